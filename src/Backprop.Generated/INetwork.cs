@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+
+namespace Backprop.Generated;
+
+/// <summary>
+/// A network that can run inference. Implemented by every generated network, including inference-only ones.
+/// </summary>
+public interface IInferenceNetwork
+{
+    /// <summary>Floats per input sample.</summary>
+    int InputSize { get; }
+
+    /// <summary>Floats per output sample.</summary>
+    int OutputSize { get; }
+
+    /// <summary>
+    /// Runs the network in inference mode on <c>k &gt;= 1</c> samples stored one after another:
+    /// <c>inputs.Length == k * InputSize</c> and <c>outputs.Length == k * OutputSize</c>.
+    /// Allocates nothing. Concurrent calls on one instance are safe while nobody writes its parameters.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths are not whole, equal numbers of samples.</exception>
+    void Forward(ReadOnlySpan<float> inputs, Span<float> outputs);
+}
+
+/// <summary>
+/// A trainable generated network: flat parameter and gradient storage, a training-mode forward and backward pass,
+/// and a description of its tensors so optimizers, penalties and weights files work without reflection.
+/// </summary>
+/// <remarks>
+/// Parameter layout: for each Dense layer in order its weights <c>W</c> as <c>[out][in]</c> row-major
+/// (<c>W[o][i]</c> at <c>o * in + i</c>), then its biases <c>b[out]</c>. <see cref="Tensors"/> lists every tensor.
+/// <para>Thread safety: <see cref="IInferenceNetwork.Forward"/> may run on several threads at once;
+/// <see cref="Backward"/>, <see cref="ZeroGradients"/> and <see cref="InitializeParameters"/> need exclusive access.</para>
+/// </remarks>
+public interface INetwork : IInferenceNetwork
+{
+    /// <summary>Number of trainable floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>The loss that <see cref="Backward"/> computes.</summary>
+    Loss Loss { get; }
+
+    /// <summary>All trainable parameters, in the documented layout.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>The accumulated gradient of the loss with respect to <see cref="Parameters"/>, same layout.</summary>
+    Span<float> Gradients { get; }
+
+    /// <summary>Non-trainable state saved with the weights (for example batch-norm running statistics); empty when none.</summary>
+    Span<float> State { get; }
+
+    /// <summary>Every tensor in <see cref="Parameters"/> and <see cref="State"/>, in layout order.</summary>
+    IReadOnlyList<TensorInfo> Tensors { get; }
+
+    /// <summary>
+    /// Runs a training-mode forward pass over <c>k &gt;= 1</c> samples and backpropagates: returns the mean loss over
+    /// the samples and ADDS the gradient of that mean loss to <see cref="Gradients"/> (as PyTorch's <c>.grad</c>).
+    /// <c>inputs.Length == k * InputSize</c>, <c>targets.Length == k * OutputSize</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths are not whole, equal numbers of samples.</exception>
+    float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+    /// <summary>Sets every gradient to 0.</summary>
+    void ZeroGradients();
+
+    /// <summary>
+    /// Initializes the weights with each layer's initializer and the biases with 0. The same seed gives bit-identical
+    /// parameters on every machine and runtime.
+    /// </summary>
+    void InitializeParameters(int seed);
+}
