@@ -1,0 +1,256 @@
+using System.Linq;
+using System.Text;
+using Backprop.Generated.Generators.Model;
+
+namespace Backprop.Generated.Generators.Emitting;
+
+internal sealed partial class NetworkEmitter
+{
+    /// <summary>True when the loss is a mean over every output element (1/(k·OutputSize)), false for a mean over samples.</summary>
+    private bool ElementwiseMean => _model.Loss != LossKind.CrossEntropy;
+
+    private void EmitBackward()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// Training step on k ≥ 1 samples: a training-mode forward pass, then backpropagation. Returns the mean loss");
+        _w.Line("/// and ADDS the gradient of that mean loss to <see cref=\"Gradients\"/> (call <see cref=\"ZeroGradients\"/> between steps).");
+        _w.Line("/// <c>inputs.Length == k * InputSize</c>, <c>targets.Length == k * OutputSize</c>. Allocates nothing after the first call.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
+        using (_w.Block($"public float Backward({RoSpan} inputs, {RoSpan} targets)"))
+        {
+            _w.Line("int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
+            string buffer = "default";
+            if (_trainingBufferSize > 0)
+            {
+                _w.Line($"{Span} buffer = _trainingBuffer ??= new float[{Literal.Int(_trainingBufferSize)}];");
+                buffer = "buffer";
+            }
+            if (ElementwiseMean)
+            {
+                _w.Line("// L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).");
+                _w.Line("float gradScale = 1f / (k * OutputSize);");
+            }
+            else
+            {
+                _w.Line("// L is the mean over the k samples, so each sample's derivative carries 1 / k.");
+                _w.Line("float gradScale = 1f / k;");
+            }
+            _w.Line("float total = 0f;");
+            using (_w.Block("for (int s = 0; s < k; s++)"))
+            {
+                _w.Line($"total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, {buffer});");
+            }
+            _w.Line("return total / k;");
+        }
+        _w.Line();
+        _w.Line("/// <summary>One sample: forward in training mode, the loss, then ∂L/∂parameters added to the gradients. Returns the sample's loss.</summary>");
+        using (_w.Block($"private float BackwardOne({RoSpan} x, {RoSpan} t, float gradScale, {Span} buffer)"))
+        {
+            EmitParameterSlices(gradients: true);
+            EmitBufferSlices("buffer", _trainingBuffer);
+            _w.Line();
+            _w.Line("// ---- Forward pass, keeping every activation the derivatives need ----");
+            for (int l = 0; l < Last; l++)
+            {
+                EmitHiddenForward(l);
+                _w.Line();
+            }
+            EmitOutputForward(training: true);
+            _w.Line();
+            _w.Line("// ---- Loss and its gradient at the output pre-activation z ----");
+            EmitLossAndOutputGradient();
+            _w.Line();
+            _w.Line("// ---- Backward pass: the chain rule, layer by layer from the output ----");
+            for (int l = Last; l >= 0; l--)
+            {
+                EmitLayerBackward(l);
+                _w.Line();
+            }
+            _w.Line("return loss;");
+        }
+    }
+
+    private Vec Dz(int l) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]));
+
+    private void EmitLossAndOutputGradient()
+    {
+        LayerModel layer = OutputLayer;
+        string i = Literal.Int(Last);
+        bool unrolled = Unrolled(layer);
+        int n = layer.Units;
+        var z = new Vec("z" + i, n, unrolled);
+        var a = new Vec("a" + i, n, unrolled);
+        var dz = Dz(Last);
+        var t = new Vec("t", n, isLocal: false);
+        _w.Line("float loss = 0f;");
+
+        if (_model.Loss == LossKind.CrossEntropy && layer.Activation == ActivationKind.Softmax)
+        {
+            _w.Line("// Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_k e^z_k = zmax + log(esum)");
+            _w.Line($"float lse = zmax + {MathF}Log(esum);");
+            _w.Line("float tsum = 0f;");
+            EmitElementwise(n, unrolled, j => new[] { $"loss -= {t.At(j)} * ({z.At(j)} - lse);", $"tsum += {t.At(j)};" });
+            _w.Line("// ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k");
+            EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"({a.At(j)} * tsum - {t.At(j)}) * gradScale") });
+            return;
+        }
+
+        if (_model.Loss == LossKind.BinaryCrossEntropy && layer.Activation == ActivationKind.Sigmoid)
+        {
+            _w.Line("// Binary cross-entropy from the logit, stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)");
+            EmitElementwise(n, unrolled, j => new[]
+            {
+                $"loss += {MathF}Max({z.At(j)}, 0f) - {z.At(j)} * {t.At(j)} + {MathF}Log(1f + {MathF}Exp(-{MathF}Abs({z.At(j)})));",
+            });
+            _w.Line("loss /= OutputSize;");
+            _w.Line("// ∂ℓ/∂z = σ(z) − t, times 1/(k·OutputSize)");
+            EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"({a.At(j)} - {t.At(j)}) * gradScale") });
+            return;
+        }
+
+        var dy = new Vec("dy", n, unrolled);
+        switch (_model.Loss)
+        {
+            case LossKind.MeanSquaredError:
+                _w.Line("// Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)");
+                EmitElementwise(n, unrolled, j => new[]
+                {
+                    $"float r_{j} = {a.At(j)} - {t.At(j)};",
+                    $"loss += r_{j} * r_{j};",
+                    dy.Assign(j, $"2f * r_{j} * gradScale"),
+                });
+                _w.Line("loss /= OutputSize;");
+                break;
+            case LossKind.Hinge:
+                _w.Line("// Hinge: ℓ = max(0, m) with margin m = 1 − t·y; ∂ℓ/∂y = −t where m > 0, else 0");
+                EmitElementwise(n, unrolled, j => new[]
+                {
+                    $"float m_{j} = 1f - {t.At(j)} * {a.At(j)};",
+                    $"loss += {MathF}Max(m_{j}, 0f);",
+                    dy.Assign(j, $"m_{j} > 0f ? -{t.At(j)} * gradScale : 0f"),
+                });
+                _w.Line("loss /= OutputSize;");
+                break;
+            case LossKind.CrossEntropy:
+                _w.Line($"// Cross-entropy on a {layer.Activation} output (not a softmax): ℓ = −Σ t·max(log y, −100), ∂ℓ/∂y = −t / y where log y > −100");
+                EmitElementwise(n, unrolled, j => new[]
+                {
+                    $"float log_{j} = {MathF}Log({a.At(j)});",
+                    $"loss -= {t.At(j)} * {MathF}Max(log_{j}, -100f);",
+                    dy.Assign(j, $"log_{j} > -100f ? -{t.At(j)} / {a.At(j)} * gradScale : 0f"),
+                });
+                break;
+            default:
+                _w.Line($"// Binary cross-entropy on a {layer.Activation} output (not a sigmoid), logs clamped at −100 as torch.nn.BCELoss:");
+                _w.Line("// ℓ = −(t log y + (1 − t) log(1 − y)), ∂ℓ/∂y = (y − t) / max(y (1 − y), 1e−12)");
+                EmitElementwise(n, unrolled, j => new[]
+                {
+                    $"loss -= {t.At(j)} * {MathF}Max({MathF}Log({a.At(j)}), -100f) + (1f - {t.At(j)}) * {MathF}Max({MathF}Log(1f - {a.At(j)}), -100f);",
+                    dy.Assign(j, $"({a.At(j)} - {t.At(j)}) / {MathF}Max({a.At(j)} * (1f - {a.At(j)}), 1e-12f) * gradScale"),
+                });
+                _w.Line("loss /= OutputSize;");
+                break;
+        }
+
+        if (layer.Activation == ActivationKind.Softmax)
+        {
+            _w.Line("// Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_k y_k ∂L/∂y_k)");
+            _w.Line("float ydy = 0f;");
+            EmitElementwise(n, unrolled, j => new[] { $"ydy += {a.At(j)} * {dy.At(j)};" });
+            EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"{a.At(j)} * ({dy.At(j)} - ydy)") });
+        }
+        else
+        {
+            EmitActivationDerivative(layer.Activation, a, dy, dz);
+        }
+    }
+
+    /// <summary>∂L/∂z = ∂L/∂a ⊙ f'(z), with f' written in terms of the activation a.</summary>
+    private void EmitActivationDerivative(ActivationKind activation, Vec a, Vec da, Vec dz)
+    {
+        _w.Line("// " + activation switch
+        {
+            ActivationKind.Linear => "linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a",
+            ActivationKind.Sigmoid => "sigmoid: σ'(z) = σ(z)(1 − σ(z)) = a (1 − a)",
+            ActivationKind.Tanh => "tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²",
+            ActivationKind.ReLU => "ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0",
+            _ => "LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0",
+        });
+        bool unrolled = a.IsLocal || da.IsLocal || dz.IsLocal;
+        EmitElementwise(dz.Length, unrolled, j => new[]
+        {
+            dz.Assign(j, activation switch
+            {
+                ActivationKind.Linear => da.At(j),
+                ActivationKind.Sigmoid => $"{da.At(j)} * {a.At(j)} * (1f - {a.At(j)})",
+                ActivationKind.Tanh => $"{da.At(j)} * (1f - {a.At(j)} * {a.At(j)})",
+                ActivationKind.ReLU => $"{a.At(j)} > 0f ? {da.At(j)} : 0f",
+                _ => $"{a.At(j)} > 0f ? {da.At(j)} : 0.01f * {da.At(j)}",
+            }),
+        });
+    }
+
+    private void EmitLayerBackward(int l)
+    {
+        LayerModel layer = _layers[l];
+        string i = Literal.Int(l);
+        Vec dz = Dz(l);
+        Vec input = LayerInput(l);
+        int fanIn = layer.Inputs;
+        _w.Line($"// Layer {i}: ∂L/∂W{i}[o, i] += ∂L/∂z{i}[o] · {input.Name}[i];  ∂L/∂b{i}[o] += ∂L/∂z{i}[o]");
+        if (Unrolled(layer))
+        {
+            for (int o = 0; o < layer.Units; o++)
+            {
+                for (int k = 0; k < fanIn; k++)
+                {
+                    _w.Line($"gW{i}[{Literal.Int(o * fanIn + k)}] += {dz.At(o)} * {input.At(k)};");
+                }
+                _w.Line($"gb{i}[{Literal.Int(o)}] += {dz.At(o)};");
+            }
+        }
+        else
+        {
+            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
+            {
+                _w.Line($"float d = {dz.At("o")};");
+                _w.Line($"BackpropKernels.AddScaled(gW{i}.Slice(o * {Literal.Int(fanIn)}, {Literal.Int(fanIn)}), d, {input.Name});");
+                _w.Line($"gb{i}[o] += d;");
+            }
+        }
+
+        if (l == 0)
+        {
+            return;
+        }
+
+        string below = Literal.Int(l - 1);
+        var da = new Vec("da" + below, fanIn, Unrolled(layer));
+        _w.Line($"// ∂L/∂a{below}[i] = Σ_o W{i}[o, i] · ∂L/∂z{i}[o]   (Wᵀ · ∂L/∂z{i})");
+        if (da.IsLocal)
+        {
+            for (int k = 0; k < fanIn; k++)
+            {
+                var sum = new StringBuilder();
+                for (int o = 0; o < layer.Units; o++)
+                {
+                    if (o > 0) sum.Append(" + ");
+                    sum.Append($"W{i}[{Literal.Int(o * fanIn + k)}] * {dz.At(o)}");
+                }
+                _w.Line(da.Assign(Literal.Int(k), sum.ToString()));
+            }
+        }
+        else
+        {
+            _w.Line($"da{below}.Clear();");
+            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
+            {
+                _w.Line($"BackpropKernels.AddScaled(da{below}, {dz.At("o")}, W{i}.Slice(o * {Literal.Int(fanIn)}, {Literal.Int(fanIn)}));");
+            }
+        }
+
+        _w.Line($"// Layer {below}: ∂L/∂z{below} = ∂L/∂a{below} ⊙ f'(z{below})");
+        EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), da, Dz(l - 1));
+    }
+}

@@ -1,0 +1,224 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Backprop.Generated.Generators.Model;
+
+namespace Backprop.Generated.Generators.Emitting;
+
+internal sealed partial class NetworkEmitter
+{
+    private void EmitForward()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// Runs the network in inference mode on k ≥ 1 samples stored one after another:");
+        _w.Line("/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
+        using (_w.Block($"public void Forward({RoSpan} inputs, {Span} outputs)"))
+        {
+            _w.Line("int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+            string scratch = "default";
+            bool pooled = _forwardScratchSize > MaxStackallocFloats;
+            if (_forwardScratchSize > 0 && !pooled)
+            {
+                _w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+                scratch = "scratch";
+            }
+            else if (pooled)
+            {
+                _w.Line("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(ScratchSize);");
+                _w.Line($"{Span} scratch = global::System.MemoryExtensions.AsSpan(rented, 0, ScratchSize);");
+                _w.Line("try");
+                _w.Line("{");
+                _w.Indent();
+                scratch = "scratch";
+            }
+            using (_w.Block("for (int s = 0; s < k; s++)"))
+            {
+                _w.Line($"ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), {scratch});");
+            }
+            if (pooled)
+            {
+                _w.Unindent();
+                _w.Line("}");
+                _w.Line("finally");
+                _w.Line("{");
+                _w.Line("    global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+                _w.Line("}");
+            }
+        }
+        _w.Line();
+        _w.Line("/// <summary>One sample: <paramref name=\"x\"/> holds InputSize floats, <paramref name=\"y\"/> receives OutputSize floats.</summary>");
+        using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
+        {
+            EmitParameterSlices(gradients: false);
+            EmitBufferSlices("scratch", _forwardScratch);
+            for (int l = 0; l < Last; l++)
+            {
+                _w.Line();
+                EmitHiddenForward(l);
+            }
+            _w.Line();
+            EmitOutputForward(training: false);
+        }
+    }
+
+    /// <summary>The activations of layer <paramref name="l"/> as the derivative code reads them.</summary>
+    private Vec Activations(int l) => new("a" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]));
+
+    /// <summary>The input of layer <paramref name="l"/>: <c>x</c> or the previous layer's activations.</summary>
+    private Vec LayerInput(int l) => l == 0 ? new Vec("x", _model.InputSize, isLocal: false) : Activations(l - 1);
+
+    private string LayerHeader(LayerModel layer, string what) =>
+        $"// Layer {Literal.Int(layer.Index)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, {layer.Activation}. {what}";
+
+    private void EmitHiddenForward(int l)
+    {
+        LayerModel layer = _layers[l];
+        string i = Literal.Int(l);
+        _w.Line(LayerHeader(layer, $"z{i} = W{i}·{LayerInput(l).Name} + b{i}; a{i} = {ActivationFormula(layer.Activation).Replace("z", "z" + i)}"));
+        if (Unrolled(layer))
+        {
+            var z = new Vec("z" + i, layer.Units, isLocal: true);
+            EmitAffine(l, z);
+            Vec a = Activations(l);
+            EmitActivation(layer.Activation, z, a);
+            if (HiddenOutputInSpan(l))
+            {
+                _w.Line($"// The next layer loops over a{i}: store it in scratch.");
+                for (int o = 0; o < layer.Units; o++)
+                {
+                    _w.Line($"a{i}[{Literal.Int(o)}] = {a.At(o)};");
+                }
+            }
+        }
+        else
+        {
+            string input = LayerInput(l).Name;
+            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
+            {
+                _w.Line($"float z = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input});");
+                _w.Line($"a{i}[o] = {ActivationExpression(layer.Activation, "z")};");
+            }
+        }
+    }
+
+    /// <summary>z = W·input + b for layer <paramref name="l"/>, unrolled into locals or looped into a span.</summary>
+    private void EmitAffine(int l, Vec z)
+    {
+        LayerModel layer = _layers[l];
+        string i = Literal.Int(l);
+        Vec input = LayerInput(l);
+        if (z.IsLocal)
+        {
+            for (int o = 0; o < layer.Units; o++)
+            {
+                var sum = new StringBuilder();
+                sum.Append($"b{i}[{Literal.Int(o)}]");
+                for (int k = 0; k < layer.Inputs; k++)
+                {
+                    sum.Append($" + W{i}[{Literal.Int(o * layer.Inputs + k)}] * {input.At(k)}");
+                }
+                _w.Line(z.Assign(Literal.Int(o), sum.ToString()));
+            }
+        }
+        else
+        {
+            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
+            {
+                _w.Line($"{z.At("o")} = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input.Name});");
+            }
+        }
+    }
+
+    private void EmitOutputForward(bool training)
+    {
+        LayerModel layer = OutputLayer;
+        string i = Literal.Int(Last);
+        bool unrolled = Unrolled(layer);
+        _w.Line(LayerHeader(layer, $"z{i} = W{i}·{LayerInput(Last).Name} + b{i}; output = {ActivationFormula(layer.Activation).Replace("z", "z" + i)}"));
+        Vec z;
+        Vec a;
+        if (training)
+        {
+            z = new Vec("z" + i, layer.Units, unrolled);
+            a = new Vec("a" + i, layer.Units, unrolled);
+        }
+        else
+        {
+            // Inference: a looped output layer computes z in place in y.
+            z = unrolled ? new Vec("z" + i, layer.Units, isLocal: true) : new Vec("y", layer.Units, isLocal: false);
+            a = new Vec("y", layer.Units, isLocal: false);
+        }
+        EmitAffine(Last, z);
+        EmitActivation(layer.Activation, z, a);
+    }
+
+    /// <summary>a = f(z) elementwise, or the numerically stable softmax.</summary>
+    private void EmitActivation(ActivationKind activation, Vec z, Vec a)
+    {
+        int n = z.Length;
+        bool unrolled = z.IsLocal || a.IsLocal;
+        if (activation != ActivationKind.Softmax)
+        {
+            EmitElementwise(n, unrolled, j => new[] { a.Assign(j, ActivationExpression(activation, z.At(j))) });
+            return;
+        }
+
+        _w.Line("// softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows");
+        if (unrolled)
+        {
+            _w.Line($"float zmax = {z.At(0)};");
+            for (int j = 1; j < n; j++) _w.Line($"zmax = {MathF}Max(zmax, {z.At(j)});");
+            for (int j = 0; j < n; j++) _w.Line($"float e_{Literal.Int(j)} = {MathF}Exp({z.At(j)} - zmax);");
+            _w.Line("float esum = " + string.Join(" + ", Enumerable.Range(0, n).Select(j => "e_" + Literal.Int(j))) + ";");
+            for (int j = 0; j < n; j++) _w.Line(a.Assign(Literal.Int(j), $"e_{Literal.Int(j)} / esum"));
+        }
+        else
+        {
+            _w.Line($"float zmax = {z.At("0")};");
+            _w.Line($"for (int j = 1; j < {Literal.Int(n)}; j++) zmax = {MathF}Max(zmax, {z.At("j")});");
+            _w.Line("float esum = 0f;");
+            using (_w.Block($"for (int j = 0; j < {Literal.Int(n)}; j++)"))
+            {
+                _w.Line($"float e = {MathF}Exp({z.At("j")} - zmax);");
+                _w.Line($"{a.At("j")} = e;");
+                _w.Line("esum += e;");
+            }
+            _w.Line($"for (int j = 0; j < {Literal.Int(n)}; j++) {a.At("j")} /= esum;");
+        }
+    }
+
+    private static string ActivationExpression(ActivationKind activation, string z) => activation switch
+    {
+        ActivationKind.Linear => z,
+        ActivationKind.Sigmoid => $"1f / (1f + {MathF}Exp(-{z}))",
+        ActivationKind.Tanh => $"{MathF}Tanh({z})",
+        ActivationKind.ReLU => $"{MathF}Max({z}, 0f)",
+        ActivationKind.LeakyReLU => $"{z} > 0f ? {z} : 0.01f * {z}",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Softmax is not elementwise."),
+    };
+
+    /// <summary>
+    /// Emits <paramref name="statements"/> for j = 0..n-1: one copy per element with a literal index when
+    /// <paramref name="unrolled"/>, else one loop over <c>j</c>. Temporaries named <c>name_j</c> work in both forms.
+    /// </summary>
+    private void EmitElementwise(int n, bool unrolled, Func<string, IEnumerable<string>> statements)
+    {
+        if (unrolled)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                foreach (string line in statements(Literal.Int(j))) _w.Line(line);
+            }
+        }
+        else
+        {
+            using (_w.Block($"for (int j = 0; j < {Literal.Int(n)}; j++)"))
+            {
+                foreach (string line in statements("j")) _w.Line(line);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Backprop.Generated.Generators;
+
+/// <summary>Metadata names of the runtime types the generator recognizes.</summary>
+internal static class KnownNames
+{
+    public const string Namespace = "Backprop.Generated";
+    public const string NetworkAttribute = "Backprop.Generated.NetworkAttribute";
+    public const string InputAttribute = "Backprop.Generated.InputAttribute";
+    public const string DenseAttribute = "Backprop.Generated.DenseAttribute";
+}
+
+/// <summary>Documented limits. Past them a declaration is refused with BPG0110 instead of generating huge code.</summary>
+internal static class Limits
+{
+    /// <summary>Most inputs, or units in one layer.</summary>
+    public const int MaxUnits = 65_536;
+
+    /// <summary>Most trainable parameters in one network (200 MB of float32).</summary>
+    public const long MaxParameters = 50_000_000;
+
+    /// <summary>Most layers in one network.</summary>
+    public const int MaxLayers = 256;
+
+    /// <summary>
+    /// A Dense layer with at most this many weights (inputs x units) is emitted fully unrolled, one statement per
+    /// multiply-add with constant indices; larger layers get fixed-bound SIMD loops. See README "Unrolling".
+    /// </summary>
+    public const int UnrollMaxWeights = 512;
+}

@@ -1,0 +1,313 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Backprop.Generated.Generators.Diagnostics;
+using Backprop.Generated.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Backprop.Generated.Generators.Parsing;
+
+/// <summary>
+/// Turns a type's symbol and attributes into an equatable <see cref="NetworkModel"/>, validating the declaration.
+/// The generator calls it without a diagnostic sink and emits nothing when it returns null; the analyzer calls the
+/// same code with a sink, so the rules live in one place.
+/// </summary>
+internal sealed class NetworkParser
+{
+    private readonly Action<Diagnostic>? _report;
+    private readonly CancellationToken _cancellationToken;
+    private bool _failed;
+
+    private NetworkParser(Action<Diagnostic>? report, CancellationToken cancellationToken)
+    {
+        _report = report;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="type"/>. Returns null when the declaration is invalid (every problem is passed to
+    /// <paramref name="report"/> when given) or when it is incomplete (the compiler already reports it).
+    /// </summary>
+    public static NetworkModel? Parse(INamedTypeSymbol type, CancellationToken cancellationToken, Action<Diagnostic>? report = null)
+        => new NetworkParser(report, cancellationToken).ParseCore(type);
+
+    /// <summary>True for the attributes that make up a network declaration.</summary>
+    public static bool IsNetworkAttribute(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() is
+        KnownNames.NetworkAttribute or KnownNames.InputAttribute or KnownNames.DenseAttribute;
+
+    private NetworkModel? ParseCore(INamedTypeSymbol type)
+    {
+        ImmutableArray<AttributeData> attributes = type.GetAttributes();
+        AttributeData? network = null;
+        AttributeData? input = null;
+        var dense = new List<AttributeData>();
+        foreach (AttributeData attribute in attributes)
+        {
+            switch (attribute.AttributeClass?.ToDisplayString())
+            {
+                case KnownNames.NetworkAttribute: network ??= attribute; break;
+                case KnownNames.InputAttribute: input ??= attribute; break;
+                case KnownNames.DenseAttribute: dense.Add(attribute); break;
+            }
+        }
+
+        if (network is null)
+        {
+            if (input is not null || dense.Count > 0)
+            {
+                Report(DiagnosticDescriptors.MissingNetwork, NameLocation(type), type.Name);
+            }
+            return null;
+        }
+
+        // An attribute the compiler could not bind (mid-typing, wrong argument types) is the compiler's to report.
+        if (HasErrors(network) || (input is not null && HasErrors(input)) || dense.Any(HasErrors))
+        {
+            return null;
+        }
+
+        ValidateType(type);
+        _cancellationToken.ThrowIfCancellationRequested();
+
+        // Every attribute must sit on the declaration that carries [Network], or the layer order is undefined.
+        (SyntaxTree?, Microsoft.CodeAnalysis.Text.TextSpan) networkDeclaration = DeclarationOf(network);
+        foreach (AttributeData? attribute in new[] { input }.Concat(dense))
+        {
+            if (attribute is not null && DeclarationOf(attribute) != networkDeclaration)
+            {
+                Report(DiagnosticDescriptors.LayersAcrossPartials, AttributeLocation(attribute), ShortName(attribute), type.Name);
+            }
+        }
+
+        LossKind loss = ReadEnum<LossKind>(network, 0, "The loss", "Loss");
+
+        int inputSize = 0;
+        if (input is null)
+        {
+            Report(DiagnosticDescriptors.MissingInput, AttributeLocation(network) ?? NameLocation(type), type.Name);
+        }
+        else
+        {
+            inputSize = ReadSize(input, "The input size", "[Input] size");
+        }
+
+        if (dense.Count == 0)
+        {
+            Report(DiagnosticDescriptors.NoLayers, AttributeLocation(network) ?? NameLocation(type), type.Name);
+        }
+        else if (dense.Count > Limits.MaxLayers)
+        {
+            Report(DiagnosticDescriptors.SizeLimit, AttributeLocation(dense[Limits.MaxLayers]), "The number of layers", dense.Count, Limits.MaxLayers);
+        }
+
+        var layers = ImmutableArray.CreateBuilder<LayerModel>(dense.Count);
+        long offset = 0;
+        int fanIn = inputSize;
+        for (int i = 0; i < dense.Count; i++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            AttributeData attribute = dense[i];
+            int units = ReadSize(attribute, $"Layer {i} (Dense) units", "units");
+            ActivationKind activation = ReadEnum<ActivationKind>(attribute, 1, $"Layer {i} activation", "Activation");
+            InitKind init = ReadNamedEnum<InitKind>(attribute, "Init", $"Layer {i} Init", "Init");
+            if (activation == ActivationKind.Softmax && i != dense.Count - 1)
+            {
+                Report(DiagnosticDescriptors.SoftmaxNotLast, ArgumentLocation(attribute, 1, null), i, units);
+            }
+
+            long weights = (long)Math.Max(fanIn, 0) * Math.Max(units, 0);
+            if (offset + weights + units > Limits.MaxParameters && offset <= Limits.MaxParameters)
+            {
+                Report(DiagnosticDescriptors.SizeLimit, AttributeLocation(attribute),
+                    $"The parameter count of '{type.Name}' up to layer {i}", offset + weights + units, Limits.MaxParameters);
+            }
+            if (!_failed)
+            {
+                layers.Add(new LayerModel(i, fanIn, units, activation, init, ResolveInit(init, activation), (int)offset));
+            }
+            offset += weights + Math.Max(units, 0);
+            fanIn = units;
+        }
+
+        if (_failed)
+        {
+            return null;
+        }
+
+        return new NetworkModel(
+            DeclarationModel(type),
+            loss,
+            inputSize,
+            new EquatableArray<LayerModel>(layers.ToImmutable()),
+            EmitConstructors: type.InstanceConstructors.All(c => c.IsImplicitlyDeclared));
+    }
+
+    /// <summary>He for ReLU-family layers, Xavier (uniform) otherwise, as the runtime's Initializers.Resolve.</summary>
+    public static InitKind ResolveInit(InitKind init, ActivationKind activation) => init != InitKind.Auto
+        ? init
+        : activation is ActivationKind.ReLU or ActivationKind.LeakyReLU ? InitKind.HeUniform : InitKind.XavierUniform;
+
+    private void ValidateType(INamedTypeSymbol type)
+    {
+        if (type.IsStatic)
+        {
+            Report(DiagnosticDescriptors.UnsupportedTypeKind, NameLocation(type), type.Name, "static");
+        }
+        else if (type.IsRecord)
+        {
+            Report(DiagnosticDescriptors.UnsupportedTypeKind, NameLocation(type), type.Name, "a record");
+        }
+
+        if (type.IsGenericType)
+        {
+            Report(DiagnosticDescriptors.GenericNetwork, NameLocation(type), type.Name, "is generic");
+        }
+
+        if (!IsPartial(type))
+        {
+            Report(DiagnosticDescriptors.NotPartial, NameLocation(type), type.Name, "");
+        }
+
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (outer.IsGenericType)
+            {
+                Report(DiagnosticDescriptors.GenericNetwork, NameLocation(type), type.Name, $"is nested in the generic type '{outer.Name}'");
+            }
+            if (!IsPartial(outer))
+            {
+                Report(DiagnosticDescriptors.NotPartial, NameLocation(type), type.Name, $", and so must its containing type '{outer.Name}'");
+            }
+        }
+    }
+
+    private static bool IsPartial(INamedTypeSymbol type) => type.DeclaringSyntaxReferences.Length > 0 &&
+        type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private TypeDeclarationModel DeclarationModel(INamedTypeSymbol type)
+    {
+        var containing = new List<string>();
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            containing.Insert(0, $"partial {TypeKeyword(outer)} {outer.Name}");
+        }
+        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        string hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
+            .Replace("global::", "")
+            .Replace('<', '[').Replace('>', ']');
+        return new TypeDeclarationModel(ns, new EquatableArray<string>(containing), TypeKeyword(type), type.Name, hint + ".g.cs");
+    }
+
+    private static string TypeKeyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+
+    private static bool HasErrors(AttributeData attribute) =>
+        attribute.AttributeConstructor is null ||
+        attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
+        attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
+    private int ReadSize(AttributeData attribute, string what, string parameter)
+    {
+        if (attribute.ConstructorArguments.Length == 0 || attribute.ConstructorArguments[0].Value is not int value)
+        {
+            _failed = true;
+            return 0;
+        }
+        if (value <= 0)
+        {
+            Report(DiagnosticDescriptors.NonPositiveSize, ArgumentLocation(attribute, 0, null), what, value);
+        }
+        else if (value > Limits.MaxUnits)
+        {
+            Report(DiagnosticDescriptors.SizeLimit, ArgumentLocation(attribute, 0, null), what, value, Limits.MaxUnits);
+        }
+        return value;
+    }
+
+    private T ReadEnum<T>(AttributeData attribute, int position, string what, string typeName)
+        where T : struct, Enum
+    {
+        if (position >= attribute.ConstructorArguments.Length || attribute.ConstructorArguments[position].Value is not int value)
+        {
+            // An optional argument left out binds to its default; anything else the compiler reports.
+            return default;
+        }
+        return CheckDefined<T>(value, attribute, position, null, what, typeName);
+    }
+
+    private T ReadNamedEnum<T>(AttributeData attribute, string name, string what, string typeName)
+        where T : struct, Enum
+    {
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key == name && named.Value.Value is int value)
+            {
+                return CheckDefined<T>(value, attribute, -1, name, what, typeName);
+            }
+        }
+        return default;
+    }
+
+    private T CheckDefined<T>(int value, AttributeData attribute, int position, string? name, string what, string typeName)
+        where T : struct, Enum
+    {
+        if (!Enum.IsDefined(typeof(T), value))
+        {
+            Report(DiagnosticDescriptors.UndefinedEnumValue, ArgumentLocation(attribute, position, name), what, value, typeName,
+                string.Join(", ", Enum.GetNames(typeof(T)).Select(n => typeName + "." + n)));
+            return default;
+        }
+        return (T)Enum.ToObject(typeof(T), value);
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, Location? location, params object[] args)
+    {
+        _failed = true;
+        _report?.Invoke(Diagnostic.Create(descriptor, location ?? Location.None, args));
+    }
+
+    // Locations are computed only when someone listens: the generator never touches them.
+
+    private Location? NameLocation(INamedTypeSymbol type) => _report is null ? null : type.Locations.FirstOrDefault();
+
+    private Location? AttributeLocation(AttributeData attribute) =>
+        _report is null ? null : attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
+
+    private Location? ArgumentLocation(AttributeData attribute, int position, string? name)
+    {
+        if (_report is null) return null;
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax) return null;
+        SeparatedSyntaxList<AttributeArgumentSyntax> arguments = syntax.ArgumentList?.Arguments ?? default;
+        AttributeArgumentSyntax? argument = name is not null
+            ? arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)
+            : arguments.Where(a => a.NameEquals is null).ElementAtOrDefault(position) is { NameColon: null } positional
+                ? positional
+                : arguments.FirstOrDefault(a => a.NameEquals is null && a.NameColon is not null && ParameterIndex(attribute, a.NameColon.Name.Identifier.ValueText) == position);
+        return (argument ?? (SyntaxNode)syntax).GetLocation();
+    }
+
+    private static int ParameterIndex(AttributeData attribute, string parameterName) =>
+        attribute.AttributeConstructor?.Parameters.FirstOrDefault(p => p.Name == parameterName)?.Ordinal ?? -1;
+
+    private (SyntaxTree?, Microsoft.CodeAnalysis.Text.TextSpan) DeclarationOf(AttributeData attribute)
+    {
+        SyntaxNode? declaration = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).Parent?.Parent;
+        return (declaration?.SyntaxTree, declaration?.Span ?? default);
+    }
+
+    private static string ShortName(AttributeData attribute)
+    {
+        string name = attribute.AttributeClass?.Name ?? "?";
+        return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+    }
+}

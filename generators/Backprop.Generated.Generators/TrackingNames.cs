@@ -1,0 +1,11 @@
+namespace Backprop.Generated.Generators;
+
+/// <summary>Names of the generator's tracked pipeline steps, asserted by the incremental-caching tests.</summary>
+internal static class TrackingNames
+{
+    /// <summary>Each [Network] type turned into its equatable model (null when the declaration is invalid).</summary>
+    public const string NetworkModels = nameof(NetworkModels);
+
+    /// <summary>The valid models only: what the source output is registered on.</summary>
+    public const string ValidNetworkModels = nameof(ValidNetworkModels);
+}
