@@ -162,7 +162,7 @@ internal sealed class NetworkParser
             Report(DiagnosticDescriptors.UnsupportedTypeKind, NameLocation(type), type.Name, "a record");
         }
 
-        if (type.IsGenericType)
+        if (type.TypeParameters.Length > 0)
         {
             Report(DiagnosticDescriptors.GenericNetwork, NameLocation(type), type.Name, "is generic");
         }
@@ -174,7 +174,7 @@ internal sealed class NetworkParser
 
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
-            if (outer.IsGenericType)
+            if (outer.TypeParameters.Length > 0)
             {
                 Report(DiagnosticDescriptors.GenericNetwork, NameLocation(type), type.Name, $"is nested in the generic type '{outer.Name}'");
             }

@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Backprop.Generated.Generators.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Backprop.Generated.Generators.Tests;
+
+/// <summary>
+/// A small in-repo stand-in for Microsoft.CodeAnalysis.Testing (not served here): compiles sources against the
+/// framework and the runtime library, runs the generator and the analyzers, and reads location markup.
+/// </summary>
+internal static class Harness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
+    {
+        string frameworkDir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var references = Directory.GetFiles(frameworkDir, "*.dll")
+            .Where(path => Path.GetFileName(path) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "netstandard.dll" or "mscorlib.dll" or "Microsoft.CSharp.dll"))
+            .Where(IsManagedAssembly)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToList();
+        references.Add(MetadataReference.CreateFromFile(typeof(NetworkAttribute).Assembly.Location));
+        return references.ToImmutableArray();
+    });
+
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
+    public static CSharpCompilation Compilation(params string[] sources) => CSharpCompilation.Create(
+        "UserAssembly",
+        sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"/src/File{i}.cs")),
+        References,
+        new CSharpCompilationOptions(
+            OutputKind.DynamicallyLinkedLibrary,
+            nullableContextOptions: NullableContextOptions.Enable,
+            generalDiagnosticOption: ReportDiagnostic.Error, // warnings as errors
+            allowUnsafe: false));
+
+    /// <summary>Runs the generator; returns the compilation with its output and the run result.</summary>
+    public static (Compilation Output, GeneratorDriverRunResult Run) Generate(Compilation compilation, bool trackSteps = false)
+    {
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> _);
+        return (output, driver.GetRunResult());
+    }
+
+    /// <summary>The analyzers' diagnostics (compiler diagnostics excluded).</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, params DiagnosticAnalyzer[] analyzers)
+    {
+        if (analyzers.Length == 0) analyzers = new DiagnosticAnalyzer[] { new NetworkDeclarationAnalyzer() };
+        var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create(analyzers),
+            new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
+                concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
+        return withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult()
+            .Where(d => d.Id.StartsWith("BPG", StringComparison.Ordinal) || d.Id == "AD0001")
+            .ToImmutableArray();
+    }
+
+    /// <summary>Every error or warning of the compilation (the generated code included), e.g. to assert none.</summary>
+    public static ImmutableArray<Diagnostic> CompilerDiagnostics(Compilation compilation) =>
+        compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+
+    /// <summary>
+    /// Reads markup: <c>[|text|]</c> marks where the expected diagnostic is. Returns the clean source and the spans.
+    /// </summary>
+    public static (string Source, ImmutableArray<TextSpan> Spans) Markup(string markup)
+    {
+        var spans = ImmutableArray.CreateBuilder<TextSpan>();
+        var clean = new System.Text.StringBuilder();
+        int i = 0;
+        int start = -1;
+        while (i < markup.Length)
+        {
+            if (string.CompareOrdinal(markup, i, "[|", 0, 2) == 0) { start = clean.Length; i += 2; }
+            else if (string.CompareOrdinal(markup, i, "|]", 0, 2) == 0) { spans.Add(TextSpan.FromBounds(start, clean.Length)); i += 2; }
+            else clean.Append(markup[i++]);
+        }
+        return (clean.ToString(), spans.ToImmutable());
+    }
+
+    public static string Preamble => "using Backprop.Generated;\n";
+
+    private static bool IsManagedAssembly(string path)
+    {
+        try
+        {
+            System.Reflection.AssemblyName.GetAssemblyName(path);
+            return true;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Normalizes whitespace for comparing messages.</summary>
+    public static string Squash(string text) => Regex.Replace(text, @"\s+", " ");
+}
