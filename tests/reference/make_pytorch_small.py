@@ -110,7 +110,8 @@ def main():
         state = parse(Path(sys.argv[2]).read_bytes())
         missing, unexpected = net.load_state_dict(state, strict=False)
         assert unexpected == [], unexpected
-        assert missing == ["layers.0.bn.num_batches_tracked"], missing
+        # BatchNorm fills in a missing num_batches_tracked itself, so it may or may not be reported.
+        assert set(missing) <= {"layers.0.bn.num_batches_tracked"}, missing
         net.eval()
         with torch.no_grad():
             print(net(FIXED_INPUT).tolist())
