@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 
 namespace Backprop.Generated;
 
@@ -151,13 +152,21 @@ internal static class SafeTensorsReader
             if (!wanted.ContainsKey(entry.Name) && !entry.Name.EndsWith(IgnoredSuffix, StringComparison.Ordinal))
             {
                 throw new WeightsFileException(file, entry.Name,
-                    $"unexpected tensor: the network has no tensor of that name (it has {tensors.Count})");
+                    $"unexpected tensor: the network has no tensor of that name (it has {NameList(tensors)})");
             }
         }
         // Allocate only now: every size is the network's own and the file has been checked to match it.
         var staging = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (TensorInfo t in tensors) staging.Add(t.Name, new float[t.Length]);
         return staging;
+    }
+
+    private static string NameList(IReadOnlyList<TensorInfo> tensors)
+    {
+        const int Shown = 8;
+        if (tensors.Count == 0) return "no tensors";
+        string names = string.Join(", ", tensors.Take(Shown).Select(t => t.Name));
+        return tensors.Count <= Shown ? names : $"{names} and {tensors.Count - Shown} more";
     }
 
     private static bool SameShape(ulong[] file, IReadOnlyList<int> network)

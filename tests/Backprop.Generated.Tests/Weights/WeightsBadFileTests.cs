@@ -234,7 +234,7 @@ public sealed class WeightsBadFileTests : IDisposable
     [Fact]
     public void UnexpectedTensor() =>
         Rejected(File(Object(SmallEntries().Append(Entry("layers.1.weight", "F32", new[] { 1 }, 40, 44)).ToArray()), SmallData().Concat(new byte[4]).ToArray()),
-            "layers.1.weight", "unexpected tensor: the network has no tensor of that name");
+            "layers.1.weight", "unexpected tensor: the network has no tensor of that name (it has layers.0.weight, layers.0.bias, layers.0.bn.running_mean)");
 
     [Fact]
     public void UnexpectedNonFloatTensor_IsRejectedUnlessItIsNumBatchesTracked() =>
