@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes pytorch_small.safetensors, a small PyTorch model's state_dict in safetensors format, and
-pytorch_small.expected.txt, its F32 values as exact bit patterns, for the C# weights-file tests.
+pytorch_small.expected.txt, its F32 values as exact bit patterns, for the C# weights-file tests; and
+pytorch_mlp.safetensors / pytorch_mlp.expected.txt, a plain Input(3) -> Dense(4, ReLU) -> Dense(2) MLP with its
+output on a fixed input, which a generated network must reproduce after loading the file.
 
 Run with Debian's python3 (it has torch): /usr/bin/python3 tests/reference/make_pytorch_small.py
 The tests read the committed outputs and never need Python.
@@ -53,6 +55,16 @@ class Net(nn.Module):
         return self.layers[1](torch.relu(self.layers[0](x)))
 
 
+class Mlp(nn.Module):
+    # Input(3) -> Dense(4, ReLU) -> Dense(2): the generated network WeightsMlp in the C# tests.
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([Dense(3, 4), Dense(4, 2)])
+
+    def forward(self, x):
+        return self.layers[1](torch.relu(self.layers[0](x)))
+
+
 def make_model():
     torch.manual_seed(20240607)
     net = Net()
@@ -83,6 +95,26 @@ def serialize(state, metadata):
     header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
     header_bytes += b" " * ((8 - len(header_bytes) % 8) % 8)
     return struct.pack("<Q", len(header_bytes)) + header_bytes + b"".join(it[3] for it in items)
+
+
+def bit_line(name, t):
+    bits = t.contiguous().view(torch.int32).flatten().tolist()
+    shape = "x".join(str(d) for d in t.shape)
+    return f"{name} {shape}: " + " ".join(f"{b & 0xFFFFFFFF:08x}" for b in bits)
+
+
+def write_mlp():
+    torch.manual_seed(7)
+    net = Mlp().eval()
+    state = net.state_dict()
+    (HERE / "pytorch_mlp.safetensors").write_bytes(serialize(state, {"format": "pt"}))
+    with torch.no_grad():
+        out = net(FIXED_INPUT)
+    lines = ["# name shape: float32 bit patterns -- made by make_pytorch_small.py"]
+    lines += [bit_line(name, t) for name, t in state.items()]
+    lines.append("# the eval-mode output on the fixed input [[0.5, -1, 2], [1.5, 0.25, -0.75]]")
+    lines.append(bit_line("output", out))
+    (HERE / "pytorch_mlp.expected.txt").write_text("\n".join(lines) + "\n")
 
 
 def parse(blob):
@@ -128,13 +160,13 @@ def main():
     for k in state:
         assert torch.equal(back[k], state[k]), k
 
+    write_mlp()
+
     lines = ["# name shape: float32 bit patterns (hex, little-endian value order) -- made by make_pytorch_small.py"]
     for name, t in state.items():
         if t.dtype != torch.float32:
             continue
-        bits = t.contiguous().view(torch.int32).flatten().tolist()
-        shape = "x".join(str(d) for d in t.shape)
-        lines.append(f"{name} {shape}: " + " ".join(f"{b & 0xFFFFFFFF:08x}" for b in bits))
+        lines.append(bit_line(name, t))
     with torch.no_grad():
         out = net(FIXED_INPUT).flatten().tolist()
     lines.append("# eval-mode output on the fixed input [[0.5, -1, 2], [1.5, 0.25, -0.75]]: " + " ".join(repr(v) for v in out))
