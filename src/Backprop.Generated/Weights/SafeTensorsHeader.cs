@@ -234,7 +234,7 @@ internal sealed class SafeTensorsHeader
                     offsets = ReadUnsignedArray(ref reader, name, field, file);
                     if (offsets.Length != 2)
                     {
-                        throw new WeightsFileException(file, name, $"data_offsets has {offsets.Length} numbers, expected 2 ([begin, end])");
+                        throw new WeightsFileException(file, name, $"data_offsets holds {offsets.Length} {(offsets.Length == 1 ? "number" : "numbers")}, expected 2 ([begin, end])");
                     }
                     break;
                 default:

@@ -145,8 +145,8 @@ public sealed class WeightsBadFileTests : IDisposable
         Rejected(WithHeader(Object(Replace(0, $"\"layers.0.bias\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":[0,8]}}"))), "layers.0.bias", phrase);
 
     [Theory]
-    [InlineData("[0,8,9]", "data_offsets has 3 numbers, expected 2 ([begin, end])")]
-    [InlineData("[8]", "data_offsets has 1 numbers, expected 2")]
+    [InlineData("[0,8,9]", "data_offsets holds 3 numbers, expected 2 ([begin, end])")]
+    [InlineData("[8]", "data_offsets holds 1 number, expected 2")]
     [InlineData("[0,-8]", "data_offsets holds the number -8")]
     [InlineData("{\"begin\":0}", "data_offsets is an object, expected an array")]
     public void DataOffsetsNotAPair(string offsets, string phrase) =>
