@@ -1,0 +1,31 @@
+using System;
+using System.IO;
+
+namespace Backprop.Generated.Tests.Weights;
+
+/// <summary>A fresh folder per test, removed afterwards.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bpg-weights-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public string[] Entries() => Directory.GetFileSystemEntries(Path);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
