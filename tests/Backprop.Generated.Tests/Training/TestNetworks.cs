@@ -51,6 +51,9 @@ internal sealed class LinearModel : INetwork
     /// <summary>When set, the Backward call with this 1-based number writes +infinity into this gradient index.</summary>
     public (int Call, int Index)? Poison { get; set; }
 
+    /// <summary>Called after each Backward with its 1-based number.</summary>
+    public Action<int>? AfterBackward { get; set; }
+
     /// <summary>When true, each Backward also increments State[0] (stands in for running statistics).</summary>
     public bool TouchState { get; set; }
 
@@ -127,6 +130,7 @@ internal sealed class LinearModel : INetwork
         }
         if (TouchState && _state.Length > 0) _state[0] += 1;
         if (Poison is (int call, int index) && call == BackwardCalls) _gradients[index] = float.PositiveInfinity;
+        AfterBackward?.Invoke(BackwardCalls);
         return (float)(Loss == Loss.CrossEntropy ? lossSum / k : lossSum / ((double)k * OutputSize));
     }
 
