@@ -16,6 +16,8 @@ namespace Backprop.Generated;
 /// gradients are finite, clips the gradient (norm, then value) and calls <see cref="IOptimizer.Step"/>. Steps
 /// allocate nothing. After the epoch it checks the parameters, evaluates the validation set, applies early stopping
 /// and reports progress.
+/// <para>Each <see cref="Train"/> call counts epochs from 1 again (the schedule from epoch index 0) and continues
+/// from the network's current parameters and the optimizer's current state.</para>
 /// <para>Training is reproducible: the same initial parameters, data, options and optimizer give bit-identical
 /// parameters on every run.</para>
 /// </remarks>
