@@ -7,6 +7,9 @@ internal static class KnownNames
     public const string NetworkAttribute = "Backprop.Generated.NetworkAttribute";
     public const string InputAttribute = "Backprop.Generated.InputAttribute";
     public const string DenseAttribute = "Backprop.Generated.DenseAttribute";
+    public const string DropoutAttribute = "Backprop.Generated.DropoutAttribute";
+    public const string BatchNormAttribute = "Backprop.Generated.BatchNormAttribute";
+    public const string ActivationAttribute = "Backprop.Generated.ActivationAttribute";
 }
 
 /// <summary>Documented limits. Past them a declaration is refused with BPG0110 instead of generating huge code.</summary>

@@ -58,3 +58,44 @@ public sealed class DenseAttribute : Attribute
     /// <summary>How the weights are initialized; <see cref="Init.Auto"/> unless given.</summary>
     public Init Init { get; set; }
 }
+
+/// <summary>
+/// Inverted dropout on the previous layer's output: in training (<c>Backward</c>) each value is zeroed with
+/// probability <see cref="Rate"/> and the survivors are scaled by <c>1 / (1 - rate)</c>; in <c>Forward</c> it is the
+/// identity. The mask is a deterministic function of the seed, the network's <c>DropoutStep</c>, the layer and the element.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : Attribute
+{
+    /// <summary>Declares dropout with the probability <paramref name="rate"/> in [0, 1) of zeroing a value.</summary>
+    public DropoutAttribute(double rate) => Rate = rate;
+
+    /// <summary>The probability of zeroing a value, in [0, 1).</summary>
+    public double Rate { get; }
+}
+
+/// <summary>
+/// Batch normalization of the previous layer's output (Ioffe and Szegedy 2015), with PyTorch's semantics:
+/// batch statistics over the k samples of a <c>Backward</c> call in training (k ≥ 2), running mean and unbiased running
+/// variance (momentum 0.1, epsilon 1e-5) in <c>Forward</c>. Its scale (gamma, starts at 1) and shift (beta, starts at 0)
+/// are trained parameters placed right after the preceding Dense layer's biases; the running statistics are
+/// <see cref="INetwork.State"/>, saved with the weights.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BatchNormAttribute : Attribute
+{
+}
+
+/// <summary>
+/// An activation as a layer of its own (no parameters), e.g. after a batch norm:
+/// <c>[Dense(32, Activation.Linear)] [BatchNorm] [Activation(Activation.ReLU)]</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ActivationAttribute : Attribute
+{
+    /// <summary>Declares a layer applying <paramref name="activation"/> elementwise (softmax: over the whole vector).</summary>
+    public ActivationAttribute(Activation activation) => Activation = activation;
+
+    /// <summary>The nonlinearity.</summary>
+    public Activation Activation { get; }
+}

@@ -65,6 +65,13 @@ public interface INetwork : IInferenceNetwork
     void ZeroGradients();
 
     /// <summary>
+    /// The training-step counter that dropout masks depend on (with the seed): <see cref="Backward"/> uses the current
+    /// value and then adds 1. Set it to hold a mask fixed (gradient checks) or to resume a run exactly. Networks without
+    /// dropout count too but nothing depends on it.
+    /// </summary>
+    long TrainingStep { get; set; }
+
+    /// <summary>
     /// Initializes the weights with each layer's initializer and the biases with 0. The same seed gives bit-identical
     /// parameters on every machine and runtime.
     /// </summary>

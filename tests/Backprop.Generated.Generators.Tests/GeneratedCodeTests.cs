@@ -18,6 +18,10 @@ public class GeneratedCodeTests
         "[Network(Loss.MeanSquaredError)] [Input(20000)] [Dense(2, Activation.Softmax)] public partial class Net { }",
         "namespace N { public partial class Outer { public partial struct Inner { [Network(Loss.BinaryCrossEntropy)] [Input(3)] [Dense(2, Activation.Softmax)] internal partial class Net { } } } }",
         "[Network(Loss.MeanSquaredError)] [Input(4)] [Dense(9000, Activation.ReLU)] [Dense(1)] public partial class Net { }",
+        "[Network(Loss.CrossEntropy)] [Input(5)] [Dense(8)] [BatchNorm] [Activation(Activation.ReLU)] [Dropout(0.25)] [Dense(6, Activation.Tanh)] [BatchNorm] [Dense(3, Activation.Softmax)] public partial class Net { }",
+        "[Network(Loss.CrossEntropy)] [Input(5)] [Dropout(0.1)] [Dense(4)] [Activation(Activation.Softmax)] [Dropout(0.5)] public partial class Net { }",
+        "[Network(Loss.BinaryCrossEntropy)] [Input(5)] [Dense(4)] [BatchNorm] [Activation(Activation.Sigmoid)] public partial class Net { }",
+        "[Network(Loss.Hinge)] [Input(5)] [Dense(4, Activation.LeakyReLU)] [Dropout(0)] [Dense(2)] [BatchNorm] public partial class Net { }",
     };
 
     [Theory]

@@ -58,3 +58,35 @@ internal static partial class Outer
     [Dense(2, Activation.Linear)]
     internal partial class NestedNet { }
 }
+
+/// <summary>Batch norm before the nonlinearity, as in the paper, plus dropout: the staged (batch-major) path.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(5)]
+[Dense(8, Activation.Linear)]
+[BatchNorm]
+[Activation(Activation.ReLU)]
+[Dropout(0.25)]
+[Dense(6, Activation.Tanh)]
+[BatchNorm]
+[Dense(3, Activation.Softmax)]
+internal partial class StagedNet { }
+
+/// <summary>An Activation layer as the output, after a batch-normalized linear layer.</summary>
+[Network(Loss.BinaryCrossEntropy)]
+[Input(4)]
+[Dense(3)]
+[BatchNorm]
+[Activation(Activation.Sigmoid)]
+internal partial class ActivationOutputNet { }
+
+/// <summary>StagedNet's shape with a smooth activation after the batch norm, for tight finite-difference checks.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(5)]
+[Dense(8, Activation.Linear)]
+[BatchNorm]
+[Activation(Activation.Tanh)]
+[Dropout(0.25)]
+[Dense(6, Activation.Tanh)]
+[BatchNorm]
+[Dense(3, Activation.Softmax)]
+internal partial class StagedSmoothNet { }

@@ -44,7 +44,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(
         "BPG0105",
         "Softmax only on the last layer",
-        "Layer {0} (Dense, {1} units) uses Softmax, which is only allowed on the output layer: use ReLU, Tanh or another activation for hidden layers");
+        "Layer {0} ({1}) uses Softmax, which is only allowed on the output layer (only Dropout may follow it): use ReLU, Tanh or another activation for hidden layers");
 
     public static readonly DiagnosticDescriptor LayersAcrossPartials = Error(
         "BPG0106",
@@ -70,4 +70,14 @@ internal static class DiagnosticDescriptors
         "BPG0110",
         "Network too large",
         "{0} is {1}, over the limit of {2}: Backprop.Generated targets small feedforward networks (see docs/diagnostics/BPG0110.md)");
+
+    public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error(
+        "BPG0111",
+        "Dropout rate out of range",
+        "Layer {0} (Dropout) has rate {1}: the rate is the probability of zeroing a value and must be in [0, 1), e.g. [Dropout(0.5)]");
+
+    public static readonly DiagnosticDescriptor BatchNormPlacement = Error(
+        "BPG0112",
+        "BatchNorm without its own Dense layer",
+        "Layer {0} (BatchNorm) {1}: put [BatchNorm] after a [Dense] layer (or after that layer's [Activation]), at most one per Dense layer");
 }

@@ -24,7 +24,9 @@ public sealed class NetworkDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.GenericNetwork,
         DiagnosticDescriptors.UnsupportedTypeKind,
         DiagnosticDescriptors.UndefinedEnumValue,
-        DiagnosticDescriptors.SizeLimit);
+        DiagnosticDescriptors.SizeLimit,
+        DiagnosticDescriptors.DropoutRateOutOfRange,
+        DiagnosticDescriptors.BatchNormPlacement);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -59,6 +59,9 @@ internal static class Literal
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A double as written by the user, e.g. <c>0.5</c>.</summary>
+    public static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
     /// <summary>A float literal that round-trips, e.g. <c>0.01f</c>, <c>1f</c>.</summary>
     public static string Float(float value)
     {

@@ -41,6 +41,7 @@ internal sealed partial class NetworkEmitter
             {
                 _w.Line($"total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, {buffer});");
             }
+            _w.Line("TrainingStep++;");
             _w.Line("return total / k;");
         }
         _w.Line();

@@ -10,6 +10,25 @@ internal sealed partial class NetworkEmitter
 {
     private void EmitForward()
     {
+        EmitForwardPublic();
+        _w.Line();
+        _w.Line("/// <summary>One sample: <paramref name=\"x\"/> holds InputSize floats, <paramref name=\"y\"/> receives OutputSize floats.</summary>");
+        using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
+        {
+            EmitParameterSlices(gradients: false);
+            EmitBufferSlices("scratch", _forwardScratch);
+            for (int l = 0; l < Last; l++)
+            {
+                _w.Line();
+                EmitHiddenForward(l);
+            }
+            _w.Line();
+            EmitOutputForward(training: false);
+        }
+    }
+
+    private void EmitForwardPublic()
+    {
         _w.Line("/// <summary>");
         _w.Line("/// Runs the network in inference mode on k ≥ 1 samples stored one after another:");
         _w.Line("/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.");
@@ -48,20 +67,6 @@ internal sealed partial class NetworkEmitter
                 _w.Line("}");
             }
         }
-        _w.Line();
-        _w.Line("/// <summary>One sample: <paramref name=\"x\"/> holds InputSize floats, <paramref name=\"y\"/> receives OutputSize floats.</summary>");
-        using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
-        {
-            EmitParameterSlices(gradients: false);
-            EmitBufferSlices("scratch", _forwardScratch);
-            for (int l = 0; l < Last; l++)
-            {
-                _w.Line();
-                EmitHiddenForward(l);
-            }
-            _w.Line();
-            EmitOutputForward(training: false);
-        }
     }
 
     /// <summary>The activations of layer <paramref name="l"/> as the derivative code reads them.</summary>
@@ -71,7 +76,7 @@ internal sealed partial class NetworkEmitter
     private Vec LayerInput(int l) => l == 0 ? new Vec("x", _model.InputSize, isLocal: false) : Activations(l - 1);
 
     private string LayerHeader(LayerModel layer, string what) =>
-        $"// Layer {Literal.Int(layer.Index)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, {layer.Activation}. {what}";
+        $"// Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, {layer.Activation}. {what}";
 
     private void EmitHiddenForward(int l)
     {

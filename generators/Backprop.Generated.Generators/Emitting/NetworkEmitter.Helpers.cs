@@ -4,7 +4,7 @@ namespace Backprop.Generated.Generators.Emitting;
 
 internal sealed partial class NetworkEmitter
 {
-    private bool HasLoopLayers => _layers.Any(l => !Unrolled(l));
+    private bool HasLoopLayers => !_model.IsDenseOnly || _layers.Any(l => !Unrolled(l));
 
     /// <summary>File-local helpers: argument checks and, for looped layers, the SIMD kernels.</summary>
     private void EmitFileHelpers()

@@ -50,6 +50,11 @@ internal sealed partial class NetworkEmitter
 
     private void PlanBuffers()
     {
+        if (!_model.IsDenseOnly)
+        {
+            PlanStagedBuffers();
+            return;
+        }
         for (int l = 0; l < Last; l++)
         {
             if (HiddenOutputInSpan(l))
@@ -118,9 +123,18 @@ internal sealed partial class NetworkEmitter
             _w.Line();
             EmitInitialization();
             _w.Line();
-            EmitForward();
-            _w.Line();
-            EmitBackward();
+            if (_model.IsDenseOnly)
+            {
+                EmitForward();
+                _w.Line();
+                EmitBackward();
+            }
+            else
+            {
+                EmitStagedForward();
+                _w.Line();
+                EmitStagedBackward();
+            }
         }
 
         // File-local helpers cannot be nested: close the containing types, keep the namespace.
@@ -139,16 +153,20 @@ internal sealed partial class NetworkEmitter
 
     private void EmitRemarks()
     {
-        string shape = string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }
-            .Concat(_layers.Select(l => $"Dense({Literal.Int(l.Units)}, {l.Activation})")));
+        string shape = string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
         _w.Line("/// <remarks>");
         _w.Line($"/// <para>Feedforward network {shape}, trained with {LossName(_model.Loss)}; {Literal.Int(_model.ParameterCount)} parameters.</para>");
         _w.Line("/// <list type=\"number\">");
         foreach (LayerModel layer in _layers)
         {
+            if (layer.Kind != LayerKind.Dense)
+            {
+                _w.Line($"/// <item><description>Layer {Literal.Int(layer.Position)}: {LayerRemark(layer)}</description></item>");
+                continue;
+            }
             string init = layer.DeclaredInit == InitKind.Auto ? $"{layer.Init} (Auto)" : layer.Init.ToString();
-            string form = Unrolled(layer) ? "unrolled" : "SIMD loops";
-            _w.Line($"/// <item><description>Layer {Literal.Int(layer.Index)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, " +
+            string form = !_model.IsDenseOnly ? "loops over the batch" : Unrolled(layer) ? "unrolled" : "SIMD loops";
+            _w.Line($"/// <item><description>Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, " +
                     $"a = {ActivationFormula(layer.Activation)}, z = W·x + b; W{Literal.Int(layer.Index)} = Parameters[{Literal.Int(layer.ParameterOffset)}..{Literal.Int(layer.BiasOffset)}) " +
                     $"as [{Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)}], b{Literal.Int(layer.Index)} = Parameters[{Literal.Int(layer.BiasOffset)}..{Literal.Int(layer.BiasOffset + layer.Units)}); " +
                     $"weights {init}, biases 0; {form}.</description></item>");
@@ -161,6 +179,23 @@ internal sealed partial class NetworkEmitter
                 "<c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>");
         _w.Line("/// </remarks>");
     }
+
+    private static string ShortDescription(LayerModel layer) => layer.Kind switch
+    {
+        LayerKind.Dense => $"Dense({Literal.Int(layer.Units)}, {layer.Activation})",
+        LayerKind.Activation => $"Activation({layer.Activation})",
+        LayerKind.Dropout => $"Dropout({Literal.Double(layer.Rate)})",
+        _ => "BatchNorm",
+    };
+
+    private static string LayerRemark(LayerModel layer) => layer.Kind switch
+    {
+        LayerKind.Activation => $"Activation, a = {ActivationFormula(layer.Activation)} over {Literal.Int(layer.Units)} values.",
+        LayerKind.Dropout => $"Dropout, rate {Literal.Double(layer.Rate)}: in Backward each of the {Literal.Int(layer.Units)} values is zeroed with that probability and the rest scaled by 1/(1 − rate); identity in Forward.",
+        _ => $"BatchNorm over {Literal.Int(layer.Units)} features of Dense layer {Literal.Int(layer.Index)}: y = γ (x − μ) / √(σ² + 1e−5) + β with batch statistics in Backward and running ones (momentum 0.1) in Forward; " +
+             $"γ = Parameters[{Literal.Int(layer.ParameterOffset)}..{Literal.Int(layer.ParameterOffset + layer.Units)}), β = Parameters[{Literal.Int(layer.ParameterOffset + layer.Units)}..{Literal.Int(layer.ParameterOffset + 2 * layer.Units)}), " +
+             $"running mean and variance = State[{Literal.Int(layer.StateOffset)}..{Literal.Int(layer.StateOffset + 2 * layer.Units)}).",
+    };
 
     private static string LossName(LossKind loss) => loss switch
     {
@@ -209,11 +244,26 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>");
         _w.Line($"public const int ScratchSize = {Literal.Int(_forwardScratchSize)};");
         _w.Line();
+        _w.Line("/// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>");
+        _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
+        _w.Line();
         _w.Line("private readonly float[] _parameters = new float[ParameterCount];");
         _w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-        if (_trainingBufferSize > 0)
+        if (_model.StateCount > 0)
+        {
+            _w.Line("private readonly float[] _state = new float[StateCount];");
+        }
+        if (_model.IsDenseOnly && _trainingBufferSize > 0)
         {
             _w.Line($"private float[]? _trainingBuffer; // {Literal.Int(_trainingBufferSize)} floats of per-sample activations and gradients, made on first Backward");
+        }
+        else if (!_model.IsDenseOnly)
+        {
+            _w.Line("private float[]? _trainingBuffer; // per-batch activations and gradients; grows to the largest batch seen, then is reused");
+        }
+        if (_layers.Any(l => l.Kind == LayerKind.Dropout))
+        {
+            _w.Line("private int _seed; // with TrainingStep, decides the dropout masks");
         }
         _w.Line();
         _w.Line("private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + Rt + "TensorInfo> s_tensors =");
@@ -224,6 +274,19 @@ internal sealed partial class NetworkEmitter
         foreach (LayerModel layer in _layers)
         {
             string i = Literal.Int(layer.Index);
+            if (layer.Kind == LayerKind.BatchNorm)
+            {
+                string u = Literal.Int(layer.Units);
+                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.weight\", {i}, {Rt}TensorRole.BatchNormWeight, {Rt}TensorStorage.Parameters, {Literal.Int(layer.ParameterOffset)}, {u}),");
+                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.bias\", {i}, {Rt}TensorRole.BatchNormBias, {Rt}TensorStorage.Parameters, {Literal.Int(layer.ParameterOffset + layer.Units)}, {u}),");
+                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.running_mean\", {i}, {Rt}TensorRole.BatchNormRunningMean, {Rt}TensorStorage.State, {Literal.Int(layer.StateOffset)}, {u}),");
+                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.running_var\", {i}, {Rt}TensorRole.BatchNormRunningVariance, {Rt}TensorStorage.State, {Literal.Int(layer.StateOffset + layer.Units)}, {u}),");
+                continue;
+            }
+            if (layer.Kind != LayerKind.Dense)
+            {
+                continue;
+            }
             _w.Line($"new {Rt}TensorInfo(\"layers.{i}.weight\", {i}, {Rt}TensorRole.Weight, {Rt}TensorStorage.Parameters, {Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}),");
             _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bias\", {i}, {Rt}TensorRole.Bias, {Rt}TensorStorage.Parameters, {Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)}),");
         }
@@ -254,8 +317,16 @@ internal sealed partial class NetworkEmitter
         _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
         _w.Line($"int {Rt}INetwork.ParameterCount => ParameterCount;");
         _w.Line($"{Rt}Loss {Rt}INetwork.Loss => {Rt}Loss.{_model.Loss};");
-        _w.Line($"{Span} {Rt}INetwork.State => default;");
-        _w.Line($"global::System.Collections.Generic.IReadOnlyList<{Rt}TensorInfo> {Rt}INetwork.Tensors => s_tensors;");
+        _w.Line(_model.StateCount > 0 ? $"{Span} {Rt}INetwork.State => _state;" : $"{Span} {Rt}INetwork.State => default;");
+        _w.Line();
+        _w.Line("/// <summary>The running statistics of the batch-norm layers (empty when there are none), laid out as the remarks say.</summary>");
+        _w.Line(_model.StateCount > 0 ? $"public {Span} State => _state;" : $"public {Span} State => default;");
+        _w.Line();
+        _w.Line("/// <summary>The training-step counter dropout masks depend on; <c>Backward</c> uses it, then adds 1.</summary>");
+        _w.Line("public long TrainingStep { get; set; }");
+        _w.Line();
+        _w.Line("/// <summary>Every tensor of the network (weights, biases, batch-norm parameters and statistics), in layout order.</summary>");
+        _w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Rt}TensorInfo> Tensors => s_tensors;");
     }
 
     private void EmitInitialization()
@@ -264,13 +335,31 @@ internal sealed partial class NetworkEmitter
         using (_w.Block("public void InitializeParameters(int seed)"))
         {
             _w.Line($"{Span} p = _parameters;");
+            if (_layers.Any(l => l.Kind == LayerKind.Dropout))
+            {
+                _w.Line("_seed = seed;");
+            }
             foreach (LayerModel layer in _layers)
             {
-                string init = layer.DeclaredInit == InitKind.Auto ? $"{layer.Init} (Init.Auto for {layer.Activation})" : layer.Init.ToString();
-                _w.Line($"// Layer {Literal.Int(layer.Index)}: {Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)} weights, {init}; biases 0");
+                if (layer.Kind == LayerKind.BatchNorm)
+                {
+                    string u = Literal.Int(layer.Units);
+                    _w.Line($"// Layer {Literal.Int(layer.Position)}: BatchNorm γ = 1, β = 0, running mean 0, running variance 1");
+                    _w.Line($"p.Slice({Literal.Int(layer.ParameterOffset)}, {u}).Fill(1f);");
+                    _w.Line($"p.Slice({Literal.Int(layer.ParameterOffset + layer.Units)}, {u}).Clear();");
+                    _w.Line($"global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset)}, {u}).Clear();");
+                    _w.Line($"global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset + layer.Units)}, {u}).Fill(1f);");
+                    continue;
+                }
+                if (layer.Kind != LayerKind.Dense)
+                {
+                    continue;
+                }
+                string init = layer.DeclaredInit == InitKind.Auto ? $"{layer.Init} (Init.Auto for {layer.EffectiveActivation})" : layer.Init.ToString();
+                _w.Line($"// Layer {Literal.Int(layer.Position)}: {Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)} weights, {init}; biases 0");
                 _w.Line($"{Rt}Initializers.InitializeLayer(p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)}), " +
                         $"p.Slice({Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)}), {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Units)}, " +
-                        $"{Rt}Init.{layer.Init}, {Rt}Activation.{layer.Activation}, seed, {Literal.Int(layer.Index)});");
+                        $"{Rt}Init.{layer.Init}, {Rt}Activation.{layer.EffectiveActivation}, seed, {Literal.Int(layer.Index)});");
             }
         }
         _w.Line();

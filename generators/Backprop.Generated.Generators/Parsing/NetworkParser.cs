@@ -37,21 +37,26 @@ internal sealed class NetworkParser
 
     /// <summary>True for the attributes that make up a network declaration.</summary>
     public static bool IsNetworkAttribute(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() is
-        KnownNames.NetworkAttribute or KnownNames.InputAttribute or KnownNames.DenseAttribute;
+        KnownNames.NetworkAttribute or KnownNames.InputAttribute or KnownNames.DenseAttribute or
+        KnownNames.DropoutAttribute or KnownNames.BatchNormAttribute or KnownNames.ActivationAttribute;
 
     private NetworkModel? ParseCore(INamedTypeSymbol type)
     {
         ImmutableArray<AttributeData> attributes = type.GetAttributes();
         AttributeData? network = null;
         AttributeData? input = null;
-        var dense = new List<AttributeData>();
+        var dense = new List<AttributeData>(); // every layer attribute, in source order
+        var kinds = new List<LayerKind>();
         foreach (AttributeData attribute in attributes)
         {
             switch (attribute.AttributeClass?.ToDisplayString())
             {
                 case KnownNames.NetworkAttribute: network ??= attribute; break;
                 case KnownNames.InputAttribute: input ??= attribute; break;
-                case KnownNames.DenseAttribute: dense.Add(attribute); break;
+                case KnownNames.DenseAttribute: dense.Add(attribute); kinds.Add(LayerKind.Dense); break;
+                case KnownNames.DropoutAttribute: dense.Add(attribute); kinds.Add(LayerKind.Dropout); break;
+                case KnownNames.BatchNormAttribute: dense.Add(attribute); kinds.Add(LayerKind.BatchNorm); break;
+                case KnownNames.ActivationAttribute: dense.Add(attribute); kinds.Add(LayerKind.Activation); break;
             }
         }
 
@@ -95,7 +100,7 @@ internal sealed class NetworkParser
             inputSize = ReadSize(input, "The input size", "[Input] size");
         }
 
-        if (dense.Count == 0)
+        if (!kinds.Contains(LayerKind.Dense))
         {
             Report(DiagnosticDescriptors.NoLayers, AttributeLocation(network) ?? NameLocation(type), type.Name);
         }
@@ -104,33 +109,99 @@ internal sealed class NetworkParser
             Report(DiagnosticDescriptors.SizeLimit, AttributeLocation(dense[Limits.MaxLayers]), "The number of layers", dense.Count, Limits.MaxLayers);
         }
 
-        var layers = ImmutableArray.CreateBuilder<LayerModel>(dense.Count);
-        long offset = 0;
-        int fanIn = inputSize;
+        // First pass: read every layer's arguments.
+        var units = new int[dense.Count];
+        var activations = new ActivationKind[dense.Count];
+        var inits = new InitKind[dense.Count];
+        var rates = new double[dense.Count];
+        int width = inputSize;
         for (int i = 0; i < dense.Count; i++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             AttributeData attribute = dense[i];
-            int units = ReadSize(attribute, $"Layer {i} (Dense) units", "units");
-            ActivationKind activation = ReadEnum<ActivationKind>(attribute, 1, $"Layer {i} activation", "Activation");
-            InitKind init = ReadNamedEnum<InitKind>(attribute, "Init", $"Layer {i} Init", "Init");
-            if (activation == ActivationKind.Softmax && i != dense.Count - 1)
+            switch (kinds[i])
             {
-                Report(DiagnosticDescriptors.SoftmaxNotLast, ArgumentLocation(attribute, 1, null), i, units);
+                case LayerKind.Dense:
+                    units[i] = ReadSize(attribute, $"Layer {i} (Dense) units", "units");
+                    activations[i] = ReadEnum<ActivationKind>(attribute, 1, $"Layer {i} activation", "Activation");
+                    inits[i] = ReadNamedEnum<InitKind>(attribute, "Init", $"Layer {i} Init", "Init");
+                    width = units[i];
+                    break;
+                case LayerKind.Activation:
+                    activations[i] = ReadEnum<ActivationKind>(attribute, 0, $"Layer {i} activation", "Activation");
+                    units[i] = width;
+                    break;
+                case LayerKind.Dropout:
+                    rates[i] = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is double rate ? rate : double.NaN;
+                    if (!(rates[i] >= 0 && rates[i] < 1))
+                    {
+                        Report(DiagnosticDescriptors.DropoutRateOutOfRange, ArgumentLocation(attribute, 0, null), i,
+                            rates[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    units[i] = width;
+                    break;
+                default:
+                    units[i] = width;
+                    break;
+            }
+        }
+
+        // Second pass: placement rules, offsets and the models.
+        var layers = ImmutableArray.CreateBuilder<LayerModel>(dense.Count);
+        long offset = 0;
+        long stateOffset = 0;
+        int fanIn = inputSize;
+        int denseIndex = -1;
+        bool denseHasBatchNorm = false;
+        for (int i = 0; i < dense.Count; i++)
+        {
+            AttributeData attribute = dense[i];
+            LayerKind kind = kinds[i];
+            bool onlyDropoutAfter = true;
+            for (int j = i + 1; j < dense.Count; j++) onlyDropoutAfter &= kinds[j] == LayerKind.Dropout;
+            if (activations[i] == ActivationKind.Softmax && !onlyDropoutAfter)
+            {
+                Report(DiagnosticDescriptors.SoftmaxNotLast, ArgumentLocation(attribute, kind == LayerKind.Dense ? 1 : 0, null),
+                    i, kind == LayerKind.Dense ? $"Dense, {units[i]} units" : "Activation");
             }
 
-            long weights = (long)Math.Max(fanIn, 0) * Math.Max(units, 0);
-            if (offset + weights + units > Limits.MaxParameters && offset <= Limits.MaxParameters)
+            long parameters = 0;
+            long layerOffset = offset;
+            long layerStateOffset = 0;
+            if (kind == LayerKind.Dense)
+            {
+                denseIndex++;
+                denseHasBatchNorm = false;
+                parameters = (long)Math.Max(fanIn, 0) * Math.Max(units[i], 0) + Math.Max(units[i], 0);
+            }
+            else if (kind == LayerKind.BatchNorm)
+            {
+                if (denseIndex < 0 || denseHasBatchNorm)
+                {
+                    Report(DiagnosticDescriptors.BatchNormPlacement, AttributeLocation(attribute), i,
+                        denseIndex < 0 ? "comes before any Dense layer" : $"is the second [BatchNorm] for Dense layer {denseIndex}");
+                }
+                denseHasBatchNorm = true;
+                parameters = 2L * Math.Max(units[i], 0);
+                layerStateOffset = stateOffset;
+                stateOffset += 2L * Math.Max(units[i], 0);
+            }
+
+            if (offset + parameters > Limits.MaxParameters && offset <= Limits.MaxParameters)
             {
                 Report(DiagnosticDescriptors.SizeLimit, AttributeLocation(attribute),
-                    $"The parameter count of '{type.Name}' up to layer {i}", offset + weights + units, Limits.MaxParameters);
+                    $"The parameter count of '{type.Name}' up to layer {i}", offset + parameters, Limits.MaxParameters);
             }
+            offset += parameters;
+
             if (!_failed)
             {
-                layers.Add(new LayerModel(i, fanIn, units, activation, init, ResolveInit(init, activation), (int)offset));
+                ActivationKind effective = EffectiveActivation(i, kinds, activations);
+                layers.Add(new LayerModel(
+                    kind, i, Math.Max(denseIndex, 0), kind == LayerKind.Dense ? fanIn : units[i], units[i], activations[i],
+                    inits[i], ResolveInit(inits[i], effective), effective, (int)layerOffset, (int)layerStateOffset, rates[i]));
             }
-            offset += weights + Math.Max(units, 0);
-            fanIn = units;
+            fanIn = units[i];
         }
 
         if (_failed)
@@ -143,7 +214,27 @@ internal sealed class NetworkParser
             loss,
             inputSize,
             new EquatableArray<LayerModel>(layers.ToImmutable()),
+            (int)offset,
+            (int)stateOffset,
             EmitConstructors: type.InstanceConstructors.All(c => c.IsImplicitlyDeclared));
+    }
+
+    /// <summary>
+    /// The activation a Dense layer's initializer is chosen for: its own, or when it is Linear and followed (past any
+    /// BatchNorm and Dropout layers) by an [Activation] layer, that layer's.
+    /// </summary>
+    public static ActivationKind EffectiveActivation(int position, IReadOnlyList<LayerKind> kinds, IReadOnlyList<ActivationKind> activations)
+    {
+        if (kinds[position] != LayerKind.Dense || activations[position] != ActivationKind.Linear)
+        {
+            return activations[position];
+        }
+        for (int j = position + 1; j < kinds.Count; j++)
+        {
+            if (kinds[j] == LayerKind.Activation) return activations[j];
+            if (kinds[j] is not (LayerKind.BatchNorm or LayerKind.Dropout)) break;
+        }
+        return ActivationKind.Linear;
     }
 
     /// <summary>He for ReLU-family layers, Xavier (uniform) otherwise, as the runtime's Initializers.Resolve.</summary>

@@ -63,6 +63,8 @@ internal sealed class LinearModel : INetwork
 
     public void ZeroGradients() => Array.Clear(_gradients);
 
+    public long TrainingStep { get; set; }
+
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
         int k = CheckLengths(inputs.Length, outputs.Length);
@@ -196,6 +198,8 @@ internal sealed class ParameterBag : INetwork
     public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => throw new NotSupportedException();
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => throw new NotSupportedException();
     public void ZeroGradients() => Array.Clear(_gradients);
+
+    public long TrainingStep { get; set; }
     public void InitializeParameters(int seed) => throw new NotSupportedException();
 }
 

@@ -77,5 +77,7 @@ internal sealed class FakeNetwork : INetwork
 
     public void ZeroGradients() => Array.Clear(_gradients);
 
+    public long TrainingStep { get; set; }
+
     public void InitializeParameters(int seed) => Fill(seed);
 }

@@ -1,0 +1,528 @@
+using System.Linq;
+using Backprop.Generated.Generators.Model;
+
+namespace Backprop.Generated.Generators.Emitting;
+
+/// <summary>
+/// The general emission path for networks with Activation, Dropout or BatchNorm layers: <c>Forward</c> goes sample by
+/// sample through fixed-bound loops; <c>Backward</c> goes layer by layer over the whole batch, as batch normalization
+/// needs every sample's value before it can normalize any.
+/// </summary>
+internal sealed partial class NetworkEmitter
+{
+    private const string Epsilon = "1e-5f";
+    private const string Momentum = "0.1f";
+
+    private bool HasBatchNorm => _layers.Any(l => l.Kind == LayerKind.BatchNorm);
+
+    /// <summary>Forward scratch: one span per layer output, except the last (written to y) and Dropout (identity).</summary>
+    private void PlanStagedBuffers()
+    {
+        for (int p = 0; p < Last; p++)
+        {
+            if (_layers[p].Kind != LayerKind.Dropout)
+            {
+                Reserve(_forwardScratch, ref _forwardScratchSize, "h" + p, _layers[p].Units);
+            }
+        }
+    }
+
+    /// <summary>The loss's gradient at the logits has a closed form when the last layer applies softmax (CE) or sigmoid (BCE).</summary>
+    private bool StagedFused =>
+        (OutputLayer.Kind is LayerKind.Dense or LayerKind.Activation) &&
+        ((_model.Loss == LossKind.CrossEntropy && OutputLayer.Activation == ActivationKind.Softmax) ||
+         (_model.Loss == LossKind.BinaryCrossEntropy && OutputLayer.Activation == ActivationKind.Sigmoid));
+
+    private void EmitStagedParameterSlices(bool gradients)
+    {
+        _w.Line($"{RoSpan} p = _parameters;");
+        if (gradients) _w.Line($"{Span} g = _gradients;");
+        foreach (LayerModel layer in _layers)
+        {
+            string i = Literal.Int(layer.Index);
+            string u = Literal.Int(layer.Units);
+            if (layer.Kind == LayerKind.Dense)
+            {
+                _w.Line($"{RoSpan} W{i} = p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)}); // layer {Literal.Int(layer.Position)} weights [{u} × {Literal.Int(layer.Inputs)}]");
+                _w.Line($"{RoSpan} b{i} = p.Slice({Literal.Int(layer.BiasOffset)}, {u});");
+                if (gradients)
+                {
+                    _w.Line($"{Span} gW{i} = g.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)});");
+                    _w.Line($"{Span} gb{i} = g.Slice({Literal.Int(layer.BiasOffset)}, {u});");
+                }
+            }
+            else if (layer.Kind == LayerKind.BatchNorm)
+            {
+                _w.Line($"{RoSpan} gamma{i} = p.Slice({Literal.Int(layer.ParameterOffset)}, {u}); // layer {Literal.Int(layer.Position)} batch-norm scale");
+                _w.Line($"{RoSpan} beta{i} = p.Slice({Literal.Int(layer.ParameterOffset + layer.Units)}, {u});");
+                string stateType = gradients ? Span : RoSpan;
+                _w.Line($"{stateType} rmean{i} = global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset)}, {u});");
+                _w.Line($"{stateType} rvar{i} = global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset + layer.Units)}, {u});");
+                if (gradients)
+                {
+                    _w.Line($"{Span} ggamma{i} = g.Slice({Literal.Int(layer.ParameterOffset)}, {u});");
+                    _w.Line($"{Span} gbeta{i} = g.Slice({Literal.Int(layer.ParameterOffset + layer.Units)}, {u});");
+                }
+            }
+        }
+    }
+
+    private string StagedHeader(LayerModel layer) => layer.Kind switch
+    {
+        LayerKind.Dense => $"// Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, {layer.Activation}: a = {ActivationFormula(layer.Activation)}, z = W{Literal.Int(layer.Index)}·x + b{Literal.Int(layer.Index)}",
+        LayerKind.Activation => $"// Layer {Literal.Int(layer.Position)}: Activation {layer.Activation}: a = {ActivationFormula(layer.Activation)}",
+        LayerKind.Dropout => $"// Layer {Literal.Int(layer.Position)}: Dropout({Literal.Double(layer.Rate)})",
+        _ => $"// Layer {Literal.Int(layer.Position)}: BatchNorm over {Literal.Int(layer.Units)} features",
+    };
+
+    // ---------------------------------------------------------------- Forward (inference, one sample at a time)
+
+    private void EmitStagedForward()
+    {
+        EmitForwardEntry();
+        _w.Line();
+        _w.Line("/// <summary>One sample in inference mode: dropout is the identity, batch norm uses the running statistics.</summary>");
+        using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
+        {
+            EmitStagedParameterSlices(gradients: false);
+            EmitBufferSlices("scratch", _forwardScratch);
+            string input = "x";
+            for (int p = 0; p <= Last; p++)
+            {
+                LayerModel layer = _layers[p];
+                string output = p == Last ? "y" : "h" + Literal.Int(p);
+                string n = Literal.Int(layer.Units);
+                string i = Literal.Int(layer.Index);
+                _w.Line();
+                _w.Line(StagedHeader(layer));
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dense:
+                        using (_w.Block($"for (int o = 0; o < {n}; o++)"))
+                        {
+                            _w.Line($"float z = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input});");
+                            _w.Line($"{output}[o] = {(layer.Activation == ActivationKind.Softmax ? "z" : ActivationExpression(layer.Activation, "z"))};");
+                        }
+                        if (layer.Activation == ActivationKind.Softmax) EmitStagedSoftmax(output, output, layer.Units, null);
+                        break;
+                    case LayerKind.Activation:
+                        if (layer.Activation == ActivationKind.Softmax)
+                        {
+                            EmitStagedSoftmax(input, output, layer.Units, null);
+                        }
+                        else
+                        {
+                            _w.Line($"for (int j = 0; j < {n}; j++) {output}[j] = {ActivationExpression(layer.Activation, input + "[j]")};");
+                        }
+                        break;
+                    case LayerKind.Dropout:
+                        if (p == Last)
+                        {
+                            _w.Line($"{input}.CopyTo(y); // identity in inference");
+                        }
+                        else
+                        {
+                            _w.Line("// identity in inference: the next layer reads this layer's input");
+                            output = input;
+                        }
+                        break;
+                    default:
+                        _w.Line($"// y_j = γ_j (x_j − running mean_j) / √(running var_j + ε) + β_j");
+                        _w.Line($"for (int j = 0; j < {n}; j++) {output}[j] = gamma{i}[j] * ({input}[j] - rmean{i}[j]) / {MathF}Sqrt(rvar{i}[j] + {Epsilon}) + beta{i}[j];");
+                        break;
+                }
+                input = output;
+            }
+        }
+    }
+
+    /// <summary>Softmax of <paramref name="from"/> (n values starting at <paramref name="offset"/>) into <paramref name="to"/>, stably.</summary>
+    private void EmitStagedSoftmax(string from, string to, int n, string? offset)
+    {
+        string at = offset is null ? "j" : offset + " + j";
+        string c = Literal.Int(n);
+        _w.Line("// softmax, stably: a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)");
+        using (_w.Block())
+        {
+            _w.Line($"float zmax = {from}[{(offset ?? "0")}];");
+            _w.Line($"for (int j = 1; j < {c}; j++) zmax = {MathF}Max(zmax, {from}[{at}]);");
+            _w.Line("float esum = 0f;");
+            using (_w.Block($"for (int j = 0; j < {c}; j++)"))
+            {
+                _w.Line($"float e = {MathF}Exp({from}[{at}] - zmax);");
+                _w.Line($"{to}[{at}] = e;");
+                _w.Line("esum += e;");
+            }
+            _w.Line($"for (int j = 0; j < {c}; j++) {to}[{at}] /= esum;");
+        }
+    }
+
+    /// <summary>The public Forward: checks lengths, provides scratch, loops over the samples.</summary>
+    private void EmitForwardEntry()
+    {
+        // Shared with the dense-only path.
+        EmitForwardPublic();
+    }
+
+    // ---------------------------------------------------------------- Backward (training, layer by layer over the batch)
+
+    private void EmitStagedBackward()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// Training step on k samples: a training-mode forward pass layer by layer over the whole batch (dropout active,");
+        _w.Line("/// batch norm on batch statistics, running statistics updated), then backpropagation. Returns the mean loss and ADDS");
+        _w.Line("/// the gradient of that mean loss to <see cref=\"Gradients\"/>; then adds 1 to <see cref=\"TrainingStep\"/>.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples" +
+                (HasBatchNorm ? ", or k &lt; 2 (batch norm needs batch statistics)" : "") + ".</exception>");
+        using (_w.Block($"public float Backward({RoSpan} inputs, {RoSpan} targets)"))
+        {
+            _w.Line("int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
+            if (HasBatchNorm)
+            {
+                using (_w.Block("if (k < 2)"))
+                {
+                    _w.Line("throw new global::System.ArgumentException($\"Backward needs at least 2 samples for batch norm's batch statistics (as PyTorch), but got {k}.\", nameof(inputs));");
+                }
+            }
+            int perSample = 0;
+            int fixedFloats = 0;
+            foreach (LayerModel layer in _layers)
+            {
+                perSample += 2 * layer.Units; // output and its gradient
+                if (layer.Kind == LayerKind.Dropout) perSample += layer.Units; // mask
+                if (layer.Kind == LayerKind.BatchNorm) { perSample += layer.Units; fixedFloats += layer.Units; } // x̂, 1/σ
+            }
+            if (StagedFused && OutputLayer.Kind == LayerKind.Dense) perSample += OutputLayer.Units; // logits
+            _w.Line($"int needed = k * {Literal.Int(perSample)} + {Literal.Int(fixedFloats)};");
+            _w.Line("if (_trainingBuffer is null || _trainingBuffer.Length < needed) _trainingBuffer = new float[needed];");
+            _w.Line(ElementwiseMean
+                ? "float gradScale = 1f / (k * OutputSize); // L is the mean over all k × OutputSize elements"
+                : "float gradScale = 1f / k; // L is the mean over the k samples");
+            _w.Line("float loss = BackwardBatch(inputs, targets, k, gradScale, _trainingBuffer);");
+            _w.Line("TrainingStep++;");
+            _w.Line("return loss;");
+        }
+        _w.Line();
+        _w.Line("/// <summary>The batch: forward layer by layer keeping what the derivatives need, the loss, then the chain rule backwards.</summary>");
+        using (_w.Block($"private float BackwardBatch({RoSpan} x, {RoSpan} t, int k, float gradScale, {Span} buffer)"))
+        {
+            EmitStagedParameterSlices(gradients: true);
+            _w.Line("int offset = 0;");
+            for (int p = 0; p <= Last; p++)
+            {
+                LayerModel layer = _layers[p];
+                string q = Literal.Int(p);
+                string n = Literal.Int(layer.Units);
+                _w.Line($"{Span} h{q} = buffer.Slice(offset, k * {n}); offset += k * {n}; // layer {q} output, sample s at [s * {n}]");
+                _w.Line($"{Span} d{q} = buffer.Slice(offset, k * {n}); offset += k * {n}; // ∂L/∂(layer {q} output)");
+                if (layer.Kind == LayerKind.Dropout)
+                {
+                    _w.Line($"{Span} m{q} = buffer.Slice(offset, k * {n}); offset += k * {n}; // dropout factors: 0 or 1/(1 − rate)");
+                }
+                if (layer.Kind == LayerKind.BatchNorm)
+                {
+                    _w.Line($"{Span} xhat{q} = buffer.Slice(offset, k * {n}); offset += k * {n}; // normalized values x̂");
+                    _w.Line($"{Span} invstd{q} = buffer.Slice(offset, {n}); offset += {n}; // 1/√(σ² + ε) per feature");
+                }
+            }
+            if (StagedFused && OutputLayer.Kind == LayerKind.Dense)
+            {
+                _w.Line($"{Span} zl = buffer.Slice(offset, k * OutputSize); // the output layer's logits");
+            }
+
+            _w.Line();
+            _w.Line("// ---- Forward pass in training mode, layer by layer over the batch ----");
+            for (int p = 0; p <= Last; p++)
+            {
+                EmitStagedTrainForward(p);
+            }
+
+            _w.Line();
+            _w.Line("// ---- Loss, and its gradient at the output ----");
+            EmitStagedLoss();
+
+            _w.Line();
+            _w.Line("// ---- Backward pass: the chain rule, layer by layer from the output ----");
+            for (int p = Last; p >= 0; p--)
+            {
+                EmitStagedLayerBackward(p);
+            }
+            _w.Line("return loss / k;");
+        }
+    }
+
+    private string StagedInput(int p) => p == 0 ? "x" : "h" + Literal.Int(p - 1);
+
+    private void EmitStagedTrainForward(int p)
+    {
+        LayerModel layer = _layers[p];
+        string q = Literal.Int(p);
+        string i = Literal.Int(layer.Index);
+        string n = Literal.Int(layer.Units);
+        string fanIn = Literal.Int(layer.Inputs);
+        string input = StagedInput(p);
+        _w.Line(StagedHeader(layer));
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                bool keepLogits = p == Last && StagedFused;
+                using (_w.Block("for (int s = 0; s < k; s++)"))
+                {
+                    _w.Line($"{RoSpan} xs = {input}.Slice(s * {fanIn}, {fanIn});");
+                    using (_w.Block($"for (int o = 0; o < {n}; o++)"))
+                    {
+                        _w.Line($"float z = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {fanIn}, {fanIn}), xs);");
+                        if (keepLogits) _w.Line($"zl[s * {n} + o] = z;");
+                        _w.Line($"h{q}[s * {n} + o] = {(layer.Activation == ActivationKind.Softmax ? "z" : ActivationExpression(layer.Activation, "z"))};");
+                    }
+                    if (layer.Activation == ActivationKind.Softmax) EmitStagedSoftmax("h" + q, "h" + q, layer.Units, $"s * {n}");
+                }
+                break;
+            case LayerKind.Activation:
+                if (layer.Activation == ActivationKind.Softmax)
+                {
+                    using (_w.Block("for (int s = 0; s < k; s++)"))
+                    {
+                        EmitStagedSoftmax(input, "h" + q, layer.Units, $"s * {n}");
+                    }
+                }
+                else
+                {
+                    _w.Line($"for (int e = 0; e < k * {n}; e++) h{q}[e] = {ActivationExpression(layer.Activation, input + "[e]")};");
+                }
+                break;
+            case LayerKind.Dropout:
+                _w.Line($"// keep each value with probability 1 − {Literal.Double(layer.Rate)} and scale it by 1/(1 − rate), so the expectation is unchanged");
+                using (_w.Block($"for (int e = 0; e < k * {n}; e++)"))
+                {
+                    _w.Line($"m{q}[e] = {Rt}DropoutMask.Scale(_seed, TrainingStep, {q}, e, {Literal.Float((float)layer.Rate)});");
+                    _w.Line($"h{q}[e] = {input}[e] * m{q}[e];");
+                }
+                break;
+            default:
+                _w.Line("// batch statistics: μ_j = mean over samples, σ²_j = biased variance; y = γ x̂ + β with x̂ = (x − μ)/√(σ² + ε)");
+                _w.Line("// running mean and variance move 10% toward μ and the unbiased variance σ² k/(k − 1), as PyTorch");
+                using (_w.Block($"for (int j = 0; j < {n}; j++)"))
+                {
+                    _w.Line("float mean = 0f;");
+                    _w.Line($"for (int s = 0; s < k; s++) mean += {input}[s * {n} + j];");
+                    _w.Line("mean /= k;");
+                    _w.Line("float variance = 0f;");
+                    using (_w.Block("for (int s = 0; s < k; s++)"))
+                    {
+                        _w.Line($"float c = {input}[s * {n} + j] - mean;");
+                        _w.Line("variance += c * c;");
+                    }
+                    _w.Line("variance /= k;");
+                    _w.Line($"float inv = 1f / {MathF}Sqrt(variance + {Epsilon});");
+                    _w.Line($"invstd{q}[j] = inv;");
+                    using (_w.Block("for (int s = 0; s < k; s++)"))
+                    {
+                        _w.Line($"float xh = ({input}[s * {n} + j] - mean) * inv;");
+                        _w.Line($"xhat{q}[s * {n} + j] = xh;");
+                        _w.Line($"h{q}[s * {n} + j] = gamma{i}[j] * xh + beta{i}[j];");
+                    }
+                    _w.Line($"rmean{i}[j] = (1f - {Momentum}) * rmean{i}[j] + {Momentum} * mean;");
+                    _w.Line($"rvar{i}[j] = (1f - {Momentum}) * rvar{i}[j] + {Momentum} * variance * k / (k - 1);");
+                }
+                break;
+        }
+    }
+
+    private void EmitStagedLoss()
+    {
+        LayerModel layer = OutputLayer;
+        string last = Literal.Int(Last);
+        string y = "h" + last;
+        string n = Literal.Int(layer.Units);
+        _w.Line("float loss = 0f;");
+        if (StagedFused)
+        {
+            // The gradient lands at the logits: dz of a Dense output layer, or ∂L/∂(input) of an Activation output layer.
+            string logits = layer.Kind == LayerKind.Dense ? "zl" : "h" + Literal.Int(Last - 1);
+            string target = layer.Kind == LayerKind.Dense ? "d" + last : "d" + Literal.Int(Last - 1);
+            using (_w.Block("for (int s = 0; s < k; s++)"))
+            {
+                _w.Line($"int r = s * {n};");
+                if (_model.Loss == LossKind.CrossEntropy)
+                {
+                    _w.Line("// cross-entropy from the logits: ℓ = −Σ_j t_j (z_j − lse), lse = log Σ e^z; ∂ℓ/∂z_j = softmax_j · Σt − t_j");
+                    _w.Line($"float zmax = {logits}[r];");
+                    _w.Line($"for (int j = 1; j < {n}; j++) zmax = {MathF}Max(zmax, {logits}[r + j]);");
+                    _w.Line("float esum = 0f;");
+                    _w.Line($"for (int j = 0; j < {n}; j++) esum += {MathF}Exp({logits}[r + j] - zmax);");
+                    _w.Line($"float lse = zmax + {MathF}Log(esum);");
+                    _w.Line("float tsum = 0f;");
+                    using (_w.Block($"for (int j = 0; j < {n}; j++)"))
+                    {
+                        _w.Line($"loss -= t[r + j] * ({logits}[r + j] - lse);");
+                        _w.Line("tsum += t[r + j];");
+                    }
+                    _w.Line($"for (int j = 0; j < {n}; j++) {target}[r + j] = ({y}[r + j] * tsum - t[r + j]) * gradScale;");
+                }
+                else
+                {
+                    _w.Line("// binary cross-entropy from the logit: ℓ = max(z, 0) − z t + log(1 + e^−|z|); ∂ℓ/∂z = σ(z) − t");
+                    using (_w.Block($"for (int j = 0; j < {n}; j++)"))
+                    {
+                        _w.Line($"float z = {logits}[r + j];");
+                        _w.Line($"loss += ({MathF}Max(z, 0f) - z * t[r + j] + {MathF}Log(1f + {MathF}Exp(-{MathF}Abs(z)))) / OutputSize;");
+                        _w.Line($"{target}[r + j] = ({y}[r + j] - t[r + j]) * gradScale;");
+                    }
+                }
+            }
+            return;
+        }
+
+        using (_w.Block($"for (int e = 0; e < k * {n}; e++)"))
+        {
+            _w.Line($"float a = {y}[e];");
+            switch (_model.Loss)
+            {
+                case LossKind.MeanSquaredError:
+                    _w.Line("// squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)");
+                    _w.Line("float r = a - t[e];");
+                    _w.Line("loss += r * r / OutputSize;");
+                    _w.Line($"d{last}[e] = 2f * r * gradScale;");
+                    break;
+                case LossKind.Hinge:
+                    _w.Line("// hinge: ℓ = max(0, 1 − t y), ∂ℓ/∂y = −t where the margin is positive");
+                    _w.Line("float m = 1f - t[e] * a;");
+                    _w.Line($"loss += {MathF}Max(m, 0f) / OutputSize;");
+                    _w.Line($"d{last}[e] = m > 0f ? -t[e] * gradScale : 0f;");
+                    break;
+                case LossKind.CrossEntropy:
+                    _w.Line("// cross-entropy on an output that is not a softmax: ℓ = −Σ t max(log y, −100), ∂ℓ/∂y = −t/y");
+                    _w.Line($"float log = {MathF}Log(a);");
+                    _w.Line($"loss -= t[e] * {MathF}Max(log, -100f);");
+                    _w.Line($"d{last}[e] = log > -100f ? -t[e] / a * gradScale : 0f;");
+                    break;
+                default:
+                    _w.Line("// binary cross-entropy on an output that is not a sigmoid (logs clamped at −100): ∂ℓ/∂y = (y − t) / max(y (1 − y), 1e−12)");
+                    _w.Line($"loss -= (t[e] * {MathF}Max({MathF}Log(a), -100f) + (1f - t[e]) * {MathF}Max({MathF}Log(1f - a), -100f)) / OutputSize;");
+                    _w.Line($"d{last}[e] = (a - t[e]) / {MathF}Max(a * (1f - a), 1e-12f) * gradScale;");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>From ∂L/∂(output of layer p) in d{p}: the layer's parameter gradients and ∂L/∂(its input) in d{p−1}.</summary>
+    private void EmitStagedLayerBackward(int p)
+    {
+        LayerModel layer = _layers[p];
+        string q = Literal.Int(p);
+        string i = Literal.Int(layer.Index);
+        string n = Literal.Int(layer.Units);
+        string fanIn = Literal.Int(layer.Inputs);
+        string input = StagedInput(p);
+        string below = p > 0 ? "d" + Literal.Int(p - 1) : "";
+        bool fusedHere = p == Last && StagedFused;
+        _w.Line(StagedHeader(layer) + " — backward");
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                if (!fusedHere)
+                {
+                    EmitStagedActivationDerivative(layer.Activation, "h" + q, "d" + q, "d" + q, layer.Units, "∂L/∂z = ∂L/∂a ⊙ f'(z), in place");
+                }
+                _w.Line($"// ∂L/∂W{i}[o, i] += Σ_s ∂L/∂z[s, o] · x[s, i];  ∂L/∂b{i}[o] += Σ_s ∂L/∂z[s, o]");
+                using (_w.Block("for (int s = 0; s < k; s++)"))
+                {
+                    _w.Line($"{RoSpan} xs = {input}.Slice(s * {fanIn}, {fanIn});");
+                    using (_w.Block($"for (int o = 0; o < {n}; o++)"))
+                    {
+                        _w.Line($"float dz = d{q}[s * {n} + o];");
+                        _w.Line($"BackpropKernels.AddScaled(gW{i}.Slice(o * {fanIn}, {fanIn}), dz, xs);");
+                        _w.Line($"gb{i}[o] += dz;");
+                    }
+                }
+                if (p > 0)
+                {
+                    _w.Line($"// ∂L/∂x[s, i] = Σ_o W{i}[o, i] · ∂L/∂z[s, o]");
+                    _w.Line($"{below}.Clear();");
+                    using (_w.Block("for (int s = 0; s < k; s++)"))
+                    {
+                        _w.Line($"{Span} ds = {below}.Slice(s * {fanIn}, {fanIn});");
+                        _w.Line($"for (int o = 0; o < {n}; o++) BackpropKernels.AddScaled(ds, d{q}[s * {n} + o], W{i}.Slice(o * {fanIn}, {fanIn}));");
+                    }
+                }
+                break;
+            case LayerKind.Activation:
+                if (p > 0 && !fusedHere)
+                {
+                    EmitStagedActivationDerivative(layer.Activation, "h" + q, "d" + q, below, layer.Units, "∂L/∂x = ∂L/∂a ⊙ f'(x)");
+                }
+                else if (fusedHere)
+                {
+                    _w.Line($"// (the loss already wrote ∂L/∂x into {below})");
+                }
+                break;
+            case LayerKind.Dropout:
+                if (p > 0)
+                {
+                    _w.Line("// ∂L/∂x = ∂L/∂y ⊙ mask: dropped values pass no gradient, kept ones are scaled as in the forward pass");
+                    _w.Line($"for (int e = 0; e < k * {n}; e++) {below}[e] = d{q}[e] * m{q}[e];");
+                }
+                break;
+            default:
+                _w.Line("// ∂L/∂γ_j = Σ_s ∂L/∂y ⊙ x̂;  ∂L/∂β_j = Σ_s ∂L/∂y;");
+                _w.Line("// ∂L/∂x[s, j] = γ_j / (k σ_j) · (k ∂L/∂y[s, j] − Σ_s ∂L/∂y − x̂[s, j] Σ_s ∂L/∂y ⊙ x̂)");
+                using (_w.Block($"for (int j = 0; j < {n}; j++)"))
+                {
+                    _w.Line("float sumDy = 0f;");
+                    _w.Line("float sumDyXhat = 0f;");
+                    using (_w.Block("for (int s = 0; s < k; s++)"))
+                    {
+                        _w.Line($"float dy = d{q}[s * {n} + j];");
+                        _w.Line("sumDy += dy;");
+                        _w.Line($"sumDyXhat += dy * xhat{q}[s * {n} + j];");
+                    }
+                    _w.Line($"ggamma{i}[j] += sumDyXhat;");
+                    _w.Line($"gbeta{i}[j] += sumDy;");
+                    if (p > 0)
+                    {
+                        _w.Line($"float scale = gamma{i}[j] * invstd{q}[j] / k;");
+                        _w.Line($"for (int s = 0; s < k; s++) {below}[s * {n} + j] = scale * (k * d{q}[s * {n} + j] - sumDy - xhat{q}[s * {n} + j] * sumDyXhat);");
+                    }
+                }
+                break;
+        }
+    }
+
+    /// <summary>dst = src ⊙ f'(·) from the activation values <paramref name="a"/>; softmax through its Jacobian per sample.</summary>
+    private void EmitStagedActivationDerivative(ActivationKind activation, string a, string src, string dst, int width, string what)
+    {
+        string n = Literal.Int(width);
+        _w.Line("// " + what + "; " + activation switch
+        {
+            ActivationKind.Linear => "linear: f' = 1",
+            ActivationKind.Sigmoid => "σ'(z) = a (1 − a)",
+            ActivationKind.Tanh => "tanh'(z) = 1 − a²",
+            ActivationKind.ReLU => "relu'(z) = 1 if z > 0 else 0 (a > 0 exactly when z > 0)",
+            ActivationKind.LeakyReLU => "f'(z) = 1 if z > 0 else 0.01",
+            _ => "softmax: ∂L/∂z_j = a_j (∂L/∂a_j − Σ_i a_i ∂L/∂a_i)",
+        });
+        if (activation == ActivationKind.Softmax)
+        {
+            using (_w.Block("for (int s = 0; s < k; s++)"))
+            {
+                _w.Line($"int r = s * {n};");
+                _w.Line("float ada = 0f;");
+                _w.Line($"for (int j = 0; j < {n}; j++) ada += {a}[r + j] * {src}[r + j];");
+                _w.Line($"for (int j = 0; j < {n}; j++) {dst}[r + j] = {a}[r + j] * ({src}[r + j] - ada);");
+            }
+            return;
+        }
+        string expression = activation switch
+        {
+            ActivationKind.Linear => $"{src}[e]",
+            ActivationKind.Sigmoid => $"{src}[e] * {a}[e] * (1f - {a}[e])",
+            ActivationKind.Tanh => $"{src}[e] * (1f - {a}[e] * {a}[e])",
+            ActivationKind.ReLU => $"{a}[e] > 0f ? {src}[e] : 0f",
+            _ => $"{a}[e] > 0f ? {src}[e] : 0.01f * {src}[e]",
+        };
+        if (activation == ActivationKind.Linear && src == dst) return;
+        _w.Line($"for (int e = 0; e < k * {n}; e++) {dst}[e] = {expression};");
+    }
+}
