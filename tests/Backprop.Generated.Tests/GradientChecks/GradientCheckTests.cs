@@ -299,6 +299,57 @@ public sealed class GradientCheckTests
         }
     }
 
+    /// <summary>
+    /// Exactly at the kinks, derivatives follow PyTorch: relu'(0) = 0, leaky_relu'(0) = 0.01, and the hinge
+    /// max(0, 1 - t y) has derivative 0 where 1 - t y = 0 (as relu(1 - t y)). The reference cases stay away from
+    /// kinks, so this is checked here with all-zero parameters (pre-activations exactly 0) and hand-derived gradients.
+    /// </summary>
+    [Fact]
+    public void KinkDerivativesFollowPyTorch()
+    {
+        float[] x = { 0.5f, -1.25f, 0.75f, 2f, -0.5f, 1.5f, -2f, 0.25f, 1f, -0.75f };
+
+        // ReLU output, z = 0: y = 0, loss = mean t^2, relu'(0) = 0 so every gradient is 0.
+        INetwork relu = GradientCheckNetworks.Create("Mse_ReLU"); // 5 -> 3 ReLU
+        relu.Parameters.Clear();
+        float[] tRelu = { 0.5f, -1f, 0.25f, 1f, -0.5f, 2f };
+        float lossRelu = relu.Backward(x, tRelu);
+        Assert.Equal(tRelu.Sum(v => (double)v * v) / tRelu.Length, lossRelu, 6);
+        Assert.All(relu.Gradients.ToArray(), g => Assert.Equal(0f, g));
+
+        // LeakyReLU output, z = 0: y = 0, dL/dy = -2 t / (k m), dL/dz = 0.01 dL/dy.
+        INetwork leaky = GradientCheckNetworks.Create("Mse_LeakyReLU"); // 4 -> 2 LeakyReLU
+        leaky.Parameters.Clear();
+        float[] xLeaky = x.Take(8).ToArray();
+        float[] tLeaky = { 1f, -0.5f, 0.25f, 2f };
+        leaky.Backward(xLeaky, tLeaky);
+        const int k = 2, n = 4, m = 2;
+        var expected = new double[m * n + m];
+        for (int s = 0; s < k; s++)
+        {
+            for (int o = 0; o < m; o++)
+            {
+                double dz = 0.01 * -2.0 * tLeaky[s * m + o] / (k * m);
+                for (int i = 0; i < n; i++) expected[o * n + i] += dz * xLeaky[s * n + i];
+                expected[m * n + o] += dz;
+            }
+        }
+        float[] actual = leaky.Gradients.ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 * Math.Abs(expected[i]) + 1e-9,
+                $"LeakyReLU at 0: gradient[{i}] expected {expected[i]:R}, actual {actual[i]:R}");
+        }
+
+        // Hinge exactly at the kink: W = 0, b = 1, so y = 1 and 1 - t y = 0 for t = +1: loss 0, gradient 0.
+        INetwork hinge = GradientCheckNetworks.Create("Hinge_Linear"); // 4 -> 3 Linear
+        hinge.Parameters.Clear();
+        hinge.Parameters.Slice(3 * 4, 3).Fill(1f);
+        float lossHinge = hinge.Backward(x.Take(8).ToArray(), new float[] { 1f, 1f, 1f, 1f, 1f, 1f });
+        Assert.Equal(0f, lossHinge);
+        Assert.All(hinge.Gradients.ToArray(), g => Assert.Equal(0f, g));
+    }
+
     [Fact]
     public void GeneratedConstantsAreCompileTimeConstants()
     {
