@@ -224,12 +224,16 @@ public sealed class GradientCheckTests
         INetwork net = GradientCheckNetworks.Create(network);
         int n = net.InputSize, m = net.OutputSize;
 
-        AssertLengthError(() => net.Forward(new float[2 * n + 1], new float[2 * m]), n, 2 * n + 1);
-        AssertLengthError(() => net.Forward(new float[2 * n], new float[3 * m]), 2 * m, 3 * m);
-        AssertLengthError(() => net.Forward(new float[2 * n], new float[m]), 2 * m, m);
-        AssertLengthError(() => net.Backward(new float[3 * n - 1], new float[3 * m]), n, 3 * n - 1);
-        AssertLengthError(() => net.Backward(new float[2 * n], new float[2 * m + 1]), 2 * m, 2 * m + 1);
-        AssertLengthError(() => net.Backward(new float[2 * n], new float[3 * m]), 2 * m, 3 * m);
+        // Each error may be reported from either side: "inputs must be a multiple of n" or "k samples need k*n inputs",
+        // and for whole but unequal sample counts either buffer may be called the wrong one. Each (expected, actual)
+        // pair lists an acceptable reading; the message must name both numbers of one of them.
+        AssertLengthError(() => net.Forward(new float[2 * n + 1], new float[2 * m]), (n, 2 * n + 1), (2 * n, 2 * n + 1));
+        AssertLengthError(() => net.Forward(new float[2 * n], new float[3 * m]), (2 * m, 3 * m), (3 * n, 2 * n));
+        AssertLengthError(() => net.Forward(new float[2 * n], new float[m]), (2 * m, m), (n, 2 * n));
+        AssertLengthError(() => net.Forward(new float[2 * n], new float[2 * m + 1]), (2 * m, 2 * m + 1), (m, 2 * m + 1));
+        AssertLengthError(() => net.Backward(new float[3 * n - 1], new float[3 * m]), (n, 3 * n - 1), (3 * n, 3 * n - 1));
+        AssertLengthError(() => net.Backward(new float[2 * n], new float[2 * m + 1]), (2 * m, 2 * m + 1), (m, 2 * m + 1));
+        AssertLengthError(() => net.Backward(new float[2 * n], new float[3 * m]), (2 * m, 3 * m), (3 * n, 2 * n));
         Assert.Equal(c.InputSize, n);
     }
 
@@ -411,14 +415,12 @@ public sealed class GradientCheckTests
         Assert.Fail(message.ToString());
     }
 
-    private static void AssertLengthError(Action action, int expected, int actual)
+    private static void AssertLengthError(Action action, params (int Expected, int Actual)[] readings)
     {
         var e = Assert.ThrowsAny<ArgumentException>(action);
-        foreach (int number in new[] { expected, actual })
-        {
-            Assert.True(Regex.IsMatch(e.Message, $@"(?<![0-9]){number}(?![0-9])"),
-                $"The message should name the expected and actual lengths {expected} and {actual}: {e.Message}");
-        }
+        static bool Names(string message, int number) => Regex.IsMatch(message, $@"(?<![0-9]){number}(?![0-9])");
+        Assert.True(readings.Any(r => Names(e.Message, r.Expected) && Names(e.Message, r.Actual)),
+            $"The message should name the expected and actual lengths ({string.Join(" or ", readings.Select(r => $"{r.Expected} and {r.Actual}"))}): {e.Message}");
     }
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
