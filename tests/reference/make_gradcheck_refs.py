@@ -92,6 +92,13 @@ ARCHS = [
     ("Ce_Large_20_16_10", 20, [(16, "Tanh", None), (10, "Softmax", None)], "CE"),
     ("Mse_Loop_48_24_5", 48, [(24, "ReLU", None), (5, "Linear", None)], "MSE"),
     ("Ce_Loop_64_32_10", 64, [(32, "LeakyReLU", None), (10, "Softmax", None)], "CE"),
+    # mixes of small and large layers (the generator unrolls layers of up to 512 weights, loops over larger ones):
+    # small -> large -> small, two large layers in a row, and large output layers with each fused loss
+    ("Bce_Small_Large_Small_10_12_48_3", 10, [(12, "Tanh", None), (48, "Sigmoid", None), (3, "Sigmoid", None)], "BCE"),
+    ("Mse_Large_Large_24_24_24_2", 24, [(24, "LeakyReLU", None), (24, "ReLU", None), (2, "Tanh", None)], "MSE"),
+    ("Ce_Large_Output_16_8_80", 16, [(8, "ReLU", None), (80, "Softmax", None)], "CE"),
+    ("Bce_Large_Output_12_50", 12, [(50, "Sigmoid", None)], "BCE"),
+    ("Hinge_Large_Output_30_20", 30, [(20, "Linear", None)], "Hinge"),
 ]
 
 # arch name, k, target kind ("default", "onehot", "soft", "hard")
@@ -129,6 +136,11 @@ CASES = [
     ("Ce_Large_20_16_10", 1, "onehot"), ("Ce_Large_20_16_10", 5, "soft"),
     ("Mse_Loop_48_24_5", 1, "default"), ("Mse_Loop_48_24_5", 3, "default"),
     ("Ce_Loop_64_32_10", 3, "onehot"),
+    ("Bce_Small_Large_Small_10_12_48_3", 3, "soft"),
+    ("Mse_Large_Large_24_24_24_2", 1, "default"), ("Mse_Large_Large_24_24_24_2", 3, "default"),
+    ("Ce_Large_Output_16_8_80", 3, "soft"),
+    ("Bce_Large_Output_12_50", 3, "hard"),
+    ("Hinge_Large_Output_30_20", 3, "default"),
 ]
 
 
