@@ -88,7 +88,7 @@ internal sealed partial class NetworkEmitter
 
         if (_model.Loss == LossKind.CrossEntropy && layer.Activation == ActivationKind.Softmax)
         {
-            _w.Line("// Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_k e^z_k = zmax + log(esum)");
+            _w.Line("// Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)");
             _w.Line($"float lse = zmax + {MathF}Log(esum);");
             _w.Line("float tsum = 0f;");
             EmitElementwise(n, unrolled, j => new[] { $"loss -= {t.At(j)} * ({z.At(j)} - lse);", $"tsum += {t.At(j)};" });
@@ -156,7 +156,7 @@ internal sealed partial class NetworkEmitter
 
         if (layer.Activation == ActivationKind.Softmax)
         {
-            _w.Line("// Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_k y_k ∂L/∂y_k)");
+            _w.Line("// Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)");
             _w.Line("float ydy = 0f;");
             EmitElementwise(n, unrolled, j => new[] { $"ydy += {a.At(j)} * {dy.At(j)};" });
             EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"{a.At(j)} * ({dy.At(j)} - ydy)") });

@@ -171,7 +171,7 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
-        _w.Line("// softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows");
+        _w.Line("// softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows");
         if (unrolled)
         {
             _w.Line($"float zmax = {z.At(0)};");

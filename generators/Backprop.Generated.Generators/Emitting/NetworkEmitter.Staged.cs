@@ -141,7 +141,7 @@ internal sealed partial class NetworkEmitter
     {
         string at = offset is null ? "j" : offset + " + j";
         string c = Literal.Int(n);
-        _w.Line("// softmax, stably: a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)");
+        _w.Line("// softmax, stably: a_j = e^(z_j − max z) / Σ_i e^(z_i − max z)");
         using (_w.Block())
         {
             _w.Line($"float zmax = {from}[{(offset ?? "0")}];");
