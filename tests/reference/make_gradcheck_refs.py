@@ -8,6 +8,9 @@ Run from anywhere with Debian's python3-torch (apt-get install -y python3-torch)
 Writes, relative to the repository root:
   tests/Backprop.Generated.Tests/GradientChecks/gradcheck_cases.json
   tests/Backprop.Generated.Tests/GradientChecks/GradientCheckNetworks.cs
+and then runs make_staged_gradcheck_refs.py (networks with [Activation], [Dropout] and [BatchNorm] layers), which writes
+  tests/Backprop.Generated.Tests/GradientChecks/staged_gradcheck_cases.json
+  tests/Backprop.Generated.Tests/GradientChecks/StagedGradientCheckNetworks.cs
 
 Every parameter, input and target is drawn from a fixed numpy seed and ROUNDED TO float32 first, so the C# float32
 network holds exactly the same numbers; loss, outputs and gradients are then computed in float64 with torch autograd.
@@ -504,6 +507,12 @@ def main():
     with open(os.path.join(OUT_DIR, "gradcheck_cases.json"), "w", newline="\n") as f:
         f.write(text)
     write_cs(os.path.join(OUT_DIR, "GradientCheckNetworks.cs"))
+
+    # The cases with [Activation], [Dropout] and [BatchNorm] layers: a sibling script with its own JSON and networks.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+    import make_staged_gradcheck_refs
+    make_staged_gradcheck_refs.main()
 
 
 if __name__ == "__main__":
