@@ -22,6 +22,10 @@ internal sealed class NetworkParser
     private readonly CancellationToken _cancellationToken;
     private bool _failed;
 
+    // The attributes the last successful parse read, for ParseDeclaration (never part of the model).
+    private AttributeData? _networkAttribute;
+    private List<AttributeData>? _layerAttributes;
+
     private NetworkParser(Action<Diagnostic>? report, CancellationToken cancellationToken)
     {
         _report = report;
@@ -34,6 +38,20 @@ internal sealed class NetworkParser
     /// </summary>
     public static NetworkModel? Parse(INamedTypeSymbol type, CancellationToken cancellationToken, Action<Diagnostic>? report = null)
         => new NetworkParser(report, cancellationToken).ParseCore(type);
+
+    /// <summary>
+    /// For analyzers: parses a valid declaration (no diagnostics; null when it is invalid or incomplete) and keeps,
+    /// beside the model, the attributes each part was read from so a diagnostic can point at the exact argument.
+    /// The generator never calls this, so its pipeline holds no symbols, syntax or locations.
+    /// </summary>
+    public static NetworkDeclaration? ParseDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var parser = new NetworkParser(null, cancellationToken);
+        NetworkModel? model = parser.ParseCore(type);
+        return model is null || parser._networkAttribute is null || parser._layerAttributes is null
+            ? null
+            : new NetworkDeclaration(model, type, parser._networkAttribute, parser._layerAttributes.ToImmutableArray());
+    }
 
     /// <summary>True for the attributes that make up a network declaration.</summary>
     public static bool IsNetworkAttribute(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() is
@@ -209,6 +227,8 @@ internal sealed class NetworkParser
             return null;
         }
 
+        _networkAttribute = network;
+        _layerAttributes = dense;
         return new NetworkModel(
             DeclarationModel(type),
             loss,
@@ -378,13 +398,22 @@ internal sealed class NetworkParser
     {
         if (_report is null) return null;
         if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax) return null;
+        return ((SyntaxNode?)ArgumentSyntax(attribute, position, name, _cancellationToken) ?? syntax).GetLocation();
+    }
+
+    /// <summary>
+    /// The argument that set constructor parameter <paramref name="position"/> (positional or <c>name:</c>), or the
+    /// named argument <paramref name="name"/> (<c>Init = ...</c>); null when it was left out.
+    /// </summary>
+    public static AttributeArgumentSyntax? ArgumentSyntax(AttributeData attribute, int position, string? name, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax) return null;
         SeparatedSyntaxList<AttributeArgumentSyntax> arguments = syntax.ArgumentList?.Arguments ?? default;
-        AttributeArgumentSyntax? argument = name is not null
+        return name is not null
             ? arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)
             : arguments.Where(a => a.NameEquals is null).ElementAtOrDefault(position) is { NameColon: null } positional
                 ? positional
                 : arguments.FirstOrDefault(a => a.NameEquals is null && a.NameColon is not null && ParameterIndex(attribute, a.NameColon.Name.Identifier.ValueText) == position);
-        return (argument ?? (SyntaxNode)syntax).GetLocation();
     }
 
     private static int ParameterIndex(AttributeData attribute, string parameterName) =>

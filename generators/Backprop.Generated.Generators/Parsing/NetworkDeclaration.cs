@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+using System.Threading;
+using Backprop.Generated.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Backprop.Generated.Generators.Parsing;
+
+/// <summary>
+/// The analyzers' view of a valid network declaration: the parser's <see cref="NetworkModel"/> plus the attributes
+/// it was read from, so a diagnostic can be placed on the exact argument. Holds symbols and syntax, so it must
+/// never enter the generator's incremental pipeline (that only sees the equatable model).
+/// </summary>
+internal sealed class NetworkDeclaration
+{
+    public NetworkDeclaration(NetworkModel model, INamedTypeSymbol type, AttributeData network, ImmutableArray<AttributeData> layers)
+    {
+        Model = model;
+        Type = type;
+        NetworkAttribute = network;
+        LayerAttributes = layers;
+    }
+
+    public NetworkModel Model { get; }
+
+    public INamedTypeSymbol Type { get; }
+
+    /// <summary>The <c>[Network(loss)]</c> attribute.</summary>
+    public AttributeData NetworkAttribute { get; }
+
+    /// <summary>The <c>[Dense]</c> attributes, parallel to <see cref="NetworkModel.Layers"/>.</summary>
+    public ImmutableArray<AttributeData> LayerAttributes { get; }
+
+    /// <summary>The loss argument of <c>[Network]</c>.</summary>
+    public Location LossLocation(CancellationToken cancellationToken) => Argument(NetworkAttribute, 0, null, cancellationToken);
+
+    /// <summary>The <c>units</c> argument of layer <paramref name="layer"/>.</summary>
+    public Location UnitsLocation(int layer, CancellationToken cancellationToken) => Argument(LayerAttributes[layer], 0, null, cancellationToken);
+
+    /// <summary>The activation argument of layer <paramref name="layer"/>, or the attribute when it is left out (Linear).</summary>
+    public Location ActivationLocation(int layer, CancellationToken cancellationToken) => Argument(LayerAttributes[layer], 1, null, cancellationToken);
+
+    /// <summary>The <c>Init = ...</c> argument of layer <paramref name="layer"/>, or the attribute when it is left out.</summary>
+    public Location InitLocation(int layer, CancellationToken cancellationToken) => Argument(LayerAttributes[layer], -1, "Init", cancellationToken);
+
+    /// <summary>The whole attribute (e.g. <c>Dense(4, Activation.Tanh)</c>).</summary>
+    public Location AttributeLocation(AttributeData attribute, CancellationToken cancellationToken) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? Type.Locations[0];
+
+    private Location Argument(AttributeData attribute, int position, string? name, CancellationToken cancellationToken) =>
+        NetworkParser.ArgumentSyntax(attribute, position, name, cancellationToken) is AttributeArgumentSyntax argument
+            ? argument.GetLocation()
+            : AttributeLocation(attribute, cancellationToken);
+}
