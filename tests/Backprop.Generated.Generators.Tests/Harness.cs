@@ -12,7 +12,7 @@ namespace Backprop.Generated.Generators.Tests;
 /// A small in-repo stand-in for Microsoft.CodeAnalysis.Testing (not served here): compiles sources against the
 /// framework and the runtime library, runs the generator and the analyzers, and reads location markup.
 /// </summary>
-internal static class Harness
+internal static partial class Harness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
@@ -51,16 +51,55 @@ internal static class Harness
         return (output, driver.GetRunResult());
     }
 
-    /// <summary>The analyzers' diagnostics (compiler diagnostics excluded).</summary>
-    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, params DiagnosticAnalyzer[] analyzers)
+    /// <summary>Every analyzer the generator assembly ships.</summary>
+    public static DiagnosticAnalyzer[] AllAnalyzers => new DiagnosticAnalyzer[] { new NetworkDeclarationAnalyzer(), new NetworkDesignAnalyzer() };
+
+    /// <summary>The analyzers' diagnostics (compiler diagnostics excluded); every shipped analyzer unless given.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, params DiagnosticAnalyzer[] analyzers) =>
+        Analyze(compilation, options: null, analyzers);
+
+    /// <summary>As <see cref="Analyze(Compilation, DiagnosticAnalyzer[])"/>, with analyzer options (e.g. .editorconfig values).</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, AnalyzerOptions? options, params DiagnosticAnalyzer[] analyzers)
     {
-        if (analyzers.Length == 0) analyzers = new DiagnosticAnalyzer[] { new NetworkDeclarationAnalyzer() };
+        if (analyzers.Length == 0) analyzers = AllAnalyzers;
         var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create(analyzers),
-            new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
+            new CompilationWithAnalyzersOptions(options ?? new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
                 concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
         return withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("BPG", StringComparison.Ordinal) || d.Id == "AD0001")
+            .OrderBy(d => d.Location.SourceSpan.Start)
             .ToImmutableArray();
+    }
+
+    /// <summary>
+    /// Applies an .editorconfig at /src/.editorconfig to the compilation the way the compiler does: per-tree
+    /// <c>dotnet_diagnostic.ID.severity</c> and <c>generated_code</c> through a <see cref="SyntaxTreeOptionsProvider"/>.
+    /// </summary>
+    public static CSharpCompilation WithEditorConfig(CSharpCompilation compilation, string editorConfig)
+    {
+        AnalyzerConfigSet set = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
+        var perTree = compilation.SyntaxTrees.ToDictionary(tree => tree, tree => set.GetOptionsForSourcePath(tree.FilePath));
+        return compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new EditorConfigTreeOptions(perTree)));
+    }
+
+    private sealed class EditorConfigTreeOptions(Dictionary<SyntaxTree, AnalyzerConfigOptionsResult> perTree) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, CancellationToken cancellationToken) =>
+            perTree.TryGetValue(tree, out var result) && result.AnalyzerOptions.TryGetValue("generated_code", out string? value)
+                ? (string.Equals(value, "true", StringComparison.OrdinalIgnoreCase) ? GeneratedKind.MarkedGenerated : GeneratedKind.NotGenerated)
+                : GeneratedKind.Unknown;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = ReportDiagnostic.Default;
+            return perTree.TryGetValue(tree, out var result) && result.TreeOptions.TryGetValue(diagnosticId, out severity);
+        }
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = ReportDiagnostic.Default;
+            return false;
+        }
     }
 
     /// <summary>Every error or warning of the compilation (the generated code included), e.g. to assert none.</summary>

@@ -1,0 +1,151 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generated.Generators.Tests;
+
+/// <summary>The BPG00nn warnings fire at the exact argument with a message naming the layer, and are silent on good declarations.</summary>
+public class DesignDiagnosticTests
+{
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        // BPG0001: He on a non-ReLU layer.
+        { "BPG0001", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.Tanh, [|Init = Init.HeUniform|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Dense, 4 units) has activation Tanh but Init.HeUniform, which is meant for ReLU layers: its doubled variance drives Tanh units into saturation, where their gradient vanishes; use Init.XavierUniform (Glorot and Bengio 2010) or Init.Auto" },
+        { "BPG0001", "[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(1, Activation.Sigmoid, [|Init = Init.HeNormal|])] public partial class Net { }",
+            "Layer 1 (Dense, 1 unit) has activation Sigmoid but Init.HeNormal" },
+        { "BPG0001", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(2, [|Init = Init.HeUniform|])] public partial class Net { }",
+            "Layer 1 (Dense, 2 units) has activation Linear but Init.HeUniform" },
+        { "BPG0001", "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(3, Activation.Softmax, [|Init = Init.HeNormal|])] public partial class Net { }",
+            "start out overconfident" },
+        // BPG0002: Xavier or LeCun on a ReLU layer.
+        { "BPG0002", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.ReLU, [|Init = Init.XavierUniform|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Dense, 8 units) has activation ReLU but Init.XavierUniform: ReLU zeroes about half its inputs, so this variance halves the signal at every layer and deep stacks die out; use Init.HeUniform (He et al. 2015) or Init.Auto" },
+        { "BPG0002", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.LeakyReLU, [|Init = Init.LeCunNormal|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Dense, 8 units) has activation LeakyReLU but Init.LeCunNormal" },
+        { "BPG0002", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(3)] [Dense(activation: Activation.ReLU, units: 5, [|Init = Init.XavierNormal|])] public partial class Net { }",
+            "Layer 1 (Dense, 5 units) has activation ReLU but Init.XavierNormal" },
+        // BPG0003: zeros.
+        { "BPG0003", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.ReLU, [|Init = Init.Zeros|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Dense, 8 units) has Init.Zeros: all its units start identical and receive the same gradient, so the layer never breaks symmetry, and no gradient reaches the layers below it on the first step; use Init.HeUniform or Init.Auto" },
+        { "BPG0003", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(1, [|Init = Init.Zeros|])] public partial class Net { }",
+            "use Init.XavierUniform or Init.Auto" },
+        // BPG0004: loss and output do not fit, on the loss argument.
+        { "BPG0004", "[Network([|Loss.MeanSquaredError|])] [Input(2)] [Dense(3, Activation.Softmax)] public partial class Net { }",
+            "The output layer (layer 0, Dense, 3 units) has activation Softmax but the loss is MeanSquaredError: squared error on softmax probabilities learns slowly when a class is confidently wrong, since the softmax's gradient vanishes there; use Loss.CrossEntropy" },
+        { "BPG0004", "[Network([|Loss.CrossEntropy|])] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3)] public partial class Net { }",
+            "has activation Linear but the loss is CrossEntropy: cross-entropy reads the outputs as a probability distribution (it takes their log), which a Linear output is not; use Loss.MeanSquaredError" },
+        { "BPG0004", "[Network([|Loss.CrossEntropy|])] [Input(2)] [Dense(2, Activation.Sigmoid)] public partial class Net { }", "use Loss.BinaryCrossEntropy" },
+        { "BPG0004", "[Network([|Loss.BinaryCrossEntropy|])] [Input(2)] [Dense(3, Activation.Softmax)] public partial class Net { }", "use Loss.CrossEntropy" },
+        { "BPG0004", "[Network([|Loss.BinaryCrossEntropy|])] [Input(2)] [Dense(1, Activation.Tanh)] public partial class Net { }", "which a Tanh output is not; use Loss.MeanSquaredError" },
+        { "BPG0004", "[Network([|Loss.Hinge|])] [Input(2)] [Dense(1, Activation.Sigmoid)] public partial class Net { }", "a Sigmoid output is never negative; use Loss.BinaryCrossEntropy" },
+        { "BPG0004", "[Network([|loss: Loss.Hinge|])] [Input(2)] [Dense(2, Activation.ReLU)] public partial class Net { }", "a ReLU output is never negative; use Loss.MeanSquaredError" },
+        { "BPG0004", "[Network([|Loss.Hinge|])] [Input(2)] [Dense(2, Activation.Softmax)] public partial class Net { }", "use Loss.CrossEntropy" },
+        // BPG0005: four or more saturating hidden layers in a row, once per run, on the fourth layer's activation.
+        { "BPG0005", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(6, [|Activation.Tanh|])] [Dense(1)] public partial class Net { }",
+            "Layer 3 (Dense, 6 units) makes 4 Tanh hidden layers in a row (layers 0 to 3) with no [BatchNorm] between them: the gradient shrinks at every saturating layer and vanishes before it reaches the first ones; use ReLU or LeakyReLU for the hidden layers, or put a [BatchNorm] between them" },
+        { "BPG0005", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.ReLU)] [Dense(8, Activation.Sigmoid)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [Dense(8, [|Activation.Tanh|])] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [Dense(1)] public partial class Net { }",
+            "Layer 4 (Dense, 8 units) makes 6 Sigmoid/Tanh hidden layers in a row (layers 1 to 6)" },
+        // BPG0006 (output width): a softmax over one unit.
+        { "BPG0006", "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense([|1|], Activation.Softmax)] public partial class Net { }",
+            "The output layer (layer 1, Dense, 1 unit) has one unit: Loss.CrossEntropy needs two or more classes, and a softmax over one unit is always 1, so nothing is learned; use one unit per class (at least 2), or for a yes/no target one Sigmoid unit with Loss.BinaryCrossEntropy" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Rule_fires_once_at_the_marked_span_with_a_message_naming_the_layer(string id, string markup, string messagePart)
+    {
+        var (source, spans) = Harness.Markup(Harness.Preamble + markup);
+        var diagnostics = Harness.Analyze(Harness.Compilation(source));
+
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);
+        Assert.Equal(spans.Single(), diagnostic.Location.SourceSpan);
+        Assert.Contains(messagePart, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.EndsWith($"docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    public static TheoryData<string> Good => new()
+    {
+        // Init.Auto (written or left out) resolves to the fitting initializer on every activation.
+        "[Network(Loss.CrossEntropy)] [Input(4)] [Dense(8, Activation.ReLU, Init = Init.Auto)] [Dense(8, Activation.LeakyReLU)] [Dense(8, Activation.Tanh, Init = Init.Auto)] [Dense(8, Activation.Sigmoid)] [Dense(8, Init = Init.Auto)] [Dense(3, Activation.Softmax, Init = Init.Auto)] public partial class Net { }",
+        // Fitting explicit initializers; LeCun on saturating layers is fine.
+        "[Network(Loss.MeanSquaredError)] [Input(4)] [Dense(8, Activation.ReLU, Init = Init.HeNormal)] [Dense(8, Activation.LeakyReLU, Init = Init.HeUniform)] [Dense(8, Activation.Tanh, Init = Init.LeCunNormal)] [Dense(1, Activation.Sigmoid, Init = Init.XavierNormal)] public partial class Net { }",
+        // Zeros in a one-layer network (linear or logistic regression) is harmless.
+        "[Network(Loss.BinaryCrossEntropy)] [Input(4)] [Dense(1, Activation.Sigmoid, Init = Init.Zeros)] public partial class Net { }",
+        // Every fitting loss/output pair.
+        "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(2, Activation.Softmax)] public partial class Net { }",
+        "[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(1, Activation.Sigmoid)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, Activation.Sigmoid)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, Activation.Tanh)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, Activation.ReLU)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, Activation.LeakyReLU)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial class Net { }",
+        "[Network(Loss.Hinge)] [Input(2)] [Dense(1)] public partial class Net { }",
+        "[Network(Loss.Hinge)] [Input(2)] [Dense(1, Activation.Tanh)] public partial class Net { }",
+        "[Network(Loss.Hinge)] [Input(2)] [Dense(1, Activation.LeakyReLU)] public partial class Net { }",
+        // Three saturating hidden layers, or four broken up by a ReLU, or the fourth being the output layer.
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [Dense(8, Activation.Tanh)] [Dense(1)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.ReLU)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(1)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(1, Activation.Tanh)] public partial class Net { }",
+    };
+
+    [Theory]
+    [MemberData(nameof(Good))]
+    public void Good_declarations_get_no_diagnostics(string declaration)
+    {
+        Assert.Empty(Harness.Analyze(Harness.Compilation(Harness.Preamble + declaration)));
+    }
+
+    [Fact]
+    public void Initializer_rules_match_the_activation_table_for_every_pair()
+    {
+        string[] hidden = { "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU" };
+        string[] inits = { "Auto", "XavierUniform", "XavierNormal", "HeUniform", "HeNormal", "LeCunNormal", "Zeros" };
+        foreach (string activation in hidden)
+        {
+            foreach (string init in inits)
+            {
+                bool relu = activation is "ReLU" or "LeakyReLU";
+                string? expected = init switch
+                {
+                    "HeUniform" or "HeNormal" when !relu => "BPG0001",
+                    "XavierUniform" or "XavierNormal" or "LeCunNormal" when relu => "BPG0002",
+                    "Zeros" => "BPG0003",
+                    _ => null,
+                };
+                string source = Harness.Preamble +
+                    $"[Network(Loss.MeanSquaredError)] [Input(3)] [Dense(5, Activation.{activation}, Init = Init.{init})] [Dense(1)] public partial class Net {{ }}";
+                var ids = Harness.Analyze(Harness.Compilation(source)).Select(d => d.Id).ToArray();
+                Assert.True(expected is null ? ids.Length == 0 : ids.SequenceEqual(new[] { expected }),
+                    $"{activation} + Init.{init}: expected {expected ?? "nothing"}, got [{string.Join(", ", ids)}]");
+            }
+        }
+    }
+
+    [Fact]
+    public void Invalid_declarations_get_only_their_error()
+    {
+        // A BPG01nn error stops the warnings: the generator will not build the network anyway.
+        var diagnostics = Harness.Analyze(Harness.Compilation(Harness.Preamble +
+            "[Network(Loss.MeanSquaredError)] [Input(0)] [Dense(8, Activation.ReLU, Init = Init.Zeros)] [Dense(3, Activation.Softmax)] public partial class Net { }"));
+        Assert.Equal(new[] { "BPG0103" }, diagnostics.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void Every_warning_has_a_help_page_and_a_release_entry()
+    {
+        string root = DeclarationDiagnosticTests.RepositoryRoot();
+        string unshipped = File.ReadAllText(Path.Combine(root, "generators", "Backprop.Generated.Generators", "AnalyzerReleases.Unshipped.md"));
+        foreach (var descriptor in new Diagnostics.NetworkDesignAnalyzer().SupportedDiagnostics)
+        {
+            string page = Path.Combine(root, "docs", "diagnostics", descriptor.Id + ".md");
+            Assert.True(File.Exists(page), $"missing help page {page}");
+            string text = File.ReadAllText(page);
+            Assert.Contains(descriptor.Id, text);
+            Assert.Contains("#pragma warning disable " + descriptor.Id, text);
+            Assert.Contains($"dotnet_diagnostic.{descriptor.Id}.severity", text);
+            Assert.Contains($"{descriptor.Id} | Backprop.Generated.Design | Warning | {descriptor.Title}", unshipped);
+        }
+    }
+}
