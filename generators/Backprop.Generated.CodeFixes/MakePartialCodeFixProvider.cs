@@ -26,8 +26,11 @@ public sealed class MakePartialCodeFixProvider : CodeFixProvider
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.NotPartial.Id);
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <summary>
+    /// Not the batch fixer: two networks nested in one non-partial type would both add <c>partial</c> to it, and the
+    /// batch fixer drops the second of two overlapping edits. This one collects every type first and edits once.
+    /// </summary>
+    public override FixAllProvider GetFixAllProvider() => MakeAllPartial.Instance;
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -48,43 +51,101 @@ public sealed class MakePartialCodeFixProvider : CodeFixProvider
 
     private static async Task<Solution> MakePartialAsync(Document document, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
-        Solution solution = document.Project.Solution;
         SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (model?.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type)
-        {
-            return solution;
-        }
+        return model?.GetDeclaredSymbol(declaration, cancellationToken) is INamedTypeSymbol type
+            ? await MakePartialAsync(document.Project.Solution, new[] { type }, cancellationToken).ConfigureAwait(false)
+            : document.Project.Solution;
+    }
 
-        // Every declaration of the type and of its containing types that is not partial yet, grouped by file.
-        var targets = new Dictionary<SyntaxTree, List<TypeDeclarationSyntax>>();
-        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+    /// <summary>Adds <c>partial</c> to every declaration of <paramref name="types"/> and of their containing types, each once.</summary>
+    private static async Task<Solution> MakePartialAsync(Solution solution, IEnumerable<INamedTypeSymbol> types, CancellationToken cancellationToken)
+    {
+        // Every declaration that is not partial yet, grouped by file; a set, since networks share containing types.
+        var targets = new Dictionary<SyntaxTree, HashSet<TypeDeclarationSyntax>>();
+        foreach (INamedTypeSymbol type in types)
         {
-            foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
             {
-                if (await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is TypeDeclarationSyntax syntax &&
-                    !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+                foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
                 {
-                    if (!targets.TryGetValue(syntax.SyntaxTree, out List<TypeDeclarationSyntax>? list))
+                    if (await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is TypeDeclarationSyntax syntax &&
+                        !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
                     {
-                        targets[syntax.SyntaxTree] = list = new List<TypeDeclarationSyntax>();
+                        if (!targets.TryGetValue(syntax.SyntaxTree, out HashSet<TypeDeclarationSyntax>? set))
+                        {
+                            targets[syntax.SyntaxTree] = set = new HashSet<TypeDeclarationSyntax>();
+                        }
+                        set.Add(syntax);
                     }
-                    list.Add(syntax);
                 }
             }
         }
 
-        foreach (KeyValuePair<SyntaxTree, List<TypeDeclarationSyntax>> target in targets)
+        foreach (KeyValuePair<SyntaxTree, HashSet<TypeDeclarationSyntax>> target in targets)
         {
             DocumentId? id = solution.GetDocumentId(target.Key);
-            if (id is null || solution.GetDocument(id) is not Document targetDocument)
+            if (id is null)
             {
-                continue; // e.g. a type declared in metadata or generated code
+                continue; // e.g. generated code, which is not the user's to edit
             }
             SyntaxNode root = await target.Key.GetRootAsync(cancellationToken).ConfigureAwait(false);
             SyntaxNode newRoot = root.ReplaceNodes(target.Value, (_, rewritten) => AddPartial(rewritten));
-            solution = solution.WithDocumentSyntaxRoot(targetDocument.Id, newRoot);
+            solution = solution.WithDocumentSyntaxRoot(id, newRoot);
         }
         return solution;
+    }
+
+    /// <summary>The network types the diagnostics of <paramref name="document"/> are reported on.</summary>
+    private static async Task<IEnumerable<INamedTypeSymbol>> TypesAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        var types = new List<INamedTypeSymbol>();
+        if (root is null || model is null)
+        {
+            return types;
+        }
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            if (root.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is TypeDeclarationSyntax declaration &&
+                model.GetDeclaredSymbol(declaration, cancellationToken) is INamedTypeSymbol type)
+            {
+                types.Add(type);
+            }
+        }
+        return types;
+    }
+
+    private sealed class MakeAllPartial : FixAllProvider
+    {
+        public static readonly MakeAllPartial Instance = new();
+
+        public override IEnumerable<FixAllScope> GetSupportedFixAllScopes() =>
+            new[] { FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution };
+
+        public override Task<CodeAction?> GetFixAsync(FixAllContext context) => Task.FromResult<CodeAction?>(
+            CodeAction.Create("Make every network type partial", ct => FixAllAsync(context, ct), Key));
+
+        private static async Task<Solution> FixAllAsync(FixAllContext context, CancellationToken cancellationToken)
+        {
+            IEnumerable<Document> documents = context.Scope switch
+            {
+                FixAllScope.Document when context.Document is not null => new[] { context.Document },
+                FixAllScope.Project => context.Project.Documents,
+                FixAllScope.Solution => context.Solution.Projects.SelectMany(p => p.Documents),
+                _ => Enumerable.Empty<Document>(),
+            };
+            var types = new List<INamedTypeSymbol>();
+            foreach (Document document in documents)
+            {
+                ImmutableArray<Diagnostic> diagnostics = await context.GetDocumentDiagnosticsAsync(document).ConfigureAwait(false);
+                if (!diagnostics.IsEmpty)
+                {
+                    types.AddRange(await TypesAsync(document, diagnostics, cancellationToken).ConfigureAwait(false));
+                }
+            }
+            return await MakePartialAsync(context.Solution, types, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Adds <c>partial</c> last among the modifiers (it must come right before <c>class</c>), keeping trivia.</summary>

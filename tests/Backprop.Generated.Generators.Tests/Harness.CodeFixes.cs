@@ -56,14 +56,14 @@ internal static partial class Harness
     }
 
     /// <summary>
-    /// Fixes the single <paramref name="diagnosticId"/> diagnostic of <paramref name="source"/> with the action whose
+    /// Fixes the first <paramref name="diagnosticId"/> diagnostic of <paramref name="source"/> with the action whose
     /// title is <paramref name="title"/> and returns the new text; also returns the titles offered.
     /// </summary>
     public static async Task<(string Fixed, ImmutableArray<string> Titles)> ApplyFixAsync(string source, CodeFixProvider provider, string diagnosticId, string? title = null)
     {
         Solution solution = CreateSolution(new[] { source });
         Document document = solution.Projects.Single().Documents.Single();
-        Diagnostic diagnostic = Assert.Single(await AnalyzeAsync(document.Project), d => d.Id == diagnosticId);
+        Diagnostic diagnostic = (await AnalyzeAsync(document.Project)).First(d => d.Id == diagnosticId);
         ImmutableArray<CodeAction> actions = await GetFixesAsync(document, provider, diagnostic);
         CodeAction action = title is null ? actions.First() : Assert.Single(actions, a => a.Title == title);
         Solution changed = await ApplyAsync(action);
