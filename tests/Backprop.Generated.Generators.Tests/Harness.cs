@@ -72,14 +72,35 @@ internal static partial class Harness
     }
 
     /// <summary>
-    /// Applies an .editorconfig at /src/.editorconfig to the compilation the way the compiler does: per-tree
-    /// <c>dotnet_diagnostic.ID.severity</c> and <c>generated_code</c> through a <see cref="SyntaxTreeOptionsProvider"/>.
+    /// Applies an .editorconfig at /src/.editorconfig the way the compiler does: per-tree
+    /// <c>dotnet_diagnostic.ID.severity</c> and <c>generated_code</c> through the compilation's
+    /// <see cref="SyntaxTreeOptionsProvider"/>, and the same options to analyzers through the returned
+    /// <see cref="AnalyzerOptions"/> (where the analyzer driver reads <c>generated_code</c>).
     /// </summary>
-    public static CSharpCompilation WithEditorConfig(CSharpCompilation compilation, string editorConfig)
+    public static (CSharpCompilation Compilation, AnalyzerOptions Options) WithEditorConfig(CSharpCompilation compilation, string editorConfig)
     {
         AnalyzerConfigSet set = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
         var perTree = compilation.SyntaxTrees.ToDictionary(tree => tree, tree => set.GetOptionsForSourcePath(tree.FilePath));
-        return compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new EditorConfigTreeOptions(perTree)));
+        return (compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new EditorConfigTreeOptions(perTree))),
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new EditorConfigAnalyzerOptions(perTree)));
+    }
+
+    private sealed class EditorConfigAnalyzerOptions(Dictionary<SyntaxTree, AnalyzerConfigOptionsResult> perTree) : AnalyzerConfigOptionsProvider
+    {
+        private static readonly ImmutableDictionary<string, string> s_empty = ImmutableDictionary<string, string>.Empty;
+
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(s_empty);
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) =>
+            new Options(perTree.TryGetValue(tree, out var result) ? result.AnalyzerOptions : s_empty);
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => GlobalOptions;
+
+        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) =>
+                values.TryGetValue(key, out value);
+        }
     }
 
     private sealed class EditorConfigTreeOptions(Dictionary<SyntaxTree, AnalyzerConfigOptionsResult> perTree) : SyntaxTreeOptionsProvider
