@@ -124,6 +124,31 @@ public class DesignDiagnosticTests
     }
 
     [Fact]
+    public void The_README_example_shows_what_the_analyzers_report()
+    {
+        var (source, spans) = Harness.Markup(Harness.Preamble + """
+            [Network([|Loss.MeanSquaredError|])]
+            [Input(64)]
+            [Dense(32, Activation.ReLU, [|Init = Init.XavierUniform|])]
+            [Dense(32, Activation.Tanh, [|Init = Init.Zeros|])]
+            [Dense(10, Activation.Softmax)]
+            public partial class DigitsNet { }
+            """);
+        var diagnostics = Harness.Analyze(Harness.Compilation(source));
+        Assert.Equal(new[] { "BPG0004", "BPG0002", "BPG0003" }, diagnostics.Select(d => d.Id));
+        Assert.Equal(spans, diagnostics.Select(d => d.Location.SourceSpan));
+
+        string readme = Harness.Squash(File.ReadAllText(Path.Combine(DeclarationDiagnosticTests.RepositoryRoot(), "README.md")));
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+            // The README wraps the text and may cut the last one short with "...".
+            string shown = message.Length > 120 && diagnostic.Id == "BPG0003" ? message.Substring(0, 120) : message;
+            Assert.Contains($"{diagnostic.Id}: {shown}", readme);
+        }
+    }
+
+    [Fact]
     public void Invalid_declarations_get_only_their_error()
     {
         // A BPG01nn error stops the warnings: the generator will not build the network anyway.

@@ -118,7 +118,9 @@ public class SuppressionAndRobustnessTests
                 string source = Harness.Preamble + prefix + type;
                 cases++;
 
-                Compilation compilation = Harness.Compilation(source);
+                Solution solution = Harness.CreateSolution(new[] { source });
+                Document document = solution.Projects.Single().Documents.Single();
+                Compilation compilation = (await document.Project.GetCompilationAsync())!;
                 ImmutableArray<Diagnostic> diagnostics = Harness.Analyze(compilation);
                 Assert.False(diagnostics.Any(d => d.Id == "AD0001"), $"analyzer crash on: {source}\n{string.Join("\n", diagnostics)}");
 
@@ -129,9 +131,7 @@ public class SuppressionAndRobustnessTests
                 // Every fix offered on the half-typed source applies without throwing.
                 if (diagnostics.IsEmpty) continue;
                 withWarnings++;
-                Solution solution = Harness.CreateSolution(new[] { source });
-                Document document = solution.Projects.Single().Documents.Single();
-                foreach (Diagnostic diagnostic in await Harness.AnalyzeAsync(document.Project))
+                foreach (Diagnostic diagnostic in diagnostics)
                 {
                     foreach (CodeFixProvider provider in providers.Where(p => p.FixableDiagnosticIds.Contains(diagnostic.Id)))
                     {
