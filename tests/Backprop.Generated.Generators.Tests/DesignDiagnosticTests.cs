@@ -45,6 +45,29 @@ public class DesignDiagnosticTests
             "Layer 3 (Dense, 6 units) makes 4 Tanh hidden layers in a row (layers 0 to 3) with no [BatchNorm] between them: the gradient shrinks at every saturating layer and vanishes before it reaches the first ones; use ReLU or LeakyReLU for the hidden layers, or put a [BatchNorm] between them" },
         { "BPG0005", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.ReLU)] [Dense(8, Activation.Sigmoid)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [Dense(8, [|Activation.Tanh|])] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [Dense(1)] public partial class Net { }",
             "Layer 4 (Dense, 8 units) makes 6 Sigmoid/Tanh hidden layers in a row (layers 1 to 6)" },
+        // With [Dropout], [BatchNorm] and [Activation] layers: the effective activation of a Linear Dense layer is the
+        // [Activation] after it (past BatchNorm/Dropout); layers are numbered by position among all layer attributes.
+        { "BPG0002", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, [|Init = Init.XavierUniform|])] [BatchNorm] [Activation(Activation.ReLU)] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Dense, 8 units) has activation ReLU but Init.XavierUniform" },
+        { "BPG0001", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.ReLU)] [Dropout(0.2)] [Dense(8, Activation.Linear, [|Init = Init.HeNormal|])] [Dropout(0.1)] [Activation(Activation.Tanh)] [Dense(1)] public partial class Net { }",
+            "Layer 2 (Dense, 8 units) has activation Tanh but Init.HeNormal" },
+        { "BPG0003", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, [|Init = Init.Zeros|])] [BatchNorm] [Activation(Activation.LeakyReLU)] [Dense(1)] public partial class Net { }",
+            "use Init.HeUniform or Init.Auto" },
+        { "BPG0004", "[Network([|Loss.MeanSquaredError|])] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3)] [Activation(Activation.Softmax)] public partial class Net { }",
+            "The output layer (layer 1, Dense, 3 units) has activation Softmax but the loss is MeanSquaredError" },
+        { "BPG0004", "[Network([|Loss.CrossEntropy|])] [Input(2)] [Dense(4, Activation.ReLU)] [Dropout(0.5)] [Dense(3, Activation.Sigmoid)] public partial class Net { }",
+            "The output layer (layer 2, Dense, 3 units) has activation Sigmoid but the loss is CrossEntropy" },
+        { "BPG0005", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8)] [Activation(Activation.Sigmoid)] [Dense(8, Activation.Sigmoid)] [Dropout(0.1)] [Dense(8, Activation.Sigmoid)] [Dense(8)] [Activation([|Activation.Sigmoid|])] [Dense(1)] public partial class Net { }",
+            "Layer 5 (Dense, 8 units) makes 4 Sigmoid hidden layers in a row (layers 0 to 5)" },
+        // BPG0006: layer order.
+        { "BPG0006", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(1)] [[|Dropout(0.25)|]] public partial class Net { }",
+            "Layer 2 (Dropout, rate 0.25) is the last layer: it zeroes random predictions while training, so the loss is computed on corrupted outputs, and does nothing in Forward; remove it, or put it before the output layer (layer 1, Dense, 1 unit)" },
+        { "BPG0006", "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3, Activation.Softmax)] [[|Dropout(0.5)|]] public partial class Net { }",
+            "Layer 2 (Dropout, rate 0.5) is the last layer" },
+        { "BPG0006", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(2)] [[|BatchNorm|]] public partial class Net { }",
+            "Layer 2 (BatchNorm) comes after the output layer (layer 1, Dense, 2 units): it renormalizes the predictions to mean 0 and variance 1 over each batch, so the network cannot match the targets' scale and offset; put [BatchNorm] between hidden layers instead" },
+        { "BPG0006", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.ReLU)] [Dropout(0.5)] [[|Dropout(0.2)|]] [Dense(1)] public partial class Net { }",
+            "Layer 2 (Dropout, rate 0.2) directly follows another Dropout (layer 1, rate 0.5): the two only compound to one dropout of rate 0.6, which is almost always a slip; use a single [Dropout(0.6)]" },
         // BPG0006 (output width): a softmax over one unit.
         { "BPG0006", "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense([|1|], Activation.Softmax)] public partial class Net { }",
             "The output layer (layer 1, Dense, 1 unit) has one unit: Loss.CrossEntropy needs two or more classes, and a softmax over one unit is always 1, so nothing is learned; use one unit per class (at least 2), or for a yes/no target one Sigmoid unit with Loss.BinaryCrossEntropy" },
@@ -88,6 +111,12 @@ public class DesignDiagnosticTests
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [Dense(8, Activation.Tanh)] [Dense(1)] public partial class Net { }",
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.ReLU)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(1)] public partial class Net { }",
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(8, Activation.Tanh)] [Dense(1, Activation.Tanh)] public partial class Net { }",
+        // With the other layer kinds: He through BatchNorm to a ReLU [Activation]; Xavier through Dropout to Tanh; the usual stacks.
+        "[Network(Loss.CrossEntropy)] [Input(8)] [Dense(16, Init = Init.HeUniform)] [BatchNorm] [Activation(Activation.ReLU)] [Dropout(0.5)] [Dense(16, Init = Init.XavierNormal)] [Dropout(0.1)] [Activation(Activation.Tanh)] [Dense(3, Activation.Softmax)] public partial class Net { }",
+        "[Network(Loss.CrossEntropy)] [Input(8)] [Dense(16, Activation.ReLU)] [Dropout(0.5)] [Dense(16, Activation.ReLU)] [Dropout(0.5)] [Dense(3)] [Activation(Activation.Softmax)] public partial class Net { }",
+        // Saturating layers with a BatchNorm between every pair.
+        "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [BatchNorm] [Dense(8)] [BatchNorm] [Activation(Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [BatchNorm] [Dense(8, Activation.Tanh)] [BatchNorm] [Dense(8, Activation.Tanh)] [Dense(1)] public partial class Net { }",
+        "[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(8, Activation.ReLU)] [BatchNorm] [Dense(2, Activation.Sigmoid)] public partial class Net { }",
     };
 
     [Theory]

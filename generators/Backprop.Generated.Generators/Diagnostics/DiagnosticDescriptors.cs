@@ -26,31 +26,31 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor HeInitOnSaturatingLayer = Warning(
         "BPG0001",
         "He initializer on a non-ReLU layer",
-        "Layer {0} (Dense, {1}) has activation {2} but Init.{3}, which is meant for ReLU layers: {4}; use Init.{5} (Glorot and Bengio 2010) or Init.Auto",
+        "Layer {0} ({1}) has activation {2} but Init.{3}, which is meant for ReLU layers: {4}; use Init.{5} (Glorot and Bengio 2010) or Init.Auto",
         "He initialization doubles the weight variance to make up for ReLU zeroing half its inputs. On Sigmoid, Tanh, Softmax or Linear layers that pushes units into saturation or makes the signal grow layer by layer; Xavier (Glorot) initialization keeps the variance steady.");
 
     public static readonly DiagnosticDescriptor XavierInitOnReluLayer = Warning(
         "BPG0002",
         "Xavier or LeCun initializer on a ReLU layer",
-        "Layer {0} (Dense, {1}) has activation {2} but Init.{3}: {2} zeroes about half its inputs, so this variance halves the signal at every layer and deep stacks die out; use Init.{4} (He et al. 2015) or Init.Auto",
+        "Layer {0} ({1}) has activation {2} but Init.{3}: {2} zeroes about half its inputs, so this variance halves the signal at every layer and deep stacks die out; use Init.{4} (He et al. 2015) or Init.Auto",
         "ReLU and LeakyReLU pass on only the positive half of their input. With Xavier or LeCun weights the variance of the activations halves at every layer, so gradients shrink exponentially with depth; He (Kaiming) initialization doubles the variance to compensate.");
 
     public static readonly DiagnosticDescriptor ZeroInit = Warning(
         "BPG0003",
         "Weights initialized to zero",
-        "Layer {0} (Dense, {1}) has Init.Zeros: all its units start identical and receive the same gradient, so the layer never breaks symmetry, and no gradient reaches the layers below it on the first step; use Init.{2} or Init.Auto",
+        "Layer {0} ({1}) has Init.Zeros: all its units start identical and receive the same gradient, so the layer never breaks symmetry, and no gradient reaches the layers below it on the first step; use Init.{2} or Init.Auto",
         "A layer whose weights are all equal computes the same value in every unit and, by symmetry, updates them all the same way. Random initialization is what lets units learn different features.");
 
     public static readonly DiagnosticDescriptor LossDoesNotFitOutput = Warning(
         "BPG0004",
         "Loss does not fit the output layer",
-        "The output layer (layer {0}, Dense, {1}) has activation {2} but the loss is {3}: {4}; use Loss.{5}",
+        "The output layer (layer {0}, {1}) has activation {2} but the loss is {3}: {4}; use Loss.{5}",
         "Each loss assumes a kind of output: CrossEntropy a Softmax distribution, BinaryCrossEntropy Sigmoid probabilities, Hinge scores of either sign, MeanSquaredError anything but a Softmax. A mismatched pair still computes, but its gradients are weak or wrong where the network most needs to learn.");
 
     public static readonly DiagnosticDescriptor VanishingGradientStack = Warning(
         "BPG0005",
         "Deep stack of saturating layers",
-        "Layer {0} (Dense, {1}) makes {2} {3} hidden layers in a row (layers {4} to {5}) with no [BatchNorm] between them: the gradient shrinks at every saturating layer and vanishes before it reaches the first ones; use ReLU or LeakyReLU for the hidden layers, or put a [BatchNorm] between them",
+        "Layer {0} ({1}) makes {2} {3} hidden layers in a row (layers {4} to {5}) with no [BatchNorm] between them: the gradient shrinks at every saturating layer and vanishes before it reaches the first ones; use ReLU or LeakyReLU for the hidden layers, or put a [BatchNorm] between them",
         "The derivative of sigmoid is at most 0.25 and that of tanh at most 1 (far less once units saturate), so backpropagating through many such layers multiplies many small factors and the first layers stop learning (Hochreiter 1991; Glorot and Bengio 2010). Batch normalization keeps the pre-activations in the responsive range (Ioffe and Szegedy 2015).");
 
     public static readonly DiagnosticDescriptor LayerOrder = Warning(

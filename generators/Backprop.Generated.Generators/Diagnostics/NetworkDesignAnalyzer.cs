@@ -51,6 +51,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         rules.CheckInitializers();
         rules.CheckLossAndOutput();
         rules.CheckSaturatingStacks();
+        rules.CheckLayerOrder();
     }
 
     private static bool HasNetworkAttribute(INamedTypeSymbol type)
@@ -90,41 +91,64 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
     private sealed class Rules
     {
         private readonly NetworkDeclaration _declaration;
-        private readonly NetworkModel _model;
+        private readonly EquatableArray<LayerModel> _layers;
+        private readonly LossKind _loss;
         private readonly System.Action<Diagnostic> _report;
         private readonly CancellationToken _cancellationToken;
+
+        /// <summary>Position of the last Dense layer: the output layer.</summary>
+        private readonly int _output;
+
+        private readonly int _denseCount;
 
         public Rules(NetworkDeclaration declaration, System.Action<Diagnostic> report, CancellationToken cancellationToken)
         {
             _declaration = declaration;
-            _model = declaration.Model;
+            _layers = declaration.Model.Layers;
+            _loss = declaration.Model.Loss;
             _report = report;
             _cancellationToken = cancellationToken;
+            _output = -1;
+            foreach (LayerModel layer in _layers)
+            {
+                if (layer.Kind == LayerKind.Dense)
+                {
+                    _output = layer.Position;
+                    _denseCount++;
+                }
+            }
         }
+
+        private static string Describe(LayerModel dense) => $"Dense, {Units(dense.Units)}";
 
         /// <summary>BPG0001, BPG0002, BPG0003. Init.Auto never fires: it resolves to the fitting initializer.</summary>
         public void CheckInitializers()
         {
-            foreach (LayerModel layer in _model.Layers)
+            foreach (LayerModel layer in _layers)
             {
-                ActivationKind activation = EffectiveActivation(layer.Index);
+                if (layer.Kind != LayerKind.Dense)
+                {
+                    continue;
+                }
+                // The parser's effective activation: the layer's own, or the [Activation] after a Linear Dense (+ BatchNorm/Dropout).
+                ActivationKind activation = layer.EffectiveActivation;
                 InitKind declared = layer.DeclaredInit;
                 switch (declared)
                 {
                     case InitKind.HeUniform or InitKind.HeNormal when !IsReluFamily(activation):
                         InitKind xavier = declared == InitKind.HeUniform ? InitKind.XavierUniform : InitKind.XavierNormal;
                         ReportInit(DiagnosticDescriptors.HeInitOnSaturatingLayer, layer, xavier,
-                            layer.Index, Units(layer.Units), activation, declared, HeReason(activation), xavier);
+                            layer.Position, Describe(layer), activation, declared, HeReason(activation), xavier);
                         break;
                     case InitKind.XavierUniform or InitKind.XavierNormal or InitKind.LeCunNormal when IsReluFamily(activation):
                         InitKind he = declared == InitKind.XavierUniform ? InitKind.HeUniform : InitKind.HeNormal;
                         ReportInit(DiagnosticDescriptors.XavierInitOnReluLayer, layer, he,
-                            layer.Index, Units(layer.Units), activation, declared, he);
+                            layer.Position, Describe(layer), activation, declared, he);
                         break;
                     // A one-layer network (linear or logistic regression) has no hidden units to keep apart: zeros is fine there.
-                    case InitKind.Zeros when _model.Layers.Count > 1:
+                    case InitKind.Zeros when _denseCount > 1:
                         InitKind fitting = NetworkParser.ResolveInit(InitKind.Auto, activation);
-                        ReportInit(DiagnosticDescriptors.ZeroInit, layer, fitting, layer.Index, Units(layer.Units), fitting);
+                        ReportInit(DiagnosticDescriptors.ZeroInit, layer, fitting, layer.Position, Describe(layer), fitting);
                         break;
                 }
             }
@@ -138,30 +162,45 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         };
 
         private void ReportInit(DiagnosticDescriptor descriptor, LayerModel layer, InitKind fitting, params object[] args) =>
-            _report(Diagnostic.Create(descriptor, _declaration.InitLocation(layer.Index, _cancellationToken),
+            _report(Diagnostic.Create(descriptor, _declaration.InitLocation(layer.Position, _cancellationToken),
                 ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.FittingInitProperty, fitting.ToString()),
                 args));
+
+        /// <summary>
+        /// The activation the network's outputs come out of: the last [Activation] layer or, before reaching a Dense
+        /// layer, that layer's own; BatchNorm and Dropout are skipped.
+        /// </summary>
+        private ActivationKind OutputActivation()
+        {
+            for (int i = _layers.Count - 1; i >= 0; i--)
+            {
+                if (_layers[i].Kind is LayerKind.Dense or LayerKind.Activation)
+                {
+                    return _layers[i].Activation;
+                }
+            }
+            return ActivationKind.Linear;
+        }
 
         /// <summary>BPG0004 (loss vs output activation) and the output-width part of BPG0006.</summary>
         public void CheckLossAndOutput()
         {
-            LayerModel output = _model.Layers[_model.Layers.Count - 1];
-            ActivationKind activation = EffectiveActivation(output.Index);
-            LossKind loss = _model.Loss;
-            if (!Fits(loss, activation))
+            LayerModel output = _layers[_output];
+            ActivationKind activation = OutputActivation();
+            if (!Fits(_loss, activation))
             {
                 LossKind fitting = FittingLoss(activation);
                 _report(Diagnostic.Create(DiagnosticDescriptors.LossDoesNotFitOutput, _declaration.LossLocation(_cancellationToken),
                     ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.FittingLossProperty, fitting.ToString()),
-                    output.Index, Units(output.Units), activation, loss, LossReason(loss, activation), fitting));
+                    output.Position, Describe(output), activation, _loss, LossReason(_loss, activation), fitting));
             }
 
-            if (output.Units == 1 && (loss == LossKind.CrossEntropy || activation == ActivationKind.Softmax))
+            if (output.Units == 1 && (_loss == LossKind.CrossEntropy || activation == ActivationKind.Softmax))
             {
-                _report(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, _declaration.UnitsLocation(output.Index, _cancellationToken),
-                    $"The output layer (layer {output.Index}, Dense, 1 unit) has one unit",
-                    $"{(loss == LossKind.CrossEntropy ? "Loss.CrossEntropy" : "a Softmax output")} needs two or more classes, and a softmax over one unit is always 1, so nothing is learned",
-                    "use one unit per class (at least 2), or for a yes/no target one Sigmoid unit with Loss.BinaryCrossEntropy"));
+                ReportOrder(_declaration.UnitsLocation(output.Position, _cancellationToken),
+                    $"The output layer (layer {output.Position}, Dense, 1 unit) has one unit",
+                    $"{(_loss == LossKind.CrossEntropy ? "Loss.CrossEntropy" : "a Softmax output")} needs two or more classes, and a softmax over one unit is always 1, so nothing is learned",
+                    "use one unit per class (at least 2), or for a yes/no target one Sigmoid unit with Loss.BinaryCrossEntropy");
             }
         }
 
@@ -180,49 +219,94 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             _ => $"hinge loss wants scores of either sign (targets -1/+1), and a {output} output is never negative",
         };
 
-        /// <summary>BPG0005: four or more Sigmoid/Tanh hidden layers in a row; one diagnostic per run, on its fourth layer.</summary>
+        /// <summary>
+        /// BPG0005: four or more hidden Dense layers in a row whose (effective) activation is Sigmoid or Tanh, with no
+        /// [BatchNorm] among them. One diagnostic per run, on the fourth layer's activation.
+        /// </summary>
         public void CheckSaturatingStacks()
         {
-            int hidden = _model.Layers.Count - 1;
-            int start = 0;
-            while (start < hidden)
+            var run = new System.Collections.Generic.List<LayerModel>();
+            foreach (LayerModel layer in _layers)
             {
-                if (!IsSaturating(EffectiveActivation(start)))
+                if (layer.Kind == LayerKind.BatchNorm || (layer.Kind == LayerKind.Dense && (layer.Position == _output || !IsSaturating(layer.EffectiveActivation))))
                 {
-                    start++;
-                    continue;
+                    FlushRun(run);
                 }
-                int end = start;
-                while (end + 1 < hidden && IsSaturating(EffectiveActivation(end + 1)))
+                else if (layer.Kind == LayerKind.Dense)
                 {
-                    end++;
+                    run.Add(layer);
                 }
-                int length = end - start + 1;
-                if (length >= SaturatingRunLimit)
-                {
-                    LayerModel at = _model.Layers[start + SaturatingRunLimit - 1];
-                    _report(Diagnostic.Create(DiagnosticDescriptors.VanishingGradientStack,
-                        _declaration.ActivationLocation(at.Index, _cancellationToken),
-                        at.Index, Units(at.Units), length, RunKinds(start, end), start, end));
-                }
-                start = end + 1;
             }
+            FlushRun(run);
+        }
+
+        private void FlushRun(System.Collections.Generic.List<LayerModel> run)
+        {
+            if (run.Count >= SaturatingRunLimit)
+            {
+                LayerModel at = run[SaturatingRunLimit - 1];
+                bool sigmoid = run.Exists(l => l.EffectiveActivation == ActivationKind.Sigmoid);
+                bool tanh = run.Exists(l => l.EffectiveActivation == ActivationKind.Tanh);
+                _report(Diagnostic.Create(DiagnosticDescriptors.VanishingGradientStack,
+                    _declaration.ActivationLocation(ActivationSource(at), _cancellationToken),
+                    at.Position, Describe(at), run.Count, sigmoid && tanh ? "Sigmoid/Tanh" : sigmoid ? "Sigmoid" : "Tanh",
+                    run[0].Position, run[run.Count - 1].Position));
+            }
+            run.Clear();
+        }
+
+        /// <summary>Where a Dense layer's effective activation is written: its own argument, or the [Activation] layer after it.</summary>
+        private int ActivationSource(LayerModel dense)
+        {
+            if (dense.Activation == dense.EffectiveActivation)
+            {
+                return dense.Position;
+            }
+            for (int j = dense.Position + 1; j < _layers.Count; j++)
+            {
+                if (_layers[j].Kind == LayerKind.Activation) return j;
+                if (_layers[j].Kind is not (LayerKind.BatchNorm or LayerKind.Dropout)) break;
+            }
+            return dense.Position;
         }
 
         private static bool IsSaturating(ActivationKind activation) => activation is ActivationKind.Sigmoid or ActivationKind.Tanh;
 
-        private string RunKinds(int start, int end)
+        /// <summary>BPG0006 layer order: Dropout last, BatchNorm after the output layer, two Dropout in a row.</summary>
+        public void CheckLayerOrder()
         {
-            bool sigmoid = false, tanh = false;
-            for (int i = start; i <= end; i++)
+            LayerModel output = _layers[_output];
+            for (int i = 0; i < _layers.Count; i++)
             {
-                sigmoid |= EffectiveActivation(i) == ActivationKind.Sigmoid;
-                tanh |= EffectiveActivation(i) == ActivationKind.Tanh;
+                LayerModel layer = _layers[i];
+                if (layer.Kind == LayerKind.Dropout && i > 0 && _layers[i - 1].Kind == LayerKind.Dropout)
+                {
+                    double combined = 1 - (1 - _layers[i - 1].Rate) * (1 - layer.Rate);
+                    ReportOrder(_declaration.LayerLocation(i, _cancellationToken),
+                        $"Layer {i} (Dropout, rate {Rate(layer.Rate)}) directly follows another Dropout (layer {i - 1}, rate {Rate(_layers[i - 1].Rate)})",
+                        $"the two only compound to one dropout of rate {Rate(combined)}, which is almost always a slip",
+                        $"use a single [Dropout({Rate(combined)})]");
+                }
+                if (layer.Kind == LayerKind.Dropout && i == _layers.Count - 1)
+                {
+                    ReportOrder(_declaration.LayerLocation(i, _cancellationToken),
+                        $"Layer {i} (Dropout, rate {Rate(layer.Rate)}) is the last layer",
+                        "it zeroes random predictions while training, so the loss is computed on corrupted outputs, and does nothing in Forward",
+                        $"remove it, or put it before the output layer (layer {output.Position}, {Describe(output)})");
+                }
+                if (layer.Kind == LayerKind.BatchNorm && i > _output)
+                {
+                    ReportOrder(_declaration.LayerLocation(i, _cancellationToken),
+                        $"Layer {i} (BatchNorm) comes after the output layer (layer {output.Position}, {Describe(output)})",
+                        "it renormalizes the predictions to mean 0 and variance 1 over each batch, so the network cannot match the targets' scale and offset",
+                        "put [BatchNorm] between hidden layers instead");
+                }
             }
-            return sigmoid && tanh ? "Sigmoid/Tanh" : sigmoid ? "Sigmoid" : "Tanh";
         }
 
-        /// <summary>The activation that follows layer <paramref name="index"/>'s weights.</summary>
-        private ActivationKind EffectiveActivation(int index) => _model.Layers[index].Activation;
+        private static string Rate(double rate) => System.Math.Round(rate, 4).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+
+        private void ReportOrder(Location location, string subject, string problem, string remedy) =>
+            _report(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location, subject, problem, remedy));
     }
 }

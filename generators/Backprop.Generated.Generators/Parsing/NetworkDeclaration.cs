@@ -28,20 +28,29 @@ internal sealed class NetworkDeclaration
     /// <summary>The <c>[Network(loss)]</c> attribute.</summary>
     public AttributeData NetworkAttribute { get; }
 
-    /// <summary>The <c>[Dense]</c> attributes, parallel to <see cref="NetworkModel.Layers"/>.</summary>
+    /// <summary>The layer attributes (<c>[Dense]</c>, <c>[Dropout]</c>, ...) in source order, parallel to <see cref="NetworkModel.Layers"/>.</summary>
     public ImmutableArray<AttributeData> LayerAttributes { get; }
 
     /// <summary>The loss argument of <c>[Network]</c>.</summary>
     public Location LossLocation(CancellationToken cancellationToken) => Argument(NetworkAttribute, 0, null, cancellationToken);
 
-    /// <summary>The <c>units</c> argument of layer <paramref name="layer"/>.</summary>
-    public Location UnitsLocation(int layer, CancellationToken cancellationToken) => Argument(LayerAttributes[layer], 0, null, cancellationToken);
+    // Layers are addressed by position (LayerModel.Position), counting every layer attribute.
 
-    /// <summary>The activation argument of layer <paramref name="layer"/>, or the attribute when it is left out (Linear).</summary>
-    public Location ActivationLocation(int layer, CancellationToken cancellationToken) => Argument(LayerAttributes[layer], 1, null, cancellationToken);
+    /// <summary>The <c>units</c> argument of the Dense layer at <paramref name="position"/>.</summary>
+    public Location UnitsLocation(int position, CancellationToken cancellationToken) => Argument(LayerAttributes[position], 0, null, cancellationToken);
 
-    /// <summary>The <c>Init = ...</c> argument of layer <paramref name="layer"/>, or the attribute when it is left out.</summary>
-    public Location InitLocation(int layer, CancellationToken cancellationToken) => Argument(LayerAttributes[layer], -1, "Init", cancellationToken);
+    /// <summary>
+    /// The activation argument of the layer at <paramref name="position"/> (a Dense layer's second argument, an
+    /// [Activation] layer's first), or the attribute when it is left out (Linear).
+    /// </summary>
+    public Location ActivationLocation(int position, CancellationToken cancellationToken) =>
+        Argument(LayerAttributes[position], Model.Layers[position].Kind == LayerKind.Activation ? 0 : 1, null, cancellationToken);
+
+    /// <summary>The <c>Init = ...</c> argument of the Dense layer at <paramref name="position"/>, or the attribute when it is left out.</summary>
+    public Location InitLocation(int position, CancellationToken cancellationToken) => Argument(LayerAttributes[position], -1, "Init", cancellationToken);
+
+    /// <summary>The whole attribute of the layer at <paramref name="position"/> (e.g. <c>Dropout(0.5)</c>).</summary>
+    public Location LayerLocation(int position, CancellationToken cancellationToken) => AttributeLocation(LayerAttributes[position], cancellationToken);
 
     /// <summary>The whole attribute (e.g. <c>Dense(4, Activation.Tanh)</c>).</summary>
     public Location AttributeLocation(AttributeData attribute, CancellationToken cancellationToken) =>
