@@ -65,7 +65,7 @@ public class DesignDiagnosticTests
         { "BPG0006", "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3, Activation.Softmax)] [[|Dropout(0.5)|]] public partial class Net { }",
             "Layer 2 (Dropout, rate 0.5) is the last layer" },
         { "BPG0006", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(2)] [[|BatchNorm|]] public partial class Net { }",
-            "Layer 2 (BatchNorm) comes after the output layer (layer 1, Dense, 2 units): it renormalizes the predictions to mean 0 and variance 1 over each batch, so the network cannot match the targets' scale and offset; put [BatchNorm] between hidden layers instead" },
+            "Layer 2 (BatchNorm) comes after the output layer (layer 1, Dense, 2 units): in training it forces each batch's predictions to the same mean and spread (its shift and scale), so a prediction depends on the rest of the batch and batches whose targets differ on average cannot be fit; put [BatchNorm] between hidden layers instead" },
         { "BPG0006", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.ReLU)] [Dropout(0.5)] [[|Dropout(0.2)|]] [Dense(1)] public partial class Net { }",
             "Layer 2 (Dropout, rate 0.2) directly follows another Dropout (layer 1, rate 0.5): the two only compound to one dropout of rate 0.6, which is almost always a slip; use a single [Dropout(0.6)]" },
         // BPG0006 (output width): a softmax over one unit.

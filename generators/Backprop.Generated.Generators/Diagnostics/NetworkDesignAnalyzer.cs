@@ -298,7 +298,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
                 {
                     ReportOrder(_declaration.LayerLocation(i, _cancellationToken),
                         $"Layer {i} (BatchNorm) comes after the output layer (layer {output.Position}, {Describe(output)})",
-                        "it renormalizes the predictions to mean 0 and variance 1 over each batch, so the network cannot match the targets' scale and offset",
+                        "in training it forces each batch's predictions to the same mean and spread (its shift and scale), so a prediction depends on the rest of the batch and batches whose targets differ on average cannot be fit",
                         "put [BatchNorm] between hidden layers instead");
                 }
             }
