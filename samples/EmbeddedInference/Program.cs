@@ -8,24 +8,42 @@ using Backprop.Generated;
 using EmbeddedInference;
 
 // Classifies the 360 test digits with a network whose weights are part of this binary, then measures, in the same run,
-// the same network loading the same weights at run time. `EmbeddedInference --one` classifies one image and exits
-// (for timing the whole process from exec to exit).
+// the same network loading the same weights at run time.
+//   EmbeddedInference                        the report
+//   EmbeddedInference --one                  classifies one image and exits (to time the process from exec to exit)
+//   EmbeddedInference --one --weights FILE   the same, loading the weights from FILE at run time instead
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string dataPath = Path.Combine(AppContext.BaseDirectory, "digits_test.csv");
 
-if (args.Length == 1 && args[0] == "--one")
+if (args.Length >= 1 && args[0] == "--one")
 {
     using var reader = new StreamReader(dataPath);
     TestDigits.Parse(reader.ReadLine()!, out DigitsNet.Input digit, out int label);
-    new DigitsNet().Forward(in digit, out DigitsNet.Output scores);
-    Console.WriteLine($"digit {TestDigits.ArgMax(scores)} (label {label})");
+    int answer;
+    if (args.Length == 3 && args[1] == "--weights")
+    {
+        var net = new DigitsNetLoaded();
+        net.LoadWeights(args[2]);
+        Span<float> y = stackalloc float[DigitsNetLoaded.OutputSize];
+        net.Forward(digit, y);
+        answer = TestDigits.ArgMax(y);
+    }
+    else if (args.Length == 1)
+    {
+        new DigitsNet().Forward(in digit, out DigitsNet.Output scores);
+        answer = TestDigits.ArgMax(scores);
+    }
+    else
+    {
+        return Usage();
+    }
+    Console.WriteLine($"digit {answer} (label {label})");
     return 0;
 }
 if (args.Length != 0)
 {
-    Console.Error.WriteLine("usage: EmbeddedInference [--one]");
-    return 2;
+    return Usage();
 }
 
 TestDigits data = TestDigits.Load(dataPath);
@@ -110,6 +128,12 @@ else
     Console.WriteLine("binary: running on the JIT; publish with NativeAOT for the binary size (dotnet publish -c Release -r linux-x64)");
 }
 return correct * 100 >= n * 95 && identical == n ? 0 : 1;
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: EmbeddedInference [--one [--weights FILE]]");
+    return 2;
+}
 
 static double Elapsed(long start) => (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
 
