@@ -29,4 +29,10 @@ internal static class Limits
     /// multiply-add with constant indices; larger layers get fixed-bound SIMD loops. See README "Unrolling".
     /// </summary>
     public const int UnrollMaxWeights = 512;
+
+    /// <summary>
+    /// Most parameters plus state values of a network with baked weights (4 MiB of float32). Each becomes a literal
+    /// in the generated source (about 12 bytes of text), so this bounds the source at about 12 MB. BPG0206 past it.
+    /// </summary>
+    public const int MaxBakedFloats = 1_048_576;
 }

@@ -4,6 +4,7 @@ using Backprop.Generated.Generators.Emitting;
 using Backprop.Generated.Generators.Model;
 using Backprop.Generated.Generators.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
@@ -12,7 +13,8 @@ namespace Backprop.Generated.Generators;
 /// <summary>
 /// The incremental pipeline: [Network] types → <see cref="NetworkModel"/> (parser) → source (emitter).
 /// Invalid declarations produce no model and no source; the <see cref="Diagnostics.NetworkDeclarationAnalyzer"/>
-/// reports why, so the generator itself never reports diagnostics and never throws.
+/// reports why. The generator reports only what it alone can see, problems with baked weights files (BPG02nn),
+/// and never throws.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -34,15 +36,55 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (model, _) => model!)
             .WithTrackingName(TrackingNames.ValidNetworkModels);
 
-        context.RegisterSourceOutput(valid, static (spc, model) => Emit(spc, model));
+        // What the compilation supports (inline arrays for the Input/Output types): a bool, so it stays cached
+        // while the compilation changes under it.
+        IncrementalValueProvider<CompilationFeatures> features = context.CompilationProvider
+            .Select(static (compilation, _) => Features(compilation))
+            .WithTrackingName(TrackingNames.CompilationFeatures);
+
+        IncrementalValuesProvider<NetworkModel> trainable = valid.Where(static model => model.BakedWeights is null);
+        context.RegisterSourceOutput(trainable.Combine(features), static (spc, pair) => Emit(spc, pair.Left, pair.Right, null));
+
+        // Baked weights: the BakedWeights texts (decoded once per file version), matched to each declaration that
+        // names one. Editing code leaves the decoded files cached; changing a file re-matches only its networks' steps.
+        IncrementalValuesProvider<WeightsFileModel> weightsFiles = context.AdditionalTextsProvider
+            .Where(static text => WeightsFileReader.IsCandidate(text.Path))
+            .Select(static (text, cancellationToken) => WeightsFileReader.Read(text, cancellationToken))
+            .Where(static file => file is not null)
+            .Select(static (file, _) => file!)
+            .WithTrackingName(TrackingNames.WeightsFiles);
+
+        IncrementalValuesProvider<BakedNetworkModel> baked = valid
+            .Where(static model => model.BakedWeights is not null)
+            .Combine(weightsFiles.Collect())
+            .Select(static (pair, _) => BakedWeightsMatcher.Match(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.BakedNetworks);
+
+        context.RegisterSourceOutput(baked.Combine(features), static (spc, pair) =>
+        {
+            BakedNetworkModel model = pair.Left;
+            if (model.HasErrors)
+            {
+                foreach (DiagnosticInfo diagnostic in model.Diagnostics)
+                {
+                    spc.ReportDiagnostic(BakedWeightsMatcher.ToDiagnostic(diagnostic));
+                }
+                return;
+            }
+            Emit(spc, model.Network, pair.Right, model);
+        });
     }
 
-    private static void Emit(SourceProductionContext context, NetworkModel model)
+    private static CompilationFeatures Features(Compilation compilation) => new(
+        InlineArrays: compilation is CSharpCompilation { LanguageVersion: >= LanguageVersion.CSharp12 } &&
+                      compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null);
+
+    private static void Emit(SourceProductionContext context, NetworkModel model, CompilationFeatures features, BakedNetworkModel? baked)
     {
         string source;
         try
         {
-            source = NetworkEmitter.Emit(model);
+            source = NetworkEmitter.Emit(model, features, baked is null ? null : BakedWeights.From(baked));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

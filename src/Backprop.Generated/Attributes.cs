@@ -23,6 +23,15 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The loss <c>Backward</c> computes and differentiates.</summary>
     public Loss Loss { get; }
+
+    /// <summary>
+    /// Bakes trained weights into the program: the file name of a safetensors file (as written by
+    /// <c>SaveWeights</c>) that the project lists as <c>&lt;BakedWeights Include="digits.safetensors" /&gt;</c>.
+    /// The generator then emits an inference-only network whose <c>Forward</c> reads the weights as constants stored
+    /// in the assembly: no <c>Parameters</c>, <c>Backward</c> or file at run time. Only the file name is matched
+    /// (a folder part is ignored). Problems with the file are compile errors BPG0200 to BPG0206.
+    /// </summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>The number of input features of the network.</summary>

@@ -127,4 +127,48 @@ internal static class DiagnosticDescriptors
         "BPG0112",
         "BatchNorm without its own Dense layer",
         "Layer {0} (BatchNorm) {1}: put [BatchNorm] after a [Dense] layer (or after that layer's [Activation]), at most one per Dense layer");
+
+    // BPG02nn: baked weights ([Network(Weights = "file")]). Reported by the generator, which reads the file; the
+    // generator emits nothing for the type until they are fixed.
+
+    private const string WeightsCategory = "Backprop.Generated.Weights";
+
+    private static DiagnosticDescriptor WeightsError(string id, string title, string message) => new(
+        id, title, message, WeightsCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + id + ".md");
+
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = WeightsError(
+        "BPG0200",
+        "Baked weights file not found",
+        "Weights file '{0}' not found: {1}");
+
+    public static readonly DiagnosticDescriptor MalformedWeightsFile = WeightsError(
+        "BPG0201",
+        "Malformed baked weights file",
+        "Weights file '{0}' is not a valid safetensors file{1}: {2}");
+
+    public static readonly DiagnosticDescriptor WrongDtype = WeightsError(
+        "BPG0202",
+        "Baked weights tensor has the wrong dtype",
+        "Weights file '{0}': tensor '{1}' has dtype {2}, expected F32 (save the weights as float32)");
+
+    public static readonly DiagnosticDescriptor MissingTensor = WeightsError(
+        "BPG0203",
+        "Baked weights tensor missing",
+        "Weights file '{0}' has no tensor '{1}' (expected F32 {2}): was it saved from this network?");
+
+    public static readonly DiagnosticDescriptor WrongShape = WeightsError(
+        "BPG0204",
+        "Baked weights tensor has the wrong shape",
+        "Weights file '{0}': tensor '{1}' has shape {2}, expected {3}: was it saved from this network?");
+
+    public static readonly DiagnosticDescriptor UnexpectedTensor = WeightsError(
+        "BPG0205",
+        "Baked weights file has a tensor the network lacks",
+        "Weights file '{0}' has the tensor '{1}', which the network '{2}' does not have (it has {3}): was it saved from this network?");
+
+    public static readonly DiagnosticDescriptor BakedWeightsTooLarge = WeightsError(
+        "BPG0206",
+        "Too many weights to bake",
+        "The network '{0}' has {1} parameters and state values, over the limit of {2} for baked weights (the generated source grows with them): load the weights at run time with LoadWeights instead");
 }

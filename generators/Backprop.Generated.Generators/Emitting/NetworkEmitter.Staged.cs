@@ -35,7 +35,7 @@ internal sealed partial class NetworkEmitter
 
     private void EmitStagedParameterSlices(bool gradients)
     {
-        _w.Line($"{RoSpan} p = _parameters;");
+        _w.Line($"{RoSpan} p = {ParameterSource};");
         if (gradients) _w.Line($"{Span} g = _gradients;");
         foreach (LayerModel layer in _layers)
         {
@@ -56,8 +56,8 @@ internal sealed partial class NetworkEmitter
                 _w.Line($"{RoSpan} gamma{i} = p.Slice({Literal.Int(layer.ParameterOffset)}, {u}); // layer {Literal.Int(layer.Position)} batch-norm scale");
                 _w.Line($"{RoSpan} beta{i} = p.Slice({Literal.Int(layer.ParameterOffset + layer.Units)}, {u});");
                 string stateType = gradients ? Span : RoSpan;
-                _w.Line($"{stateType} rmean{i} = global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset)}, {u});");
-                _w.Line($"{stateType} rvar{i} = global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset + layer.Units)}, {u});");
+                _w.Line($"{stateType} rmean{i} = {StateSlice(layer.StateOffset, u)};");
+                _w.Line($"{stateType} rvar{i} = {StateSlice(layer.StateOffset + layer.Units, u)};");
                 if (gradients)
                 {
                     _w.Line($"{Span} ggamma{i} = g.Slice({Literal.Int(layer.ParameterOffset)}, {u});");

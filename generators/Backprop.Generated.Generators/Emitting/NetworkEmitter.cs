@@ -27,17 +27,24 @@ internal sealed partial class NetworkEmitter
     private int _forwardScratchSize;
     private int _trainingBufferSize;
 
-    private NetworkEmitter(NetworkModel model)
+    private NetworkEmitter(NetworkModel model, CompilationFeatures? features, BakedWeights? baked)
     {
         _model = model;
         _layers = model.Layers.ToList();
+        _features = features ?? CompilationFeatures.None;
+        _baked = baked;
         PlanBuffers();
     }
 
     /// <summary>The generator's version, written into [GeneratedCode].</summary>
     public static string Version { get; } = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
-    public static string Emit(NetworkModel model) => new NetworkEmitter(model).EmitFile();
+    /// <summary>
+    /// The source for <paramref name="model"/>: trainable, or inference-only with <paramref name="baked"/> weights as
+    /// constants (see NetworkEmitter.Baked.cs); <paramref name="features"/> says what the compilation supports.
+    /// </summary>
+    public static string Emit(NetworkModel model, CompilationFeatures? features = null, BakedWeights? baked = null) =>
+        new NetworkEmitter(model, features, baked).EmitFile();
 
     private int Last => _layers.Count - 1;
 
@@ -115,6 +122,32 @@ internal sealed partial class NetworkEmitter
             scopes.Add(_w.Block(containing));
         }
 
+        if (_baked is not null)
+        {
+            EmitBakedClass();
+        }
+        else
+        {
+            EmitTrainableClass();
+        }
+
+        // File-local helpers cannot be nested: close the containing types, keep the namespace.
+        int namespaceScopes = type.Namespace is null ? 0 : 1;
+        for (int i = scopes.Count - 1; i >= namespaceScopes; i--)
+        {
+            scopes[i].Dispose();
+        }
+        EmitFileHelpers();
+        if (namespaceScopes == 1)
+        {
+            scopes[0].Dispose();
+        }
+        return _w.ToString();
+    }
+
+    private void EmitTrainableClass()
+    {
+        TypeDeclarationModel type = _model.Type;
         EmitRemarks();
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
         using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}INetwork"))
@@ -135,20 +168,8 @@ internal sealed partial class NetworkEmitter
                 _w.Line();
                 EmitStagedBackward();
             }
+            EmitTypedBuffers();
         }
-
-        // File-local helpers cannot be nested: close the containing types, keep the namespace.
-        int namespaceScopes = type.Namespace is null ? 0 : 1;
-        for (int i = scopes.Count - 1; i >= namespaceScopes; i--)
-        {
-            scopes[i].Dispose();
-        }
-        EmitFileHelpers();
-        if (namespaceScopes == 1)
-        {
-            scopes[0].Dispose();
-        }
-        return _w.ToString();
     }
 
     private void EmitRemarks()
@@ -246,6 +267,8 @@ internal sealed partial class NetworkEmitter
         _w.Line();
         _w.Line("/// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>");
         _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
+        _w.Line();
+        EmitParameterBytes();
         _w.Line();
         _w.Line("private readonly float[] _parameters = new float[ParameterCount];");
         _w.Line("private readonly float[] _gradients = new float[ParameterCount];");
@@ -370,7 +393,7 @@ internal sealed partial class NetworkEmitter
     /// <summary>Declares the weight and bias spans of every layer: <c>W0</c>, <c>b0</c>, ... (and <c>gW0</c>, <c>gb0</c>).</summary>
     private void EmitParameterSlices(bool gradients)
     {
-        _w.Line($"{RoSpan} p = _parameters;");
+        _w.Line($"{RoSpan} p = {ParameterSource};");
         if (gradients) _w.Line($"{Span} g = _gradients;");
         foreach (LayerModel layer in _layers)
         {

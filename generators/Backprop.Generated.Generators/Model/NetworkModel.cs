@@ -76,6 +76,7 @@ internal sealed record LayerModel(
 }
 
 /// <summary>A valid network declaration, ready to emit.</summary>
+/// <param name="BakedWeights">Set by <c>[Network(Weights = "file")]</c>: an inference-only network with those weights baked in.</param>
 internal sealed record NetworkModel(
     TypeDeclarationModel Type,
     LossKind Loss,
@@ -83,7 +84,8 @@ internal sealed record NetworkModel(
     EquatableArray<LayerModel> Layers,
     int ParameterCount,
     int StateCount,
-    bool EmitConstructors)
+    bool EmitConstructors,
+    WeightsReference? BakedWeights = null)
 {
     public int OutputSize => Layers[Layers.Count - 1].Units;
 

@@ -236,7 +236,8 @@ internal sealed class NetworkParser
             new EquatableArray<LayerModel>(layers.ToImmutable()),
             (int)offset,
             (int)stateOffset,
-            EmitConstructors: type.InstanceConstructors.All(c => c.IsImplicitlyDeclared));
+            EmitConstructors: type.InstanceConstructors.All(c => c.IsImplicitlyDeclared),
+            BakedWeights: WeightsReferenceParser.Read(network, _cancellationToken));
     }
 
     /// <summary>

@@ -1,0 +1,55 @@
+using Backprop.Generated;
+
+namespace Backprop.Generated.Tests.Baked;
+
+// Pairs of networks with the same layers: a trainable one, and one with the weights of a committed file baked in
+// (tests/Backprop.Generated.Tests/Baked/*.safetensors, made by BakedRecipes from the trainable one; the project lists
+// them as <BakedWeights> items). Each pair exercises another emission path.
+
+/// <summary>Every layer unrolled.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(4)]
+[Dense(8, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class SmallTrainable { }
+
+/// <summary><see cref="SmallTrainable"/> with baked weights.</summary>
+[Network(Loss.CrossEntropy, Weights = "baked_small.safetensors")]
+[Input(4)]
+[Dense(8, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class SmallBaked { }
+
+/// <summary>The Digits sample's shape: a looped first layer (2048 weights), an unrolled output layer.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsTrainable { }
+
+/// <summary><see cref="DigitsTrainable"/> with baked weights (a folder in the name is ignored: only the file name counts).</summary>
+[Network(Loss.CrossEntropy, Weights = "Baked/baked_digits.safetensors")]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsBaked { }
+
+/// <summary>The staged path: batch norm (running statistics baked too), an activation layer and dropout (identity).</summary>
+[Network(Loss.BinaryCrossEntropy)]
+[Input(5)]
+[Dense(6, Activation.Linear)]
+[BatchNorm]
+[Activation(Activation.ReLU)]
+[Dropout(0.25)]
+[Dense(2, Activation.Sigmoid)]
+public partial class StagedTrainable { }
+
+/// <summary><see cref="StagedTrainable"/> with baked weights.</summary>
+[Network(Loss.BinaryCrossEntropy, Weights = "baked_staged.safetensors")]
+[Input(5)]
+[Dense(6, Activation.Linear)]
+[BatchNorm]
+[Activation(Activation.ReLU)]
+[Dropout(0.25)]
+[Dense(2, Activation.Sigmoid)]
+public partial class StagedBaked { }
