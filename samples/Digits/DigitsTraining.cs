@@ -78,9 +78,12 @@ public sealed record DigitsSettings
 /// <param name="History">One report per epoch; the validation columns hold the monitored set (the test set in the sample).</param>
 /// <param name="Test">Loss and accuracy on the test set after training.</param>
 /// <param name="Confusion"><c>Confusion[true, predicted]</c> counts over the test set.</param>
-/// <param name="TrainingTime">Wall-clock time of <see cref="Trainer.Train"/> alone: every epoch, including the per-epoch
-/// evaluation of the monitored set; not the data loading, not the JIT warm-up, not the final evaluation.</param>
-public sealed record DigitsRun(DigitsNet Network, TrainingHistory History, EvaluationResult Test, int[,] Confusion, TimeSpan TrainingTime);
+/// <param name="TrainingTime">Wall-clock time of training: every epoch, the weight averaging and the per-epoch evaluations of
+/// the monitored set; not the data loading, not the JIT warm-up, not the final evaluation.</param>
+/// <param name="Averaged">The monitored set's loss and accuracy under the running mean of the weights, for each averaged
+/// epoch (empty without averaging or without a monitored set).</param>
+public sealed record DigitsRun(DigitsNet Network, TrainingHistory History, EvaluationResult Test, int[,] Confusion, TimeSpan TrainingTime,
+    IReadOnlyList<(int Epoch, EvaluationResult Result)> Averaged);
 
 /// <summary>Trains <see cref="DigitsNet"/> on the fixed split; shared by the sample and its tests.</summary>
 public static class DigitsTraining
@@ -94,6 +97,9 @@ public static class DigitsTraining
         OptimizerKind.RmsProp => 0.001f,
         _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "Unknown optimizer."),
     };
+
+    /// <summary>The optimizer's command-line name: sgd, momentum, adam or rmsprop.</summary>
+    public static string OptimizerName(OptimizerKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>A fresh optimizer of <paramref name="kind"/> with <paramref name="learningRate"/>.</summary>
     public static IOptimizer CreateOptimizer(OptimizerKind kind, float learningRate) => kind switch
@@ -129,7 +135,7 @@ public static class DigitsTraining
     /// <param name="settings">How to train.</param>
     /// <param name="monitor">Evaluated after each epoch for the curves only (no early stopping, no choices made on it).</param>
     /// <param name="progress">One report per epoch, on the training thread.</param>
-    /// <param name="warmUp">First trains a throwaway network for two epochs so that the timed run measures compiled code, not the JIT.</param>
+    /// <param name="warmUp">First trains a throwaway network for one epoch so that the timed run measures compiled code, not the JIT.</param>
     /// <param name="cancellationToken">Stops training between steps.</param>
     public static DigitsRun Train(
         Dataset train,
@@ -146,20 +152,20 @@ public static class DigitsTraining
         if (warmUp)
         {
             var scratch = new DigitsNet(settings.Seed);
-            var warmOptions = CreateOptions(settings) with { Epochs = 2, Schedule = null };
+            var warmOptions = CreateOptions(settings) with { Epochs = 1, Schedule = null };
             new Trainer(scratch, CreateOptimizer(settings.Optimizer, settings.EffectiveLearningRate), warmOptions).Train(train, monitor, null, cancellationToken);
         }
 
         var network = new DigitsNet(settings.Seed);
         var trainer = new Trainer(network, CreateOptimizer(settings.Optimizer, settings.EffectiveLearningRate), CreateOptions(settings));
         var clock = Stopwatch.StartNew();
-        ParameterAverager? averager = settings.AveragedEpochs > 0 ? new ParameterAverager(network, settings.Epochs - settings.AveragedEpochs + 1, progress) : null;
+        ParameterAverager? averager = settings.AveragedEpochs > 0 ? new ParameterAverager(network, settings.Epochs - settings.AveragedEpochs + 1, monitor, progress) : null;
         TrainingHistory history = trainer.Train(train, monitor, (IProgress<EpochReport>?)averager ?? progress, cancellationToken);
         averager?.Apply();
         clock.Stop();
 
         EvaluationResult result = Evaluation.Evaluate(network, test);
-        return new DigitsRun(network, history, result, ConfusionMatrix(network, test), clock.Elapsed);
+        return new DigitsRun(network, history, result, ConfusionMatrix(network, test), clock.Elapsed, averager?.Evaluations ?? []);
     }
 
     /// <summary>Trains on the fixed split of <paramref name="data"/>, monitoring the test set for the curves.</summary>
@@ -195,11 +201,17 @@ public static class DigitsTraining
         return best;
     }
 
-    /// <summary>Sums the parameters at the end of every epoch from <c>firstEpoch</c> on; forwards the reports.</summary>
-    private sealed class ParameterAverager(INetwork network, int firstEpoch, IProgress<EpochReport>? inner) : IProgress<EpochReport>
+    /// <summary>
+    /// Sums the parameters at the end of every epoch from <c>firstEpoch</c> on and, with a monitored set, evaluates their
+    /// running mean there; forwards the reports.
+    /// </summary>
+    private sealed class ParameterAverager(DigitsNet network, int firstEpoch, Dataset? monitor, IProgress<EpochReport>? inner) : IProgress<EpochReport>
     {
-        private readonly double[] _sum = new double[network.ParameterCount];
+        private readonly double[] _sum = new double[DigitsNet.ParameterCount];
+        private readonly DigitsNet _mean = new();
         private int _count;
+
+        public List<(int Epoch, EvaluationResult Result)> Evaluations { get; } = [];
 
         public void Report(EpochReport value)
         {
@@ -208,6 +220,11 @@ public static class DigitsTraining
                 ReadOnlySpan<float> parameters = network.Parameters;
                 for (int i = 0; i < _sum.Length; i++) _sum[i] += parameters[i];
                 _count++;
+                if (monitor is not null)
+                {
+                    CopyMean(_mean.Parameters);
+                    Evaluations.Add((value.Epoch, Evaluation.Evaluate(_mean, monitor)));
+                }
             }
             inner?.Report(value);
         }
@@ -215,9 +232,12 @@ public static class DigitsTraining
         /// <summary>Puts the mean into the network.</summary>
         public void Apply()
         {
-            if (_count == 0) return;
-            Span<float> parameters = network.Parameters;
-            for (int i = 0; i < _sum.Length; i++) parameters[i] = (float)(_sum[i] / _count);
+            if (_count > 0) CopyMean(network.Parameters);
+        }
+
+        private void CopyMean(Span<float> destination)
+        {
+            for (int i = 0; i < _sum.Length; i++) destination[i] = (float)(_sum[i] / _count);
         }
     }
 }
