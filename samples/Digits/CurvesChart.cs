@@ -164,10 +164,11 @@ public static class CurvesChart
         if (integers) step = Math.Max(1, Math.Round(step));
         double first = Math.Ceiling(min / step - 1e-9) * step;
         var ticks = new List<double>();
+        int decimals = Math.Clamp(1 - (int)Math.Floor(Math.Log10(step)), 0, 15);
         for (int i = 0; first + i * step <= max + step * 1e-9; i++)
         {
-            double t = Math.Round((first + i * step) / step) * step;
-            ticks.Add(Math.Abs(t) < step * 1e-9 ? 0 : t);
+            double t = Math.Round(first + i * step, decimals); // 0.6, not 0.6000000000000001
+            ticks.Add(t == 0 ? 0 : t);
         }
         if (ticks.Count == 0) ticks.Add(min);
         return ticks.ToArray();
