@@ -1,12 +1,8 @@
 using System;
 using System.CommandLine;
-using System.Globalization;
 using System.IO;
-using System.Threading;
 using System.Threading.Tasks;
-using Backprop.Generated;
 using Digits;
-using Spectre.Console;
 
 // Trains DigitsNet (64-32-10) on the UCI handwritten digits, fixed 1437 / 360 split; see README.md, "Digits".
 var defaults = new DigitsSettings();
@@ -20,27 +16,30 @@ optimizerOption.AcceptOnlyFromAmong("sgd", "momentum", "adam", "rmsprop");
 var learningRateOption = new Option<float?>("--learning-rate", "--lr")
 {
     Description = "Learning rate [default: sgd 0.3, momentum 0.15, adam 0.003, rmsprop 0.001]",
+    HelpName = "rate",
 };
-var batchSizeOption = new Option<int>("--batch-size", "-b") { Description = "Samples per step", DefaultValueFactory = _ => defaults.BatchSize };
-var epochsOption = new Option<int>("--epochs", "-e") { Description = "Passes over the 1437 training images", DefaultValueFactory = _ => defaults.Epochs };
-var seedOption = new Option<int>("--seed", "-s") { Description = "Seeds the initial weights and the shuffling", DefaultValueFactory = _ => defaults.Seed };
+var batchSizeOption = new Option<int>("--batch-size", "-b") { Description = "Samples per step", HelpName = "n", DefaultValueFactory = _ => defaults.BatchSize };
+var epochsOption = new Option<int>("--epochs", "-e") { Description = "Passes over the 1437 training images", HelpName = "n", DefaultValueFactory = _ => defaults.Epochs };
+var seedOption = new Option<int>("--seed", "-s") { Description = "Seeds the initial weights and the shuffling", HelpName = "n", DefaultValueFactory = _ => defaults.Seed };
 var scheduleOption = new Option<string>("--schedule")
 {
     Description = "Learning-rate schedule: constant or cosine",
     DefaultValueFactory = _ => defaults.Schedule.ToString().ToLowerInvariant(),
 };
 scheduleOption.AcceptOnlyFromAmong("constant", "cosine");
-var l2Option = new Option<float>("--l2") { Description = "L2 penalty on the weights", DefaultValueFactory = _ => defaults.L2 };
+var l2Option = new Option<float>("--l2") { Description = "L2 penalty on the weights (not the biases)", HelpName = "strength", DefaultValueFactory = _ => defaults.L2 };
 var averageOption = new Option<double>("--average")
 {
     Description = "Fraction of the epochs, at the end, whose weights are averaged into the final network (0 = off)",
+    HelpName = "fraction",
     DefaultValueFactory = _ => defaults.AveragedFraction,
 };
 var outputOption = new Option<DirectoryInfo>("--output")
 {
     Description = "Folder for digits.safetensors, curves.svg and history.csv [default: samples/Digits/out]",
+    HelpName = "folder",
 };
-var dataOption = new Option<DirectoryInfo>("--data") { Description = "Folder with digits.csv.gz and digits_split.json [default: the copy next to the program]" };
+var dataOption = new Option<DirectoryInfo>("--data") { Description = "Folder with digits.csv.gz and digits_split.json [default: the copy next to the program]", HelpName = "folder" };
 
 batchSizeOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1."); });
 epochsOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--epochs must be at least 1."); });
