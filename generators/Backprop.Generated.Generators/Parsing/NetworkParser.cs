@@ -273,6 +273,11 @@ internal sealed class NetworkParser
         {
             Report(DiagnosticDescriptors.UnsupportedTypeKind, NameLocation(type), type.Name, "a record");
         }
+        else if (type.TypeKind == TypeKind.Struct)
+        {
+            // The generator only runs on classes: without this a struct network got no code and no diagnostic.
+            Report(DiagnosticDescriptors.UnsupportedTypeKind, NameLocation(type), type.Name, "a struct");
+        }
 
         if (type.TypeParameters.Length > 0)
         {
