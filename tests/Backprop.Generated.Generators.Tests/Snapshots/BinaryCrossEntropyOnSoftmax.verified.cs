@@ -27,6 +27,12 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>
     public const int ScratchSize = 0;
 
+    /// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>
+    public const int StateCount = 0;
+
+    /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
+    public const int ParameterBytes = 36;
+
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
 
@@ -56,7 +62,15 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     int global::Backprop.Generated.INetwork.ParameterCount => ParameterCount;
     global::Backprop.Generated.Loss global::Backprop.Generated.INetwork.Loss => global::Backprop.Generated.Loss.BinaryCrossEntropy;
     global::System.Span<float> global::Backprop.Generated.INetwork.State => default;
-    global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> global::Backprop.Generated.INetwork.Tensors => s_tensors;
+
+    /// <summary>The running statistics of the batch-norm layers (empty when there are none), laid out as the remarks say.</summary>
+    public global::System.Span<float> State => default;
+
+    /// <summary>The training-step counter dropout masks depend on; <c>Backward</c> uses it, then adds 1.</summary>
+    public long TrainingStep { get; set; }
+
+    /// <summary>Every tensor of the network (weights, biases, batch-norm parameters and statistics), in layout order.</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> Tensors => s_tensors;
 
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
@@ -94,7 +108,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1];
         float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
-        // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z0_0;
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
@@ -123,6 +137,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         {
             total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
         }
+        TrainingStep++;
         return total / k;
     }
 
@@ -141,7 +156,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1];
         float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
-        // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z0_0;
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
@@ -164,7 +179,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         loss -= t[2] * global::System.MathF.Max(global::System.MathF.Log(a0_2), -100f) + (1f - t[2]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_2), -100f);
         float dy_2 = (a0_2 - t[2]) / global::System.MathF.Max(a0_2 * (1f - a0_2), 1e-12f) * gradScale;
         loss /= OutputSize;
-        // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_k y_k ∂L/∂y_k)
+        // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
         float ydy = 0f;
         ydy += a0_0 * dy_0;
         ydy += a0_1 * dy_1;
@@ -186,6 +201,27 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         gb0[2] += dz0_2;
 
         return loss;
+    }
+
+    /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+    public struct Input
+    {
+        private float _element0;
+    }
+
+    /// <summary>One output sample: <see cref="OutputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+    public struct Output
+    {
+        private float _element0;
+    }
+
+    /// <summary>Runs one sample in inference mode, from and into fixed-size values: no array, no stackalloc, no allocation.</summary>
+    public void Forward(in Input input, out Output output)
+    {
+        output = default;
+        Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
     }
 }
 

@@ -28,6 +28,12 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
     /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>
     public const int ScratchSize = 32;
 
+    /// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>
+    public const int StateCount = 0;
+
+    /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
+    public const int ParameterBytes = 9640;
+
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
     private float[]? _trainingBuffer; // 64 floats of per-sample activations and gradients, made on first Backward
@@ -60,7 +66,15 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
     int global::Backprop.Generated.INetwork.ParameterCount => ParameterCount;
     global::Backprop.Generated.Loss global::Backprop.Generated.INetwork.Loss => global::Backprop.Generated.Loss.CrossEntropy;
     global::System.Span<float> global::Backprop.Generated.INetwork.State => default;
-    global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> global::Backprop.Generated.INetwork.Tensors => s_tensors;
+
+    /// <summary>The running statistics of the batch-norm layers (empty when there are none), laid out as the remarks say.</summary>
+    public global::System.Span<float> State => default;
+
+    /// <summary>The training-step counter dropout masks depend on; <c>Backward</c> uses it, then adds 1.</summary>
+    public long TrainingStep { get; set; }
+
+    /// <summary>Every tensor of the network (weights, biases, batch-norm parameters and statistics), in layout order.</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> Tensors => s_tensors;
 
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
@@ -118,7 +132,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
         float z1_7 = b1[7] + W1[224] * a0[0] + W1[225] * a0[1] + W1[226] * a0[2] + W1[227] * a0[3] + W1[228] * a0[4] + W1[229] * a0[5] + W1[230] * a0[6] + W1[231] * a0[7] + W1[232] * a0[8] + W1[233] * a0[9] + W1[234] * a0[10] + W1[235] * a0[11] + W1[236] * a0[12] + W1[237] * a0[13] + W1[238] * a0[14] + W1[239] * a0[15] + W1[240] * a0[16] + W1[241] * a0[17] + W1[242] * a0[18] + W1[243] * a0[19] + W1[244] * a0[20] + W1[245] * a0[21] + W1[246] * a0[22] + W1[247] * a0[23] + W1[248] * a0[24] + W1[249] * a0[25] + W1[250] * a0[26] + W1[251] * a0[27] + W1[252] * a0[28] + W1[253] * a0[29] + W1[254] * a0[30] + W1[255] * a0[31];
         float z1_8 = b1[8] + W1[256] * a0[0] + W1[257] * a0[1] + W1[258] * a0[2] + W1[259] * a0[3] + W1[260] * a0[4] + W1[261] * a0[5] + W1[262] * a0[6] + W1[263] * a0[7] + W1[264] * a0[8] + W1[265] * a0[9] + W1[266] * a0[10] + W1[267] * a0[11] + W1[268] * a0[12] + W1[269] * a0[13] + W1[270] * a0[14] + W1[271] * a0[15] + W1[272] * a0[16] + W1[273] * a0[17] + W1[274] * a0[18] + W1[275] * a0[19] + W1[276] * a0[20] + W1[277] * a0[21] + W1[278] * a0[22] + W1[279] * a0[23] + W1[280] * a0[24] + W1[281] * a0[25] + W1[282] * a0[26] + W1[283] * a0[27] + W1[284] * a0[28] + W1[285] * a0[29] + W1[286] * a0[30] + W1[287] * a0[31];
         float z1_9 = b1[9] + W1[288] * a0[0] + W1[289] * a0[1] + W1[290] * a0[2] + W1[291] * a0[3] + W1[292] * a0[4] + W1[293] * a0[5] + W1[294] * a0[6] + W1[295] * a0[7] + W1[296] * a0[8] + W1[297] * a0[9] + W1[298] * a0[10] + W1[299] * a0[11] + W1[300] * a0[12] + W1[301] * a0[13] + W1[302] * a0[14] + W1[303] * a0[15] + W1[304] * a0[16] + W1[305] * a0[17] + W1[306] * a0[18] + W1[307] * a0[19] + W1[308] * a0[20] + W1[309] * a0[21] + W1[310] * a0[22] + W1[311] * a0[23] + W1[312] * a0[24] + W1[313] * a0[25] + W1[314] * a0[26] + W1[315] * a0[27] + W1[316] * a0[28] + W1[317] * a0[29] + W1[318] * a0[30] + W1[319] * a0[31];
-        // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z1_0;
         zmax = global::System.MathF.Max(zmax, z1_1);
         zmax = global::System.MathF.Max(zmax, z1_2);
@@ -169,6 +183,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
         {
             total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
         }
+        TrainingStep++;
         return total / k;
     }
 
@@ -207,7 +222,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
         float z1_7 = b1[7] + W1[224] * a0[0] + W1[225] * a0[1] + W1[226] * a0[2] + W1[227] * a0[3] + W1[228] * a0[4] + W1[229] * a0[5] + W1[230] * a0[6] + W1[231] * a0[7] + W1[232] * a0[8] + W1[233] * a0[9] + W1[234] * a0[10] + W1[235] * a0[11] + W1[236] * a0[12] + W1[237] * a0[13] + W1[238] * a0[14] + W1[239] * a0[15] + W1[240] * a0[16] + W1[241] * a0[17] + W1[242] * a0[18] + W1[243] * a0[19] + W1[244] * a0[20] + W1[245] * a0[21] + W1[246] * a0[22] + W1[247] * a0[23] + W1[248] * a0[24] + W1[249] * a0[25] + W1[250] * a0[26] + W1[251] * a0[27] + W1[252] * a0[28] + W1[253] * a0[29] + W1[254] * a0[30] + W1[255] * a0[31];
         float z1_8 = b1[8] + W1[256] * a0[0] + W1[257] * a0[1] + W1[258] * a0[2] + W1[259] * a0[3] + W1[260] * a0[4] + W1[261] * a0[5] + W1[262] * a0[6] + W1[263] * a0[7] + W1[264] * a0[8] + W1[265] * a0[9] + W1[266] * a0[10] + W1[267] * a0[11] + W1[268] * a0[12] + W1[269] * a0[13] + W1[270] * a0[14] + W1[271] * a0[15] + W1[272] * a0[16] + W1[273] * a0[17] + W1[274] * a0[18] + W1[275] * a0[19] + W1[276] * a0[20] + W1[277] * a0[21] + W1[278] * a0[22] + W1[279] * a0[23] + W1[280] * a0[24] + W1[281] * a0[25] + W1[282] * a0[26] + W1[283] * a0[27] + W1[284] * a0[28] + W1[285] * a0[29] + W1[286] * a0[30] + W1[287] * a0[31];
         float z1_9 = b1[9] + W1[288] * a0[0] + W1[289] * a0[1] + W1[290] * a0[2] + W1[291] * a0[3] + W1[292] * a0[4] + W1[293] * a0[5] + W1[294] * a0[6] + W1[295] * a0[7] + W1[296] * a0[8] + W1[297] * a0[9] + W1[298] * a0[10] + W1[299] * a0[11] + W1[300] * a0[12] + W1[301] * a0[13] + W1[302] * a0[14] + W1[303] * a0[15] + W1[304] * a0[16] + W1[305] * a0[17] + W1[306] * a0[18] + W1[307] * a0[19] + W1[308] * a0[20] + W1[309] * a0[21] + W1[310] * a0[22] + W1[311] * a0[23] + W1[312] * a0[24] + W1[313] * a0[25] + W1[314] * a0[26] + W1[315] * a0[27] + W1[316] * a0[28] + W1[317] * a0[29] + W1[318] * a0[30] + W1[319] * a0[31];
-        // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z1_0;
         zmax = global::System.MathF.Max(zmax, z1_1);
         zmax = global::System.MathF.Max(zmax, z1_2);
@@ -242,7 +257,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_k e^z_k = zmax + log(esum)
+        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
         float lse = zmax + global::System.MathF.Log(esum);
         float tsum = 0f;
         loss -= t[0] * (z1_0 - lse);
@@ -686,6 +701,27 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
         }
 
         return loss;
+    }
+
+    /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+    public struct Input
+    {
+        private float _element0;
+    }
+
+    /// <summary>One output sample: <see cref="OutputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+    public struct Output
+    {
+        private float _element0;
+    }
+
+    /// <summary>Runs one sample in inference mode, from and into fixed-size values: no array, no stackalloc, no allocation.</summary>
+    public void Forward(in Input input, out Output output)
+    {
+        output = default;
+        Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
     }
 }
 

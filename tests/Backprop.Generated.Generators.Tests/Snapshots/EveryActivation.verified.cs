@@ -32,6 +32,12 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
     /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>
     public const int ScratchSize = 0;
 
+    /// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>
+    public const int StateCount = 0;
+
+    /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
+    public const int ParameterBytes = 288;
+
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
 
@@ -71,7 +77,15 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
     int global::Backprop.Generated.INetwork.ParameterCount => ParameterCount;
     global::Backprop.Generated.Loss global::Backprop.Generated.INetwork.Loss => global::Backprop.Generated.Loss.MeanSquaredError;
     global::System.Span<float> global::Backprop.Generated.INetwork.State => default;
-    global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> global::Backprop.Generated.INetwork.Tensors => s_tensors;
+
+    /// <summary>The running statistics of the batch-norm layers (empty when there are none), laid out as the remarks say.</summary>
+    public global::System.Span<float> State => default;
+
+    /// <summary>The training-step counter dropout masks depend on; <c>Backward</c> uses it, then adds 1.</summary>
+    public long TrainingStep { get; set; }
+
+    /// <summary>Every tensor of the network (weights, biases, batch-norm parameters and statistics), in layout order.</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> Tensors => s_tensors;
 
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
@@ -169,7 +183,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
         float z5_0 = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
         float z5_1 = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
         float z5_2 = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
-        // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z5_0;
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
@@ -198,6 +212,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
         {
             total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
         }
+        TrainingStep++;
         return total / k;
     }
 
@@ -276,7 +291,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
         float z5_0 = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
         float z5_1 = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
         float z5_2 = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
-        // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z5_0;
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
@@ -301,7 +316,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
         loss += r_2 * r_2;
         float dy_2 = 2f * r_2 * gradScale;
         loss /= OutputSize;
-        // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_k y_k ∂L/∂y_k)
+        // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
         float ydy = 0f;
         ydy += a5_0 * dy_0;
         ydy += a5_1 * dy_1;
@@ -441,6 +456,27 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
         gb0[2] += dz0_2;
 
         return loss;
+    }
+
+    /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+    public struct Input
+    {
+        private float _element0;
+    }
+
+    /// <summary>One output sample: <see cref="OutputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+    public struct Output
+    {
+        private float _element0;
+    }
+
+    /// <summary>Runs one sample in inference mode, from and into fixed-size values: no array, no stackalloc, no allocation.</summary>
+    public void Forward(in Input input, out Output output)
+    {
+        output = default;
+        Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
     }
 }
 

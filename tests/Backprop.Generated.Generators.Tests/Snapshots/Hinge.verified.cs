@@ -28,6 +28,12 @@ partial class MarginNet : global::Backprop.Generated.INetwork
     /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>
     public const int ScratchSize = 0;
 
+    /// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>
+    public const int StateCount = 0;
+
+    /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
+    public const int ParameterBytes = 92;
+
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
 
@@ -51,7 +57,15 @@ partial class MarginNet : global::Backprop.Generated.INetwork
     int global::Backprop.Generated.INetwork.ParameterCount => ParameterCount;
     global::Backprop.Generated.Loss global::Backprop.Generated.INetwork.Loss => global::Backprop.Generated.Loss.Hinge;
     global::System.Span<float> global::Backprop.Generated.INetwork.State => default;
-    global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> global::Backprop.Generated.INetwork.Tensors => s_tensors;
+
+    /// <summary>The running statistics of the batch-norm layers (empty when there are none), laid out as the remarks say.</summary>
+    public global::System.Span<float> State => default;
+
+    /// <summary>The training-step counter dropout masks depend on; <c>Backward</c> uses it, then adds 1.</summary>
+    public long TrainingStep { get; set; }
+
+    /// <summary>Every tensor of the network (weights, biases, batch-norm parameters and statistics), in layout order.</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> Tensors => s_tensors;
 
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
@@ -120,6 +134,7 @@ partial class MarginNet : global::Backprop.Generated.INetwork
         {
             total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
         }
+        TrainingStep++;
         return total / k;
     }
 
@@ -204,6 +219,27 @@ partial class MarginNet : global::Backprop.Generated.INetwork
         gb0[2] += dz0_2;
 
         return loss;
+    }
+
+    /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+    public struct Input
+    {
+        private float _element0;
+    }
+
+    /// <summary>One output sample: <see cref="OutputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+    [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+    public struct Output
+    {
+        private float _element0;
+    }
+
+    /// <summary>Runs one sample in inference mode, from and into fixed-size values: no array, no stackalloc, no allocation.</summary>
+    public void Forward(in Input input, out Output output)
+    {
+        output = default;
+        Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
     }
 }
 

@@ -33,6 +33,12 @@ namespace Models.Vision
                 /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>
                 public const int ScratchSize = 0;
 
+                /// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>
+                public const int StateCount = 0;
+
+                /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
+                public const int ParameterBytes = 32;
+
                 private readonly float[] _parameters = new float[ParameterCount];
                 private readonly float[] _gradients = new float[ParameterCount];
 
@@ -62,7 +68,15 @@ namespace Models.Vision
                 int global::Backprop.Generated.INetwork.ParameterCount => ParameterCount;
                 global::Backprop.Generated.Loss global::Backprop.Generated.INetwork.Loss => global::Backprop.Generated.Loss.CrossEntropy;
                 global::System.Span<float> global::Backprop.Generated.INetwork.State => default;
-                global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> global::Backprop.Generated.INetwork.Tensors => s_tensors;
+
+                /// <summary>The running statistics of the batch-norm layers (empty when there are none), laid out as the remarks say.</summary>
+                public global::System.Span<float> State => default;
+
+                /// <summary>The training-step counter dropout masks depend on; <c>Backward</c> uses it, then adds 1.</summary>
+                public long TrainingStep { get; set; }
+
+                /// <summary>Every tensor of the network (weights, biases, batch-norm parameters and statistics), in layout order.</summary>
+                public global::System.Collections.Generic.IReadOnlyList<global::Backprop.Generated.TensorInfo> Tensors => s_tensors;
 
                 /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
                 public void InitializeParameters(int seed)
@@ -99,7 +113,7 @@ namespace Models.Vision
                     // Layer 0: Dense 3 → 2, Softmax. z0 = W0·x + b0; output = softmax(z0)
                     float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
                     float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
-                    // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+                    // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
                     float zmax = z0_0;
                     zmax = global::System.MathF.Max(zmax, z0_1);
                     float e_0 = global::System.MathF.Exp(z0_0 - zmax);
@@ -125,6 +139,7 @@ namespace Models.Vision
                     {
                         total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
                     }
+                    TrainingStep++;
                     return total / k;
                 }
 
@@ -142,7 +157,7 @@ namespace Models.Vision
                     // Layer 0: Dense 3 → 2, Softmax. z0 = W0·x + b0; output = softmax(z0)
                     float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
                     float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
-                    // softmax: a_j = e^(z_j − m) / Σ_k e^(z_k − m) with m = max_k z_k, so no exponent overflows
+                    // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
                     float zmax = z0_0;
                     zmax = global::System.MathF.Max(zmax, z0_1);
                     float e_0 = global::System.MathF.Exp(z0_0 - zmax);
@@ -153,7 +168,7 @@ namespace Models.Vision
 
                     // ---- Loss and its gradient at the output pre-activation z ----
                     float loss = 0f;
-                    // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_k e^z_k = zmax + log(esum)
+                    // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
                     float lse = zmax + global::System.MathF.Log(esum);
                     float tsum = 0f;
                     loss -= t[0] * (z0_0 - lse);
@@ -176,6 +191,27 @@ namespace Models.Vision
                     gb0[1] += dz0_1;
 
                     return loss;
+                }
+
+                /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+                [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+                public struct Input
+                {
+                    private float _element0;
+                }
+
+                /// <summary>One output sample: <see cref="OutputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
+                [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+                public struct Output
+                {
+                    private float _element0;
+                }
+
+                /// <summary>Runs one sample in inference mode, from and into fixed-size values: no array, no stackalloc, no allocation.</summary>
+                public void Forward(in Input input, out Output output)
+                {
+                    output = default;
+                    Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
                 }
             }
         }
