@@ -16,6 +16,9 @@ internal static class FuzzCases
         "Network(Loss.CrossEntropy)",
         "Input(64)",
         "Dense(32, Activation.ReLU, Init = Init.HeNormal)",
+        "BatchNorm",
+        "Activation(Activation.Tanh)",
+        "Dropout(rate: 0.25)",
         "Dense(units: 10, activation: Activation.Softmax, Init = Init.XavierUniform)",
     };
 
@@ -25,7 +28,6 @@ internal static class FuzzCases
         ("class", (attrs, name) => $"{attrs}\npublic partial class {name} {{ }}\n"),
         ("struct", (attrs, name) => $"{attrs}\npublic partial struct {name} {{ }}\n"),
         ("record", (attrs, name) => $"{attrs}\npublic partial record {name}(int X);\n"),
-        ("record struct", (attrs, name) => $"{attrs}\ninternal partial record struct {name} {{ }}\n"),
         ("nested", (attrs, name) => $"public static partial class Outer{name}\n{{\n    internal partial struct Mid\n    {{\n{Indent(attrs)}\n        internal sealed partial class {name} {{ }}\n    }}\n}}\n"),
     };
 
@@ -74,6 +76,8 @@ internal static class FuzzCases
         "[Network(Loss.CrossEntropy), Input(784)]\n[Dense(256, Activation.ReLU), Dense(256, Activation.ReLU)]\n[Dense(10, Activation.Softmax)]\npublic partial class {N} { }\n",
         "[Network(Loss.MeanSquaredError)]\n[Input(2)]\n[Dense(4, Activation.Tanh)]\n[Dense(1, Activation.Sigmoid)]\npublic partial struct {N} { }\n",
         "[Network(Loss.MeanSquaredError)]\n[Input(2)]\n[Dense(1)]\npublic partial record {N}(int X);\n",
+        "[Network(Loss.CrossEntropy)]\n[Input(8)]\n[Dense(16, Activation.ReLU)]\n[Dropout(0.25)]\n[Dense(3, Activation.Softmax)]\npublic partial class {N} { }\n",
+        "[Network(Loss.MeanSquaredError)]\n[Input(4)]\n[Dense(6, Activation.Linear)]\n[BatchNorm]\n[Activation(Activation.ReLU)]\n[Dropout(0.5)]\n[Dense(1)]\ninternal sealed partial class {N} { }\n",
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(3, Activation.ReLU)] [Dense(1)]\npublic partial class {N} { }\n\npublic partial class {N}\n{\n    public float Predict(float a, float b) { return a + b; }\n}\n",
     };
 
@@ -82,7 +86,7 @@ internal static class FuzzCases
     {
         "0", "-1", "int.MaxValue", "int.MinValue", "2147483647", "-2147483648", "65536", "65537", "100000", "1000000000",
         "float.NaN", "double.NaN", "float.PositiveInfinity", "1.5f", "2.0", "\"64\"", "null", "true", "'c'", "64L", "3000000000",
-        "unchecked((int)3000000000)", "(Activation)42", "(Loss)(-1)", "(Init)7", "default", "default(int)", "typeof(int)",
+        "unchecked((int)3000000000)", "0.5", "1.0", "0.999999", "-0.1", "1e300", "double.Epsilon", "(Activation)42", "(Loss)(-1)", "(Init)7", "default", "default(int)", "typeof(int)",
         "new[] { 1, 2 }", "nameof(Loss)", "Activation.Softmax", "Loss.Hinge", "Init.Zeros", "1 << 16", "0x7FFFFFFF", "-0",
         "+5", "sizeof(int)", "checked(65536 * 65536)", "(short)3", "(byte)1", "1_000", "Activation.ReLU | Activation.Tanh",
         "Missing.Value", "(Activation)int.MaxValue",
@@ -93,7 +97,7 @@ internal static class FuzzCases
     {
         "Activation", "Loss", "Init", "Dense", "Input", "Network", "Softmax", "ReLU", "Hinge", "CrossEntropy", "Zeros", "HeNormal",
         "NaN", "MaxValue", "Foo", "units", "activation", "init", "Units", "NetworkAttribute", "DenseAttribute", "System",
-        "partial", "var", "dynamic", "object", "string", "int", "float", "Obsolete", "Serializable",
+        "partial", "var", "dynamic", "object", "string", "int", "float", "Obsolete", "Serializable", "Dropout", "BatchNorm",
     };
 
     /// <summary>Tokens inserted anywhere.</summary>
@@ -102,12 +106,12 @@ internal static class FuzzCases
         ",", "(", ")", "[", "]", "=", ":", ";", "{", "}", ".", "partial", "static", "sealed", "abstract", "record", "struct",
         "class", "<T>", "where T : new()", "Init =", "Activation.", "[Dense(3)]", "[Input(2)]", "[Network(Loss.MeanSquaredError)]",
         "readonly", "ref", "\n#if X\n", "\n#endif\n", "/*", "//", "\"", "@", "?", "[assembly: Network(Loss.Hinge)]", "[return: Dense(1)]",
-        "[Dense(2, Activation.Softmax)]", "file", "required", "params", "delegate", "operator", "this", "base",
+        "[Dense(2, Activation.Softmax)]", "[BatchNorm]", "[Dropout(0.5)]", "[Activation(Activation.ReLU)]", "file", "required", "params", "delegate", "operator", "this", "base",
     };
 
     private static readonly Regex EnumMember = new(@"\b(Activation|Loss|Init)\.[A-Za-z]+", RegexOptions.CultureInvariant);
 
-    private static readonly Regex AttributeList = new(@"\[(Dense|Input|Network)\([^\]]*\)\]", RegexOptions.CultureInvariant);
+    private static readonly Regex AttributeList = new(@"\[(Dense|Input|Network|Dropout|BatchNorm|Activation)(\([^\]]*\))?\]", RegexOptions.CultureInvariant);
 
     /// <summary><paramref name="count"/> mutated declarations, the same for the same seed.</summary>
     public static List<FuzzCase> Mutations(int seed, int count)

@@ -48,14 +48,20 @@ public class FuzzRegressionTests
         // The fuzz cases run the analyzers on the user's code only (binding thousands of generated files would take
         // minutes); here they see what the IDE gives them, user code and generated code together.
         var exceptions = new List<Exception>();
-        foreach (string name in new[] { "Xor", "Digits", "NestedInNamespace", "Mnist784", "Hinge" })
+        foreach (string name in new[] { "Xor", "Digits", "NestedInNamespace", "Mnist784", "Hinge", "Dropout", "BatchNorm" })
         {
             var (_, output) = SnapshotTests.Generate(name);
             var analyzers = output.WithAnalyzers(FuzzRunner.Analyzers, new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), (e, _, _) => exceptions.Add(e),
                 concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
             ImmutableArray<Diagnostic> diagnostics = await analyzers.GetAnalyzerDiagnosticsAsync();
-            Assert.True(diagnostics.IsEmpty, $"{name}: {string.Join("; ", diagnostics)}");
+            // Design warnings (BPG00nn) on a snapshot's deliberate choices are fine; nothing in generated code, no errors.
+            var unexpected = diagnostics.Where(d =>
+                // (The harness compiles with warnings as errors, so tell the design warnings by their ID.)
+                d.Id == "AD0001" || !d.Id.StartsWith("BPG00", StringComparison.Ordinal) ||
+                d.Location.SourceTree?.FilePath.Contains("Backprop.Generated.Generators", StringComparison.Ordinal) == true ||
+                d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToList();
+            Assert.True(unexpected.Count == 0, $"{name}: {string.Join("; ", unexpected)}");
         }
         Assert.Empty(exceptions);
     }

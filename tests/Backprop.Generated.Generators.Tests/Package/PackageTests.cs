@@ -37,6 +37,8 @@ public class PackageTests(PackageFixture fixture, ITestOutputHelper output) : IC
         Assert.Contains("lib/net8.0/Backprop.Generated.dll", files);
         Assert.Contains("lib/net10.0/Backprop.Generated.dll", files);
         Assert.Contains("lib/net10.0/Backprop.Generated.xml", files);
+        Assert.Contains("build/Backprop.Generated.targets", files);          // baked weights (BakedWeights items)
+        Assert.Contains("buildTransitive/Backprop.Generated.targets", files);
         Assert.Contains("README.md", files);
         Assert.Contains("LICENSE", files);
 

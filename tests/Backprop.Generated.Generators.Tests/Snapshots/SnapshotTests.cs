@@ -104,6 +104,25 @@ public class SnapshotTests
             [Dense(10, Activation.Softmax)]
             public partial class MnistNet { }
             """,
+        // Dropout between Dense layers (identity in Forward, seeded masks in Backward).
+        ["Dropout"] = """
+            [Network(Loss.CrossEntropy)]
+            [Input(8)]
+            [Dense(16, Activation.ReLU)]
+            [Dropout(0.25)]
+            [Dense(3, Activation.Softmax)]
+            public partial class DropoutNet { }
+            """,
+        // Batch norm on a linear Dense layer, then its activation as a layer of its own.
+        ["BatchNorm"] = """
+            [Network(Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(6, Activation.Linear)]
+            [BatchNorm]
+            [Activation(Activation.ReLU)]
+            [Dense(1, Activation.Linear)]
+            public partial class BatchNormNet { }
+            """,
         // A nested type in a namespace: containing types re-declared, file helpers outside them.
         ["NestedInNamespace"] = """
             namespace Models.Vision
