@@ -37,7 +37,11 @@ internal sealed partial class NetworkEmitter
                 _w.Line("float gradScale = 1f / k;");
             }
             _w.Line("float total = 0f;");
-            using (_w.Block("for (int s = 0; s < k; s++)"))
+            if (UsesBatchPath)
+            {
+                EmitBatchDispatch();
+            }
+            using (_w.Block(UsesBatchPath ? "for (; s < k; s++)" : "for (int s = 0; s < k; s++)"))
             {
                 _w.Line($"total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, {buffer});");
             }
@@ -70,15 +74,20 @@ internal sealed partial class NetworkEmitter
             }
             _w.Line("return loss;");
         }
+        if (UsesBatchPath)
+        {
+            _w.Line();
+            EmitBackwardChunks();
+        }
     }
 
-    private Vec Dz(int l) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]));
+    private Vec Dz(int l) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]) && !_batchLoss);
 
     private void EmitLossAndOutputGradient()
     {
         LayerModel layer = OutputLayer;
         string i = Literal.Int(Last);
-        bool unrolled = Unrolled(layer);
+        bool unrolled = Unrolled(layer) && !_batchLoss;
         int n = layer.Units;
         var z = new Vec("z" + i, n, unrolled);
         var a = new Vec("a" + i, n, unrolled);

@@ -95,6 +95,14 @@ internal sealed partial class NetworkEmitter
                     _w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += alpha * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);");
                 }
             }
+            if (UsesBatchPath)
+            {
+                BatchKernels.Emit(_w);
+            }
+        }
+        if (UsesBatchPath)
+        {
+            BatchKernels.EmitSizeTypes(_w, _layers.Select(l => l.Inputs));
         }
     }
 }
