@@ -15,13 +15,13 @@ namespace Backprop.Generated.Benchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
-/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak]
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick]
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        bool shortMode = false, peakOnly = false, noPeak = false;
+        bool shortMode = false, peakOnly = false, noPeak = false, quick = false;
         var networks = new List<string>();
         var groups = new List<string>();
         string? results = null;
@@ -30,6 +30,8 @@ public static class Program
             switch (args[i])
             {
                 case "--short": shortMode = true; break;
+                case "--quick": quick = true; break;
+                case "--probe": Probes.Run(); return 0;
                 case "--peak-only": peakOnly = true; break;
                 case "--no-peak": noPeak = true; break;
                 case "--network": networks.Add(args[++i]); break;
@@ -44,6 +46,12 @@ public static class Program
         foreach (string g in groups)
         {
             if (g is not ("forward" or "step" or "batch")) { Console.Error.WriteLine($"unknown group {g}"); return 2; }
+        }
+
+        if (quick)
+        {
+            Quick.Run(networks.ToArray(), groups.ToArray());
+            return 0;
         }
 
         var lines = new List<string>();

@@ -2,7 +2,7 @@ using Backprop.Generated;
 
 namespace Backprop.Generated.Tests;
 
-// Networks for the mini-batch path of Dense-only networks (k ≥ 8 samples and a layer of more than 512 weights):
+// Networks for the mini-batch path of Dense-only networks (k ≥ 8 samples and a layer of more than 64 weights):
 // every hidden activation, every loss, fused and unfused output gradients, sizes that leave tails in every kernel
 // (not multiples of the 12/3 row tiles or of the 16/8-float vectors), and unrolled layers between looped ones.
 

@@ -72,14 +72,13 @@ internal static class BatchKernels
         w.Line();
         w.Line("/// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>");
         w.Line("public static bool BatchAccelerated => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;");
-        EmitFma(w);
         EmitTransposes(w);
         EmitForward(w);
         EmitInputGradient(w);
         EmitWeightGradient(w);
     }
 
-    private static void EmitFma(IndentedWriter w)
+    public static void EmitFma(IndentedWriter w)
     {
         w.Line();
         w.Line("/// <summary>a · b + c, fused when the CPU has FMA (it does wherever Vector512 is accelerated).</summary>");

@@ -222,12 +222,18 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
-            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
+            _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) gb{i}[o] += {dz.At("o")};");
+            if (l == 0)
             {
-                _w.Line($"float d = {dz.At("o")};");
-                _w.Line($"BackpropKernels.AddScaled(gW{i}.Slice(o * {Literal.Int(fanIn)}, {Literal.Int(fanIn)}), d, {input.Name});");
-                _w.Line($"gb{i}[o] += d;");
+                _w.Line($"BackpropKernels.BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, default); // SIMD, 4 rows per sweep");
+                return;
             }
+            string lower = Literal.Int(l - 1);
+            _w.Line($"// ... and in the same sweep over W{i}'s rows, ∂L/∂a{lower}[i] = Σ_o W{i}[o, i] · ∂L/∂z{i}[o]   (Wᵀ · ∂L/∂z{i})");
+            _w.Line($"BackpropKernels.BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, da{lower}); // SIMD, 4 rows per sweep");
+            _w.Line($"// Layer {lower}: ∂L/∂z{lower} = ∂L/∂a{lower} ⊙ f'(z{lower})");
+            EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), new Vec("da" + lower, fanIn, isLocal: false), Dz(l - 1));
+            return;
         }
 
         if (l == 0)
