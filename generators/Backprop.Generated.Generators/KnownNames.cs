@@ -28,7 +28,7 @@ internal static class Limits
     /// A Dense layer with at most this many weights (inputs x units) is emitted fully unrolled, one statement per
     /// multiply-add with constant indices; larger layers get fixed-bound SIMD loops. See README "Unrolling".
     /// </summary>
-    public const int UnrollMaxWeights = 512;
+    public const int UnrollMaxWeights = 64;
 
     /// <summary>
     /// Most parameters plus state values of a network with baked weights (4 MiB of float32). Each becomes a literal

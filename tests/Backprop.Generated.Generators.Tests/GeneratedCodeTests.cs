@@ -78,11 +78,12 @@ public class GeneratedCodeTests
     [Fact]
     public void Small_layers_are_unrolled_and_large_ones_loop()
     {
-        string source = Harness.Preamble + "[Network(Loss.CrossEntropy)] [Input(64)] [Dense(32, Activation.ReLU)] [Dense(10, Activation.Softmax)] public partial class Net { }";
+        string source = Harness.Preamble + "[Network(Loss.CrossEntropy)] [Input(64)] [Dense(32, Activation.ReLU)] [Dense(2, Activation.Softmax)] public partial class Net { }";
         string text = Harness.Generate(Harness.Compilation(source)).Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("for (int o = 0; o < 32; o++)", text);            // 64 x 32 = 2048 weights: loop
-        Assert.Contains("float z1_9 = b1[9] + W1[288] * a0[0]", text);  // 32 x 10 = 320 weights: unrolled
-        Assert.Contains("gW1[319] += dz1_9 * a0[31];", text);
+        Assert.Contains("BackpropKernels.Gemv(W0, b0, 32, 64, x, a0, 1);", text);  // 64 x 32 = 2048 weights: SIMD kernel
+        Assert.Contains("float z1_1 = b1[1] + W1[32] * a0[0]", text);             // 32 x 2 = 64 weights: unrolled
+        Assert.Contains("gW1[63] += dz1_1 * a0[31];", text);
+        Assert.Contains("BackpropKernels.ForwardChunk<BackpropSize64>(W0, b0, 32, xT, h0T, 1);", text); // the batch path
     }
 
     [Fact]

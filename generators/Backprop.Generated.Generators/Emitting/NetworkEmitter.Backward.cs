@@ -37,7 +37,11 @@ internal sealed partial class NetworkEmitter
                 _w.Line("float gradScale = 1f / k;");
             }
             _w.Line("float total = 0f;");
-            using (_w.Block("for (int s = 0; s < k; s++)"))
+            if (UsesBatchPath)
+            {
+                EmitBatchDispatch();
+            }
+            using (_w.Block(UsesBatchPath ? "for (; s < k; s++)" : "for (int s = 0; s < k; s++)"))
             {
                 _w.Line($"total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, {buffer});");
             }
@@ -70,15 +74,20 @@ internal sealed partial class NetworkEmitter
             }
             _w.Line("return loss;");
         }
+        if (UsesBatchPath)
+        {
+            _w.Line();
+            EmitBackwardChunks();
+        }
     }
 
-    private Vec Dz(int l) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]));
+    private Vec Dz(int l) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]) && !_batchLoss);
 
     private void EmitLossAndOutputGradient()
     {
         LayerModel layer = OutputLayer;
         string i = Literal.Int(Last);
-        bool unrolled = Unrolled(layer);
+        bool unrolled = Unrolled(layer) && !_batchLoss;
         int n = layer.Units;
         var z = new Vec("z" + i, n, unrolled);
         var a = new Vec("a" + i, n, unrolled);
@@ -213,12 +222,18 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
-            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
+            _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) gb{i}[o] += {dz.At("o")};");
+            if (l == 0)
             {
-                _w.Line($"float d = {dz.At("o")};");
-                _w.Line($"BackpropKernels.AddScaled(gW{i}.Slice(o * {Literal.Int(fanIn)}, {Literal.Int(fanIn)}), d, {input.Name});");
-                _w.Line($"gb{i}[o] += d;");
+                _w.Line($"BackpropKernels.BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, default); // SIMD, 4 rows per sweep");
+                return;
             }
+            string lower = Literal.Int(l - 1);
+            _w.Line($"// ... and in the same sweep over W{i}'s rows, ∂L/∂a{lower}[i] = Σ_o W{i}[o, i] · ∂L/∂z{i}[o]   (Wᵀ · ∂L/∂z{i})");
+            _w.Line($"BackpropKernels.BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, da{lower}); // SIMD, 4 rows per sweep");
+            _w.Line($"// Layer {lower}: ∂L/∂z{lower} = ∂L/∂a{lower} ⊙ f'(z{lower})");
+            EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), new Vec("da" + lower, fanIn, isLocal: false), Dz(l - 1));
+            return;
         }
 
         if (l == 0)

@@ -101,10 +101,11 @@ internal sealed partial class NetworkEmitter
         else
         {
             string input = LayerInput(l).Name;
-            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
+            int act = ActivationCode(layer.Activation);
+            _w.Line($"BackpropKernels.Gemv(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}, {Literal.Int(act)}); // SIMD, {(act == 0 ? "z only" : "activation fused")}");
+            if (act == 0 && layer.Activation != ActivationKind.Linear)
             {
-                _w.Line($"float z = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input});");
-                _w.Line($"a{i}[o] = {ActivationExpression(layer.Activation, "z")};");
+                _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) a{i}[o] = {ActivationExpression(layer.Activation, $"a{i}[o]")};");
             }
         }
     }
@@ -130,10 +131,7 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
-            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
-            {
-                _w.Line($"{z.At("o")} = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input.Name});");
-            }
+            _w.Line($"BackpropKernels.Gemv(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input.Name}, {z.Name}, 0); // SIMD matrix-vector product");
         }
     }
 

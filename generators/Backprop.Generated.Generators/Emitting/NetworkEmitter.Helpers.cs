@@ -40,6 +40,27 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <summary>Vector kernels for the layers too large to unroll.</summary>");
         using (_w.Block("file static class BackpropKernels"))
         {
+            if (_model.IsDenseOnly)
+            {
+                BatchKernels.EmitFma(_w);
+                SampleKernels.Emit(_w);
+                BatchKernels.Emit(_w);
+            }
+            else
+            {
+                EmitStagedKernels();
+            }
+        }
+        if (UsesBatchPath)
+        {
+            BatchKernels.EmitSizeTypes(_w, _layers.Select(l => l.Inputs));
+        }
+    }
+
+    /// <summary>The dot product and scaled add the staged (batch-major) path loops over.</summary>
+    private void EmitStagedKernels()
+    {
+        {
             _w.Line("/// <summary>Σ_i a[i] · b[i] over equal-length spans.</summary>");
             _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             using (_w.Block($"public static float Dot({RoSpan} a, {RoSpan} b)"))

@@ -62,6 +62,10 @@ internal sealed partial class NetworkEmitter
             PlanStagedBuffers();
             return;
         }
+        if (UsesBatchPath)
+        {
+            PlanBatchBuffer();
+        }
         for (int l = 0; l < Last; l++)
         {
             if (HiddenOutputInSpan(l))
@@ -279,6 +283,10 @@ internal sealed partial class NetworkEmitter
         if (_model.IsDenseOnly && _trainingBufferSize > 0)
         {
             _w.Line($"private float[]? _trainingBuffer; // {Literal.Int(_trainingBufferSize)} floats of per-sample activations and gradients, made on first Backward");
+        }
+        if (UsesBatchPath)
+        {
+            _w.Line($"private float[]? _batchBuffer; // {Literal.Int(_batchBufferSize)} floats: one chunk of 32 samples through every layer, made on the first batch Backward");
         }
         else if (!_model.IsDenseOnly)
         {

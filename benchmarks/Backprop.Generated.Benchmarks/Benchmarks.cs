@@ -1,0 +1,198 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace Backprop.Generated.Benchmarks;
+
+/// <summary>
+/// Direct calls into one generated network type. The benchmark bases are generic over these structs, so the JIT
+/// compiles each benchmark for its own network with direct (inlinable) calls, as user code calling the class would.
+/// </summary>
+public interface IGeneratedOps
+{
+    NetworkSpec Spec { get; }
+
+    INetwork Network { get; }
+
+    void Create(int seed);
+
+    void Forward(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+    void ZeroGradients();
+}
+
+public struct XorOps : IGeneratedOps
+{
+    private XorNet _n;
+    public NetworkSpec Spec => NetworkSpec.Xor;
+    public INetwork Network => _n;
+    public void Create(int seed) => _n = new XorNet(seed);
+    public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
+    public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
+    public void ZeroGradients() => _n.ZeroGradients();
+}
+
+public struct DigitsOps : IGeneratedOps
+{
+    private DigitsNet _n;
+    public NetworkSpec Spec => NetworkSpec.Digits;
+    public INetwork Network => _n;
+    public void Create(int seed) => _n = new DigitsNet(seed);
+    public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
+    public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
+    public void ZeroGradients() => _n.ZeroGradients();
+}
+
+public struct MnistOps : IGeneratedOps
+{
+    private MnistNet _n;
+    public NetworkSpec Spec => NetworkSpec.Mnist;
+    public INetwork Network => _n;
+    public void Create(int seed) => _n = new MnistNet(seed);
+    public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
+    public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
+    public void ZeroGradients() => _n.ZeroGradients();
+}
+
+public struct DeepOps : IGeneratedOps
+{
+    private DeepNet _n;
+    public NetworkSpec Spec => NetworkSpec.Deep;
+    public INetwork Network => _n;
+    public void Create(int seed) => _n = new DeepNet(seed);
+    public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
+    public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
+    public void ZeroGradients() => _n.ZeroGradients();
+}
+
+/// <summary>Learning rate of every benchmarked step: small, so thousands of repeated steps stay well-conditioned.</summary>
+internal static class BenchmarkSettings
+{
+    public const float LearningRate = 1e-3f;
+}
+
+/// <summary>(a) Forward on one sample and (b) one training step on one sample, generated against both baselines.</summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public abstract class SingleSampleBenchmarks<TOps> where TOps : struct, IGeneratedOps
+{
+    private TOps _gen = default;
+    private Sgd _sgd = null!;
+    private LoopMlp _loop = null!;
+    private TensorPrimitivesMlp _tp = null!;
+    private float[] _x = null!, _t = null!, _y = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _gen.Create(1);
+        NetworkSpec spec = _gen.Spec;
+        (_x, _t) = spec.MakeData(1, 7);
+        _y = new float[spec.OutputSize];
+        _sgd = new Sgd(BenchmarkSettings.LearningRate);
+        _loop = new LoopMlp(spec, 1);
+        _tp = new TensorPrimitivesMlp(spec, 1);
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("forward")]
+    public void Forward_Generated() => _gen.Forward(_x, _y);
+
+    [Benchmark, BenchmarkCategory("forward")]
+    public void Forward_Loop() => _loop.Forward(_x, _y);
+
+    [Benchmark, BenchmarkCategory("forward")]
+    public void Forward_TensorPrimitives() => _tp.Forward(_x, _y);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("step")]
+    public float Step_Generated()
+    {
+        float loss = _gen.Backward(_x, _t);
+        _sgd.Step(_gen.Network);
+        _gen.ZeroGradients();
+        return loss;
+    }
+
+    [Benchmark, BenchmarkCategory("step")]
+    public float Step_Loop()
+    {
+        float loss = _loop.Backward(_x, _t);
+        _loop.Step(BenchmarkSettings.LearningRate);
+        _loop.ZeroGradients();
+        return loss;
+    }
+
+    [Benchmark, BenchmarkCategory("step")]
+    public float Step_TensorPrimitives()
+    {
+        float loss = _tp.Backward(_x, _t);
+        _tp.Step(BenchmarkSettings.LearningRate);
+        _tp.ZeroGradients();
+        return loss;
+    }
+}
+
+/// <summary>(c) Training throughput: one Backward over a mini-batch, an SGD step and ZeroGradients.</summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
+[CategoriesColumn]
+public abstract class BatchBenchmarks<TOps> where TOps : struct, IGeneratedOps
+{
+    private TOps _gen = default;
+    private Sgd _sgd = null!;
+    private LoopMlp _loop = null!;
+    private TensorPrimitivesMlp _tp = null!;
+    private float[] _x = null!, _t = null!;
+
+    [Params(32, 256)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _gen.Create(1);
+        NetworkSpec spec = _gen.Spec;
+        (_x, _t) = spec.MakeData(Batch, 7);
+        _sgd = new Sgd(BenchmarkSettings.LearningRate);
+        _loop = new LoopMlp(spec, 1);
+        _tp = new TensorPrimitivesMlp(spec, 1);
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("batch")]
+    public float Batch_Generated()
+    {
+        float loss = _gen.Backward(_x, _t);
+        _sgd.Step(_gen.Network);
+        _gen.ZeroGradients();
+        return loss;
+    }
+
+    [Benchmark, BenchmarkCategory("batch")]
+    public float Batch_Loop()
+    {
+        float loss = _loop.Backward(_x, _t);
+        _loop.Step(BenchmarkSettings.LearningRate);
+        _loop.ZeroGradients();
+        return loss;
+    }
+
+    [Benchmark, BenchmarkCategory("batch")]
+    public float Batch_TensorPrimitives()
+    {
+        float loss = _tp.Backward(_x, _t);
+        _tp.Step(BenchmarkSettings.LearningRate);
+        _tp.ZeroGradients();
+        return loss;
+    }
+}
+
+public class Xor_Single : SingleSampleBenchmarks<XorOps> { }
+public class Digits_Single : SingleSampleBenchmarks<DigitsOps> { }
+public class Mnist_Single : SingleSampleBenchmarks<MnistOps> { }
+public class Deep_Single : SingleSampleBenchmarks<DeepOps> { }
+public class Xor_Batch : BatchBenchmarks<XorOps> { }
+public class Digits_Batch : BatchBenchmarks<DigitsOps> { }
+public class Mnist_Batch : BatchBenchmarks<MnistOps> { }
+public class Deep_Batch : BatchBenchmarks<DeepOps> { }

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+namespace Backprop.Generated.Benchmarks;
+
+/// <summary>
+/// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick]
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        bool shortMode = false, peakOnly = false, noPeak = false, quick = false;
+        var networks = new List<string>();
+        var groups = new List<string>();
+        string? results = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--short": shortMode = true; break;
+                case "--quick": quick = true; break;
+                case "--probe": Probes.Run(); return 0;
+                case "--peak-only": peakOnly = true; break;
+                case "--no-peak": noPeak = true; break;
+                case "--network": networks.Add(args[++i]); break;
+                case "--group": groups.Add(args[++i]); break;
+                case "--results": results = args[++i]; break;
+                default:
+                    Console.Error.WriteLine($"unknown argument {args[i]}; see Program.cs for the usage");
+                    return 2;
+            }
+        }
+        foreach (string n in networks) NetworkSpec.ByName(n);
+        foreach (string g in groups)
+        {
+            if (g is not ("forward" or "step" or "batch")) { Console.Error.WriteLine($"unknown group {g}"); return 2; }
+        }
+
+        if (quick)
+        {
+            Quick.Run(networks.ToArray(), groups.ToArray());
+            return 0;
+        }
+
+        var lines = new List<string>();
+        if (!noPeak)
+        {
+            var (gflops, kind) = Peak.Measure(TimeSpan.FromSeconds(shortMode ? 1 : 3));
+            Console.WriteLine($"peak FMA: {gflops.ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s ({kind}, one core)");
+            lines.Add($"peak\t{kind}\t-\t-\t{gflops.ToString("R", CultureInfo.InvariantCulture)}\t0\t0");
+        }
+        if (!peakOnly)
+        {
+            // Every implementation's methods reach tier-1 JIT before BenchmarkDotNet starts measuring anything.
+            Prewarm(TimeSpan.FromMilliseconds(shortMode ? 300 : 1000));
+            Job job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance);
+            job = shortMode
+                ? job.WithLaunchCount(1).WithWarmupCount(4).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(60))
+                : job.WithLaunchCount(1).WithWarmupCount(4).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(200));
+            IConfig config = DefaultConfig.Instance.AddJob(job.AsDefault()).WithOptions(ConfigOptions.DisableLogFile);
+            if (groups.Count > 0) config = config.AddFilter(new AnyCategoriesFilter(groups.ToArray()));
+
+            string[] names = networks.Count > 0 ? networks.ToArray() : NetworkSpec.All.Select(s => s.Name).ToArray();
+            var types = new List<Type>();
+            foreach (string n in names)
+            {
+                string prefix = char.ToUpperInvariant(n[0]) + n.Substring(1);
+                if (groups.Count == 0 || groups.Contains("forward") || groups.Contains("step")) types.Add(Type.GetType($"Backprop.Generated.Benchmarks.{prefix}_Single")!);
+                if (groups.Count == 0 || groups.Contains("batch")) types.Add(Type.GetType($"Backprop.Generated.Benchmarks.{prefix}_Batch")!);
+            }
+            foreach (Summary summary in BenchmarkRunner.Run(types.ToArray(), config))
+            {
+                foreach (BenchmarkReport report in summary.Reports)
+                {
+                    if (report.ResultStatistics is null) continue;
+                    string type = report.BenchmarkCase.Descriptor.Type.Name;
+                    string network = type.Substring(0, type.IndexOf('_')).ToLowerInvariant();
+                    string[] method = report.BenchmarkCase.Descriptor.WorkloadMethod.Name.Split('_');
+                    object? batch = report.BenchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;
+                    long bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1;
+                    lines.Add(string.Join('\t', network, method[0].ToLowerInvariant(), method[1], batch?.ToString() ?? "1",
+                        report.ResultStatistics.Median.ToString("R", CultureInfo.InvariantCulture),
+                        report.ResultStatistics.Min.ToString("R", CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)));
+                }
+            }
+        }
+        if (results is not null)
+        {
+            File.WriteAllLines(results, new[] { "network\tgroup\timpl\tbatch\tmedian_ns\tmin_ns\tbytes (the peak line: kind, GFLOP/s)" }.Concat(lines));
+            Console.WriteLine($"results: {results}");
+        }
+        return 0;
+    }
+
+    private static void Prewarm(TimeSpan perNetwork)
+    {
+        foreach (NetworkSpec spec in NetworkSpec.All)
+        {
+            INetwork net = spec.CreateGenerated(1);
+            IBaselineMlp[] baselines = { new LoopMlp(spec, 1), new TensorPrimitivesMlp(spec, 1) };
+            var sgd = new Sgd(BenchmarkSettings.LearningRate);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (sw.Elapsed < perNetwork)
+            {
+                foreach (int k in new[] { 1, 32 })
+                {
+                    (float[] x, float[] t) = spec.MakeData(k, 3);
+                    float[] y = new float[k * spec.OutputSize];
+                    net.Forward(x, y);
+                    net.Backward(x, t);
+                    sgd.Step(net);
+                    net.ZeroGradients();
+                    foreach (IBaselineMlp b in baselines)
+                    {
+                        b.Forward(x, y);
+                        b.Backward(x, t);
+                        b.Step(BenchmarkSettings.LearningRate);
+                        b.ZeroGradients();
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Backprop.Generated.Benchmarks;
+
+/// <summary>
+/// --quick: a fast check while working on kernels (not the published numbers): best-of-many Stopwatch timings of the
+/// generated code and the TensorPrimitives baseline, without BenchmarkDotNet's statistics.
+/// </summary>
+public static class Quick
+{
+    public static void Run(string[] networks, string[] groups)
+    {
+        foreach (NetworkSpec spec in NetworkSpec.All)
+        {
+            if (networks.Length > 0 && Array.IndexOf(networks, spec.Name) < 0) continue;
+            INetwork net = spec.CreateGenerated(1);
+            var tp = new TensorPrimitivesMlp(spec, 1);
+            var sgd = new Sgd(BenchmarkSettings.LearningRate);
+            foreach (int batch in new[] { 1, 32, 256 })
+            {
+                (float[] x, float[] t) = spec.MakeData(batch, 7);
+                float[] y = new float[batch * spec.OutputSize];
+                if (batch == 1 && Want(groups, "forward"))
+                {
+                    Report(spec, "forward", batch, Time(() => net.Forward(x, y)), Time(() => tp.Forward(x, y)));
+                }
+                if (Want(groups, batch == 1 ? "step" : "batch"))
+                {
+                    double gen = Time(() => { net.Backward(x, t); sgd.Step(net); net.ZeroGradients(); });
+                    double tpt = Time(() => { tp.Backward(x, t); tp.Step(BenchmarkSettings.LearningRate); tp.ZeroGradients(); });
+                    Report(spec, batch == 1 ? "step" : "batch", batch, gen, tpt);
+                }
+            }
+        }
+    }
+
+    private static bool Want(string[] groups, string group) => groups.Length == 0 || Array.IndexOf(groups, group) >= 0;
+
+    private static void Report(NetworkSpec spec, string group, int batch, double gen, double tp)
+    {
+        string extra = "";
+        if (batch > 1)
+        {
+            double flops = 2.0 * batch * (3 * spec.MacsPerSample - (long)spec.Sizes[0] * spec.Sizes[1]);
+            extra = $"  {flops / gen:F1} GFLOP/s";
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{spec.Name,-7}{group,-8}{batch,4}  generated {gen / 1e3,10:F2} µs   TensorPrimitives {tp / 1e3,10:F2} µs   ×{tp / gen,6:F2}{extra}"));
+    }
+
+    /// <summary>Best ns per call over 30 rounds of about 3 ms each, after a warm-up of 0.4 s (past tiered JIT's tier-up).</summary>
+    public static double Time(Action action)
+    {
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 400) action();
+        var sw = Stopwatch.StartNew();
+        int n = 0;
+        while (sw.ElapsedMilliseconds < 3 || n < 2) { action(); n++; }
+        double best = double.MaxValue;
+        for (int round = 0; round < 30; round++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < n; i++) action();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6 / n);
+        }
+        return best;
+    }
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Joins one run's results (benchmarks/run.sh) into one Markdown table of ratios; stdlib only.
+
+usage: report.py RESULTS_DIR   (reads csharp.tsv, torch.tsv, numpy1.tsv, numpy2.tsv; writes summary.json beside them)
+Ratios are peer time / generated time from medians of the same run: above 1 means the generated code is faster.
+"""
+import json
+import os
+import sys
+
+SIZES = {"xor": [2, 4, 1], "digits": [64, 32, 10], "mnist": [784, 128, 10], "deep": [784, 256, 256, 256, 10]}
+# Issue 6's targets: the least ratio over PyTorch (1 thread) per network and measure.
+TORCH_TARGET = {
+    ("forward", 1): {"xor": 200, "digits": 200, "mnist": 4, "deep": 2},
+    ("step", 1): {"xor": 200, "digits": 200, "mnist": 10, "deep": 8},
+    ("batch", 32): dict.fromkeys(SIZES, 1.5),
+    ("batch", 256): dict.fromkeys(SIZES, 1.0),
+}
+TP_TARGET = 1.5
+PEAK_TARGET = 0.70
+
+
+def train_flops(name):
+    """FLOPs of one training sample: forward, weight gradients, input gradients (none below the first layer)."""
+    s = SIZES[name]
+    macs = [s[l] * s[l + 1] for l in range(len(s) - 1)]
+    return 2 * (3 * sum(macs) - macs[0])
+
+
+def load(path, rows, peak):
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if cols[0] == "network":
+                continue
+            if cols[0] == "peak":
+                peak["gflops"], peak["kind"] = float(cols[4]), cols[1]
+                continue
+            name, group, impl, batch, median, minimum = cols[:6]
+            extra = cols[6] if len(cols) > 6 else ""
+            if impl == "numpy" and extra.startswith("2"):
+                impl = "numpy2"
+            rows[(name, group, int(batch), impl)] = {"median": float(median), "min": float(minimum), "extra": extra}
+
+
+def main():
+    d = sys.argv[1]
+    rows, peak = {}, {}
+    for f in ("csharp.tsv", "torch.tsv", "numpy1.tsv", "numpy2.tsv"):
+        load(os.path.join(d, f), rows, peak)
+    measures = [("forward", 1), ("step", 1), ("batch", 32), ("batch", 256)]
+    impls = [("Generated", "generated"), ("Generated2", "generated, 2 cores"), ("PyTorch", "PyTorch 1t"),
+             ("numpy", "numpy 1t"), ("numpy2", "numpy 2t"), ("Loop", "hand C#"), ("TensorPrimitives", "TensorPrimitives")]
+    present = [(i, label) for i, label in impls if any(k[3] == i for k in rows)]
+
+    def cell(name, group, batch, impl):
+        r = rows.get((name, group, batch, impl))
+        if r is None:
+            return "–"
+        if group == "batch":
+            return f"{batch / r['median'] * 1e9:,.0f}/s"
+        us = r["median"] / 1e3
+        return f"{us:.3f} µs" if us < 1 else f"{us:,.1f} µs"
+
+    def ratio(name, group, batch, peer, gen="Generated"):
+        g, p = rows.get((name, group, batch, gen)), rows.get((name, group, batch, peer))
+        return None if g is None or p is None else p["median"] / g["median"]
+
+    def fmt(r, target=None):
+        if r is None:
+            return "–"
+        text = f"{r:,.1f}×" if r < 100 else f"{r:,.0f}×"
+        if target is not None:
+            text += " ✓" if r >= target else f" ✗ (≥{target:g})"
+        return text
+
+    summary = {"peak": peak, "rows": {"|".join(map(str, k)): v for k, v in rows.items()}, "checks": []}
+    header = ["network", "measure"] + [label for _, label in present] + ["× PyTorch", "× TensorPrimitives", "× hand C#"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for name in SIZES:
+        for group, batch in measures:
+            if not any(k[:3] == (name, group, batch) for k in rows):
+                continue
+            label = {"forward": "forward, 1 sample", "step": "train step, 1 sample"}.get(group, f"train, batch {batch}")
+            t_torch = TORCH_TARGET[(group, batch)][name]
+            r_torch = ratio(name, group, batch, "PyTorch")
+            r_tp = ratio(name, group, batch, "TensorPrimitives")
+            cells = [cell(name, group, batch, i) for i, _ in present]
+            print(f"| {name} | {label} | " + " | ".join(cells) + f" | {fmt(r_torch, t_torch)} | {fmt(r_tp, TP_TARGET)} | "
+                  f"{fmt(ratio(name, group, batch, 'Loop'))} |")
+            for what, r, t in (("PyTorch", r_torch, t_torch), ("TensorPrimitives", r_tp, TP_TARGET)):
+                if r is not None:
+                    summary["checks"].append({"network": name, "group": group, "batch": batch, "vs": what, "ratio": r, "target": t, "met": r >= t})
+    print()
+    if peak:
+        print(f"Peak FMA rate, one core ({peak['kind']} loop, best of many short runs): {peak['gflops']:.1f} GFLOP/s")
+    for name in SIZES:
+        for batch in (32, 256):
+            for impl, cores in (("Generated", 1), ("Generated2", 2)):
+                r = rows.get((name, "batch", batch, impl))
+                if r is None:
+                    continue
+                flops = train_flops(name) * batch
+                g_med, g_best = flops / r["median"], flops / r["min"]
+                line = f"- {name}, batch {batch}, {cores} core(s): {g_med:.1f} GFLOP/s (median), {g_best:.1f} (best iteration)"
+                if peak:
+                    line += f" = {g_med / peak['gflops'] / cores:.0%} / {g_best / peak['gflops'] / cores:.0%} of {cores} × peak"
+                    if name == "deep" and batch == 256 and cores == 1:
+                        met = g_best / peak["gflops"] >= PEAK_TARGET
+                        line += " ✓" if met else f" ✗ (target {PEAK_TARGET:.0%})"
+                        summary["checks"].append({"network": name, "batch": batch, "vs": "peak", "ratio": g_best / peak["gflops"], "target": PEAK_TARGET, "met": met})
+                print(line)
+    r2 = ratio("deep", "batch", 256, "numpy2", gen="Generated2")
+    if r2 is not None:
+        print(f"- deep, batch 256, both cores: {fmt(r2, 1.0)} the numpy peer on 2 BLAS threads")
+        summary["checks"].append({"network": "deep", "batch": 256, "vs": "numpy 2 threads", "ratio": r2, "target": 1.0, "met": r2 >= 1.0})
+    allocs = [(k, v["extra"]) for k, v in rows.items() if k[3] in ("Generated", "Generated2") and v["extra"] not in ("0", "")]
+    print("- bytes allocated per generated operation: " + ("0 everywhere" if not allocs else ", ".join(f"{k}: {b}" for k, b in allocs)))
+    met = sum(c["met"] for c in summary["checks"])
+    print(f"- targets met: {met} of {len(summary['checks'])}")
+    with open(os.path.join(d, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
