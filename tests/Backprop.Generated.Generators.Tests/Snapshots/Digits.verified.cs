@@ -7,7 +7,7 @@
 /// <para>Feedforward network 64 inputs → Dense(32, ReLU) → Dense(10, Softmax), trained with cross-entropy; 2410 parameters.</para>
 /// <list type="number">
 /// <item><description>Layer 0: Dense 64 → 32, a = max(0, z), z = W·x + b; W0 = Parameters[0..2048) as [32 × 64], b0 = Parameters[2048..2080); weights HeUniform (Auto), biases 0; SIMD loops.</description></item>
-/// <item><description>Layer 1: Dense 32 → 10, a = softmax(z), z = W·x + b; W1 = Parameters[2080..2400) as [10 × 32], b1 = Parameters[2400..2410); weights XavierUniform, biases 0; unrolled.</description></item>
+/// <item><description>Layer 1: Dense 32 → 10, a = softmax(z), z = W·x + b; W1 = Parameters[2080..2400) as [10 × 32], b1 = Parameters[2400..2410); weights XavierUniform, biases 0; SIMD loops.</description></item>
 /// </list>
 /// <para>Loss: mean over samples of −Σⱼ tⱼ log softmax(z)ⱼ, from the logits with log-sum-exp; ∂L/∂z = softmax(z)·Σt − t.</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
@@ -36,7 +36,8 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
 
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
-    private float[]? _trainingBuffer; // 64 floats of per-sample activations and gradients, made on first Backward
+    private float[]? _trainingBuffer; // 126 floats of per-sample activations and gradients, made on first Backward
+    private float[]? _batchBuffer; // 5790 floats: one chunk of 32 samples through every layer, made on the first batch Backward
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -115,55 +116,21 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
         global::System.Span<float> a0 = scratch.Slice(0, 32);
 
         // Layer 0: Dense 64 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        for (int o = 0; o < 32; o++)
-        {
-            float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 64, 64), x);
-            a0[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W0, b0, 32, 64, x, a0, 1); // SIMD, activation fused
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
-        float z1_0 = b1[0] + W1[0] * a0[0] + W1[1] * a0[1] + W1[2] * a0[2] + W1[3] * a0[3] + W1[4] * a0[4] + W1[5] * a0[5] + W1[6] * a0[6] + W1[7] * a0[7] + W1[8] * a0[8] + W1[9] * a0[9] + W1[10] * a0[10] + W1[11] * a0[11] + W1[12] * a0[12] + W1[13] * a0[13] + W1[14] * a0[14] + W1[15] * a0[15] + W1[16] * a0[16] + W1[17] * a0[17] + W1[18] * a0[18] + W1[19] * a0[19] + W1[20] * a0[20] + W1[21] * a0[21] + W1[22] * a0[22] + W1[23] * a0[23] + W1[24] * a0[24] + W1[25] * a0[25] + W1[26] * a0[26] + W1[27] * a0[27] + W1[28] * a0[28] + W1[29] * a0[29] + W1[30] * a0[30] + W1[31] * a0[31];
-        float z1_1 = b1[1] + W1[32] * a0[0] + W1[33] * a0[1] + W1[34] * a0[2] + W1[35] * a0[3] + W1[36] * a0[4] + W1[37] * a0[5] + W1[38] * a0[6] + W1[39] * a0[7] + W1[40] * a0[8] + W1[41] * a0[9] + W1[42] * a0[10] + W1[43] * a0[11] + W1[44] * a0[12] + W1[45] * a0[13] + W1[46] * a0[14] + W1[47] * a0[15] + W1[48] * a0[16] + W1[49] * a0[17] + W1[50] * a0[18] + W1[51] * a0[19] + W1[52] * a0[20] + W1[53] * a0[21] + W1[54] * a0[22] + W1[55] * a0[23] + W1[56] * a0[24] + W1[57] * a0[25] + W1[58] * a0[26] + W1[59] * a0[27] + W1[60] * a0[28] + W1[61] * a0[29] + W1[62] * a0[30] + W1[63] * a0[31];
-        float z1_2 = b1[2] + W1[64] * a0[0] + W1[65] * a0[1] + W1[66] * a0[2] + W1[67] * a0[3] + W1[68] * a0[4] + W1[69] * a0[5] + W1[70] * a0[6] + W1[71] * a0[7] + W1[72] * a0[8] + W1[73] * a0[9] + W1[74] * a0[10] + W1[75] * a0[11] + W1[76] * a0[12] + W1[77] * a0[13] + W1[78] * a0[14] + W1[79] * a0[15] + W1[80] * a0[16] + W1[81] * a0[17] + W1[82] * a0[18] + W1[83] * a0[19] + W1[84] * a0[20] + W1[85] * a0[21] + W1[86] * a0[22] + W1[87] * a0[23] + W1[88] * a0[24] + W1[89] * a0[25] + W1[90] * a0[26] + W1[91] * a0[27] + W1[92] * a0[28] + W1[93] * a0[29] + W1[94] * a0[30] + W1[95] * a0[31];
-        float z1_3 = b1[3] + W1[96] * a0[0] + W1[97] * a0[1] + W1[98] * a0[2] + W1[99] * a0[3] + W1[100] * a0[4] + W1[101] * a0[5] + W1[102] * a0[6] + W1[103] * a0[7] + W1[104] * a0[8] + W1[105] * a0[9] + W1[106] * a0[10] + W1[107] * a0[11] + W1[108] * a0[12] + W1[109] * a0[13] + W1[110] * a0[14] + W1[111] * a0[15] + W1[112] * a0[16] + W1[113] * a0[17] + W1[114] * a0[18] + W1[115] * a0[19] + W1[116] * a0[20] + W1[117] * a0[21] + W1[118] * a0[22] + W1[119] * a0[23] + W1[120] * a0[24] + W1[121] * a0[25] + W1[122] * a0[26] + W1[123] * a0[27] + W1[124] * a0[28] + W1[125] * a0[29] + W1[126] * a0[30] + W1[127] * a0[31];
-        float z1_4 = b1[4] + W1[128] * a0[0] + W1[129] * a0[1] + W1[130] * a0[2] + W1[131] * a0[3] + W1[132] * a0[4] + W1[133] * a0[5] + W1[134] * a0[6] + W1[135] * a0[7] + W1[136] * a0[8] + W1[137] * a0[9] + W1[138] * a0[10] + W1[139] * a0[11] + W1[140] * a0[12] + W1[141] * a0[13] + W1[142] * a0[14] + W1[143] * a0[15] + W1[144] * a0[16] + W1[145] * a0[17] + W1[146] * a0[18] + W1[147] * a0[19] + W1[148] * a0[20] + W1[149] * a0[21] + W1[150] * a0[22] + W1[151] * a0[23] + W1[152] * a0[24] + W1[153] * a0[25] + W1[154] * a0[26] + W1[155] * a0[27] + W1[156] * a0[28] + W1[157] * a0[29] + W1[158] * a0[30] + W1[159] * a0[31];
-        float z1_5 = b1[5] + W1[160] * a0[0] + W1[161] * a0[1] + W1[162] * a0[2] + W1[163] * a0[3] + W1[164] * a0[4] + W1[165] * a0[5] + W1[166] * a0[6] + W1[167] * a0[7] + W1[168] * a0[8] + W1[169] * a0[9] + W1[170] * a0[10] + W1[171] * a0[11] + W1[172] * a0[12] + W1[173] * a0[13] + W1[174] * a0[14] + W1[175] * a0[15] + W1[176] * a0[16] + W1[177] * a0[17] + W1[178] * a0[18] + W1[179] * a0[19] + W1[180] * a0[20] + W1[181] * a0[21] + W1[182] * a0[22] + W1[183] * a0[23] + W1[184] * a0[24] + W1[185] * a0[25] + W1[186] * a0[26] + W1[187] * a0[27] + W1[188] * a0[28] + W1[189] * a0[29] + W1[190] * a0[30] + W1[191] * a0[31];
-        float z1_6 = b1[6] + W1[192] * a0[0] + W1[193] * a0[1] + W1[194] * a0[2] + W1[195] * a0[3] + W1[196] * a0[4] + W1[197] * a0[5] + W1[198] * a0[6] + W1[199] * a0[7] + W1[200] * a0[8] + W1[201] * a0[9] + W1[202] * a0[10] + W1[203] * a0[11] + W1[204] * a0[12] + W1[205] * a0[13] + W1[206] * a0[14] + W1[207] * a0[15] + W1[208] * a0[16] + W1[209] * a0[17] + W1[210] * a0[18] + W1[211] * a0[19] + W1[212] * a0[20] + W1[213] * a0[21] + W1[214] * a0[22] + W1[215] * a0[23] + W1[216] * a0[24] + W1[217] * a0[25] + W1[218] * a0[26] + W1[219] * a0[27] + W1[220] * a0[28] + W1[221] * a0[29] + W1[222] * a0[30] + W1[223] * a0[31];
-        float z1_7 = b1[7] + W1[224] * a0[0] + W1[225] * a0[1] + W1[226] * a0[2] + W1[227] * a0[3] + W1[228] * a0[4] + W1[229] * a0[5] + W1[230] * a0[6] + W1[231] * a0[7] + W1[232] * a0[8] + W1[233] * a0[9] + W1[234] * a0[10] + W1[235] * a0[11] + W1[236] * a0[12] + W1[237] * a0[13] + W1[238] * a0[14] + W1[239] * a0[15] + W1[240] * a0[16] + W1[241] * a0[17] + W1[242] * a0[18] + W1[243] * a0[19] + W1[244] * a0[20] + W1[245] * a0[21] + W1[246] * a0[22] + W1[247] * a0[23] + W1[248] * a0[24] + W1[249] * a0[25] + W1[250] * a0[26] + W1[251] * a0[27] + W1[252] * a0[28] + W1[253] * a0[29] + W1[254] * a0[30] + W1[255] * a0[31];
-        float z1_8 = b1[8] + W1[256] * a0[0] + W1[257] * a0[1] + W1[258] * a0[2] + W1[259] * a0[3] + W1[260] * a0[4] + W1[261] * a0[5] + W1[262] * a0[6] + W1[263] * a0[7] + W1[264] * a0[8] + W1[265] * a0[9] + W1[266] * a0[10] + W1[267] * a0[11] + W1[268] * a0[12] + W1[269] * a0[13] + W1[270] * a0[14] + W1[271] * a0[15] + W1[272] * a0[16] + W1[273] * a0[17] + W1[274] * a0[18] + W1[275] * a0[19] + W1[276] * a0[20] + W1[277] * a0[21] + W1[278] * a0[22] + W1[279] * a0[23] + W1[280] * a0[24] + W1[281] * a0[25] + W1[282] * a0[26] + W1[283] * a0[27] + W1[284] * a0[28] + W1[285] * a0[29] + W1[286] * a0[30] + W1[287] * a0[31];
-        float z1_9 = b1[9] + W1[288] * a0[0] + W1[289] * a0[1] + W1[290] * a0[2] + W1[291] * a0[3] + W1[292] * a0[4] + W1[293] * a0[5] + W1[294] * a0[6] + W1[295] * a0[7] + W1[296] * a0[8] + W1[297] * a0[9] + W1[298] * a0[10] + W1[299] * a0[11] + W1[300] * a0[12] + W1[301] * a0[13] + W1[302] * a0[14] + W1[303] * a0[15] + W1[304] * a0[16] + W1[305] * a0[17] + W1[306] * a0[18] + W1[307] * a0[19] + W1[308] * a0[20] + W1[309] * a0[21] + W1[310] * a0[22] + W1[311] * a0[23] + W1[312] * a0[24] + W1[313] * a0[25] + W1[314] * a0[26] + W1[315] * a0[27] + W1[316] * a0[28] + W1[317] * a0[29] + W1[318] * a0[30] + W1[319] * a0[31];
+        BackpropKernels.Gemv(W1, b1, 10, 32, a0, y, 0); // SIMD matrix-vector product
         // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z1_0;
-        zmax = global::System.MathF.Max(zmax, z1_1);
-        zmax = global::System.MathF.Max(zmax, z1_2);
-        zmax = global::System.MathF.Max(zmax, z1_3);
-        zmax = global::System.MathF.Max(zmax, z1_4);
-        zmax = global::System.MathF.Max(zmax, z1_5);
-        zmax = global::System.MathF.Max(zmax, z1_6);
-        zmax = global::System.MathF.Max(zmax, z1_7);
-        zmax = global::System.MathF.Max(zmax, z1_8);
-        zmax = global::System.MathF.Max(zmax, z1_9);
-        float e_0 = global::System.MathF.Exp(z1_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z1_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z1_2 - zmax);
-        float e_3 = global::System.MathF.Exp(z1_3 - zmax);
-        float e_4 = global::System.MathF.Exp(z1_4 - zmax);
-        float e_5 = global::System.MathF.Exp(z1_5 - zmax);
-        float e_6 = global::System.MathF.Exp(z1_6 - zmax);
-        float e_7 = global::System.MathF.Exp(z1_7 - zmax);
-        float e_8 = global::System.MathF.Exp(z1_8 - zmax);
-        float e_9 = global::System.MathF.Exp(z1_9 - zmax);
-        float esum = e_0 + e_1 + e_2 + e_3 + e_4 + e_5 + e_6 + e_7 + e_8 + e_9;
-        y[0] = e_0 / esum;
-        y[1] = e_1 / esum;
-        y[2] = e_2 / esum;
-        y[3] = e_3 / esum;
-        y[4] = e_4 / esum;
-        y[5] = e_5 / esum;
-        y[6] = e_6 / esum;
-        y[7] = e_7 / esum;
-        y[8] = e_8 / esum;
-        y[9] = e_9 / esum;
+        float zmax = y[0];
+        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
+        float esum = 0f;
+        for (int j = 0; j < 10; j++)
+        {
+            float e = global::System.MathF.Exp(y[j] - zmax);
+            y[j] = e;
+            esum += e;
+        }
+        for (int j = 0; j < 10; j++) y[j] /= esum;
     }
 
     /// <summary>
@@ -175,11 +142,17 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
         int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
-        global::System.Span<float> buffer = _trainingBuffer ??= new float[64];
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[126];
         // L is the mean over the k samples, so each sample's derivative carries 1 / k.
         float gradScale = 1f / k;
         float total = 0f;
-        for (int s = 0; s < k; s++)
+        int s = 0;
+        if (k >= 8 && BackpropKernels.BatchAccelerated)
+        {
+            // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample).
+            s = BackwardChunks(inputs, targets, k, gradScale, ref total);
+        }
+        for (; s < k; s++)
         {
             total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
         }
@@ -201,506 +174,150 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
         global::System.Span<float> gW1 = g.Slice(2080, 320);
         global::System.Span<float> gb1 = g.Slice(2400, 10);
         global::System.Span<float> a0 = buffer.Slice(0, 32);
-        global::System.Span<float> dz0 = buffer.Slice(32, 32);
+        global::System.Span<float> z1 = buffer.Slice(32, 10);
+        global::System.Span<float> a1 = buffer.Slice(42, 10);
+        global::System.Span<float> dz1 = buffer.Slice(52, 10);
+        global::System.Span<float> da0 = buffer.Slice(62, 32);
+        global::System.Span<float> dz0 = buffer.Slice(94, 32);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 64 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        for (int o = 0; o < 32; o++)
-        {
-            float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 64, 64), x);
-            a0[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W0, b0, 32, 64, x, a0, 1); // SIMD, activation fused
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
-        float z1_0 = b1[0] + W1[0] * a0[0] + W1[1] * a0[1] + W1[2] * a0[2] + W1[3] * a0[3] + W1[4] * a0[4] + W1[5] * a0[5] + W1[6] * a0[6] + W1[7] * a0[7] + W1[8] * a0[8] + W1[9] * a0[9] + W1[10] * a0[10] + W1[11] * a0[11] + W1[12] * a0[12] + W1[13] * a0[13] + W1[14] * a0[14] + W1[15] * a0[15] + W1[16] * a0[16] + W1[17] * a0[17] + W1[18] * a0[18] + W1[19] * a0[19] + W1[20] * a0[20] + W1[21] * a0[21] + W1[22] * a0[22] + W1[23] * a0[23] + W1[24] * a0[24] + W1[25] * a0[25] + W1[26] * a0[26] + W1[27] * a0[27] + W1[28] * a0[28] + W1[29] * a0[29] + W1[30] * a0[30] + W1[31] * a0[31];
-        float z1_1 = b1[1] + W1[32] * a0[0] + W1[33] * a0[1] + W1[34] * a0[2] + W1[35] * a0[3] + W1[36] * a0[4] + W1[37] * a0[5] + W1[38] * a0[6] + W1[39] * a0[7] + W1[40] * a0[8] + W1[41] * a0[9] + W1[42] * a0[10] + W1[43] * a0[11] + W1[44] * a0[12] + W1[45] * a0[13] + W1[46] * a0[14] + W1[47] * a0[15] + W1[48] * a0[16] + W1[49] * a0[17] + W1[50] * a0[18] + W1[51] * a0[19] + W1[52] * a0[20] + W1[53] * a0[21] + W1[54] * a0[22] + W1[55] * a0[23] + W1[56] * a0[24] + W1[57] * a0[25] + W1[58] * a0[26] + W1[59] * a0[27] + W1[60] * a0[28] + W1[61] * a0[29] + W1[62] * a0[30] + W1[63] * a0[31];
-        float z1_2 = b1[2] + W1[64] * a0[0] + W1[65] * a0[1] + W1[66] * a0[2] + W1[67] * a0[3] + W1[68] * a0[4] + W1[69] * a0[5] + W1[70] * a0[6] + W1[71] * a0[7] + W1[72] * a0[8] + W1[73] * a0[9] + W1[74] * a0[10] + W1[75] * a0[11] + W1[76] * a0[12] + W1[77] * a0[13] + W1[78] * a0[14] + W1[79] * a0[15] + W1[80] * a0[16] + W1[81] * a0[17] + W1[82] * a0[18] + W1[83] * a0[19] + W1[84] * a0[20] + W1[85] * a0[21] + W1[86] * a0[22] + W1[87] * a0[23] + W1[88] * a0[24] + W1[89] * a0[25] + W1[90] * a0[26] + W1[91] * a0[27] + W1[92] * a0[28] + W1[93] * a0[29] + W1[94] * a0[30] + W1[95] * a0[31];
-        float z1_3 = b1[3] + W1[96] * a0[0] + W1[97] * a0[1] + W1[98] * a0[2] + W1[99] * a0[3] + W1[100] * a0[4] + W1[101] * a0[5] + W1[102] * a0[6] + W1[103] * a0[7] + W1[104] * a0[8] + W1[105] * a0[9] + W1[106] * a0[10] + W1[107] * a0[11] + W1[108] * a0[12] + W1[109] * a0[13] + W1[110] * a0[14] + W1[111] * a0[15] + W1[112] * a0[16] + W1[113] * a0[17] + W1[114] * a0[18] + W1[115] * a0[19] + W1[116] * a0[20] + W1[117] * a0[21] + W1[118] * a0[22] + W1[119] * a0[23] + W1[120] * a0[24] + W1[121] * a0[25] + W1[122] * a0[26] + W1[123] * a0[27] + W1[124] * a0[28] + W1[125] * a0[29] + W1[126] * a0[30] + W1[127] * a0[31];
-        float z1_4 = b1[4] + W1[128] * a0[0] + W1[129] * a0[1] + W1[130] * a0[2] + W1[131] * a0[3] + W1[132] * a0[4] + W1[133] * a0[5] + W1[134] * a0[6] + W1[135] * a0[7] + W1[136] * a0[8] + W1[137] * a0[9] + W1[138] * a0[10] + W1[139] * a0[11] + W1[140] * a0[12] + W1[141] * a0[13] + W1[142] * a0[14] + W1[143] * a0[15] + W1[144] * a0[16] + W1[145] * a0[17] + W1[146] * a0[18] + W1[147] * a0[19] + W1[148] * a0[20] + W1[149] * a0[21] + W1[150] * a0[22] + W1[151] * a0[23] + W1[152] * a0[24] + W1[153] * a0[25] + W1[154] * a0[26] + W1[155] * a0[27] + W1[156] * a0[28] + W1[157] * a0[29] + W1[158] * a0[30] + W1[159] * a0[31];
-        float z1_5 = b1[5] + W1[160] * a0[0] + W1[161] * a0[1] + W1[162] * a0[2] + W1[163] * a0[3] + W1[164] * a0[4] + W1[165] * a0[5] + W1[166] * a0[6] + W1[167] * a0[7] + W1[168] * a0[8] + W1[169] * a0[9] + W1[170] * a0[10] + W1[171] * a0[11] + W1[172] * a0[12] + W1[173] * a0[13] + W1[174] * a0[14] + W1[175] * a0[15] + W1[176] * a0[16] + W1[177] * a0[17] + W1[178] * a0[18] + W1[179] * a0[19] + W1[180] * a0[20] + W1[181] * a0[21] + W1[182] * a0[22] + W1[183] * a0[23] + W1[184] * a0[24] + W1[185] * a0[25] + W1[186] * a0[26] + W1[187] * a0[27] + W1[188] * a0[28] + W1[189] * a0[29] + W1[190] * a0[30] + W1[191] * a0[31];
-        float z1_6 = b1[6] + W1[192] * a0[0] + W1[193] * a0[1] + W1[194] * a0[2] + W1[195] * a0[3] + W1[196] * a0[4] + W1[197] * a0[5] + W1[198] * a0[6] + W1[199] * a0[7] + W1[200] * a0[8] + W1[201] * a0[9] + W1[202] * a0[10] + W1[203] * a0[11] + W1[204] * a0[12] + W1[205] * a0[13] + W1[206] * a0[14] + W1[207] * a0[15] + W1[208] * a0[16] + W1[209] * a0[17] + W1[210] * a0[18] + W1[211] * a0[19] + W1[212] * a0[20] + W1[213] * a0[21] + W1[214] * a0[22] + W1[215] * a0[23] + W1[216] * a0[24] + W1[217] * a0[25] + W1[218] * a0[26] + W1[219] * a0[27] + W1[220] * a0[28] + W1[221] * a0[29] + W1[222] * a0[30] + W1[223] * a0[31];
-        float z1_7 = b1[7] + W1[224] * a0[0] + W1[225] * a0[1] + W1[226] * a0[2] + W1[227] * a0[3] + W1[228] * a0[4] + W1[229] * a0[5] + W1[230] * a0[6] + W1[231] * a0[7] + W1[232] * a0[8] + W1[233] * a0[9] + W1[234] * a0[10] + W1[235] * a0[11] + W1[236] * a0[12] + W1[237] * a0[13] + W1[238] * a0[14] + W1[239] * a0[15] + W1[240] * a0[16] + W1[241] * a0[17] + W1[242] * a0[18] + W1[243] * a0[19] + W1[244] * a0[20] + W1[245] * a0[21] + W1[246] * a0[22] + W1[247] * a0[23] + W1[248] * a0[24] + W1[249] * a0[25] + W1[250] * a0[26] + W1[251] * a0[27] + W1[252] * a0[28] + W1[253] * a0[29] + W1[254] * a0[30] + W1[255] * a0[31];
-        float z1_8 = b1[8] + W1[256] * a0[0] + W1[257] * a0[1] + W1[258] * a0[2] + W1[259] * a0[3] + W1[260] * a0[4] + W1[261] * a0[5] + W1[262] * a0[6] + W1[263] * a0[7] + W1[264] * a0[8] + W1[265] * a0[9] + W1[266] * a0[10] + W1[267] * a0[11] + W1[268] * a0[12] + W1[269] * a0[13] + W1[270] * a0[14] + W1[271] * a0[15] + W1[272] * a0[16] + W1[273] * a0[17] + W1[274] * a0[18] + W1[275] * a0[19] + W1[276] * a0[20] + W1[277] * a0[21] + W1[278] * a0[22] + W1[279] * a0[23] + W1[280] * a0[24] + W1[281] * a0[25] + W1[282] * a0[26] + W1[283] * a0[27] + W1[284] * a0[28] + W1[285] * a0[29] + W1[286] * a0[30] + W1[287] * a0[31];
-        float z1_9 = b1[9] + W1[288] * a0[0] + W1[289] * a0[1] + W1[290] * a0[2] + W1[291] * a0[3] + W1[292] * a0[4] + W1[293] * a0[5] + W1[294] * a0[6] + W1[295] * a0[7] + W1[296] * a0[8] + W1[297] * a0[9] + W1[298] * a0[10] + W1[299] * a0[11] + W1[300] * a0[12] + W1[301] * a0[13] + W1[302] * a0[14] + W1[303] * a0[15] + W1[304] * a0[16] + W1[305] * a0[17] + W1[306] * a0[18] + W1[307] * a0[19] + W1[308] * a0[20] + W1[309] * a0[21] + W1[310] * a0[22] + W1[311] * a0[23] + W1[312] * a0[24] + W1[313] * a0[25] + W1[314] * a0[26] + W1[315] * a0[27] + W1[316] * a0[28] + W1[317] * a0[29] + W1[318] * a0[30] + W1[319] * a0[31];
+        BackpropKernels.Gemv(W1, b1, 10, 32, a0, z1, 0); // SIMD matrix-vector product
         // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z1_0;
-        zmax = global::System.MathF.Max(zmax, z1_1);
-        zmax = global::System.MathF.Max(zmax, z1_2);
-        zmax = global::System.MathF.Max(zmax, z1_3);
-        zmax = global::System.MathF.Max(zmax, z1_4);
-        zmax = global::System.MathF.Max(zmax, z1_5);
-        zmax = global::System.MathF.Max(zmax, z1_6);
-        zmax = global::System.MathF.Max(zmax, z1_7);
-        zmax = global::System.MathF.Max(zmax, z1_8);
-        zmax = global::System.MathF.Max(zmax, z1_9);
-        float e_0 = global::System.MathF.Exp(z1_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z1_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z1_2 - zmax);
-        float e_3 = global::System.MathF.Exp(z1_3 - zmax);
-        float e_4 = global::System.MathF.Exp(z1_4 - zmax);
-        float e_5 = global::System.MathF.Exp(z1_5 - zmax);
-        float e_6 = global::System.MathF.Exp(z1_6 - zmax);
-        float e_7 = global::System.MathF.Exp(z1_7 - zmax);
-        float e_8 = global::System.MathF.Exp(z1_8 - zmax);
-        float e_9 = global::System.MathF.Exp(z1_9 - zmax);
-        float esum = e_0 + e_1 + e_2 + e_3 + e_4 + e_5 + e_6 + e_7 + e_8 + e_9;
-        float a1_0 = e_0 / esum;
-        float a1_1 = e_1 / esum;
-        float a1_2 = e_2 / esum;
-        float a1_3 = e_3 / esum;
-        float a1_4 = e_4 / esum;
-        float a1_5 = e_5 / esum;
-        float a1_6 = e_6 / esum;
-        float a1_7 = e_7 / esum;
-        float a1_8 = e_8 / esum;
-        float a1_9 = e_9 / esum;
+        float zmax = z1[0];
+        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z1[j]);
+        float esum = 0f;
+        for (int j = 0; j < 10; j++)
+        {
+            float e = global::System.MathF.Exp(z1[j] - zmax);
+            a1[j] = e;
+            esum += e;
+        }
+        for (int j = 0; j < 10; j++) a1[j] /= esum;
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
         // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
         float lse = zmax + global::System.MathF.Log(esum);
         float tsum = 0f;
-        loss -= t[0] * (z1_0 - lse);
-        tsum += t[0];
-        loss -= t[1] * (z1_1 - lse);
-        tsum += t[1];
-        loss -= t[2] * (z1_2 - lse);
-        tsum += t[2];
-        loss -= t[3] * (z1_3 - lse);
-        tsum += t[3];
-        loss -= t[4] * (z1_4 - lse);
-        tsum += t[4];
-        loss -= t[5] * (z1_5 - lse);
-        tsum += t[5];
-        loss -= t[6] * (z1_6 - lse);
-        tsum += t[6];
-        loss -= t[7] * (z1_7 - lse);
-        tsum += t[7];
-        loss -= t[8] * (z1_8 - lse);
-        tsum += t[8];
-        loss -= t[9] * (z1_9 - lse);
-        tsum += t[9];
+        for (int j = 0; j < 10; j++)
+        {
+            loss -= t[j] * (z1[j] - lse);
+            tsum += t[j];
+        }
         // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        float dz1_0 = (a1_0 * tsum - t[0]) * gradScale;
-        float dz1_1 = (a1_1 * tsum - t[1]) * gradScale;
-        float dz1_2 = (a1_2 * tsum - t[2]) * gradScale;
-        float dz1_3 = (a1_3 * tsum - t[3]) * gradScale;
-        float dz1_4 = (a1_4 * tsum - t[4]) * gradScale;
-        float dz1_5 = (a1_5 * tsum - t[5]) * gradScale;
-        float dz1_6 = (a1_6 * tsum - t[6]) * gradScale;
-        float dz1_7 = (a1_7 * tsum - t[7]) * gradScale;
-        float dz1_8 = (a1_8 * tsum - t[8]) * gradScale;
-        float dz1_9 = (a1_9 * tsum - t[9]) * gradScale;
+        for (int j = 0; j < 10; j++)
+        {
+            dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
+        }
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
-        gW1[0] += dz1_0 * a0[0];
-        gW1[1] += dz1_0 * a0[1];
-        gW1[2] += dz1_0 * a0[2];
-        gW1[3] += dz1_0 * a0[3];
-        gW1[4] += dz1_0 * a0[4];
-        gW1[5] += dz1_0 * a0[5];
-        gW1[6] += dz1_0 * a0[6];
-        gW1[7] += dz1_0 * a0[7];
-        gW1[8] += dz1_0 * a0[8];
-        gW1[9] += dz1_0 * a0[9];
-        gW1[10] += dz1_0 * a0[10];
-        gW1[11] += dz1_0 * a0[11];
-        gW1[12] += dz1_0 * a0[12];
-        gW1[13] += dz1_0 * a0[13];
-        gW1[14] += dz1_0 * a0[14];
-        gW1[15] += dz1_0 * a0[15];
-        gW1[16] += dz1_0 * a0[16];
-        gW1[17] += dz1_0 * a0[17];
-        gW1[18] += dz1_0 * a0[18];
-        gW1[19] += dz1_0 * a0[19];
-        gW1[20] += dz1_0 * a0[20];
-        gW1[21] += dz1_0 * a0[21];
-        gW1[22] += dz1_0 * a0[22];
-        gW1[23] += dz1_0 * a0[23];
-        gW1[24] += dz1_0 * a0[24];
-        gW1[25] += dz1_0 * a0[25];
-        gW1[26] += dz1_0 * a0[26];
-        gW1[27] += dz1_0 * a0[27];
-        gW1[28] += dz1_0 * a0[28];
-        gW1[29] += dz1_0 * a0[29];
-        gW1[30] += dz1_0 * a0[30];
-        gW1[31] += dz1_0 * a0[31];
-        gb1[0] += dz1_0;
-        gW1[32] += dz1_1 * a0[0];
-        gW1[33] += dz1_1 * a0[1];
-        gW1[34] += dz1_1 * a0[2];
-        gW1[35] += dz1_1 * a0[3];
-        gW1[36] += dz1_1 * a0[4];
-        gW1[37] += dz1_1 * a0[5];
-        gW1[38] += dz1_1 * a0[6];
-        gW1[39] += dz1_1 * a0[7];
-        gW1[40] += dz1_1 * a0[8];
-        gW1[41] += dz1_1 * a0[9];
-        gW1[42] += dz1_1 * a0[10];
-        gW1[43] += dz1_1 * a0[11];
-        gW1[44] += dz1_1 * a0[12];
-        gW1[45] += dz1_1 * a0[13];
-        gW1[46] += dz1_1 * a0[14];
-        gW1[47] += dz1_1 * a0[15];
-        gW1[48] += dz1_1 * a0[16];
-        gW1[49] += dz1_1 * a0[17];
-        gW1[50] += dz1_1 * a0[18];
-        gW1[51] += dz1_1 * a0[19];
-        gW1[52] += dz1_1 * a0[20];
-        gW1[53] += dz1_1 * a0[21];
-        gW1[54] += dz1_1 * a0[22];
-        gW1[55] += dz1_1 * a0[23];
-        gW1[56] += dz1_1 * a0[24];
-        gW1[57] += dz1_1 * a0[25];
-        gW1[58] += dz1_1 * a0[26];
-        gW1[59] += dz1_1 * a0[27];
-        gW1[60] += dz1_1 * a0[28];
-        gW1[61] += dz1_1 * a0[29];
-        gW1[62] += dz1_1 * a0[30];
-        gW1[63] += dz1_1 * a0[31];
-        gb1[1] += dz1_1;
-        gW1[64] += dz1_2 * a0[0];
-        gW1[65] += dz1_2 * a0[1];
-        gW1[66] += dz1_2 * a0[2];
-        gW1[67] += dz1_2 * a0[3];
-        gW1[68] += dz1_2 * a0[4];
-        gW1[69] += dz1_2 * a0[5];
-        gW1[70] += dz1_2 * a0[6];
-        gW1[71] += dz1_2 * a0[7];
-        gW1[72] += dz1_2 * a0[8];
-        gW1[73] += dz1_2 * a0[9];
-        gW1[74] += dz1_2 * a0[10];
-        gW1[75] += dz1_2 * a0[11];
-        gW1[76] += dz1_2 * a0[12];
-        gW1[77] += dz1_2 * a0[13];
-        gW1[78] += dz1_2 * a0[14];
-        gW1[79] += dz1_2 * a0[15];
-        gW1[80] += dz1_2 * a0[16];
-        gW1[81] += dz1_2 * a0[17];
-        gW1[82] += dz1_2 * a0[18];
-        gW1[83] += dz1_2 * a0[19];
-        gW1[84] += dz1_2 * a0[20];
-        gW1[85] += dz1_2 * a0[21];
-        gW1[86] += dz1_2 * a0[22];
-        gW1[87] += dz1_2 * a0[23];
-        gW1[88] += dz1_2 * a0[24];
-        gW1[89] += dz1_2 * a0[25];
-        gW1[90] += dz1_2 * a0[26];
-        gW1[91] += dz1_2 * a0[27];
-        gW1[92] += dz1_2 * a0[28];
-        gW1[93] += dz1_2 * a0[29];
-        gW1[94] += dz1_2 * a0[30];
-        gW1[95] += dz1_2 * a0[31];
-        gb1[2] += dz1_2;
-        gW1[96] += dz1_3 * a0[0];
-        gW1[97] += dz1_3 * a0[1];
-        gW1[98] += dz1_3 * a0[2];
-        gW1[99] += dz1_3 * a0[3];
-        gW1[100] += dz1_3 * a0[4];
-        gW1[101] += dz1_3 * a0[5];
-        gW1[102] += dz1_3 * a0[6];
-        gW1[103] += dz1_3 * a0[7];
-        gW1[104] += dz1_3 * a0[8];
-        gW1[105] += dz1_3 * a0[9];
-        gW1[106] += dz1_3 * a0[10];
-        gW1[107] += dz1_3 * a0[11];
-        gW1[108] += dz1_3 * a0[12];
-        gW1[109] += dz1_3 * a0[13];
-        gW1[110] += dz1_3 * a0[14];
-        gW1[111] += dz1_3 * a0[15];
-        gW1[112] += dz1_3 * a0[16];
-        gW1[113] += dz1_3 * a0[17];
-        gW1[114] += dz1_3 * a0[18];
-        gW1[115] += dz1_3 * a0[19];
-        gW1[116] += dz1_3 * a0[20];
-        gW1[117] += dz1_3 * a0[21];
-        gW1[118] += dz1_3 * a0[22];
-        gW1[119] += dz1_3 * a0[23];
-        gW1[120] += dz1_3 * a0[24];
-        gW1[121] += dz1_3 * a0[25];
-        gW1[122] += dz1_3 * a0[26];
-        gW1[123] += dz1_3 * a0[27];
-        gW1[124] += dz1_3 * a0[28];
-        gW1[125] += dz1_3 * a0[29];
-        gW1[126] += dz1_3 * a0[30];
-        gW1[127] += dz1_3 * a0[31];
-        gb1[3] += dz1_3;
-        gW1[128] += dz1_4 * a0[0];
-        gW1[129] += dz1_4 * a0[1];
-        gW1[130] += dz1_4 * a0[2];
-        gW1[131] += dz1_4 * a0[3];
-        gW1[132] += dz1_4 * a0[4];
-        gW1[133] += dz1_4 * a0[5];
-        gW1[134] += dz1_4 * a0[6];
-        gW1[135] += dz1_4 * a0[7];
-        gW1[136] += dz1_4 * a0[8];
-        gW1[137] += dz1_4 * a0[9];
-        gW1[138] += dz1_4 * a0[10];
-        gW1[139] += dz1_4 * a0[11];
-        gW1[140] += dz1_4 * a0[12];
-        gW1[141] += dz1_4 * a0[13];
-        gW1[142] += dz1_4 * a0[14];
-        gW1[143] += dz1_4 * a0[15];
-        gW1[144] += dz1_4 * a0[16];
-        gW1[145] += dz1_4 * a0[17];
-        gW1[146] += dz1_4 * a0[18];
-        gW1[147] += dz1_4 * a0[19];
-        gW1[148] += dz1_4 * a0[20];
-        gW1[149] += dz1_4 * a0[21];
-        gW1[150] += dz1_4 * a0[22];
-        gW1[151] += dz1_4 * a0[23];
-        gW1[152] += dz1_4 * a0[24];
-        gW1[153] += dz1_4 * a0[25];
-        gW1[154] += dz1_4 * a0[26];
-        gW1[155] += dz1_4 * a0[27];
-        gW1[156] += dz1_4 * a0[28];
-        gW1[157] += dz1_4 * a0[29];
-        gW1[158] += dz1_4 * a0[30];
-        gW1[159] += dz1_4 * a0[31];
-        gb1[4] += dz1_4;
-        gW1[160] += dz1_5 * a0[0];
-        gW1[161] += dz1_5 * a0[1];
-        gW1[162] += dz1_5 * a0[2];
-        gW1[163] += dz1_5 * a0[3];
-        gW1[164] += dz1_5 * a0[4];
-        gW1[165] += dz1_5 * a0[5];
-        gW1[166] += dz1_5 * a0[6];
-        gW1[167] += dz1_5 * a0[7];
-        gW1[168] += dz1_5 * a0[8];
-        gW1[169] += dz1_5 * a0[9];
-        gW1[170] += dz1_5 * a0[10];
-        gW1[171] += dz1_5 * a0[11];
-        gW1[172] += dz1_5 * a0[12];
-        gW1[173] += dz1_5 * a0[13];
-        gW1[174] += dz1_5 * a0[14];
-        gW1[175] += dz1_5 * a0[15];
-        gW1[176] += dz1_5 * a0[16];
-        gW1[177] += dz1_5 * a0[17];
-        gW1[178] += dz1_5 * a0[18];
-        gW1[179] += dz1_5 * a0[19];
-        gW1[180] += dz1_5 * a0[20];
-        gW1[181] += dz1_5 * a0[21];
-        gW1[182] += dz1_5 * a0[22];
-        gW1[183] += dz1_5 * a0[23];
-        gW1[184] += dz1_5 * a0[24];
-        gW1[185] += dz1_5 * a0[25];
-        gW1[186] += dz1_5 * a0[26];
-        gW1[187] += dz1_5 * a0[27];
-        gW1[188] += dz1_5 * a0[28];
-        gW1[189] += dz1_5 * a0[29];
-        gW1[190] += dz1_5 * a0[30];
-        gW1[191] += dz1_5 * a0[31];
-        gb1[5] += dz1_5;
-        gW1[192] += dz1_6 * a0[0];
-        gW1[193] += dz1_6 * a0[1];
-        gW1[194] += dz1_6 * a0[2];
-        gW1[195] += dz1_6 * a0[3];
-        gW1[196] += dz1_6 * a0[4];
-        gW1[197] += dz1_6 * a0[5];
-        gW1[198] += dz1_6 * a0[6];
-        gW1[199] += dz1_6 * a0[7];
-        gW1[200] += dz1_6 * a0[8];
-        gW1[201] += dz1_6 * a0[9];
-        gW1[202] += dz1_6 * a0[10];
-        gW1[203] += dz1_6 * a0[11];
-        gW1[204] += dz1_6 * a0[12];
-        gW1[205] += dz1_6 * a0[13];
-        gW1[206] += dz1_6 * a0[14];
-        gW1[207] += dz1_6 * a0[15];
-        gW1[208] += dz1_6 * a0[16];
-        gW1[209] += dz1_6 * a0[17];
-        gW1[210] += dz1_6 * a0[18];
-        gW1[211] += dz1_6 * a0[19];
-        gW1[212] += dz1_6 * a0[20];
-        gW1[213] += dz1_6 * a0[21];
-        gW1[214] += dz1_6 * a0[22];
-        gW1[215] += dz1_6 * a0[23];
-        gW1[216] += dz1_6 * a0[24];
-        gW1[217] += dz1_6 * a0[25];
-        gW1[218] += dz1_6 * a0[26];
-        gW1[219] += dz1_6 * a0[27];
-        gW1[220] += dz1_6 * a0[28];
-        gW1[221] += dz1_6 * a0[29];
-        gW1[222] += dz1_6 * a0[30];
-        gW1[223] += dz1_6 * a0[31];
-        gb1[6] += dz1_6;
-        gW1[224] += dz1_7 * a0[0];
-        gW1[225] += dz1_7 * a0[1];
-        gW1[226] += dz1_7 * a0[2];
-        gW1[227] += dz1_7 * a0[3];
-        gW1[228] += dz1_7 * a0[4];
-        gW1[229] += dz1_7 * a0[5];
-        gW1[230] += dz1_7 * a0[6];
-        gW1[231] += dz1_7 * a0[7];
-        gW1[232] += dz1_7 * a0[8];
-        gW1[233] += dz1_7 * a0[9];
-        gW1[234] += dz1_7 * a0[10];
-        gW1[235] += dz1_7 * a0[11];
-        gW1[236] += dz1_7 * a0[12];
-        gW1[237] += dz1_7 * a0[13];
-        gW1[238] += dz1_7 * a0[14];
-        gW1[239] += dz1_7 * a0[15];
-        gW1[240] += dz1_7 * a0[16];
-        gW1[241] += dz1_7 * a0[17];
-        gW1[242] += dz1_7 * a0[18];
-        gW1[243] += dz1_7 * a0[19];
-        gW1[244] += dz1_7 * a0[20];
-        gW1[245] += dz1_7 * a0[21];
-        gW1[246] += dz1_7 * a0[22];
-        gW1[247] += dz1_7 * a0[23];
-        gW1[248] += dz1_7 * a0[24];
-        gW1[249] += dz1_7 * a0[25];
-        gW1[250] += dz1_7 * a0[26];
-        gW1[251] += dz1_7 * a0[27];
-        gW1[252] += dz1_7 * a0[28];
-        gW1[253] += dz1_7 * a0[29];
-        gW1[254] += dz1_7 * a0[30];
-        gW1[255] += dz1_7 * a0[31];
-        gb1[7] += dz1_7;
-        gW1[256] += dz1_8 * a0[0];
-        gW1[257] += dz1_8 * a0[1];
-        gW1[258] += dz1_8 * a0[2];
-        gW1[259] += dz1_8 * a0[3];
-        gW1[260] += dz1_8 * a0[4];
-        gW1[261] += dz1_8 * a0[5];
-        gW1[262] += dz1_8 * a0[6];
-        gW1[263] += dz1_8 * a0[7];
-        gW1[264] += dz1_8 * a0[8];
-        gW1[265] += dz1_8 * a0[9];
-        gW1[266] += dz1_8 * a0[10];
-        gW1[267] += dz1_8 * a0[11];
-        gW1[268] += dz1_8 * a0[12];
-        gW1[269] += dz1_8 * a0[13];
-        gW1[270] += dz1_8 * a0[14];
-        gW1[271] += dz1_8 * a0[15];
-        gW1[272] += dz1_8 * a0[16];
-        gW1[273] += dz1_8 * a0[17];
-        gW1[274] += dz1_8 * a0[18];
-        gW1[275] += dz1_8 * a0[19];
-        gW1[276] += dz1_8 * a0[20];
-        gW1[277] += dz1_8 * a0[21];
-        gW1[278] += dz1_8 * a0[22];
-        gW1[279] += dz1_8 * a0[23];
-        gW1[280] += dz1_8 * a0[24];
-        gW1[281] += dz1_8 * a0[25];
-        gW1[282] += dz1_8 * a0[26];
-        gW1[283] += dz1_8 * a0[27];
-        gW1[284] += dz1_8 * a0[28];
-        gW1[285] += dz1_8 * a0[29];
-        gW1[286] += dz1_8 * a0[30];
-        gW1[287] += dz1_8 * a0[31];
-        gb1[8] += dz1_8;
-        gW1[288] += dz1_9 * a0[0];
-        gW1[289] += dz1_9 * a0[1];
-        gW1[290] += dz1_9 * a0[2];
-        gW1[291] += dz1_9 * a0[3];
-        gW1[292] += dz1_9 * a0[4];
-        gW1[293] += dz1_9 * a0[5];
-        gW1[294] += dz1_9 * a0[6];
-        gW1[295] += dz1_9 * a0[7];
-        gW1[296] += dz1_9 * a0[8];
-        gW1[297] += dz1_9 * a0[9];
-        gW1[298] += dz1_9 * a0[10];
-        gW1[299] += dz1_9 * a0[11];
-        gW1[300] += dz1_9 * a0[12];
-        gW1[301] += dz1_9 * a0[13];
-        gW1[302] += dz1_9 * a0[14];
-        gW1[303] += dz1_9 * a0[15];
-        gW1[304] += dz1_9 * a0[16];
-        gW1[305] += dz1_9 * a0[17];
-        gW1[306] += dz1_9 * a0[18];
-        gW1[307] += dz1_9 * a0[19];
-        gW1[308] += dz1_9 * a0[20];
-        gW1[309] += dz1_9 * a0[21];
-        gW1[310] += dz1_9 * a0[22];
-        gW1[311] += dz1_9 * a0[23];
-        gW1[312] += dz1_9 * a0[24];
-        gW1[313] += dz1_9 * a0[25];
-        gW1[314] += dz1_9 * a0[26];
-        gW1[315] += dz1_9 * a0[27];
-        gW1[316] += dz1_9 * a0[28];
-        gW1[317] += dz1_9 * a0[29];
-        gW1[318] += dz1_9 * a0[30];
-        gW1[319] += dz1_9 * a0[31];
-        gb1[9] += dz1_9;
-        // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
-        float da0_0 = W1[0] * dz1_0 + W1[32] * dz1_1 + W1[64] * dz1_2 + W1[96] * dz1_3 + W1[128] * dz1_4 + W1[160] * dz1_5 + W1[192] * dz1_6 + W1[224] * dz1_7 + W1[256] * dz1_8 + W1[288] * dz1_9;
-        float da0_1 = W1[1] * dz1_0 + W1[33] * dz1_1 + W1[65] * dz1_2 + W1[97] * dz1_3 + W1[129] * dz1_4 + W1[161] * dz1_5 + W1[193] * dz1_6 + W1[225] * dz1_7 + W1[257] * dz1_8 + W1[289] * dz1_9;
-        float da0_2 = W1[2] * dz1_0 + W1[34] * dz1_1 + W1[66] * dz1_2 + W1[98] * dz1_3 + W1[130] * dz1_4 + W1[162] * dz1_5 + W1[194] * dz1_6 + W1[226] * dz1_7 + W1[258] * dz1_8 + W1[290] * dz1_9;
-        float da0_3 = W1[3] * dz1_0 + W1[35] * dz1_1 + W1[67] * dz1_2 + W1[99] * dz1_3 + W1[131] * dz1_4 + W1[163] * dz1_5 + W1[195] * dz1_6 + W1[227] * dz1_7 + W1[259] * dz1_8 + W1[291] * dz1_9;
-        float da0_4 = W1[4] * dz1_0 + W1[36] * dz1_1 + W1[68] * dz1_2 + W1[100] * dz1_3 + W1[132] * dz1_4 + W1[164] * dz1_5 + W1[196] * dz1_6 + W1[228] * dz1_7 + W1[260] * dz1_8 + W1[292] * dz1_9;
-        float da0_5 = W1[5] * dz1_0 + W1[37] * dz1_1 + W1[69] * dz1_2 + W1[101] * dz1_3 + W1[133] * dz1_4 + W1[165] * dz1_5 + W1[197] * dz1_6 + W1[229] * dz1_7 + W1[261] * dz1_8 + W1[293] * dz1_9;
-        float da0_6 = W1[6] * dz1_0 + W1[38] * dz1_1 + W1[70] * dz1_2 + W1[102] * dz1_3 + W1[134] * dz1_4 + W1[166] * dz1_5 + W1[198] * dz1_6 + W1[230] * dz1_7 + W1[262] * dz1_8 + W1[294] * dz1_9;
-        float da0_7 = W1[7] * dz1_0 + W1[39] * dz1_1 + W1[71] * dz1_2 + W1[103] * dz1_3 + W1[135] * dz1_4 + W1[167] * dz1_5 + W1[199] * dz1_6 + W1[231] * dz1_7 + W1[263] * dz1_8 + W1[295] * dz1_9;
-        float da0_8 = W1[8] * dz1_0 + W1[40] * dz1_1 + W1[72] * dz1_2 + W1[104] * dz1_3 + W1[136] * dz1_4 + W1[168] * dz1_5 + W1[200] * dz1_6 + W1[232] * dz1_7 + W1[264] * dz1_8 + W1[296] * dz1_9;
-        float da0_9 = W1[9] * dz1_0 + W1[41] * dz1_1 + W1[73] * dz1_2 + W1[105] * dz1_3 + W1[137] * dz1_4 + W1[169] * dz1_5 + W1[201] * dz1_6 + W1[233] * dz1_7 + W1[265] * dz1_8 + W1[297] * dz1_9;
-        float da0_10 = W1[10] * dz1_0 + W1[42] * dz1_1 + W1[74] * dz1_2 + W1[106] * dz1_3 + W1[138] * dz1_4 + W1[170] * dz1_5 + W1[202] * dz1_6 + W1[234] * dz1_7 + W1[266] * dz1_8 + W1[298] * dz1_9;
-        float da0_11 = W1[11] * dz1_0 + W1[43] * dz1_1 + W1[75] * dz1_2 + W1[107] * dz1_3 + W1[139] * dz1_4 + W1[171] * dz1_5 + W1[203] * dz1_6 + W1[235] * dz1_7 + W1[267] * dz1_8 + W1[299] * dz1_9;
-        float da0_12 = W1[12] * dz1_0 + W1[44] * dz1_1 + W1[76] * dz1_2 + W1[108] * dz1_3 + W1[140] * dz1_4 + W1[172] * dz1_5 + W1[204] * dz1_6 + W1[236] * dz1_7 + W1[268] * dz1_8 + W1[300] * dz1_9;
-        float da0_13 = W1[13] * dz1_0 + W1[45] * dz1_1 + W1[77] * dz1_2 + W1[109] * dz1_3 + W1[141] * dz1_4 + W1[173] * dz1_5 + W1[205] * dz1_6 + W1[237] * dz1_7 + W1[269] * dz1_8 + W1[301] * dz1_9;
-        float da0_14 = W1[14] * dz1_0 + W1[46] * dz1_1 + W1[78] * dz1_2 + W1[110] * dz1_3 + W1[142] * dz1_4 + W1[174] * dz1_5 + W1[206] * dz1_6 + W1[238] * dz1_7 + W1[270] * dz1_8 + W1[302] * dz1_9;
-        float da0_15 = W1[15] * dz1_0 + W1[47] * dz1_1 + W1[79] * dz1_2 + W1[111] * dz1_3 + W1[143] * dz1_4 + W1[175] * dz1_5 + W1[207] * dz1_6 + W1[239] * dz1_7 + W1[271] * dz1_8 + W1[303] * dz1_9;
-        float da0_16 = W1[16] * dz1_0 + W1[48] * dz1_1 + W1[80] * dz1_2 + W1[112] * dz1_3 + W1[144] * dz1_4 + W1[176] * dz1_5 + W1[208] * dz1_6 + W1[240] * dz1_7 + W1[272] * dz1_8 + W1[304] * dz1_9;
-        float da0_17 = W1[17] * dz1_0 + W1[49] * dz1_1 + W1[81] * dz1_2 + W1[113] * dz1_3 + W1[145] * dz1_4 + W1[177] * dz1_5 + W1[209] * dz1_6 + W1[241] * dz1_7 + W1[273] * dz1_8 + W1[305] * dz1_9;
-        float da0_18 = W1[18] * dz1_0 + W1[50] * dz1_1 + W1[82] * dz1_2 + W1[114] * dz1_3 + W1[146] * dz1_4 + W1[178] * dz1_5 + W1[210] * dz1_6 + W1[242] * dz1_7 + W1[274] * dz1_8 + W1[306] * dz1_9;
-        float da0_19 = W1[19] * dz1_0 + W1[51] * dz1_1 + W1[83] * dz1_2 + W1[115] * dz1_3 + W1[147] * dz1_4 + W1[179] * dz1_5 + W1[211] * dz1_6 + W1[243] * dz1_7 + W1[275] * dz1_8 + W1[307] * dz1_9;
-        float da0_20 = W1[20] * dz1_0 + W1[52] * dz1_1 + W1[84] * dz1_2 + W1[116] * dz1_3 + W1[148] * dz1_4 + W1[180] * dz1_5 + W1[212] * dz1_6 + W1[244] * dz1_7 + W1[276] * dz1_8 + W1[308] * dz1_9;
-        float da0_21 = W1[21] * dz1_0 + W1[53] * dz1_1 + W1[85] * dz1_2 + W1[117] * dz1_3 + W1[149] * dz1_4 + W1[181] * dz1_5 + W1[213] * dz1_6 + W1[245] * dz1_7 + W1[277] * dz1_8 + W1[309] * dz1_9;
-        float da0_22 = W1[22] * dz1_0 + W1[54] * dz1_1 + W1[86] * dz1_2 + W1[118] * dz1_3 + W1[150] * dz1_4 + W1[182] * dz1_5 + W1[214] * dz1_6 + W1[246] * dz1_7 + W1[278] * dz1_8 + W1[310] * dz1_9;
-        float da0_23 = W1[23] * dz1_0 + W1[55] * dz1_1 + W1[87] * dz1_2 + W1[119] * dz1_3 + W1[151] * dz1_4 + W1[183] * dz1_5 + W1[215] * dz1_6 + W1[247] * dz1_7 + W1[279] * dz1_8 + W1[311] * dz1_9;
-        float da0_24 = W1[24] * dz1_0 + W1[56] * dz1_1 + W1[88] * dz1_2 + W1[120] * dz1_3 + W1[152] * dz1_4 + W1[184] * dz1_5 + W1[216] * dz1_6 + W1[248] * dz1_7 + W1[280] * dz1_8 + W1[312] * dz1_9;
-        float da0_25 = W1[25] * dz1_0 + W1[57] * dz1_1 + W1[89] * dz1_2 + W1[121] * dz1_3 + W1[153] * dz1_4 + W1[185] * dz1_5 + W1[217] * dz1_6 + W1[249] * dz1_7 + W1[281] * dz1_8 + W1[313] * dz1_9;
-        float da0_26 = W1[26] * dz1_0 + W1[58] * dz1_1 + W1[90] * dz1_2 + W1[122] * dz1_3 + W1[154] * dz1_4 + W1[186] * dz1_5 + W1[218] * dz1_6 + W1[250] * dz1_7 + W1[282] * dz1_8 + W1[314] * dz1_9;
-        float da0_27 = W1[27] * dz1_0 + W1[59] * dz1_1 + W1[91] * dz1_2 + W1[123] * dz1_3 + W1[155] * dz1_4 + W1[187] * dz1_5 + W1[219] * dz1_6 + W1[251] * dz1_7 + W1[283] * dz1_8 + W1[315] * dz1_9;
-        float da0_28 = W1[28] * dz1_0 + W1[60] * dz1_1 + W1[92] * dz1_2 + W1[124] * dz1_3 + W1[156] * dz1_4 + W1[188] * dz1_5 + W1[220] * dz1_6 + W1[252] * dz1_7 + W1[284] * dz1_8 + W1[316] * dz1_9;
-        float da0_29 = W1[29] * dz1_0 + W1[61] * dz1_1 + W1[93] * dz1_2 + W1[125] * dz1_3 + W1[157] * dz1_4 + W1[189] * dz1_5 + W1[221] * dz1_6 + W1[253] * dz1_7 + W1[285] * dz1_8 + W1[317] * dz1_9;
-        float da0_30 = W1[30] * dz1_0 + W1[62] * dz1_1 + W1[94] * dz1_2 + W1[126] * dz1_3 + W1[158] * dz1_4 + W1[190] * dz1_5 + W1[222] * dz1_6 + W1[254] * dz1_7 + W1[286] * dz1_8 + W1[318] * dz1_9;
-        float da0_31 = W1[31] * dz1_0 + W1[63] * dz1_1 + W1[95] * dz1_2 + W1[127] * dz1_3 + W1[159] * dz1_4 + W1[191] * dz1_5 + W1[223] * dz1_6 + W1[255] * dz1_7 + W1[287] * dz1_8 + W1[319] * dz1_9;
+        for (int o = 0; o < 10; o++) gb1[o] += dz1[o];
+        // ... and in the same sweep over W1's rows, ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
+        BackpropKernels.BackwardRows(W1, gW1, dz1, 10, 32, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        dz0[0] = a0[0] > 0f ? da0_0 : 0f;
-        dz0[1] = a0[1] > 0f ? da0_1 : 0f;
-        dz0[2] = a0[2] > 0f ? da0_2 : 0f;
-        dz0[3] = a0[3] > 0f ? da0_3 : 0f;
-        dz0[4] = a0[4] > 0f ? da0_4 : 0f;
-        dz0[5] = a0[5] > 0f ? da0_5 : 0f;
-        dz0[6] = a0[6] > 0f ? da0_6 : 0f;
-        dz0[7] = a0[7] > 0f ? da0_7 : 0f;
-        dz0[8] = a0[8] > 0f ? da0_8 : 0f;
-        dz0[9] = a0[9] > 0f ? da0_9 : 0f;
-        dz0[10] = a0[10] > 0f ? da0_10 : 0f;
-        dz0[11] = a0[11] > 0f ? da0_11 : 0f;
-        dz0[12] = a0[12] > 0f ? da0_12 : 0f;
-        dz0[13] = a0[13] > 0f ? da0_13 : 0f;
-        dz0[14] = a0[14] > 0f ? da0_14 : 0f;
-        dz0[15] = a0[15] > 0f ? da0_15 : 0f;
-        dz0[16] = a0[16] > 0f ? da0_16 : 0f;
-        dz0[17] = a0[17] > 0f ? da0_17 : 0f;
-        dz0[18] = a0[18] > 0f ? da0_18 : 0f;
-        dz0[19] = a0[19] > 0f ? da0_19 : 0f;
-        dz0[20] = a0[20] > 0f ? da0_20 : 0f;
-        dz0[21] = a0[21] > 0f ? da0_21 : 0f;
-        dz0[22] = a0[22] > 0f ? da0_22 : 0f;
-        dz0[23] = a0[23] > 0f ? da0_23 : 0f;
-        dz0[24] = a0[24] > 0f ? da0_24 : 0f;
-        dz0[25] = a0[25] > 0f ? da0_25 : 0f;
-        dz0[26] = a0[26] > 0f ? da0_26 : 0f;
-        dz0[27] = a0[27] > 0f ? da0_27 : 0f;
-        dz0[28] = a0[28] > 0f ? da0_28 : 0f;
-        dz0[29] = a0[29] > 0f ? da0_29 : 0f;
-        dz0[30] = a0[30] > 0f ? da0_30 : 0f;
-        dz0[31] = a0[31] > 0f ? da0_31 : 0f;
-
-        // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
-        for (int o = 0; o < 32; o++)
+        for (int j = 0; j < 32; j++)
         {
-            float d = dz0[o];
-            BackpropKernels.AddScaled(gW0.Slice(o * 64, 64), d, x);
-            gb0[o] += d;
+            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
         }
 
+        // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
+        for (int o = 0; o < 32; o++) gb0[o] += dz0[o];
+        BackpropKernels.BackwardRows(W0, gW0, dz0, 32, 64, x, default); // SIMD, 4 rows per sweep
+
         return loss;
+    }
+
+    /// <summary>
+    /// The batch path of <see cref="Backward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
+    /// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Returns how many
+    /// samples it did (all but a last chunk of fewer than 8) and adds their losses to <paramref name="total"/>.
+    /// </summary>
+    private int BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, ref float total)
+    {
+        global::System.Span<float> chunk = _batchBuffer ??= new float[5790];
+        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 2048); // layer 0 weights [32 × 64]: W0[o * 64 + i]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(2048, 32);
+        global::System.Span<float> gW0 = g.Slice(0, 2048);
+        global::System.Span<float> gb0 = g.Slice(2048, 32);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(2080, 320); // layer 1 weights [10 × 32]: W1[o * 32 + i]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(2400, 10);
+        global::System.Span<float> gW1 = g.Slice(2080, 320);
+        global::System.Span<float> gb1 = g.Slice(2400, 10);
+        global::System.Span<float> xT = chunk.Slice(0, 2048);
+        global::System.Span<float> h0T = chunk.Slice(2048, 1024);
+        global::System.Span<float> h0 = chunk.Slice(3072, 1024);
+        global::System.Span<float> zT = chunk.Slice(4096, 320);
+        global::System.Span<float> d0T = chunk.Slice(4416, 1024);
+        global::System.Span<float> d1T = chunk.Slice(5440, 320);
+        global::System.Span<float> z1 = chunk.Slice(5760, 10);
+        global::System.Span<float> a1 = chunk.Slice(5770, 10);
+        global::System.Span<float> dz1 = chunk.Slice(5780, 10);
+        int s0 = 0;
+        for (; k - s0 >= 8; s0 += BackpropKernels.Chunk)
+        {
+            int ns = global::System.Math.Min(BackpropKernels.Chunk, k - s0);
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s0 * InputSize, ns * InputSize);
+
+            // ---- Forward, feature-major: column s of every block is sample s0 + s ----
+            BackpropKernels.ToFeatureMajor(x, InputSize, ns, xT);
+            // Layer 0: Dense 64 → 32, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
+            BackpropKernels.ForwardChunk<BackpropSize64>(W0, b0, 32, xT, h0T, 1);
+            BackpropKernels.ToSampleMajor(h0T, 32, ns, h0); // sample-major copy for the weight gradient
+            // Layer 1: Dense 32 → 10, Softmax. zT[:, s] = W1·h0T[:, s] + b1; the output activation and the loss per sample below
+            BackpropKernels.ForwardChunk<BackpropSize32>(W1, b1, 10, h0T, zT, 0);
+
+            // ---- Loss and its gradient at the output pre-activation, one sample (column) at a time ----
+            d1T.Clear(); // columns past ns stay 0, so they add nothing below
+            for (int s = 0; s < ns; s++)
+            {
+                global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
+                for (int j = 0; j < 10; j++) z1[j] = zT[j * BackpropKernels.Chunk + s];
+                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+                float zmax = z1[0];
+                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z1[j]);
+                float esum = 0f;
+                for (int j = 0; j < 10; j++)
+                {
+                    float e = global::System.MathF.Exp(z1[j] - zmax);
+                    a1[j] = e;
+                    esum += e;
+                }
+                for (int j = 0; j < 10; j++) a1[j] /= esum;
+                float loss = 0f;
+                // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
+                float lse = zmax + global::System.MathF.Log(esum);
+                float tsum = 0f;
+                for (int j = 0; j < 10; j++)
+                {
+                    loss -= t[j] * (z1[j] - lse);
+                    tsum += t[j];
+                }
+                // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
+                for (int j = 0; j < 10; j++)
+                {
+                    dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
+                }
+                total += loss;
+                for (int j = 0; j < 10; j++) d1T[j * BackpropKernels.Chunk + s] = dz1[j];
+            }
+
+            // ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----
+            // Layer 1: ∂L/∂W1[o, i] += Σ_s ∂L/∂z1[o, s] · h0[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z1[o, s]
+            BackpropKernels.WeightGradientChunk(d1T, 10, 32, h0, ns, gW1, gb1);
+            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: f' = 1 where a > 0, else 0
+            BackpropKernels.InputGradientChunk(W1, 10, 32, d1T, h0T, d0T, 1);
+            // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
+            BackpropKernels.WeightGradientChunk(d0T, 32, 64, x, ns, gW0, gb0);
+        }
+        return s0;
     }
 
     /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
@@ -749,59 +366,999 @@ file static class BackpropGuard
 /// <summary>Vector kernels for the layers too large to unroll.</summary>
 file static class BackpropKernels
 {
-    /// <summary>Σ_i a[i] · b[i] over equal-length spans.</summary>
+
+    /// <summary>a · b + c, fused when the CPU has FMA (it does wherever Vector512 is accelerated).</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static float Dot(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b)
+    private static global::System.Runtime.Intrinsics.Vector512<float> Fma512(global::System.Runtime.Intrinsics.Vector512<float> a, global::System.Runtime.Intrinsics.Vector512<float> b, global::System.Runtime.Intrinsics.Vector512<float> c) =>
+        global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? global::System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>a · b + c, fused when the CPU has FMA.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static global::System.Runtime.Intrinsics.Vector256<float> Fma256(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b, global::System.Runtime.Intrinsics.Vector256<float> c) =>
+        global::System.Runtime.Intrinsics.X86.Fma.IsSupported ? global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>
+    /// One sample through a Dense layer: y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m, W [m × n] row-major;
+    /// act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller). Four rows per pass over x.
+    /// </summary>
+    public static void Gemv(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act)
     {
-        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        float sum = 0f;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
         {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> s0 = global::System.Numerics.Vector<float>.Zero;
-            global::System.Numerics.Vector<float> s1 = global::System.Numerics.Vector<float>.Zero;
-            for (; i <= n - 2 * width; i += 2 * width)
+            for (; o <= m - 4; o += 4)
             {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-                s1 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)(i + width)) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)(i + width));
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                }
+                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
             }
-            for (; i <= n - width; i += width)
-            {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-            }
-            sum = global::System.Numerics.Vector.Sum(s0 + s1);
         }
-        for (; i < n; i++)
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
         {
-            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, i);
+            for (; o <= m - 4; o += 4)
+            {
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                }
+                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
+            }
         }
-        return sum;
+        for (; o < m; o++)
+        {
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            float z = 0f;
+            int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> s = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; i <= n - 16; i += 16) s = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i), s);
+                z = global::System.Runtime.Intrinsics.Vector512.Sum(s);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> s = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; i <= n - 8; i += 8) s = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i), s);
+                z = global::System.Runtime.Intrinsics.Vector256.Sum(s);
+            }
+            for (; i < n; i++) z += global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+            y[o] = Activate(bias[o] + z, act);
+        }
     }
 
-    /// <summary>y[i] += alpha · x[i] over equal-length spans.</summary>
+    /// <summary>(Σ a, Σ b, Σ c, Σ d): horizontal sums of four vectors in one vector.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(global::System.Span<float> y, float alpha, global::System.ReadOnlySpan<float> x)
+    private static global::System.Runtime.Intrinsics.Vector128<float> Sum4(global::System.Runtime.Intrinsics.Vector128<float> a, global::System.Runtime.Intrinsics.Vector128<float> b, global::System.Runtime.Intrinsics.Vector128<float> c, global::System.Runtime.Intrinsics.Vector128<float> d)
     {
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        int n = y.Length;
-        int i = 0;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
+        if (global::System.Runtime.Intrinsics.X86.Sse3.IsSupported)
         {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> scale = new global::System.Numerics.Vector<float>(alpha);
-            for (; i <= n - width; i += width)
+            return global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
+        }
+        return global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.Sum(a), global::System.Runtime.Intrinsics.Vector128.Sum(b), global::System.Runtime.Intrinsics.Vector128.Sum(c), global::System.Runtime.Intrinsics.Vector128.Sum(d));
+    }
+
+    /// <summary>The fused activations of the kernels: 0 linear, 1 ReLU, 2 LeakyReLU.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Activate(float z, int act) => act == 1 ? global::System.MathF.Max(z, 0f) : act == 2 ? (z > 0f ? z : 0.01f * z) : z;
+
+    /// <summary>
+    /// One sample back through a Dense layer in one sweep over its rows: gW[o, :] += dz[o] · x and, when dx is not empty,
+    /// dx = Wᵀ · dz (overwritten). Four rows per sweep, so x and dx are loaded once per four rows.
+    /// </summary>
+    public static void BackwardRows(global::System.ReadOnlySpan<float> weights, global::System.Span<float> gradW, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            for (; o <= m - 4; o += 4)
             {
-                global::System.Numerics.Vector<float> sum = global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + scale * global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i);
-                global::System.Numerics.Vector.StoreUnsafe(sum, ref ry, (nuint)i);
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v0, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v1, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v2, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v3, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma512(v0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = Fma512(v1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = Fma512(v2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = Fma512(v3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), acc);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                }
             }
         }
-        for (; i < n; i++)
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
         {
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += alpha * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v0, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v1, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v2, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v3, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma256(v0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = Fma256(v1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = Fma256(v2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = Fma256(v3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), acc);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    // ---- Mini-batch kernels: chunks of 32 samples, feature-major ([features × 32]) ----
+
+    /// <summary>Samples per chunk of the batch path (the columns of every feature-major block).</summary>
+    public const int Chunk = 32;
+
+    /// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>
+    public static bool BatchAccelerated => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+
+    /// <summary>ns samples of n floats each (sample-major) → dst [n × 32] feature-major; columns ns..31 are zeroed.</summary>
+    public static void ToFeatureMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
+    {
+        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        if (ns < Chunk) dst.Slice(0, n * Chunk).Clear();
+        for (int s = 0; s < ns; s++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, s * n);
+            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s);
+            for (int f = 0; f < n; f++) global::System.Runtime.CompilerServices.Unsafe.Add(ref column, f * Chunk) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, f);
+        }
+    }
+
+    /// <summary>src [n × 32] feature-major → ns samples of n floats (sample-major), for the weight-gradient kernel.</summary>
+    public static void ToSampleMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
+    {
+        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        for (int f = 0; f < n; f++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, f * Chunk);
+            for (int s = 0; s < ns; s++) global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s * n + f) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, s);
+        }
+    }
+
+    /// <summary>
+    /// Forward of one Dense layer on a chunk: Y[o, :] = act(b[o] + Σ_i W[o, i] · X[i, :]) for all 32 columns, with W [m × n]
+    /// row-major, X [n × 32] and Y [m × 32] feature-major. act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller).
+    /// </summary>
+    public static void ForwardChunk<TN>(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act) where TN : struct, IBackpropSize
+    {
+        int n = TN.Value;
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 output rows × 2 vectors of samples in registers; each W[o, i] is broadcast once per tile.
+            for (; o <= m - 12; o += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
+                    c1_0 = Fma512(wr, x0, c1_0); c1_1 = Fma512(wr, x1, c1_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
+                    c2_0 = Fma512(wr, x0, c2_0); c2_1 = Fma512(wr, x1, c2_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3 * n + i));
+                    c3_0 = Fma512(wr, x0, c3_0); c3_1 = Fma512(wr, x1, c3_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4 * n + i));
+                    c4_0 = Fma512(wr, x0, c4_0); c4_1 = Fma512(wr, x1, c4_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5 * n + i));
+                    c5_0 = Fma512(wr, x0, c5_0); c5_1 = Fma512(wr, x1, c5_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6 * n + i));
+                    c6_0 = Fma512(wr, x0, c6_0); c6_1 = Fma512(wr, x1, c6_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7 * n + i));
+                    c7_0 = Fma512(wr, x0, c7_0); c7_1 = Fma512(wr, x1, c7_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8 * n + i));
+                    c8_0 = Fma512(wr, x0, c8_0); c8_1 = Fma512(wr, x1, c8_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9 * n + i));
+                    c9_0 = Fma512(wr, x0, c9_0); c9_1 = Fma512(wr, x1, c9_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10 * n + i));
+                    c10_0 = Fma512(wr, x0, c10_0); c10_1 = Fma512(wr, x1, c10_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11 * n + i));
+                    c11_0 = Fma512(wr, x0, c11_0); c11_1 = Fma512(wr, x1, c11_1);
+                }
+                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated512(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
+                StoreActivated512(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
+                StoreActivated512(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
+                StoreActivated512(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
+                StoreActivated512(c3_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 0));
+                StoreActivated512(c3_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 16));
+                StoreActivated512(c4_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 0));
+                StoreActivated512(c4_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 16));
+                StoreActivated512(c5_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 0));
+                StoreActivated512(c5_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 16));
+                StoreActivated512(c6_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 0));
+                StoreActivated512(c6_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 16));
+                StoreActivated512(c7_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 0));
+                StoreActivated512(c7_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 16));
+                StoreActivated512(c8_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 0));
+                StoreActivated512(c8_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 16));
+                StoreActivated512(c9_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 0));
+                StoreActivated512(c9_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 16));
+                StoreActivated512(c10_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 0));
+                StoreActivated512(c10_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 16));
+                StoreActivated512(c11_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 0));
+                StoreActivated512(c11_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 16));
+            }
+            for (; o < m; o++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
+                }
+                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 output rows × 4 vectors of samples in registers; each W[o, i] is broadcast once per tile.
+            for (; o <= m - 3; o += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
+                    c1_0 = Fma256(wr, x0, c1_0); c1_1 = Fma256(wr, x1, c1_1); c1_2 = Fma256(wr, x2, c1_2); c1_3 = Fma256(wr, x3, c1_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
+                    c2_0 = Fma256(wr, x0, c2_0); c2_1 = Fma256(wr, x1, c2_1); c2_2 = Fma256(wr, x2, c2_2); c2_3 = Fma256(wr, x3, c2_3);
+                }
+                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
+                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
+                StoreActivated256(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
+                StoreActivated256(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 8));
+                StoreActivated256(c1_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
+                StoreActivated256(c1_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 24));
+                StoreActivated256(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
+                StoreActivated256(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 8));
+                StoreActivated256(c2_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
+                StoreActivated256(c2_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 24));
+            }
+            for (; o < m; o++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
+                }
+                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
+                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
+            }
+        }
+    }
+
+    /// <summary>b + acc through the activation (0 linear, 1 ReLU, 2 LeakyReLU), stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreActivated512(global::System.Runtime.Intrinsics.Vector512<float> acc, float bias, int act, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector512<float> z = acc + global::System.Runtime.Intrinsics.Vector512.Create(bias);
+        if (act == 1) z = global::System.Runtime.Intrinsics.Vector512.Max(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero), z, z * 0.01f);
+        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z, ref dst);
+    }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreActivated256(global::System.Runtime.Intrinsics.Vector256<float> acc, float bias, int act, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector256<float> z = acc + global::System.Runtime.Intrinsics.Vector256.Create(bias);
+        if (act == 1) z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z, z * 0.01f);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref dst);
+    }
+
+    /// <summary>
+    /// Input gradient of one Dense layer on a chunk, through the activation below it: DX[i, :] = (Σ_o W[o, i] · DZ[o, :]) ⊙ f'(A[i, :]),
+    /// with DZ [m × 32], A and DX [n × 32] feature-major. f' from the activation a: 0 linear (1), 1 ReLU (a > 0), 2 LeakyReLU
+    /// (a > 0 ? 1 : 0.01), 3 tanh (1 − a²), 4 sigmoid (a (1 − a)).
+    /// </summary>
+    public static void InputGradientChunk(global::System.ReadOnlySpan<float> weights, int m, int n, global::System.ReadOnlySpan<float> dz, global::System.ReadOnlySpan<float> a, global::System.Span<float> dx, int derivative)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 input rows × 2 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
+            for (; i <= n - 12; i += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
+                    c1_0 = Fma512(wr, d0, c1_0); c1_1 = Fma512(wr, d1, c1_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
+                    c2_0 = Fma512(wr, d0, c2_0); c2_1 = Fma512(wr, d1, c2_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3));
+                    c3_0 = Fma512(wr, d0, c3_0); c3_1 = Fma512(wr, d1, c3_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4));
+                    c4_0 = Fma512(wr, d0, c4_0); c4_1 = Fma512(wr, d1, c4_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5));
+                    c5_0 = Fma512(wr, d0, c5_0); c5_1 = Fma512(wr, d1, c5_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6));
+                    c6_0 = Fma512(wr, d0, c6_0); c6_1 = Fma512(wr, d1, c6_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7));
+                    c7_0 = Fma512(wr, d0, c7_0); c7_1 = Fma512(wr, d1, c7_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8));
+                    c8_0 = Fma512(wr, d0, c8_0); c8_1 = Fma512(wr, d1, c8_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9));
+                    c9_0 = Fma512(wr, d0, c9_0); c9_1 = Fma512(wr, d1, c9_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10));
+                    c10_0 = Fma512(wr, d0, c10_0); c10_1 = Fma512(wr, d1, c10_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11));
+                    c11_0 = Fma512(wr, d0, c11_0); c11_1 = Fma512(wr, d1, c11_1);
+                }
+                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative512(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
+                StoreDerivative512(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
+                StoreDerivative512(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
+                StoreDerivative512(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
+                StoreDerivative512(c3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 0));
+                StoreDerivative512(c3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 16));
+                StoreDerivative512(c4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 0));
+                StoreDerivative512(c4_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 16));
+                StoreDerivative512(c5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 0));
+                StoreDerivative512(c5_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 16));
+                StoreDerivative512(c6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 0));
+                StoreDerivative512(c6_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 16));
+                StoreDerivative512(c7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 0));
+                StoreDerivative512(c7_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 16));
+                StoreDerivative512(c8_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 0));
+                StoreDerivative512(c8_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 16));
+                StoreDerivative512(c9_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 0));
+                StoreDerivative512(c9_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 16));
+                StoreDerivative512(c10_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 0));
+                StoreDerivative512(c10_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 16));
+                StoreDerivative512(c11_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 0));
+                StoreDerivative512(c11_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 16));
+            }
+            for (; i < n; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
+                }
+                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 input rows × 4 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
+            for (; i <= n - 3; i += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
+                    c1_0 = Fma256(wr, d0, c1_0); c1_1 = Fma256(wr, d1, c1_1); c1_2 = Fma256(wr, d2, c1_2); c1_3 = Fma256(wr, d3, c1_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
+                    c2_0 = Fma256(wr, d0, c2_0); c2_1 = Fma256(wr, d1, c2_1); c2_2 = Fma256(wr, d2, c2_2); c2_3 = Fma256(wr, d3, c2_3);
+                }
+                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
+                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
+                StoreDerivative256(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
+                StoreDerivative256(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 8));
+                StoreDerivative256(c1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
+                StoreDerivative256(c1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 24));
+                StoreDerivative256(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
+                StoreDerivative256(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 8));
+                StoreDerivative256(c2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
+                StoreDerivative256(c2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 24));
+            }
+            for (; i < n; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
+                }
+                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
+                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
+            }
+        }
+    }
+
+    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreDerivative512(global::System.Runtime.Intrinsics.Vector512<float> acc, ref float activation, int derivative, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector512<float> a = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref activation);
+        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, acc * 0.01f);
+        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector512<float>.One - a * a);
+        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector512<float>.One - a);
+        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref dst);
+    }
+
+    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreDerivative256(global::System.Runtime.Intrinsics.Vector256<float> acc, ref float activation, int derivative, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector256<float> a = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref activation);
+        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, acc * 0.01f);
+        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector256<float>.One - a * a);
+        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector256<float>.One - a);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref dst);
+    }
+
+    /// <summary>
+    /// Weight and bias gradients of one Dense layer on a chunk: GW[o, i] += Σ_{s < ns} DZ[o, s] · X[s, i], Gb[o] += Σ_s DZ[o, s],
+    /// with DZ [m × 32] feature-major and X sample-major (ns rows of n floats). Each gradient tile is loaded once,
+    /// updated over the chunk's samples in registers and stored once.
+    /// </summary>
+    public static void WeightGradientChunk(global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, int ns, global::System.Span<float> gradW, global::System.Span<float> gradB)
+    {
+        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
+        ref float rgb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradB);
+        for (int o = 0; o < m; o++)
+        {
+            ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+            float sum = 0f;
+            for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref rgb, o) += sum;
+        }
+        int o0 = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 gradient rows × 2 vectors of inputs in registers over the chunk's samples.
+            for (; o0 <= m - 12; o0 += 12)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 16);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 16);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0), c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 16);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0), c4_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 16);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0), c5_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 16);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0), c6_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 16);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0), c7_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 16);
+                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0), c8_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 16);
+                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0), c9_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 16);
+                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0), c10_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 16);
+                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0), c11_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 16);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma512(d, x0, c1_0); c1_1 = Fma512(d, x1, c1_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma512(d, x0, c2_0); c2_1 = Fma512(d, x1, c2_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
+                        c3_0 = Fma512(d, x0, c3_0); c3_1 = Fma512(d, x1, c3_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
+                        c4_0 = Fma512(d, x0, c4_0); c4_1 = Fma512(d, x1, c4_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
+                        c5_0 = Fma512(d, x0, c5_0); c5_1 = Fma512(d, x1, c5_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
+                        c6_0 = Fma512(d, x0, c6_0); c6_1 = Fma512(d, x1, c6_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
+                        c7_0 = Fma512(d, x0, c7_0); c7_1 = Fma512(d, x1, c7_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
+                        c8_0 = Fma512(d, x0, c8_0); c8_1 = Fma512(d, x1, c8_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
+                        c9_0 = Fma512(d, x0, c9_0); c9_1 = Fma512(d, x1, c9_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
+                        c10_0 = Fma512(d, x0, c10_0); c10_1 = Fma512(d, x1, c10_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
+                        c11_0 = Fma512(d, x0, c11_0); c11_1 = Fma512(d, x1, c11_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref g1, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref g2, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref g3, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref g4, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref g5, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref g6, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref g7, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_1, ref g8, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_1, ref g9, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_1, ref g10, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_1, ref g11, 16);
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0);
+                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0);
+                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0);
+                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0);
+                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma512(d, x0, c1_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma512(d, x0, c2_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
+                        c3_0 = Fma512(d, x0, c3_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
+                        c4_0 = Fma512(d, x0, c4_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
+                        c5_0 = Fma512(d, x0, c5_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
+                        c6_0 = Fma512(d, x0, c6_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
+                        c7_0 = Fma512(d, x0, c7_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
+                        c8_0 = Fma512(d, x0, c8_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
+                        c9_0 = Fma512(d, x0, c9_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
+                        c10_0 = Fma512(d, x0, c10_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
+                        c11_0 = Fma512(d, x0, c11_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0);
+                }
+                // the last n mod 16 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 12; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+            for (; o0 < m; o0++)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // the last n mod 16 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 1; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 gradient rows × 4 vectors of inputs in registers over the chunk's samples.
+            for (; o0 <= m - 3; o0 += 3)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 8), c1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 16), c1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 8), c2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 16), c2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 24);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma256(d, x0, c1_0); c1_1 = Fma256(d, x1, c1_1); c1_2 = Fma256(d, x2, c1_2); c1_3 = Fma256(d, x3, c1_3);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma256(d, x0, c2_0); c2_1 = Fma256(d, x1, c2_1); c2_2 = Fma256(d, x2, c2_2); c2_3 = Fma256(d, x3, c2_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref g1, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_3, ref g1, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref g2, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_3, ref g2, 24);
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma256(d, x0, c1_0);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma256(d, x0, c2_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                }
+                // the last n mod 8 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 3; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+            for (; o0 < m; o0++)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // the last n mod 8 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 1; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
         }
     }
 }
+
+/// <summary>A layer size as a type, so the JIT compiles each batch forward kernel with its row stride as a constant.</summary>
+file interface IBackpropSize
+{
+    static abstract int Value { get; }
+}
+
+file readonly struct BackpropSize32 : IBackpropSize { public static int Value => 32; }
+
+file readonly struct BackpropSize64 : IBackpropSize { public static int Value => 64; }

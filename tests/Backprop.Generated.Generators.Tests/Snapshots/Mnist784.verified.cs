@@ -39,6 +39,7 @@ partial class MnistNet : global::Backprop.Generated.INetwork
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
     private float[]? _trainingBuffer; // 2334 floats of per-sample activations and gradients, made on first Backward
+    private float[]? _batchBuffer; // 99486 floats: one chunk of 32 samples through every layer, made on the first batch Backward
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -131,31 +132,16 @@ partial class MnistNet : global::Backprop.Generated.INetwork
         global::System.Span<float> a2 = scratch.Slice(512, 256);
 
         // Layer 0: Dense 784 → 256, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        for (int o = 0; o < 256; o++)
-        {
-            float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 784, 784), x);
-            a0[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W0, b0, 256, 784, x, a0, 1); // SIMD, activation fused
 
         // Layer 1: Dense 256 → 256, ReLU. z1 = W1·a0 + b1; a1 = max(0, z1)
-        for (int o = 0; o < 256; o++)
-        {
-            float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 256, 256), a0);
-            a1[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W1, b1, 256, 256, a0, a1, 1); // SIMD, activation fused
 
         // Layer 2: Dense 256 → 256, ReLU. z2 = W2·a1 + b2; a2 = max(0, z2)
-        for (int o = 0; o < 256; o++)
-        {
-            float z = b2[o] + BackpropKernels.Dot(W2.Slice(o * 256, 256), a1);
-            a2[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W2, b2, 256, 256, a1, a2, 1); // SIMD, activation fused
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
-        for (int o = 0; o < 10; o++)
-        {
-            y[o] = b3[o] + BackpropKernels.Dot(W3.Slice(o * 256, 256), a2);
-        }
+        BackpropKernels.Gemv(W3, b3, 10, 256, a2, y, 0); // SIMD matrix-vector product
         // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = y[0];
         for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
@@ -182,7 +168,13 @@ partial class MnistNet : global::Backprop.Generated.INetwork
         // L is the mean over the k samples, so each sample's derivative carries 1 / k.
         float gradScale = 1f / k;
         float total = 0f;
-        for (int s = 0; s < k; s++)
+        int s = 0;
+        if (k >= 8 && BackpropKernels.BatchAccelerated)
+        {
+            // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample).
+            s = BackwardChunks(inputs, targets, k, gradScale, ref total);
+        }
+        for (; s < k; s++)
         {
             total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
         }
@@ -226,31 +218,16 @@ partial class MnistNet : global::Backprop.Generated.INetwork
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 784 → 256, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        for (int o = 0; o < 256; o++)
-        {
-            float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 784, 784), x);
-            a0[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W0, b0, 256, 784, x, a0, 1); // SIMD, activation fused
 
         // Layer 1: Dense 256 → 256, ReLU. z1 = W1·a0 + b1; a1 = max(0, z1)
-        for (int o = 0; o < 256; o++)
-        {
-            float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 256, 256), a0);
-            a1[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W1, b1, 256, 256, a0, a1, 1); // SIMD, activation fused
 
         // Layer 2: Dense 256 → 256, ReLU. z2 = W2·a1 + b2; a2 = max(0, z2)
-        for (int o = 0; o < 256; o++)
-        {
-            float z = b2[o] + BackpropKernels.Dot(W2.Slice(o * 256, 256), a1);
-            a2[o] = global::System.MathF.Max(z, 0f);
-        }
+        BackpropKernels.Gemv(W2, b2, 256, 256, a1, a2, 1); // SIMD, activation fused
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
-        for (int o = 0; o < 10; o++)
-        {
-            z3[o] = b3[o] + BackpropKernels.Dot(W3.Slice(o * 256, 256), a2);
-        }
+        BackpropKernels.Gemv(W3, b3, 10, 256, a2, z3, 0); // SIMD matrix-vector product
         // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z3[0];
         for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
@@ -281,18 +258,9 @@ partial class MnistNet : global::Backprop.Generated.INetwork
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 3: ∂L/∂W3[o, i] += ∂L/∂z3[o] · a2[i];  ∂L/∂b3[o] += ∂L/∂z3[o]
-        for (int o = 0; o < 10; o++)
-        {
-            float d = dz3[o];
-            BackpropKernels.AddScaled(gW3.Slice(o * 256, 256), d, a2);
-            gb3[o] += d;
-        }
-        // ∂L/∂a2[i] = Σ_o W3[o, i] · ∂L/∂z3[o]   (Wᵀ · ∂L/∂z3)
-        da2.Clear();
-        for (int o = 0; o < 10; o++)
-        {
-            BackpropKernels.AddScaled(da2, dz3[o], W3.Slice(o * 256, 256));
-        }
+        for (int o = 0; o < 10; o++) gb3[o] += dz3[o];
+        // ... and in the same sweep over W3's rows, ∂L/∂a2[i] = Σ_o W3[o, i] · ∂L/∂z3[o]   (Wᵀ · ∂L/∂z3)
+        BackpropKernels.BackwardRows(W3, gW3, dz3, 10, 256, a2, da2); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int j = 0; j < 256; j++)
@@ -301,18 +269,9 @@ partial class MnistNet : global::Backprop.Generated.INetwork
         }
 
         // Layer 2: ∂L/∂W2[o, i] += ∂L/∂z2[o] · a1[i];  ∂L/∂b2[o] += ∂L/∂z2[o]
-        for (int o = 0; o < 256; o++)
-        {
-            float d = dz2[o];
-            BackpropKernels.AddScaled(gW2.Slice(o * 256, 256), d, a1);
-            gb2[o] += d;
-        }
-        // ∂L/∂a1[i] = Σ_o W2[o, i] · ∂L/∂z2[o]   (Wᵀ · ∂L/∂z2)
-        da1.Clear();
-        for (int o = 0; o < 256; o++)
-        {
-            BackpropKernels.AddScaled(da1, dz2[o], W2.Slice(o * 256, 256));
-        }
+        for (int o = 0; o < 256; o++) gb2[o] += dz2[o];
+        // ... and in the same sweep over W2's rows, ∂L/∂a1[i] = Σ_o W2[o, i] · ∂L/∂z2[o]   (Wᵀ · ∂L/∂z2)
+        BackpropKernels.BackwardRows(W2, gW2, dz2, 256, 256, a1, da1); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int j = 0; j < 256; j++)
@@ -321,18 +280,9 @@ partial class MnistNet : global::Backprop.Generated.INetwork
         }
 
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
-        for (int o = 0; o < 256; o++)
-        {
-            float d = dz1[o];
-            BackpropKernels.AddScaled(gW1.Slice(o * 256, 256), d, a0);
-            gb1[o] += d;
-        }
-        // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
-        da0.Clear();
-        for (int o = 0; o < 256; o++)
-        {
-            BackpropKernels.AddScaled(da0, dz1[o], W1.Slice(o * 256, 256));
-        }
+        for (int o = 0; o < 256; o++) gb1[o] += dz1[o];
+        // ... and in the same sweep over W1's rows, ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
+        BackpropKernels.BackwardRows(W1, gW1, dz1, 256, 256, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int j = 0; j < 256; j++)
@@ -341,14 +291,125 @@ partial class MnistNet : global::Backprop.Generated.INetwork
         }
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
-        for (int o = 0; o < 256; o++)
-        {
-            float d = dz0[o];
-            BackpropKernels.AddScaled(gW0.Slice(o * 784, 784), d, x);
-            gb0[o] += d;
-        }
+        for (int o = 0; o < 256; o++) gb0[o] += dz0[o];
+        BackpropKernels.BackwardRows(W0, gW0, dz0, 256, 784, x, default); // SIMD, 4 rows per sweep
 
         return loss;
+    }
+
+    /// <summary>
+    /// The batch path of <see cref="Backward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
+    /// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Returns how many
+    /// samples it did (all but a last chunk of fewer than 8) and adds their losses to <paramref name="total"/>.
+    /// </summary>
+    private int BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, ref float total)
+    {
+        global::System.Span<float> chunk = _batchBuffer ??= new float[99486];
+        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 200704); // layer 0 weights [256 × 784]: W0[o * 784 + i]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(200704, 256);
+        global::System.Span<float> gW0 = g.Slice(0, 200704);
+        global::System.Span<float> gb0 = g.Slice(200704, 256);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(200960, 65536); // layer 1 weights [256 × 256]: W1[o * 256 + i]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(266496, 256);
+        global::System.Span<float> gW1 = g.Slice(200960, 65536);
+        global::System.Span<float> gb1 = g.Slice(266496, 256);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(266752, 65536); // layer 2 weights [256 × 256]: W2[o * 256 + i]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(332288, 256);
+        global::System.Span<float> gW2 = g.Slice(266752, 65536);
+        global::System.Span<float> gb2 = g.Slice(332288, 256);
+        global::System.ReadOnlySpan<float> W3 = p.Slice(332544, 2560); // layer 3 weights [10 × 256]: W3[o * 256 + i]
+        global::System.ReadOnlySpan<float> b3 = p.Slice(335104, 10);
+        global::System.Span<float> gW3 = g.Slice(332544, 2560);
+        global::System.Span<float> gb3 = g.Slice(335104, 10);
+        global::System.Span<float> xT = chunk.Slice(0, 25088);
+        global::System.Span<float> h0T = chunk.Slice(25088, 8192);
+        global::System.Span<float> h0 = chunk.Slice(33280, 8192);
+        global::System.Span<float> h1T = chunk.Slice(41472, 8192);
+        global::System.Span<float> h1 = chunk.Slice(49664, 8192);
+        global::System.Span<float> h2T = chunk.Slice(57856, 8192);
+        global::System.Span<float> h2 = chunk.Slice(66048, 8192);
+        global::System.Span<float> zT = chunk.Slice(74240, 320);
+        global::System.Span<float> d0T = chunk.Slice(74560, 8192);
+        global::System.Span<float> d1T = chunk.Slice(82752, 8192);
+        global::System.Span<float> d2T = chunk.Slice(90944, 8192);
+        global::System.Span<float> d3T = chunk.Slice(99136, 320);
+        global::System.Span<float> z3 = chunk.Slice(99456, 10);
+        global::System.Span<float> a3 = chunk.Slice(99466, 10);
+        global::System.Span<float> dz3 = chunk.Slice(99476, 10);
+        int s0 = 0;
+        for (; k - s0 >= 8; s0 += BackpropKernels.Chunk)
+        {
+            int ns = global::System.Math.Min(BackpropKernels.Chunk, k - s0);
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s0 * InputSize, ns * InputSize);
+
+            // ---- Forward, feature-major: column s of every block is sample s0 + s ----
+            BackpropKernels.ToFeatureMajor(x, InputSize, ns, xT);
+            // Layer 0: Dense 784 → 256, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
+            BackpropKernels.ForwardChunk<BackpropSize784>(W0, b0, 256, xT, h0T, 1);
+            BackpropKernels.ToSampleMajor(h0T, 256, ns, h0); // sample-major copy for the weight gradient
+            // Layer 1: Dense 256 → 256, ReLU. h1[:, s] = max(0, W1·h0T[:, s] + b1)
+            BackpropKernels.ForwardChunk<BackpropSize256>(W1, b1, 256, h0T, h1T, 1);
+            BackpropKernels.ToSampleMajor(h1T, 256, ns, h1); // sample-major copy for the weight gradient
+            // Layer 2: Dense 256 → 256, ReLU. h2[:, s] = max(0, W2·h1T[:, s] + b2)
+            BackpropKernels.ForwardChunk<BackpropSize256>(W2, b2, 256, h1T, h2T, 1);
+            BackpropKernels.ToSampleMajor(h2T, 256, ns, h2); // sample-major copy for the weight gradient
+            // Layer 3: Dense 256 → 10, Softmax. zT[:, s] = W3·h2T[:, s] + b3; the output activation and the loss per sample below
+            BackpropKernels.ForwardChunk<BackpropSize256>(W3, b3, 10, h2T, zT, 0);
+
+            // ---- Loss and its gradient at the output pre-activation, one sample (column) at a time ----
+            d3T.Clear(); // columns past ns stay 0, so they add nothing below
+            for (int s = 0; s < ns; s++)
+            {
+                global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
+                for (int j = 0; j < 10; j++) z3[j] = zT[j * BackpropKernels.Chunk + s];
+                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+                float zmax = z3[0];
+                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
+                float esum = 0f;
+                for (int j = 0; j < 10; j++)
+                {
+                    float e = global::System.MathF.Exp(z3[j] - zmax);
+                    a3[j] = e;
+                    esum += e;
+                }
+                for (int j = 0; j < 10; j++) a3[j] /= esum;
+                float loss = 0f;
+                // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
+                float lse = zmax + global::System.MathF.Log(esum);
+                float tsum = 0f;
+                for (int j = 0; j < 10; j++)
+                {
+                    loss -= t[j] * (z3[j] - lse);
+                    tsum += t[j];
+                }
+                // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
+                for (int j = 0; j < 10; j++)
+                {
+                    dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+                }
+                total += loss;
+                for (int j = 0; j < 10; j++) d3T[j * BackpropKernels.Chunk + s] = dz3[j];
+            }
+
+            // ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----
+            // Layer 3: ∂L/∂W3[o, i] += Σ_s ∂L/∂z3[o, s] · h2[s, i];  ∂L/∂b3[o] += Σ_s ∂L/∂z3[o, s]
+            BackpropKernels.WeightGradientChunk(d3T, 10, 256, h2, ns, gW3, gb3);
+            // ∂L/∂z2[:, s] = (W3ᵀ · ∂L/∂z3[:, s]) ⊙ f'(h2[:, s]), ReLU: f' = 1 where a > 0, else 0
+            BackpropKernels.InputGradientChunk(W3, 10, 256, d3T, h2T, d2T, 1);
+            // Layer 2: ∂L/∂W2[o, i] += Σ_s ∂L/∂z2[o, s] · h1[s, i];  ∂L/∂b2[o] += Σ_s ∂L/∂z2[o, s]
+            BackpropKernels.WeightGradientChunk(d2T, 256, 256, h1, ns, gW2, gb2);
+            // ∂L/∂z1[:, s] = (W2ᵀ · ∂L/∂z2[:, s]) ⊙ f'(h1[:, s]), ReLU: f' = 1 where a > 0, else 0
+            BackpropKernels.InputGradientChunk(W2, 256, 256, d2T, h1T, d1T, 1);
+            // Layer 1: ∂L/∂W1[o, i] += Σ_s ∂L/∂z1[o, s] · h0[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z1[o, s]
+            BackpropKernels.WeightGradientChunk(d1T, 256, 256, h0, ns, gW1, gb1);
+            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: f' = 1 where a > 0, else 0
+            BackpropKernels.InputGradientChunk(W1, 256, 256, d1T, h0T, d0T, 1);
+            // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
+            BackpropKernels.WeightGradientChunk(d0T, 256, 784, x, ns, gW0, gb0);
+        }
+        return s0;
     }
 
     /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
@@ -397,59 +458,999 @@ file static class BackpropGuard
 /// <summary>Vector kernels for the layers too large to unroll.</summary>
 file static class BackpropKernels
 {
-    /// <summary>Σ_i a[i] · b[i] over equal-length spans.</summary>
+
+    /// <summary>a · b + c, fused when the CPU has FMA (it does wherever Vector512 is accelerated).</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static float Dot(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b)
+    private static global::System.Runtime.Intrinsics.Vector512<float> Fma512(global::System.Runtime.Intrinsics.Vector512<float> a, global::System.Runtime.Intrinsics.Vector512<float> b, global::System.Runtime.Intrinsics.Vector512<float> c) =>
+        global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? global::System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>a · b + c, fused when the CPU has FMA.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static global::System.Runtime.Intrinsics.Vector256<float> Fma256(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b, global::System.Runtime.Intrinsics.Vector256<float> c) =>
+        global::System.Runtime.Intrinsics.X86.Fma.IsSupported ? global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>
+    /// One sample through a Dense layer: y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m, W [m × n] row-major;
+    /// act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller). Four rows per pass over x.
+    /// </summary>
+    public static void Gemv(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act)
     {
-        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        float sum = 0f;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
         {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> s0 = global::System.Numerics.Vector<float>.Zero;
-            global::System.Numerics.Vector<float> s1 = global::System.Numerics.Vector<float>.Zero;
-            for (; i <= n - 2 * width; i += 2 * width)
+            for (; o <= m - 4; o += 4)
             {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-                s1 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)(i + width)) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)(i + width));
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                }
+                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
             }
-            for (; i <= n - width; i += width)
-            {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-            }
-            sum = global::System.Numerics.Vector.Sum(s0 + s1);
         }
-        for (; i < n; i++)
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
         {
-            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, i);
+            for (; o <= m - 4; o += 4)
+            {
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                }
+                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
+            }
         }
-        return sum;
+        for (; o < m; o++)
+        {
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            float z = 0f;
+            int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> s = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; i <= n - 16; i += 16) s = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i), s);
+                z = global::System.Runtime.Intrinsics.Vector512.Sum(s);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> s = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; i <= n - 8; i += 8) s = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i), s);
+                z = global::System.Runtime.Intrinsics.Vector256.Sum(s);
+            }
+            for (; i < n; i++) z += global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+            y[o] = Activate(bias[o] + z, act);
+        }
     }
 
-    /// <summary>y[i] += alpha · x[i] over equal-length spans.</summary>
+    /// <summary>(Σ a, Σ b, Σ c, Σ d): horizontal sums of four vectors in one vector.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(global::System.Span<float> y, float alpha, global::System.ReadOnlySpan<float> x)
+    private static global::System.Runtime.Intrinsics.Vector128<float> Sum4(global::System.Runtime.Intrinsics.Vector128<float> a, global::System.Runtime.Intrinsics.Vector128<float> b, global::System.Runtime.Intrinsics.Vector128<float> c, global::System.Runtime.Intrinsics.Vector128<float> d)
     {
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        int n = y.Length;
-        int i = 0;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
+        if (global::System.Runtime.Intrinsics.X86.Sse3.IsSupported)
         {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> scale = new global::System.Numerics.Vector<float>(alpha);
-            for (; i <= n - width; i += width)
+            return global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
+        }
+        return global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.Sum(a), global::System.Runtime.Intrinsics.Vector128.Sum(b), global::System.Runtime.Intrinsics.Vector128.Sum(c), global::System.Runtime.Intrinsics.Vector128.Sum(d));
+    }
+
+    /// <summary>The fused activations of the kernels: 0 linear, 1 ReLU, 2 LeakyReLU.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Activate(float z, int act) => act == 1 ? global::System.MathF.Max(z, 0f) : act == 2 ? (z > 0f ? z : 0.01f * z) : z;
+
+    /// <summary>
+    /// One sample back through a Dense layer in one sweep over its rows: gW[o, :] += dz[o] · x and, when dx is not empty,
+    /// dx = Wᵀ · dz (overwritten). Four rows per sweep, so x and dx are loaded once per four rows.
+    /// </summary>
+    public static void BackwardRows(global::System.ReadOnlySpan<float> weights, global::System.Span<float> gradW, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            for (; o <= m - 4; o += 4)
             {
-                global::System.Numerics.Vector<float> sum = global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + scale * global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i);
-                global::System.Numerics.Vector.StoreUnsafe(sum, ref ry, (nuint)i);
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v0, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v1, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v2, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v3, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma512(v0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = Fma512(v1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = Fma512(v2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = Fma512(v3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), acc);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                }
             }
         }
-        for (; i < n; i++)
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
         {
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += alpha * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v0, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v1, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v2, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v3, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma256(v0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = Fma256(v1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = Fma256(v2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = Fma256(v3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), acc);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    // ---- Mini-batch kernels: chunks of 32 samples, feature-major ([features × 32]) ----
+
+    /// <summary>Samples per chunk of the batch path (the columns of every feature-major block).</summary>
+    public const int Chunk = 32;
+
+    /// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>
+    public static bool BatchAccelerated => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+
+    /// <summary>ns samples of n floats each (sample-major) → dst [n × 32] feature-major; columns ns..31 are zeroed.</summary>
+    public static void ToFeatureMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
+    {
+        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        if (ns < Chunk) dst.Slice(0, n * Chunk).Clear();
+        for (int s = 0; s < ns; s++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, s * n);
+            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s);
+            for (int f = 0; f < n; f++) global::System.Runtime.CompilerServices.Unsafe.Add(ref column, f * Chunk) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, f);
+        }
+    }
+
+    /// <summary>src [n × 32] feature-major → ns samples of n floats (sample-major), for the weight-gradient kernel.</summary>
+    public static void ToSampleMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
+    {
+        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        for (int f = 0; f < n; f++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, f * Chunk);
+            for (int s = 0; s < ns; s++) global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s * n + f) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, s);
+        }
+    }
+
+    /// <summary>
+    /// Forward of one Dense layer on a chunk: Y[o, :] = act(b[o] + Σ_i W[o, i] · X[i, :]) for all 32 columns, with W [m × n]
+    /// row-major, X [n × 32] and Y [m × 32] feature-major. act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller).
+    /// </summary>
+    public static void ForwardChunk<TN>(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act) where TN : struct, IBackpropSize
+    {
+        int n = TN.Value;
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 output rows × 2 vectors of samples in registers; each W[o, i] is broadcast once per tile.
+            for (; o <= m - 12; o += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
+                    c1_0 = Fma512(wr, x0, c1_0); c1_1 = Fma512(wr, x1, c1_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
+                    c2_0 = Fma512(wr, x0, c2_0); c2_1 = Fma512(wr, x1, c2_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3 * n + i));
+                    c3_0 = Fma512(wr, x0, c3_0); c3_1 = Fma512(wr, x1, c3_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4 * n + i));
+                    c4_0 = Fma512(wr, x0, c4_0); c4_1 = Fma512(wr, x1, c4_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5 * n + i));
+                    c5_0 = Fma512(wr, x0, c5_0); c5_1 = Fma512(wr, x1, c5_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6 * n + i));
+                    c6_0 = Fma512(wr, x0, c6_0); c6_1 = Fma512(wr, x1, c6_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7 * n + i));
+                    c7_0 = Fma512(wr, x0, c7_0); c7_1 = Fma512(wr, x1, c7_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8 * n + i));
+                    c8_0 = Fma512(wr, x0, c8_0); c8_1 = Fma512(wr, x1, c8_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9 * n + i));
+                    c9_0 = Fma512(wr, x0, c9_0); c9_1 = Fma512(wr, x1, c9_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10 * n + i));
+                    c10_0 = Fma512(wr, x0, c10_0); c10_1 = Fma512(wr, x1, c10_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11 * n + i));
+                    c11_0 = Fma512(wr, x0, c11_0); c11_1 = Fma512(wr, x1, c11_1);
+                }
+                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated512(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
+                StoreActivated512(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
+                StoreActivated512(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
+                StoreActivated512(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
+                StoreActivated512(c3_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 0));
+                StoreActivated512(c3_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 16));
+                StoreActivated512(c4_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 0));
+                StoreActivated512(c4_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 16));
+                StoreActivated512(c5_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 0));
+                StoreActivated512(c5_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 16));
+                StoreActivated512(c6_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 0));
+                StoreActivated512(c6_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 16));
+                StoreActivated512(c7_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 0));
+                StoreActivated512(c7_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 16));
+                StoreActivated512(c8_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 0));
+                StoreActivated512(c8_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 16));
+                StoreActivated512(c9_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 0));
+                StoreActivated512(c9_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 16));
+                StoreActivated512(c10_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 0));
+                StoreActivated512(c10_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 16));
+                StoreActivated512(c11_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 0));
+                StoreActivated512(c11_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 16));
+            }
+            for (; o < m; o++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
+                }
+                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 output rows × 4 vectors of samples in registers; each W[o, i] is broadcast once per tile.
+            for (; o <= m - 3; o += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
+                    c1_0 = Fma256(wr, x0, c1_0); c1_1 = Fma256(wr, x1, c1_1); c1_2 = Fma256(wr, x2, c1_2); c1_3 = Fma256(wr, x3, c1_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
+                    c2_0 = Fma256(wr, x0, c2_0); c2_1 = Fma256(wr, x1, c2_1); c2_2 = Fma256(wr, x2, c2_2); c2_3 = Fma256(wr, x3, c2_3);
+                }
+                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
+                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
+                StoreActivated256(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
+                StoreActivated256(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 8));
+                StoreActivated256(c1_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
+                StoreActivated256(c1_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 24));
+                StoreActivated256(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
+                StoreActivated256(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 8));
+                StoreActivated256(c2_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
+                StoreActivated256(c2_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 24));
+            }
+            for (; o < m; o++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
+                }
+                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
+                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
+            }
+        }
+    }
+
+    /// <summary>b + acc through the activation (0 linear, 1 ReLU, 2 LeakyReLU), stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreActivated512(global::System.Runtime.Intrinsics.Vector512<float> acc, float bias, int act, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector512<float> z = acc + global::System.Runtime.Intrinsics.Vector512.Create(bias);
+        if (act == 1) z = global::System.Runtime.Intrinsics.Vector512.Max(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero), z, z * 0.01f);
+        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z, ref dst);
+    }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreActivated256(global::System.Runtime.Intrinsics.Vector256<float> acc, float bias, int act, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector256<float> z = acc + global::System.Runtime.Intrinsics.Vector256.Create(bias);
+        if (act == 1) z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z, z * 0.01f);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref dst);
+    }
+
+    /// <summary>
+    /// Input gradient of one Dense layer on a chunk, through the activation below it: DX[i, :] = (Σ_o W[o, i] · DZ[o, :]) ⊙ f'(A[i, :]),
+    /// with DZ [m × 32], A and DX [n × 32] feature-major. f' from the activation a: 0 linear (1), 1 ReLU (a > 0), 2 LeakyReLU
+    /// (a > 0 ? 1 : 0.01), 3 tanh (1 − a²), 4 sigmoid (a (1 − a)).
+    /// </summary>
+    public static void InputGradientChunk(global::System.ReadOnlySpan<float> weights, int m, int n, global::System.ReadOnlySpan<float> dz, global::System.ReadOnlySpan<float> a, global::System.Span<float> dx, int derivative)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 input rows × 2 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
+            for (; i <= n - 12; i += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
+                    c1_0 = Fma512(wr, d0, c1_0); c1_1 = Fma512(wr, d1, c1_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
+                    c2_0 = Fma512(wr, d0, c2_0); c2_1 = Fma512(wr, d1, c2_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3));
+                    c3_0 = Fma512(wr, d0, c3_0); c3_1 = Fma512(wr, d1, c3_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4));
+                    c4_0 = Fma512(wr, d0, c4_0); c4_1 = Fma512(wr, d1, c4_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5));
+                    c5_0 = Fma512(wr, d0, c5_0); c5_1 = Fma512(wr, d1, c5_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6));
+                    c6_0 = Fma512(wr, d0, c6_0); c6_1 = Fma512(wr, d1, c6_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7));
+                    c7_0 = Fma512(wr, d0, c7_0); c7_1 = Fma512(wr, d1, c7_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8));
+                    c8_0 = Fma512(wr, d0, c8_0); c8_1 = Fma512(wr, d1, c8_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9));
+                    c9_0 = Fma512(wr, d0, c9_0); c9_1 = Fma512(wr, d1, c9_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10));
+                    c10_0 = Fma512(wr, d0, c10_0); c10_1 = Fma512(wr, d1, c10_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11));
+                    c11_0 = Fma512(wr, d0, c11_0); c11_1 = Fma512(wr, d1, c11_1);
+                }
+                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative512(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
+                StoreDerivative512(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
+                StoreDerivative512(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
+                StoreDerivative512(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
+                StoreDerivative512(c3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 0));
+                StoreDerivative512(c3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 16));
+                StoreDerivative512(c4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 0));
+                StoreDerivative512(c4_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 16));
+                StoreDerivative512(c5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 0));
+                StoreDerivative512(c5_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 16));
+                StoreDerivative512(c6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 0));
+                StoreDerivative512(c6_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 16));
+                StoreDerivative512(c7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 0));
+                StoreDerivative512(c7_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 16));
+                StoreDerivative512(c8_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 0));
+                StoreDerivative512(c8_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 16));
+                StoreDerivative512(c9_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 0));
+                StoreDerivative512(c9_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 16));
+                StoreDerivative512(c10_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 0));
+                StoreDerivative512(c10_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 16));
+                StoreDerivative512(c11_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 0));
+                StoreDerivative512(c11_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 16));
+            }
+            for (; i < n; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
+                }
+                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 input rows × 4 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
+            for (; i <= n - 3; i += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
+                    c1_0 = Fma256(wr, d0, c1_0); c1_1 = Fma256(wr, d1, c1_1); c1_2 = Fma256(wr, d2, c1_2); c1_3 = Fma256(wr, d3, c1_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
+                    c2_0 = Fma256(wr, d0, c2_0); c2_1 = Fma256(wr, d1, c2_1); c2_2 = Fma256(wr, d2, c2_2); c2_3 = Fma256(wr, d3, c2_3);
+                }
+                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
+                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
+                StoreDerivative256(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
+                StoreDerivative256(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 8));
+                StoreDerivative256(c1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
+                StoreDerivative256(c1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 24));
+                StoreDerivative256(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
+                StoreDerivative256(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 8));
+                StoreDerivative256(c2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
+                StoreDerivative256(c2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 24));
+            }
+            for (; i < n; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
+                }
+                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
+                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
+            }
+        }
+    }
+
+    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreDerivative512(global::System.Runtime.Intrinsics.Vector512<float> acc, ref float activation, int derivative, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector512<float> a = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref activation);
+        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, acc * 0.01f);
+        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector512<float>.One - a * a);
+        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector512<float>.One - a);
+        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref dst);
+    }
+
+    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreDerivative256(global::System.Runtime.Intrinsics.Vector256<float> acc, ref float activation, int derivative, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector256<float> a = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref activation);
+        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, acc * 0.01f);
+        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector256<float>.One - a * a);
+        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector256<float>.One - a);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref dst);
+    }
+
+    /// <summary>
+    /// Weight and bias gradients of one Dense layer on a chunk: GW[o, i] += Σ_{s < ns} DZ[o, s] · X[s, i], Gb[o] += Σ_s DZ[o, s],
+    /// with DZ [m × 32] feature-major and X sample-major (ns rows of n floats). Each gradient tile is loaded once,
+    /// updated over the chunk's samples in registers and stored once.
+    /// </summary>
+    public static void WeightGradientChunk(global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, int ns, global::System.Span<float> gradW, global::System.Span<float> gradB)
+    {
+        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
+        ref float rgb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradB);
+        for (int o = 0; o < m; o++)
+        {
+            ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+            float sum = 0f;
+            for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref rgb, o) += sum;
+        }
+        int o0 = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 gradient rows × 2 vectors of inputs in registers over the chunk's samples.
+            for (; o0 <= m - 12; o0 += 12)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 16);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 16);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0), c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 16);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0), c4_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 16);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0), c5_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 16);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0), c6_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 16);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0), c7_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 16);
+                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0), c8_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 16);
+                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0), c9_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 16);
+                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0), c10_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 16);
+                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0), c11_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 16);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma512(d, x0, c1_0); c1_1 = Fma512(d, x1, c1_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma512(d, x0, c2_0); c2_1 = Fma512(d, x1, c2_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
+                        c3_0 = Fma512(d, x0, c3_0); c3_1 = Fma512(d, x1, c3_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
+                        c4_0 = Fma512(d, x0, c4_0); c4_1 = Fma512(d, x1, c4_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
+                        c5_0 = Fma512(d, x0, c5_0); c5_1 = Fma512(d, x1, c5_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
+                        c6_0 = Fma512(d, x0, c6_0); c6_1 = Fma512(d, x1, c6_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
+                        c7_0 = Fma512(d, x0, c7_0); c7_1 = Fma512(d, x1, c7_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
+                        c8_0 = Fma512(d, x0, c8_0); c8_1 = Fma512(d, x1, c8_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
+                        c9_0 = Fma512(d, x0, c9_0); c9_1 = Fma512(d, x1, c9_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
+                        c10_0 = Fma512(d, x0, c10_0); c10_1 = Fma512(d, x1, c10_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
+                        c11_0 = Fma512(d, x0, c11_0); c11_1 = Fma512(d, x1, c11_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref g1, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref g2, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref g3, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref g4, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref g5, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref g6, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref g7, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_1, ref g8, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_1, ref g9, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_1, ref g10, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_1, ref g11, 16);
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0);
+                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0);
+                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0);
+                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0);
+                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma512(d, x0, c1_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma512(d, x0, c2_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
+                        c3_0 = Fma512(d, x0, c3_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
+                        c4_0 = Fma512(d, x0, c4_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
+                        c5_0 = Fma512(d, x0, c5_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
+                        c6_0 = Fma512(d, x0, c6_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
+                        c7_0 = Fma512(d, x0, c7_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
+                        c8_0 = Fma512(d, x0, c8_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
+                        c9_0 = Fma512(d, x0, c9_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
+                        c10_0 = Fma512(d, x0, c10_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
+                        c11_0 = Fma512(d, x0, c11_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0);
+                }
+                // the last n mod 16 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 12; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+            for (; o0 < m; o0++)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // the last n mod 16 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 1; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 gradient rows × 4 vectors of inputs in registers over the chunk's samples.
+            for (; o0 <= m - 3; o0 += 3)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 8), c1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 16), c1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 8), c2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 16), c2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 24);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma256(d, x0, c1_0); c1_1 = Fma256(d, x1, c1_1); c1_2 = Fma256(d, x2, c1_2); c1_3 = Fma256(d, x3, c1_3);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma256(d, x0, c2_0); c2_1 = Fma256(d, x1, c2_1); c2_2 = Fma256(d, x2, c2_2); c2_3 = Fma256(d, x3, c2_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref g1, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_3, ref g1, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref g2, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_3, ref g2, 24);
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma256(d, x0, c1_0);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma256(d, x0, c2_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                }
+                // the last n mod 8 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 3; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+            for (; o0 < m; o0++)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // the last n mod 8 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 1; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
         }
     }
 }
+
+/// <summary>A layer size as a type, so the JIT compiles each batch forward kernel with its row stride as a constant.</summary>
+file interface IBackpropSize
+{
+    static abstract int Value { get; }
+}
+
+file readonly struct BackpropSize256 : IBackpropSize { public static int Value => 256; }
+
+file readonly struct BackpropSize784 : IBackpropSize { public static int Value => 784; }

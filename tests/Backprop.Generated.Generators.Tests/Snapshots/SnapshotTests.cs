@@ -85,12 +85,12 @@ public class SnapshotTests
             [Dense(1, Activation.Linear)]
             public partial class DeepNet { }
             """,
-        // Both sides of the unroll threshold (512 weights): 16x32 = 512 unrolled, 32x17 = 544 looped, 17x1 unrolled.
+        // Both sides of the unroll threshold (64 weights): 8x8 = 64 unrolled, 8x9 = 72 looped, 9x1 unrolled.
         ["UnrollThreshold"] = """
             [Network(Loss.MeanSquaredError)]
-            [Input(16)]
-            [Dense(32, Activation.ReLU)]
-            [Dense(17, Activation.Tanh)]
+            [Input(8)]
+            [Dense(8, Activation.ReLU)]
+            [Dense(9, Activation.Tanh)]
             [Dense(1, Activation.Linear)]
             public partial class ThresholdNet { }
             """,

@@ -4,11 +4,11 @@
 #nullable enable
 
 /// <remarks>
-/// <para>Feedforward network 16 inputs → Dense(32, ReLU) → Dense(17, Tanh) → Dense(1, Linear), trained with mean squared error; 1123 parameters.</para>
+/// <para>Feedforward network 8 inputs → Dense(8, ReLU) → Dense(9, Tanh) → Dense(1, Linear), trained with mean squared error; 163 parameters.</para>
 /// <list type="number">
-/// <item><description>Layer 0: Dense 16 → 32, a = max(0, z), z = W·x + b; W0 = Parameters[0..512) as [32 × 16], b0 = Parameters[512..544); weights HeUniform (Auto), biases 0; unrolled.</description></item>
-/// <item><description>Layer 1: Dense 32 → 17, a = tanh(z), z = W·x + b; W1 = Parameters[544..1088) as [17 × 32], b1 = Parameters[1088..1105); weights XavierUniform (Auto), biases 0; SIMD loops.</description></item>
-/// <item><description>Layer 2: Dense 17 → 1, a = z, z = W·x + b; W2 = Parameters[1105..1122) as [1 × 17], b2 = Parameters[1122..1123); weights XavierUniform (Auto), biases 0; unrolled.</description></item>
+/// <item><description>Layer 0: Dense 8 → 8, a = max(0, z), z = W·x + b; W0 = Parameters[0..64) as [8 × 8], b0 = Parameters[64..72); weights HeUniform (Auto), biases 0; unrolled.</description></item>
+/// <item><description>Layer 1: Dense 8 → 9, a = tanh(z), z = W·x + b; W1 = Parameters[72..144) as [9 × 8], b1 = Parameters[144..153); weights XavierUniform (Auto), biases 0; SIMD loops.</description></item>
+/// <item><description>Layer 2: Dense 9 → 1, a = z, z = W·x + b; W2 = Parameters[153..162) as [1 × 9], b2 = Parameters[162..163); weights XavierUniform (Auto), biases 0; unrolled.</description></item>
 /// </list>
 /// <para>Loss: mean over all k × OutputSize elements of (y − t)².</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
@@ -18,36 +18,37 @@
 partial class ThresholdNet : global::Backprop.Generated.INetwork
 {
     /// <summary>Floats per input sample.</summary>
-    public const int InputSize = 16;
+    public const int InputSize = 8;
 
     /// <summary>Floats per output sample.</summary>
     public const int OutputSize = 1;
 
     /// <summary>Trainable floats: for each layer its weights [out × in] row-major, then its biases.</summary>
-    public const int ParameterCount = 1123;
+    public const int ParameterCount = 163;
 
     /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>
-    public const int ScratchSize = 49;
+    public const int ScratchSize = 17;
 
     /// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>
     public const int StateCount = 0;
 
     /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
-    public const int ParameterBytes = 4492;
+    public const int ParameterBytes = 652;
 
     private readonly float[] _parameters = new float[ParameterCount];
     private readonly float[] _gradients = new float[ParameterCount];
-    private float[]? _trainingBuffer; // 98 floats of per-sample activations and gradients, made on first Backward
+    private float[]? _trainingBuffer; // 34 floats of per-sample activations and gradients, made on first Backward
+    private float[]? _batchBuffer; // 1956 floats: one chunk of 32 samples through every layer, made on the first batch Backward
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
         {
-            new global::Backprop.Generated.TensorInfo("layers.0.weight", 0, global::Backprop.Generated.TensorRole.Weight, global::Backprop.Generated.TensorStorage.Parameters, 0, 32, 16),
-            new global::Backprop.Generated.TensorInfo("layers.0.bias", 0, global::Backprop.Generated.TensorRole.Bias, global::Backprop.Generated.TensorStorage.Parameters, 512, 32),
-            new global::Backprop.Generated.TensorInfo("layers.1.weight", 1, global::Backprop.Generated.TensorRole.Weight, global::Backprop.Generated.TensorStorage.Parameters, 544, 17, 32),
-            new global::Backprop.Generated.TensorInfo("layers.1.bias", 1, global::Backprop.Generated.TensorRole.Bias, global::Backprop.Generated.TensorStorage.Parameters, 1088, 17),
-            new global::Backprop.Generated.TensorInfo("layers.2.weight", 2, global::Backprop.Generated.TensorRole.Weight, global::Backprop.Generated.TensorStorage.Parameters, 1105, 1, 17),
-            new global::Backprop.Generated.TensorInfo("layers.2.bias", 2, global::Backprop.Generated.TensorRole.Bias, global::Backprop.Generated.TensorStorage.Parameters, 1122, 1),
+            new global::Backprop.Generated.TensorInfo("layers.0.weight", 0, global::Backprop.Generated.TensorRole.Weight, global::Backprop.Generated.TensorStorage.Parameters, 0, 8, 8),
+            new global::Backprop.Generated.TensorInfo("layers.0.bias", 0, global::Backprop.Generated.TensorRole.Bias, global::Backprop.Generated.TensorStorage.Parameters, 64, 8),
+            new global::Backprop.Generated.TensorInfo("layers.1.weight", 1, global::Backprop.Generated.TensorRole.Weight, global::Backprop.Generated.TensorStorage.Parameters, 72, 9, 8),
+            new global::Backprop.Generated.TensorInfo("layers.1.bias", 1, global::Backprop.Generated.TensorRole.Bias, global::Backprop.Generated.TensorStorage.Parameters, 144, 9),
+            new global::Backprop.Generated.TensorInfo("layers.2.weight", 2, global::Backprop.Generated.TensorRole.Weight, global::Backprop.Generated.TensorStorage.Parameters, 153, 1, 9),
+            new global::Backprop.Generated.TensorInfo("layers.2.bias", 2, global::Backprop.Generated.TensorRole.Bias, global::Backprop.Generated.TensorStorage.Parameters, 162, 1),
         });
 
     /// <summary>Creates the network with parameters initialized from seed 0.</summary>
@@ -83,12 +84,12 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
     public void InitializeParameters(int seed)
     {
         global::System.Span<float> p = _parameters;
-        // Layer 0: 32 × 16 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 512), p.Slice(512, 32), 16, 32, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
-        // Layer 1: 17 × 32 weights, XavierUniform (Init.Auto for Tanh); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(544, 544), p.Slice(1088, 17), 32, 17, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 1);
-        // Layer 2: 1 × 17 weights, XavierUniform (Init.Auto for Linear); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(1105, 17), p.Slice(1122, 1), 17, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 2);
+        // Layer 0: 8 × 8 weights, HeUniform (Init.Auto for ReLU); biases 0
+        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 64), p.Slice(64, 8), 8, 8, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        // Layer 1: 9 × 8 weights, XavierUniform (Init.Auto for Tanh); biases 0
+        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(72, 72), p.Slice(144, 9), 8, 9, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 1);
+        // Layer 2: 1 × 9 weights, XavierUniform (Init.Auto for Linear); biases 0
+        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(153, 9), p.Slice(162, 1), 9, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 2);
     }
 
     /// <summary>Sets every gradient to 0.</summary>
@@ -113,48 +114,24 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {
         global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 512); // layer 0 weights [32 × 16]: W0[o * 16 + i]
-        global::System.ReadOnlySpan<float> b0 = p.Slice(512, 32);
-        global::System.ReadOnlySpan<float> W1 = p.Slice(544, 544); // layer 1 weights [17 × 32]: W1[o * 32 + i]
-        global::System.ReadOnlySpan<float> b1 = p.Slice(1088, 17);
-        global::System.ReadOnlySpan<float> W2 = p.Slice(1105, 17); // layer 2 weights [1 × 17]: W2[o * 17 + i]
-        global::System.ReadOnlySpan<float> b2 = p.Slice(1122, 1);
-        global::System.Span<float> a0 = scratch.Slice(0, 32);
-        global::System.Span<float> a1 = scratch.Slice(32, 17);
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]: W0[o * 8 + i]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(64, 8);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]: W1[o * 8 + i]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(144, 9);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]: W2[o * 9 + i]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(162, 1);
+        global::System.Span<float> a0 = scratch.Slice(0, 8);
+        global::System.Span<float> a1 = scratch.Slice(8, 9);
 
-        // Layer 0: Dense 16 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2] + W0[3] * x[3] + W0[4] * x[4] + W0[5] * x[5] + W0[6] * x[6] + W0[7] * x[7] + W0[8] * x[8] + W0[9] * x[9] + W0[10] * x[10] + W0[11] * x[11] + W0[12] * x[12] + W0[13] * x[13] + W0[14] * x[14] + W0[15] * x[15];
-        float z0_1 = b0[1] + W0[16] * x[0] + W0[17] * x[1] + W0[18] * x[2] + W0[19] * x[3] + W0[20] * x[4] + W0[21] * x[5] + W0[22] * x[6] + W0[23] * x[7] + W0[24] * x[8] + W0[25] * x[9] + W0[26] * x[10] + W0[27] * x[11] + W0[28] * x[12] + W0[29] * x[13] + W0[30] * x[14] + W0[31] * x[15];
-        float z0_2 = b0[2] + W0[32] * x[0] + W0[33] * x[1] + W0[34] * x[2] + W0[35] * x[3] + W0[36] * x[4] + W0[37] * x[5] + W0[38] * x[6] + W0[39] * x[7] + W0[40] * x[8] + W0[41] * x[9] + W0[42] * x[10] + W0[43] * x[11] + W0[44] * x[12] + W0[45] * x[13] + W0[46] * x[14] + W0[47] * x[15];
-        float z0_3 = b0[3] + W0[48] * x[0] + W0[49] * x[1] + W0[50] * x[2] + W0[51] * x[3] + W0[52] * x[4] + W0[53] * x[5] + W0[54] * x[6] + W0[55] * x[7] + W0[56] * x[8] + W0[57] * x[9] + W0[58] * x[10] + W0[59] * x[11] + W0[60] * x[12] + W0[61] * x[13] + W0[62] * x[14] + W0[63] * x[15];
-        float z0_4 = b0[4] + W0[64] * x[0] + W0[65] * x[1] + W0[66] * x[2] + W0[67] * x[3] + W0[68] * x[4] + W0[69] * x[5] + W0[70] * x[6] + W0[71] * x[7] + W0[72] * x[8] + W0[73] * x[9] + W0[74] * x[10] + W0[75] * x[11] + W0[76] * x[12] + W0[77] * x[13] + W0[78] * x[14] + W0[79] * x[15];
-        float z0_5 = b0[5] + W0[80] * x[0] + W0[81] * x[1] + W0[82] * x[2] + W0[83] * x[3] + W0[84] * x[4] + W0[85] * x[5] + W0[86] * x[6] + W0[87] * x[7] + W0[88] * x[8] + W0[89] * x[9] + W0[90] * x[10] + W0[91] * x[11] + W0[92] * x[12] + W0[93] * x[13] + W0[94] * x[14] + W0[95] * x[15];
-        float z0_6 = b0[6] + W0[96] * x[0] + W0[97] * x[1] + W0[98] * x[2] + W0[99] * x[3] + W0[100] * x[4] + W0[101] * x[5] + W0[102] * x[6] + W0[103] * x[7] + W0[104] * x[8] + W0[105] * x[9] + W0[106] * x[10] + W0[107] * x[11] + W0[108] * x[12] + W0[109] * x[13] + W0[110] * x[14] + W0[111] * x[15];
-        float z0_7 = b0[7] + W0[112] * x[0] + W0[113] * x[1] + W0[114] * x[2] + W0[115] * x[3] + W0[116] * x[4] + W0[117] * x[5] + W0[118] * x[6] + W0[119] * x[7] + W0[120] * x[8] + W0[121] * x[9] + W0[122] * x[10] + W0[123] * x[11] + W0[124] * x[12] + W0[125] * x[13] + W0[126] * x[14] + W0[127] * x[15];
-        float z0_8 = b0[8] + W0[128] * x[0] + W0[129] * x[1] + W0[130] * x[2] + W0[131] * x[3] + W0[132] * x[4] + W0[133] * x[5] + W0[134] * x[6] + W0[135] * x[7] + W0[136] * x[8] + W0[137] * x[9] + W0[138] * x[10] + W0[139] * x[11] + W0[140] * x[12] + W0[141] * x[13] + W0[142] * x[14] + W0[143] * x[15];
-        float z0_9 = b0[9] + W0[144] * x[0] + W0[145] * x[1] + W0[146] * x[2] + W0[147] * x[3] + W0[148] * x[4] + W0[149] * x[5] + W0[150] * x[6] + W0[151] * x[7] + W0[152] * x[8] + W0[153] * x[9] + W0[154] * x[10] + W0[155] * x[11] + W0[156] * x[12] + W0[157] * x[13] + W0[158] * x[14] + W0[159] * x[15];
-        float z0_10 = b0[10] + W0[160] * x[0] + W0[161] * x[1] + W0[162] * x[2] + W0[163] * x[3] + W0[164] * x[4] + W0[165] * x[5] + W0[166] * x[6] + W0[167] * x[7] + W0[168] * x[8] + W0[169] * x[9] + W0[170] * x[10] + W0[171] * x[11] + W0[172] * x[12] + W0[173] * x[13] + W0[174] * x[14] + W0[175] * x[15];
-        float z0_11 = b0[11] + W0[176] * x[0] + W0[177] * x[1] + W0[178] * x[2] + W0[179] * x[3] + W0[180] * x[4] + W0[181] * x[5] + W0[182] * x[6] + W0[183] * x[7] + W0[184] * x[8] + W0[185] * x[9] + W0[186] * x[10] + W0[187] * x[11] + W0[188] * x[12] + W0[189] * x[13] + W0[190] * x[14] + W0[191] * x[15];
-        float z0_12 = b0[12] + W0[192] * x[0] + W0[193] * x[1] + W0[194] * x[2] + W0[195] * x[3] + W0[196] * x[4] + W0[197] * x[5] + W0[198] * x[6] + W0[199] * x[7] + W0[200] * x[8] + W0[201] * x[9] + W0[202] * x[10] + W0[203] * x[11] + W0[204] * x[12] + W0[205] * x[13] + W0[206] * x[14] + W0[207] * x[15];
-        float z0_13 = b0[13] + W0[208] * x[0] + W0[209] * x[1] + W0[210] * x[2] + W0[211] * x[3] + W0[212] * x[4] + W0[213] * x[5] + W0[214] * x[6] + W0[215] * x[7] + W0[216] * x[8] + W0[217] * x[9] + W0[218] * x[10] + W0[219] * x[11] + W0[220] * x[12] + W0[221] * x[13] + W0[222] * x[14] + W0[223] * x[15];
-        float z0_14 = b0[14] + W0[224] * x[0] + W0[225] * x[1] + W0[226] * x[2] + W0[227] * x[3] + W0[228] * x[4] + W0[229] * x[5] + W0[230] * x[6] + W0[231] * x[7] + W0[232] * x[8] + W0[233] * x[9] + W0[234] * x[10] + W0[235] * x[11] + W0[236] * x[12] + W0[237] * x[13] + W0[238] * x[14] + W0[239] * x[15];
-        float z0_15 = b0[15] + W0[240] * x[0] + W0[241] * x[1] + W0[242] * x[2] + W0[243] * x[3] + W0[244] * x[4] + W0[245] * x[5] + W0[246] * x[6] + W0[247] * x[7] + W0[248] * x[8] + W0[249] * x[9] + W0[250] * x[10] + W0[251] * x[11] + W0[252] * x[12] + W0[253] * x[13] + W0[254] * x[14] + W0[255] * x[15];
-        float z0_16 = b0[16] + W0[256] * x[0] + W0[257] * x[1] + W0[258] * x[2] + W0[259] * x[3] + W0[260] * x[4] + W0[261] * x[5] + W0[262] * x[6] + W0[263] * x[7] + W0[264] * x[8] + W0[265] * x[9] + W0[266] * x[10] + W0[267] * x[11] + W0[268] * x[12] + W0[269] * x[13] + W0[270] * x[14] + W0[271] * x[15];
-        float z0_17 = b0[17] + W0[272] * x[0] + W0[273] * x[1] + W0[274] * x[2] + W0[275] * x[3] + W0[276] * x[4] + W0[277] * x[5] + W0[278] * x[6] + W0[279] * x[7] + W0[280] * x[8] + W0[281] * x[9] + W0[282] * x[10] + W0[283] * x[11] + W0[284] * x[12] + W0[285] * x[13] + W0[286] * x[14] + W0[287] * x[15];
-        float z0_18 = b0[18] + W0[288] * x[0] + W0[289] * x[1] + W0[290] * x[2] + W0[291] * x[3] + W0[292] * x[4] + W0[293] * x[5] + W0[294] * x[6] + W0[295] * x[7] + W0[296] * x[8] + W0[297] * x[9] + W0[298] * x[10] + W0[299] * x[11] + W0[300] * x[12] + W0[301] * x[13] + W0[302] * x[14] + W0[303] * x[15];
-        float z0_19 = b0[19] + W0[304] * x[0] + W0[305] * x[1] + W0[306] * x[2] + W0[307] * x[3] + W0[308] * x[4] + W0[309] * x[5] + W0[310] * x[6] + W0[311] * x[7] + W0[312] * x[8] + W0[313] * x[9] + W0[314] * x[10] + W0[315] * x[11] + W0[316] * x[12] + W0[317] * x[13] + W0[318] * x[14] + W0[319] * x[15];
-        float z0_20 = b0[20] + W0[320] * x[0] + W0[321] * x[1] + W0[322] * x[2] + W0[323] * x[3] + W0[324] * x[4] + W0[325] * x[5] + W0[326] * x[6] + W0[327] * x[7] + W0[328] * x[8] + W0[329] * x[9] + W0[330] * x[10] + W0[331] * x[11] + W0[332] * x[12] + W0[333] * x[13] + W0[334] * x[14] + W0[335] * x[15];
-        float z0_21 = b0[21] + W0[336] * x[0] + W0[337] * x[1] + W0[338] * x[2] + W0[339] * x[3] + W0[340] * x[4] + W0[341] * x[5] + W0[342] * x[6] + W0[343] * x[7] + W0[344] * x[8] + W0[345] * x[9] + W0[346] * x[10] + W0[347] * x[11] + W0[348] * x[12] + W0[349] * x[13] + W0[350] * x[14] + W0[351] * x[15];
-        float z0_22 = b0[22] + W0[352] * x[0] + W0[353] * x[1] + W0[354] * x[2] + W0[355] * x[3] + W0[356] * x[4] + W0[357] * x[5] + W0[358] * x[6] + W0[359] * x[7] + W0[360] * x[8] + W0[361] * x[9] + W0[362] * x[10] + W0[363] * x[11] + W0[364] * x[12] + W0[365] * x[13] + W0[366] * x[14] + W0[367] * x[15];
-        float z0_23 = b0[23] + W0[368] * x[0] + W0[369] * x[1] + W0[370] * x[2] + W0[371] * x[3] + W0[372] * x[4] + W0[373] * x[5] + W0[374] * x[6] + W0[375] * x[7] + W0[376] * x[8] + W0[377] * x[9] + W0[378] * x[10] + W0[379] * x[11] + W0[380] * x[12] + W0[381] * x[13] + W0[382] * x[14] + W0[383] * x[15];
-        float z0_24 = b0[24] + W0[384] * x[0] + W0[385] * x[1] + W0[386] * x[2] + W0[387] * x[3] + W0[388] * x[4] + W0[389] * x[5] + W0[390] * x[6] + W0[391] * x[7] + W0[392] * x[8] + W0[393] * x[9] + W0[394] * x[10] + W0[395] * x[11] + W0[396] * x[12] + W0[397] * x[13] + W0[398] * x[14] + W0[399] * x[15];
-        float z0_25 = b0[25] + W0[400] * x[0] + W0[401] * x[1] + W0[402] * x[2] + W0[403] * x[3] + W0[404] * x[4] + W0[405] * x[5] + W0[406] * x[6] + W0[407] * x[7] + W0[408] * x[8] + W0[409] * x[9] + W0[410] * x[10] + W0[411] * x[11] + W0[412] * x[12] + W0[413] * x[13] + W0[414] * x[14] + W0[415] * x[15];
-        float z0_26 = b0[26] + W0[416] * x[0] + W0[417] * x[1] + W0[418] * x[2] + W0[419] * x[3] + W0[420] * x[4] + W0[421] * x[5] + W0[422] * x[6] + W0[423] * x[7] + W0[424] * x[8] + W0[425] * x[9] + W0[426] * x[10] + W0[427] * x[11] + W0[428] * x[12] + W0[429] * x[13] + W0[430] * x[14] + W0[431] * x[15];
-        float z0_27 = b0[27] + W0[432] * x[0] + W0[433] * x[1] + W0[434] * x[2] + W0[435] * x[3] + W0[436] * x[4] + W0[437] * x[5] + W0[438] * x[6] + W0[439] * x[7] + W0[440] * x[8] + W0[441] * x[9] + W0[442] * x[10] + W0[443] * x[11] + W0[444] * x[12] + W0[445] * x[13] + W0[446] * x[14] + W0[447] * x[15];
-        float z0_28 = b0[28] + W0[448] * x[0] + W0[449] * x[1] + W0[450] * x[2] + W0[451] * x[3] + W0[452] * x[4] + W0[453] * x[5] + W0[454] * x[6] + W0[455] * x[7] + W0[456] * x[8] + W0[457] * x[9] + W0[458] * x[10] + W0[459] * x[11] + W0[460] * x[12] + W0[461] * x[13] + W0[462] * x[14] + W0[463] * x[15];
-        float z0_29 = b0[29] + W0[464] * x[0] + W0[465] * x[1] + W0[466] * x[2] + W0[467] * x[3] + W0[468] * x[4] + W0[469] * x[5] + W0[470] * x[6] + W0[471] * x[7] + W0[472] * x[8] + W0[473] * x[9] + W0[474] * x[10] + W0[475] * x[11] + W0[476] * x[12] + W0[477] * x[13] + W0[478] * x[14] + W0[479] * x[15];
-        float z0_30 = b0[30] + W0[480] * x[0] + W0[481] * x[1] + W0[482] * x[2] + W0[483] * x[3] + W0[484] * x[4] + W0[485] * x[5] + W0[486] * x[6] + W0[487] * x[7] + W0[488] * x[8] + W0[489] * x[9] + W0[490] * x[10] + W0[491] * x[11] + W0[492] * x[12] + W0[493] * x[13] + W0[494] * x[14] + W0[495] * x[15];
-        float z0_31 = b0[31] + W0[496] * x[0] + W0[497] * x[1] + W0[498] * x[2] + W0[499] * x[3] + W0[500] * x[4] + W0[501] * x[5] + W0[502] * x[6] + W0[503] * x[7] + W0[504] * x[8] + W0[505] * x[9] + W0[506] * x[10] + W0[507] * x[11] + W0[508] * x[12] + W0[509] * x[13] + W0[510] * x[14] + W0[511] * x[15];
+        // Layer 0: Dense 8 → 8, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
+        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2] + W0[3] * x[3] + W0[4] * x[4] + W0[5] * x[5] + W0[6] * x[6] + W0[7] * x[7];
+        float z0_1 = b0[1] + W0[8] * x[0] + W0[9] * x[1] + W0[10] * x[2] + W0[11] * x[3] + W0[12] * x[4] + W0[13] * x[5] + W0[14] * x[6] + W0[15] * x[7];
+        float z0_2 = b0[2] + W0[16] * x[0] + W0[17] * x[1] + W0[18] * x[2] + W0[19] * x[3] + W0[20] * x[4] + W0[21] * x[5] + W0[22] * x[6] + W0[23] * x[7];
+        float z0_3 = b0[3] + W0[24] * x[0] + W0[25] * x[1] + W0[26] * x[2] + W0[27] * x[3] + W0[28] * x[4] + W0[29] * x[5] + W0[30] * x[6] + W0[31] * x[7];
+        float z0_4 = b0[4] + W0[32] * x[0] + W0[33] * x[1] + W0[34] * x[2] + W0[35] * x[3] + W0[36] * x[4] + W0[37] * x[5] + W0[38] * x[6] + W0[39] * x[7];
+        float z0_5 = b0[5] + W0[40] * x[0] + W0[41] * x[1] + W0[42] * x[2] + W0[43] * x[3] + W0[44] * x[4] + W0[45] * x[5] + W0[46] * x[6] + W0[47] * x[7];
+        float z0_6 = b0[6] + W0[48] * x[0] + W0[49] * x[1] + W0[50] * x[2] + W0[51] * x[3] + W0[52] * x[4] + W0[53] * x[5] + W0[54] * x[6] + W0[55] * x[7];
+        float z0_7 = b0[7] + W0[56] * x[0] + W0[57] * x[1] + W0[58] * x[2] + W0[59] * x[3] + W0[60] * x[4] + W0[61] * x[5] + W0[62] * x[6] + W0[63] * x[7];
         float a0_0 = global::System.MathF.Max(z0_0, 0f);
         float a0_1 = global::System.MathF.Max(z0_1, 0f);
         float a0_2 = global::System.MathF.Max(z0_2, 0f);
@@ -163,30 +140,6 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         float a0_5 = global::System.MathF.Max(z0_5, 0f);
         float a0_6 = global::System.MathF.Max(z0_6, 0f);
         float a0_7 = global::System.MathF.Max(z0_7, 0f);
-        float a0_8 = global::System.MathF.Max(z0_8, 0f);
-        float a0_9 = global::System.MathF.Max(z0_9, 0f);
-        float a0_10 = global::System.MathF.Max(z0_10, 0f);
-        float a0_11 = global::System.MathF.Max(z0_11, 0f);
-        float a0_12 = global::System.MathF.Max(z0_12, 0f);
-        float a0_13 = global::System.MathF.Max(z0_13, 0f);
-        float a0_14 = global::System.MathF.Max(z0_14, 0f);
-        float a0_15 = global::System.MathF.Max(z0_15, 0f);
-        float a0_16 = global::System.MathF.Max(z0_16, 0f);
-        float a0_17 = global::System.MathF.Max(z0_17, 0f);
-        float a0_18 = global::System.MathF.Max(z0_18, 0f);
-        float a0_19 = global::System.MathF.Max(z0_19, 0f);
-        float a0_20 = global::System.MathF.Max(z0_20, 0f);
-        float a0_21 = global::System.MathF.Max(z0_21, 0f);
-        float a0_22 = global::System.MathF.Max(z0_22, 0f);
-        float a0_23 = global::System.MathF.Max(z0_23, 0f);
-        float a0_24 = global::System.MathF.Max(z0_24, 0f);
-        float a0_25 = global::System.MathF.Max(z0_25, 0f);
-        float a0_26 = global::System.MathF.Max(z0_26, 0f);
-        float a0_27 = global::System.MathF.Max(z0_27, 0f);
-        float a0_28 = global::System.MathF.Max(z0_28, 0f);
-        float a0_29 = global::System.MathF.Max(z0_29, 0f);
-        float a0_30 = global::System.MathF.Max(z0_30, 0f);
-        float a0_31 = global::System.MathF.Max(z0_31, 0f);
         // The next layer loops over a0: store it in scratch.
         a0[0] = a0_0;
         a0[1] = a0_1;
@@ -196,40 +149,13 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         a0[5] = a0_5;
         a0[6] = a0_6;
         a0[7] = a0_7;
-        a0[8] = a0_8;
-        a0[9] = a0_9;
-        a0[10] = a0_10;
-        a0[11] = a0_11;
-        a0[12] = a0_12;
-        a0[13] = a0_13;
-        a0[14] = a0_14;
-        a0[15] = a0_15;
-        a0[16] = a0_16;
-        a0[17] = a0_17;
-        a0[18] = a0_18;
-        a0[19] = a0_19;
-        a0[20] = a0_20;
-        a0[21] = a0_21;
-        a0[22] = a0_22;
-        a0[23] = a0_23;
-        a0[24] = a0_24;
-        a0[25] = a0_25;
-        a0[26] = a0_26;
-        a0[27] = a0_27;
-        a0[28] = a0_28;
-        a0[29] = a0_29;
-        a0[30] = a0_30;
-        a0[31] = a0_31;
 
-        // Layer 1: Dense 32 → 17, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        for (int o = 0; o < 17; o++)
-        {
-            float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 32, 32), a0);
-            a1[o] = global::System.MathF.Tanh(z);
-        }
+        // Layer 1: Dense 8 → 9, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
+        BackpropKernels.Gemv(W1, b1, 9, 8, a0, a1, 0); // SIMD, z only
+        for (int o = 0; o < 9; o++) a1[o] = global::System.MathF.Tanh(a1[o]);
 
-        // Layer 2: Dense 17 → 1, Linear. z2 = W2·a1 + b2; output = z2
-        float z2_0 = b2[0] + W2[0] * a1[0] + W2[1] * a1[1] + W2[2] * a1[2] + W2[3] * a1[3] + W2[4] * a1[4] + W2[5] * a1[5] + W2[6] * a1[6] + W2[7] * a1[7] + W2[8] * a1[8] + W2[9] * a1[9] + W2[10] * a1[10] + W2[11] * a1[11] + W2[12] * a1[12] + W2[13] * a1[13] + W2[14] * a1[14] + W2[15] * a1[15] + W2[16] * a1[16];
+        // Layer 2: Dense 9 → 1, Linear. z2 = W2·a1 + b2; output = z2
+        float z2_0 = b2[0] + W2[0] * a1[0] + W2[1] * a1[1] + W2[2] * a1[2] + W2[3] * a1[3] + W2[4] * a1[4] + W2[5] * a1[5] + W2[6] * a1[6] + W2[7] * a1[7] + W2[8] * a1[8];
         y[0] = z2_0;
     }
 
@@ -242,11 +168,17 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
         int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
-        global::System.Span<float> buffer = _trainingBuffer ??= new float[98];
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[34];
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
-        for (int s = 0; s < k; s++)
+        int s = 0;
+        if (k >= 8 && BackpropKernels.BatchAccelerated)
+        {
+            // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample).
+            s = BackwardChunks(inputs, targets, k, gradScale, ref total);
+        }
+        for (; s < k; s++)
         {
             total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
         }
@@ -259,57 +191,33 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
     {
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> g = _gradients;
-        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 512); // layer 0 weights [32 × 16]: W0[o * 16 + i]
-        global::System.ReadOnlySpan<float> b0 = p.Slice(512, 32);
-        global::System.Span<float> gW0 = g.Slice(0, 512);
-        global::System.Span<float> gb0 = g.Slice(512, 32);
-        global::System.ReadOnlySpan<float> W1 = p.Slice(544, 544); // layer 1 weights [17 × 32]: W1[o * 32 + i]
-        global::System.ReadOnlySpan<float> b1 = p.Slice(1088, 17);
-        global::System.Span<float> gW1 = g.Slice(544, 544);
-        global::System.Span<float> gb1 = g.Slice(1088, 17);
-        global::System.ReadOnlySpan<float> W2 = p.Slice(1105, 17); // layer 2 weights [1 × 17]: W2[o * 17 + i]
-        global::System.ReadOnlySpan<float> b2 = p.Slice(1122, 1);
-        global::System.Span<float> gW2 = g.Slice(1105, 17);
-        global::System.Span<float> gb2 = g.Slice(1122, 1);
-        global::System.Span<float> a0 = buffer.Slice(0, 32);
-        global::System.Span<float> a1 = buffer.Slice(32, 17);
-        global::System.Span<float> dz1 = buffer.Slice(49, 17);
-        global::System.Span<float> da0 = buffer.Slice(66, 32);
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]: W0[o * 8 + i]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(64, 8);
+        global::System.Span<float> gW0 = g.Slice(0, 64);
+        global::System.Span<float> gb0 = g.Slice(64, 8);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]: W1[o * 8 + i]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(144, 9);
+        global::System.Span<float> gW1 = g.Slice(72, 72);
+        global::System.Span<float> gb1 = g.Slice(144, 9);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]: W2[o * 9 + i]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(162, 1);
+        global::System.Span<float> gW2 = g.Slice(153, 9);
+        global::System.Span<float> gb2 = g.Slice(162, 1);
+        global::System.Span<float> a0 = buffer.Slice(0, 8);
+        global::System.Span<float> a1 = buffer.Slice(8, 9);
+        global::System.Span<float> dz1 = buffer.Slice(17, 9);
+        global::System.Span<float> da0 = buffer.Slice(26, 8);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
-        // Layer 0: Dense 16 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2] + W0[3] * x[3] + W0[4] * x[4] + W0[5] * x[5] + W0[6] * x[6] + W0[7] * x[7] + W0[8] * x[8] + W0[9] * x[9] + W0[10] * x[10] + W0[11] * x[11] + W0[12] * x[12] + W0[13] * x[13] + W0[14] * x[14] + W0[15] * x[15];
-        float z0_1 = b0[1] + W0[16] * x[0] + W0[17] * x[1] + W0[18] * x[2] + W0[19] * x[3] + W0[20] * x[4] + W0[21] * x[5] + W0[22] * x[6] + W0[23] * x[7] + W0[24] * x[8] + W0[25] * x[9] + W0[26] * x[10] + W0[27] * x[11] + W0[28] * x[12] + W0[29] * x[13] + W0[30] * x[14] + W0[31] * x[15];
-        float z0_2 = b0[2] + W0[32] * x[0] + W0[33] * x[1] + W0[34] * x[2] + W0[35] * x[3] + W0[36] * x[4] + W0[37] * x[5] + W0[38] * x[6] + W0[39] * x[7] + W0[40] * x[8] + W0[41] * x[9] + W0[42] * x[10] + W0[43] * x[11] + W0[44] * x[12] + W0[45] * x[13] + W0[46] * x[14] + W0[47] * x[15];
-        float z0_3 = b0[3] + W0[48] * x[0] + W0[49] * x[1] + W0[50] * x[2] + W0[51] * x[3] + W0[52] * x[4] + W0[53] * x[5] + W0[54] * x[6] + W0[55] * x[7] + W0[56] * x[8] + W0[57] * x[9] + W0[58] * x[10] + W0[59] * x[11] + W0[60] * x[12] + W0[61] * x[13] + W0[62] * x[14] + W0[63] * x[15];
-        float z0_4 = b0[4] + W0[64] * x[0] + W0[65] * x[1] + W0[66] * x[2] + W0[67] * x[3] + W0[68] * x[4] + W0[69] * x[5] + W0[70] * x[6] + W0[71] * x[7] + W0[72] * x[8] + W0[73] * x[9] + W0[74] * x[10] + W0[75] * x[11] + W0[76] * x[12] + W0[77] * x[13] + W0[78] * x[14] + W0[79] * x[15];
-        float z0_5 = b0[5] + W0[80] * x[0] + W0[81] * x[1] + W0[82] * x[2] + W0[83] * x[3] + W0[84] * x[4] + W0[85] * x[5] + W0[86] * x[6] + W0[87] * x[7] + W0[88] * x[8] + W0[89] * x[9] + W0[90] * x[10] + W0[91] * x[11] + W0[92] * x[12] + W0[93] * x[13] + W0[94] * x[14] + W0[95] * x[15];
-        float z0_6 = b0[6] + W0[96] * x[0] + W0[97] * x[1] + W0[98] * x[2] + W0[99] * x[3] + W0[100] * x[4] + W0[101] * x[5] + W0[102] * x[6] + W0[103] * x[7] + W0[104] * x[8] + W0[105] * x[9] + W0[106] * x[10] + W0[107] * x[11] + W0[108] * x[12] + W0[109] * x[13] + W0[110] * x[14] + W0[111] * x[15];
-        float z0_7 = b0[7] + W0[112] * x[0] + W0[113] * x[1] + W0[114] * x[2] + W0[115] * x[3] + W0[116] * x[4] + W0[117] * x[5] + W0[118] * x[6] + W0[119] * x[7] + W0[120] * x[8] + W0[121] * x[9] + W0[122] * x[10] + W0[123] * x[11] + W0[124] * x[12] + W0[125] * x[13] + W0[126] * x[14] + W0[127] * x[15];
-        float z0_8 = b0[8] + W0[128] * x[0] + W0[129] * x[1] + W0[130] * x[2] + W0[131] * x[3] + W0[132] * x[4] + W0[133] * x[5] + W0[134] * x[6] + W0[135] * x[7] + W0[136] * x[8] + W0[137] * x[9] + W0[138] * x[10] + W0[139] * x[11] + W0[140] * x[12] + W0[141] * x[13] + W0[142] * x[14] + W0[143] * x[15];
-        float z0_9 = b0[9] + W0[144] * x[0] + W0[145] * x[1] + W0[146] * x[2] + W0[147] * x[3] + W0[148] * x[4] + W0[149] * x[5] + W0[150] * x[6] + W0[151] * x[7] + W0[152] * x[8] + W0[153] * x[9] + W0[154] * x[10] + W0[155] * x[11] + W0[156] * x[12] + W0[157] * x[13] + W0[158] * x[14] + W0[159] * x[15];
-        float z0_10 = b0[10] + W0[160] * x[0] + W0[161] * x[1] + W0[162] * x[2] + W0[163] * x[3] + W0[164] * x[4] + W0[165] * x[5] + W0[166] * x[6] + W0[167] * x[7] + W0[168] * x[8] + W0[169] * x[9] + W0[170] * x[10] + W0[171] * x[11] + W0[172] * x[12] + W0[173] * x[13] + W0[174] * x[14] + W0[175] * x[15];
-        float z0_11 = b0[11] + W0[176] * x[0] + W0[177] * x[1] + W0[178] * x[2] + W0[179] * x[3] + W0[180] * x[4] + W0[181] * x[5] + W0[182] * x[6] + W0[183] * x[7] + W0[184] * x[8] + W0[185] * x[9] + W0[186] * x[10] + W0[187] * x[11] + W0[188] * x[12] + W0[189] * x[13] + W0[190] * x[14] + W0[191] * x[15];
-        float z0_12 = b0[12] + W0[192] * x[0] + W0[193] * x[1] + W0[194] * x[2] + W0[195] * x[3] + W0[196] * x[4] + W0[197] * x[5] + W0[198] * x[6] + W0[199] * x[7] + W0[200] * x[8] + W0[201] * x[9] + W0[202] * x[10] + W0[203] * x[11] + W0[204] * x[12] + W0[205] * x[13] + W0[206] * x[14] + W0[207] * x[15];
-        float z0_13 = b0[13] + W0[208] * x[0] + W0[209] * x[1] + W0[210] * x[2] + W0[211] * x[3] + W0[212] * x[4] + W0[213] * x[5] + W0[214] * x[6] + W0[215] * x[7] + W0[216] * x[8] + W0[217] * x[9] + W0[218] * x[10] + W0[219] * x[11] + W0[220] * x[12] + W0[221] * x[13] + W0[222] * x[14] + W0[223] * x[15];
-        float z0_14 = b0[14] + W0[224] * x[0] + W0[225] * x[1] + W0[226] * x[2] + W0[227] * x[3] + W0[228] * x[4] + W0[229] * x[5] + W0[230] * x[6] + W0[231] * x[7] + W0[232] * x[8] + W0[233] * x[9] + W0[234] * x[10] + W0[235] * x[11] + W0[236] * x[12] + W0[237] * x[13] + W0[238] * x[14] + W0[239] * x[15];
-        float z0_15 = b0[15] + W0[240] * x[0] + W0[241] * x[1] + W0[242] * x[2] + W0[243] * x[3] + W0[244] * x[4] + W0[245] * x[5] + W0[246] * x[6] + W0[247] * x[7] + W0[248] * x[8] + W0[249] * x[9] + W0[250] * x[10] + W0[251] * x[11] + W0[252] * x[12] + W0[253] * x[13] + W0[254] * x[14] + W0[255] * x[15];
-        float z0_16 = b0[16] + W0[256] * x[0] + W0[257] * x[1] + W0[258] * x[2] + W0[259] * x[3] + W0[260] * x[4] + W0[261] * x[5] + W0[262] * x[6] + W0[263] * x[7] + W0[264] * x[8] + W0[265] * x[9] + W0[266] * x[10] + W0[267] * x[11] + W0[268] * x[12] + W0[269] * x[13] + W0[270] * x[14] + W0[271] * x[15];
-        float z0_17 = b0[17] + W0[272] * x[0] + W0[273] * x[1] + W0[274] * x[2] + W0[275] * x[3] + W0[276] * x[4] + W0[277] * x[5] + W0[278] * x[6] + W0[279] * x[7] + W0[280] * x[8] + W0[281] * x[9] + W0[282] * x[10] + W0[283] * x[11] + W0[284] * x[12] + W0[285] * x[13] + W0[286] * x[14] + W0[287] * x[15];
-        float z0_18 = b0[18] + W0[288] * x[0] + W0[289] * x[1] + W0[290] * x[2] + W0[291] * x[3] + W0[292] * x[4] + W0[293] * x[5] + W0[294] * x[6] + W0[295] * x[7] + W0[296] * x[8] + W0[297] * x[9] + W0[298] * x[10] + W0[299] * x[11] + W0[300] * x[12] + W0[301] * x[13] + W0[302] * x[14] + W0[303] * x[15];
-        float z0_19 = b0[19] + W0[304] * x[0] + W0[305] * x[1] + W0[306] * x[2] + W0[307] * x[3] + W0[308] * x[4] + W0[309] * x[5] + W0[310] * x[6] + W0[311] * x[7] + W0[312] * x[8] + W0[313] * x[9] + W0[314] * x[10] + W0[315] * x[11] + W0[316] * x[12] + W0[317] * x[13] + W0[318] * x[14] + W0[319] * x[15];
-        float z0_20 = b0[20] + W0[320] * x[0] + W0[321] * x[1] + W0[322] * x[2] + W0[323] * x[3] + W0[324] * x[4] + W0[325] * x[5] + W0[326] * x[6] + W0[327] * x[7] + W0[328] * x[8] + W0[329] * x[9] + W0[330] * x[10] + W0[331] * x[11] + W0[332] * x[12] + W0[333] * x[13] + W0[334] * x[14] + W0[335] * x[15];
-        float z0_21 = b0[21] + W0[336] * x[0] + W0[337] * x[1] + W0[338] * x[2] + W0[339] * x[3] + W0[340] * x[4] + W0[341] * x[5] + W0[342] * x[6] + W0[343] * x[7] + W0[344] * x[8] + W0[345] * x[9] + W0[346] * x[10] + W0[347] * x[11] + W0[348] * x[12] + W0[349] * x[13] + W0[350] * x[14] + W0[351] * x[15];
-        float z0_22 = b0[22] + W0[352] * x[0] + W0[353] * x[1] + W0[354] * x[2] + W0[355] * x[3] + W0[356] * x[4] + W0[357] * x[5] + W0[358] * x[6] + W0[359] * x[7] + W0[360] * x[8] + W0[361] * x[9] + W0[362] * x[10] + W0[363] * x[11] + W0[364] * x[12] + W0[365] * x[13] + W0[366] * x[14] + W0[367] * x[15];
-        float z0_23 = b0[23] + W0[368] * x[0] + W0[369] * x[1] + W0[370] * x[2] + W0[371] * x[3] + W0[372] * x[4] + W0[373] * x[5] + W0[374] * x[6] + W0[375] * x[7] + W0[376] * x[8] + W0[377] * x[9] + W0[378] * x[10] + W0[379] * x[11] + W0[380] * x[12] + W0[381] * x[13] + W0[382] * x[14] + W0[383] * x[15];
-        float z0_24 = b0[24] + W0[384] * x[0] + W0[385] * x[1] + W0[386] * x[2] + W0[387] * x[3] + W0[388] * x[4] + W0[389] * x[5] + W0[390] * x[6] + W0[391] * x[7] + W0[392] * x[8] + W0[393] * x[9] + W0[394] * x[10] + W0[395] * x[11] + W0[396] * x[12] + W0[397] * x[13] + W0[398] * x[14] + W0[399] * x[15];
-        float z0_25 = b0[25] + W0[400] * x[0] + W0[401] * x[1] + W0[402] * x[2] + W0[403] * x[3] + W0[404] * x[4] + W0[405] * x[5] + W0[406] * x[6] + W0[407] * x[7] + W0[408] * x[8] + W0[409] * x[9] + W0[410] * x[10] + W0[411] * x[11] + W0[412] * x[12] + W0[413] * x[13] + W0[414] * x[14] + W0[415] * x[15];
-        float z0_26 = b0[26] + W0[416] * x[0] + W0[417] * x[1] + W0[418] * x[2] + W0[419] * x[3] + W0[420] * x[4] + W0[421] * x[5] + W0[422] * x[6] + W0[423] * x[7] + W0[424] * x[8] + W0[425] * x[9] + W0[426] * x[10] + W0[427] * x[11] + W0[428] * x[12] + W0[429] * x[13] + W0[430] * x[14] + W0[431] * x[15];
-        float z0_27 = b0[27] + W0[432] * x[0] + W0[433] * x[1] + W0[434] * x[2] + W0[435] * x[3] + W0[436] * x[4] + W0[437] * x[5] + W0[438] * x[6] + W0[439] * x[7] + W0[440] * x[8] + W0[441] * x[9] + W0[442] * x[10] + W0[443] * x[11] + W0[444] * x[12] + W0[445] * x[13] + W0[446] * x[14] + W0[447] * x[15];
-        float z0_28 = b0[28] + W0[448] * x[0] + W0[449] * x[1] + W0[450] * x[2] + W0[451] * x[3] + W0[452] * x[4] + W0[453] * x[5] + W0[454] * x[6] + W0[455] * x[7] + W0[456] * x[8] + W0[457] * x[9] + W0[458] * x[10] + W0[459] * x[11] + W0[460] * x[12] + W0[461] * x[13] + W0[462] * x[14] + W0[463] * x[15];
-        float z0_29 = b0[29] + W0[464] * x[0] + W0[465] * x[1] + W0[466] * x[2] + W0[467] * x[3] + W0[468] * x[4] + W0[469] * x[5] + W0[470] * x[6] + W0[471] * x[7] + W0[472] * x[8] + W0[473] * x[9] + W0[474] * x[10] + W0[475] * x[11] + W0[476] * x[12] + W0[477] * x[13] + W0[478] * x[14] + W0[479] * x[15];
-        float z0_30 = b0[30] + W0[480] * x[0] + W0[481] * x[1] + W0[482] * x[2] + W0[483] * x[3] + W0[484] * x[4] + W0[485] * x[5] + W0[486] * x[6] + W0[487] * x[7] + W0[488] * x[8] + W0[489] * x[9] + W0[490] * x[10] + W0[491] * x[11] + W0[492] * x[12] + W0[493] * x[13] + W0[494] * x[14] + W0[495] * x[15];
-        float z0_31 = b0[31] + W0[496] * x[0] + W0[497] * x[1] + W0[498] * x[2] + W0[499] * x[3] + W0[500] * x[4] + W0[501] * x[5] + W0[502] * x[6] + W0[503] * x[7] + W0[504] * x[8] + W0[505] * x[9] + W0[506] * x[10] + W0[507] * x[11] + W0[508] * x[12] + W0[509] * x[13] + W0[510] * x[14] + W0[511] * x[15];
+        // Layer 0: Dense 8 → 8, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
+        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2] + W0[3] * x[3] + W0[4] * x[4] + W0[5] * x[5] + W0[6] * x[6] + W0[7] * x[7];
+        float z0_1 = b0[1] + W0[8] * x[0] + W0[9] * x[1] + W0[10] * x[2] + W0[11] * x[3] + W0[12] * x[4] + W0[13] * x[5] + W0[14] * x[6] + W0[15] * x[7];
+        float z0_2 = b0[2] + W0[16] * x[0] + W0[17] * x[1] + W0[18] * x[2] + W0[19] * x[3] + W0[20] * x[4] + W0[21] * x[5] + W0[22] * x[6] + W0[23] * x[7];
+        float z0_3 = b0[3] + W0[24] * x[0] + W0[25] * x[1] + W0[26] * x[2] + W0[27] * x[3] + W0[28] * x[4] + W0[29] * x[5] + W0[30] * x[6] + W0[31] * x[7];
+        float z0_4 = b0[4] + W0[32] * x[0] + W0[33] * x[1] + W0[34] * x[2] + W0[35] * x[3] + W0[36] * x[4] + W0[37] * x[5] + W0[38] * x[6] + W0[39] * x[7];
+        float z0_5 = b0[5] + W0[40] * x[0] + W0[41] * x[1] + W0[42] * x[2] + W0[43] * x[3] + W0[44] * x[4] + W0[45] * x[5] + W0[46] * x[6] + W0[47] * x[7];
+        float z0_6 = b0[6] + W0[48] * x[0] + W0[49] * x[1] + W0[50] * x[2] + W0[51] * x[3] + W0[52] * x[4] + W0[53] * x[5] + W0[54] * x[6] + W0[55] * x[7];
+        float z0_7 = b0[7] + W0[56] * x[0] + W0[57] * x[1] + W0[58] * x[2] + W0[59] * x[3] + W0[60] * x[4] + W0[61] * x[5] + W0[62] * x[6] + W0[63] * x[7];
         float a0_0 = global::System.MathF.Max(z0_0, 0f);
         float a0_1 = global::System.MathF.Max(z0_1, 0f);
         float a0_2 = global::System.MathF.Max(z0_2, 0f);
@@ -318,30 +226,6 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         float a0_5 = global::System.MathF.Max(z0_5, 0f);
         float a0_6 = global::System.MathF.Max(z0_6, 0f);
         float a0_7 = global::System.MathF.Max(z0_7, 0f);
-        float a0_8 = global::System.MathF.Max(z0_8, 0f);
-        float a0_9 = global::System.MathF.Max(z0_9, 0f);
-        float a0_10 = global::System.MathF.Max(z0_10, 0f);
-        float a0_11 = global::System.MathF.Max(z0_11, 0f);
-        float a0_12 = global::System.MathF.Max(z0_12, 0f);
-        float a0_13 = global::System.MathF.Max(z0_13, 0f);
-        float a0_14 = global::System.MathF.Max(z0_14, 0f);
-        float a0_15 = global::System.MathF.Max(z0_15, 0f);
-        float a0_16 = global::System.MathF.Max(z0_16, 0f);
-        float a0_17 = global::System.MathF.Max(z0_17, 0f);
-        float a0_18 = global::System.MathF.Max(z0_18, 0f);
-        float a0_19 = global::System.MathF.Max(z0_19, 0f);
-        float a0_20 = global::System.MathF.Max(z0_20, 0f);
-        float a0_21 = global::System.MathF.Max(z0_21, 0f);
-        float a0_22 = global::System.MathF.Max(z0_22, 0f);
-        float a0_23 = global::System.MathF.Max(z0_23, 0f);
-        float a0_24 = global::System.MathF.Max(z0_24, 0f);
-        float a0_25 = global::System.MathF.Max(z0_25, 0f);
-        float a0_26 = global::System.MathF.Max(z0_26, 0f);
-        float a0_27 = global::System.MathF.Max(z0_27, 0f);
-        float a0_28 = global::System.MathF.Max(z0_28, 0f);
-        float a0_29 = global::System.MathF.Max(z0_29, 0f);
-        float a0_30 = global::System.MathF.Max(z0_30, 0f);
-        float a0_31 = global::System.MathF.Max(z0_31, 0f);
         // The next layer loops over a0: store it in scratch.
         a0[0] = a0_0;
         a0[1] = a0_1;
@@ -351,40 +235,13 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         a0[5] = a0_5;
         a0[6] = a0_6;
         a0[7] = a0_7;
-        a0[8] = a0_8;
-        a0[9] = a0_9;
-        a0[10] = a0_10;
-        a0[11] = a0_11;
-        a0[12] = a0_12;
-        a0[13] = a0_13;
-        a0[14] = a0_14;
-        a0[15] = a0_15;
-        a0[16] = a0_16;
-        a0[17] = a0_17;
-        a0[18] = a0_18;
-        a0[19] = a0_19;
-        a0[20] = a0_20;
-        a0[21] = a0_21;
-        a0[22] = a0_22;
-        a0[23] = a0_23;
-        a0[24] = a0_24;
-        a0[25] = a0_25;
-        a0[26] = a0_26;
-        a0[27] = a0_27;
-        a0[28] = a0_28;
-        a0[29] = a0_29;
-        a0[30] = a0_30;
-        a0[31] = a0_31;
 
-        // Layer 1: Dense 32 → 17, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        for (int o = 0; o < 17; o++)
-        {
-            float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 32, 32), a0);
-            a1[o] = global::System.MathF.Tanh(z);
-        }
+        // Layer 1: Dense 8 → 9, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
+        BackpropKernels.Gemv(W1, b1, 9, 8, a0, a1, 0); // SIMD, z only
+        for (int o = 0; o < 9; o++) a1[o] = global::System.MathF.Tanh(a1[o]);
 
-        // Layer 2: Dense 17 → 1, Linear. z2 = W2·a1 + b2; output = z2
-        float z2_0 = b2[0] + W2[0] * a1[0] + W2[1] * a1[1] + W2[2] * a1[2] + W2[3] * a1[3] + W2[4] * a1[4] + W2[5] * a1[5] + W2[6] * a1[6] + W2[7] * a1[7] + W2[8] * a1[8] + W2[9] * a1[9] + W2[10] * a1[10] + W2[11] * a1[11] + W2[12] * a1[12] + W2[13] * a1[13] + W2[14] * a1[14] + W2[15] * a1[15] + W2[16] * a1[16];
+        // Layer 2: Dense 9 → 1, Linear. z2 = W2·a1 + b2; output = z2
+        float z2_0 = b2[0] + W2[0] * a1[0] + W2[1] * a1[1] + W2[2] * a1[2] + W2[3] * a1[3] + W2[4] * a1[4] + W2[5] * a1[5] + W2[6] * a1[6] + W2[7] * a1[7] + W2[8] * a1[8];
         float a2_0 = z2_0;
 
         // ---- Loss and its gradient at the output pre-activation z ----
@@ -408,14 +265,6 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         gW2[6] += dz2_0 * a1[6];
         gW2[7] += dz2_0 * a1[7];
         gW2[8] += dz2_0 * a1[8];
-        gW2[9] += dz2_0 * a1[9];
-        gW2[10] += dz2_0 * a1[10];
-        gW2[11] += dz2_0 * a1[11];
-        gW2[12] += dz2_0 * a1[12];
-        gW2[13] += dz2_0 * a1[13];
-        gW2[14] += dz2_0 * a1[14];
-        gW2[15] += dz2_0 * a1[15];
-        gW2[16] += dz2_0 * a1[16];
         gb2[0] += dz2_0;
         // ∂L/∂a1[i] = Σ_o W2[o, i] · ∂L/∂z2[o]   (Wᵀ · ∂L/∂z2)
         float da1_0 = W2[0] * dz2_0;
@@ -427,14 +276,6 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         float da1_6 = W2[6] * dz2_0;
         float da1_7 = W2[7] * dz2_0;
         float da1_8 = W2[8] * dz2_0;
-        float da1_9 = W2[9] * dz2_0;
-        float da1_10 = W2[10] * dz2_0;
-        float da1_11 = W2[11] * dz2_0;
-        float da1_12 = W2[12] * dz2_0;
-        float da1_13 = W2[13] * dz2_0;
-        float da1_14 = W2[14] * dz2_0;
-        float da1_15 = W2[15] * dz2_0;
-        float da1_16 = W2[16] * dz2_0;
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
         dz1[0] = da1_0 * (1f - a1[0] * a1[0]);
@@ -446,28 +287,11 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         dz1[6] = da1_6 * (1f - a1[6] * a1[6]);
         dz1[7] = da1_7 * (1f - a1[7] * a1[7]);
         dz1[8] = da1_8 * (1f - a1[8] * a1[8]);
-        dz1[9] = da1_9 * (1f - a1[9] * a1[9]);
-        dz1[10] = da1_10 * (1f - a1[10] * a1[10]);
-        dz1[11] = da1_11 * (1f - a1[11] * a1[11]);
-        dz1[12] = da1_12 * (1f - a1[12] * a1[12]);
-        dz1[13] = da1_13 * (1f - a1[13] * a1[13]);
-        dz1[14] = da1_14 * (1f - a1[14] * a1[14]);
-        dz1[15] = da1_15 * (1f - a1[15] * a1[15]);
-        dz1[16] = da1_16 * (1f - a1[16] * a1[16]);
 
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
-        for (int o = 0; o < 17; o++)
-        {
-            float d = dz1[o];
-            BackpropKernels.AddScaled(gW1.Slice(o * 32, 32), d, a0);
-            gb1[o] += d;
-        }
-        // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
-        da0.Clear();
-        for (int o = 0; o < 17; o++)
-        {
-            BackpropKernels.AddScaled(da0, dz1[o], W1.Slice(o * 32, 32));
-        }
+        for (int o = 0; o < 9; o++) gb1[o] += dz1[o];
+        // ... and in the same sweep over W1's rows, ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
+        BackpropKernels.BackwardRows(W1, gW1, dz1, 9, 8, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         float dz0_0 = a0_0 > 0f ? da0[0] : 0f;
@@ -478,30 +302,6 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         float dz0_5 = a0_5 > 0f ? da0[5] : 0f;
         float dz0_6 = a0_6 > 0f ? da0[6] : 0f;
         float dz0_7 = a0_7 > 0f ? da0[7] : 0f;
-        float dz0_8 = a0_8 > 0f ? da0[8] : 0f;
-        float dz0_9 = a0_9 > 0f ? da0[9] : 0f;
-        float dz0_10 = a0_10 > 0f ? da0[10] : 0f;
-        float dz0_11 = a0_11 > 0f ? da0[11] : 0f;
-        float dz0_12 = a0_12 > 0f ? da0[12] : 0f;
-        float dz0_13 = a0_13 > 0f ? da0[13] : 0f;
-        float dz0_14 = a0_14 > 0f ? da0[14] : 0f;
-        float dz0_15 = a0_15 > 0f ? da0[15] : 0f;
-        float dz0_16 = a0_16 > 0f ? da0[16] : 0f;
-        float dz0_17 = a0_17 > 0f ? da0[17] : 0f;
-        float dz0_18 = a0_18 > 0f ? da0[18] : 0f;
-        float dz0_19 = a0_19 > 0f ? da0[19] : 0f;
-        float dz0_20 = a0_20 > 0f ? da0[20] : 0f;
-        float dz0_21 = a0_21 > 0f ? da0[21] : 0f;
-        float dz0_22 = a0_22 > 0f ? da0[22] : 0f;
-        float dz0_23 = a0_23 > 0f ? da0[23] : 0f;
-        float dz0_24 = a0_24 > 0f ? da0[24] : 0f;
-        float dz0_25 = a0_25 > 0f ? da0[25] : 0f;
-        float dz0_26 = a0_26 > 0f ? da0[26] : 0f;
-        float dz0_27 = a0_27 > 0f ? da0[27] : 0f;
-        float dz0_28 = a0_28 > 0f ? da0[28] : 0f;
-        float dz0_29 = a0_29 > 0f ? da0[29] : 0f;
-        float dz0_30 = a0_30 > 0f ? da0[30] : 0f;
-        float dz0_31 = a0_31 > 0f ? da0[31] : 0f;
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         gW0[0] += dz0_0 * x[0];
@@ -512,544 +312,168 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         gW0[5] += dz0_0 * x[5];
         gW0[6] += dz0_0 * x[6];
         gW0[7] += dz0_0 * x[7];
-        gW0[8] += dz0_0 * x[8];
-        gW0[9] += dz0_0 * x[9];
-        gW0[10] += dz0_0 * x[10];
-        gW0[11] += dz0_0 * x[11];
-        gW0[12] += dz0_0 * x[12];
-        gW0[13] += dz0_0 * x[13];
-        gW0[14] += dz0_0 * x[14];
-        gW0[15] += dz0_0 * x[15];
         gb0[0] += dz0_0;
-        gW0[16] += dz0_1 * x[0];
-        gW0[17] += dz0_1 * x[1];
-        gW0[18] += dz0_1 * x[2];
-        gW0[19] += dz0_1 * x[3];
-        gW0[20] += dz0_1 * x[4];
-        gW0[21] += dz0_1 * x[5];
-        gW0[22] += dz0_1 * x[6];
-        gW0[23] += dz0_1 * x[7];
-        gW0[24] += dz0_1 * x[8];
-        gW0[25] += dz0_1 * x[9];
-        gW0[26] += dz0_1 * x[10];
-        gW0[27] += dz0_1 * x[11];
-        gW0[28] += dz0_1 * x[12];
-        gW0[29] += dz0_1 * x[13];
-        gW0[30] += dz0_1 * x[14];
-        gW0[31] += dz0_1 * x[15];
+        gW0[8] += dz0_1 * x[0];
+        gW0[9] += dz0_1 * x[1];
+        gW0[10] += dz0_1 * x[2];
+        gW0[11] += dz0_1 * x[3];
+        gW0[12] += dz0_1 * x[4];
+        gW0[13] += dz0_1 * x[5];
+        gW0[14] += dz0_1 * x[6];
+        gW0[15] += dz0_1 * x[7];
         gb0[1] += dz0_1;
-        gW0[32] += dz0_2 * x[0];
-        gW0[33] += dz0_2 * x[1];
-        gW0[34] += dz0_2 * x[2];
-        gW0[35] += dz0_2 * x[3];
-        gW0[36] += dz0_2 * x[4];
-        gW0[37] += dz0_2 * x[5];
-        gW0[38] += dz0_2 * x[6];
-        gW0[39] += dz0_2 * x[7];
-        gW0[40] += dz0_2 * x[8];
-        gW0[41] += dz0_2 * x[9];
-        gW0[42] += dz0_2 * x[10];
-        gW0[43] += dz0_2 * x[11];
-        gW0[44] += dz0_2 * x[12];
-        gW0[45] += dz0_2 * x[13];
-        gW0[46] += dz0_2 * x[14];
-        gW0[47] += dz0_2 * x[15];
+        gW0[16] += dz0_2 * x[0];
+        gW0[17] += dz0_2 * x[1];
+        gW0[18] += dz0_2 * x[2];
+        gW0[19] += dz0_2 * x[3];
+        gW0[20] += dz0_2 * x[4];
+        gW0[21] += dz0_2 * x[5];
+        gW0[22] += dz0_2 * x[6];
+        gW0[23] += dz0_2 * x[7];
         gb0[2] += dz0_2;
-        gW0[48] += dz0_3 * x[0];
-        gW0[49] += dz0_3 * x[1];
-        gW0[50] += dz0_3 * x[2];
-        gW0[51] += dz0_3 * x[3];
-        gW0[52] += dz0_3 * x[4];
-        gW0[53] += dz0_3 * x[5];
-        gW0[54] += dz0_3 * x[6];
-        gW0[55] += dz0_3 * x[7];
-        gW0[56] += dz0_3 * x[8];
-        gW0[57] += dz0_3 * x[9];
-        gW0[58] += dz0_3 * x[10];
-        gW0[59] += dz0_3 * x[11];
-        gW0[60] += dz0_3 * x[12];
-        gW0[61] += dz0_3 * x[13];
-        gW0[62] += dz0_3 * x[14];
-        gW0[63] += dz0_3 * x[15];
+        gW0[24] += dz0_3 * x[0];
+        gW0[25] += dz0_3 * x[1];
+        gW0[26] += dz0_3 * x[2];
+        gW0[27] += dz0_3 * x[3];
+        gW0[28] += dz0_3 * x[4];
+        gW0[29] += dz0_3 * x[5];
+        gW0[30] += dz0_3 * x[6];
+        gW0[31] += dz0_3 * x[7];
         gb0[3] += dz0_3;
-        gW0[64] += dz0_4 * x[0];
-        gW0[65] += dz0_4 * x[1];
-        gW0[66] += dz0_4 * x[2];
-        gW0[67] += dz0_4 * x[3];
-        gW0[68] += dz0_4 * x[4];
-        gW0[69] += dz0_4 * x[5];
-        gW0[70] += dz0_4 * x[6];
-        gW0[71] += dz0_4 * x[7];
-        gW0[72] += dz0_4 * x[8];
-        gW0[73] += dz0_4 * x[9];
-        gW0[74] += dz0_4 * x[10];
-        gW0[75] += dz0_4 * x[11];
-        gW0[76] += dz0_4 * x[12];
-        gW0[77] += dz0_4 * x[13];
-        gW0[78] += dz0_4 * x[14];
-        gW0[79] += dz0_4 * x[15];
+        gW0[32] += dz0_4 * x[0];
+        gW0[33] += dz0_4 * x[1];
+        gW0[34] += dz0_4 * x[2];
+        gW0[35] += dz0_4 * x[3];
+        gW0[36] += dz0_4 * x[4];
+        gW0[37] += dz0_4 * x[5];
+        gW0[38] += dz0_4 * x[6];
+        gW0[39] += dz0_4 * x[7];
         gb0[4] += dz0_4;
-        gW0[80] += dz0_5 * x[0];
-        gW0[81] += dz0_5 * x[1];
-        gW0[82] += dz0_5 * x[2];
-        gW0[83] += dz0_5 * x[3];
-        gW0[84] += dz0_5 * x[4];
-        gW0[85] += dz0_5 * x[5];
-        gW0[86] += dz0_5 * x[6];
-        gW0[87] += dz0_5 * x[7];
-        gW0[88] += dz0_5 * x[8];
-        gW0[89] += dz0_5 * x[9];
-        gW0[90] += dz0_5 * x[10];
-        gW0[91] += dz0_5 * x[11];
-        gW0[92] += dz0_5 * x[12];
-        gW0[93] += dz0_5 * x[13];
-        gW0[94] += dz0_5 * x[14];
-        gW0[95] += dz0_5 * x[15];
+        gW0[40] += dz0_5 * x[0];
+        gW0[41] += dz0_5 * x[1];
+        gW0[42] += dz0_5 * x[2];
+        gW0[43] += dz0_5 * x[3];
+        gW0[44] += dz0_5 * x[4];
+        gW0[45] += dz0_5 * x[5];
+        gW0[46] += dz0_5 * x[6];
+        gW0[47] += dz0_5 * x[7];
         gb0[5] += dz0_5;
-        gW0[96] += dz0_6 * x[0];
-        gW0[97] += dz0_6 * x[1];
-        gW0[98] += dz0_6 * x[2];
-        gW0[99] += dz0_6 * x[3];
-        gW0[100] += dz0_6 * x[4];
-        gW0[101] += dz0_6 * x[5];
-        gW0[102] += dz0_6 * x[6];
-        gW0[103] += dz0_6 * x[7];
-        gW0[104] += dz0_6 * x[8];
-        gW0[105] += dz0_6 * x[9];
-        gW0[106] += dz0_6 * x[10];
-        gW0[107] += dz0_6 * x[11];
-        gW0[108] += dz0_6 * x[12];
-        gW0[109] += dz0_6 * x[13];
-        gW0[110] += dz0_6 * x[14];
-        gW0[111] += dz0_6 * x[15];
+        gW0[48] += dz0_6 * x[0];
+        gW0[49] += dz0_6 * x[1];
+        gW0[50] += dz0_6 * x[2];
+        gW0[51] += dz0_6 * x[3];
+        gW0[52] += dz0_6 * x[4];
+        gW0[53] += dz0_6 * x[5];
+        gW0[54] += dz0_6 * x[6];
+        gW0[55] += dz0_6 * x[7];
         gb0[6] += dz0_6;
-        gW0[112] += dz0_7 * x[0];
-        gW0[113] += dz0_7 * x[1];
-        gW0[114] += dz0_7 * x[2];
-        gW0[115] += dz0_7 * x[3];
-        gW0[116] += dz0_7 * x[4];
-        gW0[117] += dz0_7 * x[5];
-        gW0[118] += dz0_7 * x[6];
-        gW0[119] += dz0_7 * x[7];
-        gW0[120] += dz0_7 * x[8];
-        gW0[121] += dz0_7 * x[9];
-        gW0[122] += dz0_7 * x[10];
-        gW0[123] += dz0_7 * x[11];
-        gW0[124] += dz0_7 * x[12];
-        gW0[125] += dz0_7 * x[13];
-        gW0[126] += dz0_7 * x[14];
-        gW0[127] += dz0_7 * x[15];
+        gW0[56] += dz0_7 * x[0];
+        gW0[57] += dz0_7 * x[1];
+        gW0[58] += dz0_7 * x[2];
+        gW0[59] += dz0_7 * x[3];
+        gW0[60] += dz0_7 * x[4];
+        gW0[61] += dz0_7 * x[5];
+        gW0[62] += dz0_7 * x[6];
+        gW0[63] += dz0_7 * x[7];
         gb0[7] += dz0_7;
-        gW0[128] += dz0_8 * x[0];
-        gW0[129] += dz0_8 * x[1];
-        gW0[130] += dz0_8 * x[2];
-        gW0[131] += dz0_8 * x[3];
-        gW0[132] += dz0_8 * x[4];
-        gW0[133] += dz0_8 * x[5];
-        gW0[134] += dz0_8 * x[6];
-        gW0[135] += dz0_8 * x[7];
-        gW0[136] += dz0_8 * x[8];
-        gW0[137] += dz0_8 * x[9];
-        gW0[138] += dz0_8 * x[10];
-        gW0[139] += dz0_8 * x[11];
-        gW0[140] += dz0_8 * x[12];
-        gW0[141] += dz0_8 * x[13];
-        gW0[142] += dz0_8 * x[14];
-        gW0[143] += dz0_8 * x[15];
-        gb0[8] += dz0_8;
-        gW0[144] += dz0_9 * x[0];
-        gW0[145] += dz0_9 * x[1];
-        gW0[146] += dz0_9 * x[2];
-        gW0[147] += dz0_9 * x[3];
-        gW0[148] += dz0_9 * x[4];
-        gW0[149] += dz0_9 * x[5];
-        gW0[150] += dz0_9 * x[6];
-        gW0[151] += dz0_9 * x[7];
-        gW0[152] += dz0_9 * x[8];
-        gW0[153] += dz0_9 * x[9];
-        gW0[154] += dz0_9 * x[10];
-        gW0[155] += dz0_9 * x[11];
-        gW0[156] += dz0_9 * x[12];
-        gW0[157] += dz0_9 * x[13];
-        gW0[158] += dz0_9 * x[14];
-        gW0[159] += dz0_9 * x[15];
-        gb0[9] += dz0_9;
-        gW0[160] += dz0_10 * x[0];
-        gW0[161] += dz0_10 * x[1];
-        gW0[162] += dz0_10 * x[2];
-        gW0[163] += dz0_10 * x[3];
-        gW0[164] += dz0_10 * x[4];
-        gW0[165] += dz0_10 * x[5];
-        gW0[166] += dz0_10 * x[6];
-        gW0[167] += dz0_10 * x[7];
-        gW0[168] += dz0_10 * x[8];
-        gW0[169] += dz0_10 * x[9];
-        gW0[170] += dz0_10 * x[10];
-        gW0[171] += dz0_10 * x[11];
-        gW0[172] += dz0_10 * x[12];
-        gW0[173] += dz0_10 * x[13];
-        gW0[174] += dz0_10 * x[14];
-        gW0[175] += dz0_10 * x[15];
-        gb0[10] += dz0_10;
-        gW0[176] += dz0_11 * x[0];
-        gW0[177] += dz0_11 * x[1];
-        gW0[178] += dz0_11 * x[2];
-        gW0[179] += dz0_11 * x[3];
-        gW0[180] += dz0_11 * x[4];
-        gW0[181] += dz0_11 * x[5];
-        gW0[182] += dz0_11 * x[6];
-        gW0[183] += dz0_11 * x[7];
-        gW0[184] += dz0_11 * x[8];
-        gW0[185] += dz0_11 * x[9];
-        gW0[186] += dz0_11 * x[10];
-        gW0[187] += dz0_11 * x[11];
-        gW0[188] += dz0_11 * x[12];
-        gW0[189] += dz0_11 * x[13];
-        gW0[190] += dz0_11 * x[14];
-        gW0[191] += dz0_11 * x[15];
-        gb0[11] += dz0_11;
-        gW0[192] += dz0_12 * x[0];
-        gW0[193] += dz0_12 * x[1];
-        gW0[194] += dz0_12 * x[2];
-        gW0[195] += dz0_12 * x[3];
-        gW0[196] += dz0_12 * x[4];
-        gW0[197] += dz0_12 * x[5];
-        gW0[198] += dz0_12 * x[6];
-        gW0[199] += dz0_12 * x[7];
-        gW0[200] += dz0_12 * x[8];
-        gW0[201] += dz0_12 * x[9];
-        gW0[202] += dz0_12 * x[10];
-        gW0[203] += dz0_12 * x[11];
-        gW0[204] += dz0_12 * x[12];
-        gW0[205] += dz0_12 * x[13];
-        gW0[206] += dz0_12 * x[14];
-        gW0[207] += dz0_12 * x[15];
-        gb0[12] += dz0_12;
-        gW0[208] += dz0_13 * x[0];
-        gW0[209] += dz0_13 * x[1];
-        gW0[210] += dz0_13 * x[2];
-        gW0[211] += dz0_13 * x[3];
-        gW0[212] += dz0_13 * x[4];
-        gW0[213] += dz0_13 * x[5];
-        gW0[214] += dz0_13 * x[6];
-        gW0[215] += dz0_13 * x[7];
-        gW0[216] += dz0_13 * x[8];
-        gW0[217] += dz0_13 * x[9];
-        gW0[218] += dz0_13 * x[10];
-        gW0[219] += dz0_13 * x[11];
-        gW0[220] += dz0_13 * x[12];
-        gW0[221] += dz0_13 * x[13];
-        gW0[222] += dz0_13 * x[14];
-        gW0[223] += dz0_13 * x[15];
-        gb0[13] += dz0_13;
-        gW0[224] += dz0_14 * x[0];
-        gW0[225] += dz0_14 * x[1];
-        gW0[226] += dz0_14 * x[2];
-        gW0[227] += dz0_14 * x[3];
-        gW0[228] += dz0_14 * x[4];
-        gW0[229] += dz0_14 * x[5];
-        gW0[230] += dz0_14 * x[6];
-        gW0[231] += dz0_14 * x[7];
-        gW0[232] += dz0_14 * x[8];
-        gW0[233] += dz0_14 * x[9];
-        gW0[234] += dz0_14 * x[10];
-        gW0[235] += dz0_14 * x[11];
-        gW0[236] += dz0_14 * x[12];
-        gW0[237] += dz0_14 * x[13];
-        gW0[238] += dz0_14 * x[14];
-        gW0[239] += dz0_14 * x[15];
-        gb0[14] += dz0_14;
-        gW0[240] += dz0_15 * x[0];
-        gW0[241] += dz0_15 * x[1];
-        gW0[242] += dz0_15 * x[2];
-        gW0[243] += dz0_15 * x[3];
-        gW0[244] += dz0_15 * x[4];
-        gW0[245] += dz0_15 * x[5];
-        gW0[246] += dz0_15 * x[6];
-        gW0[247] += dz0_15 * x[7];
-        gW0[248] += dz0_15 * x[8];
-        gW0[249] += dz0_15 * x[9];
-        gW0[250] += dz0_15 * x[10];
-        gW0[251] += dz0_15 * x[11];
-        gW0[252] += dz0_15 * x[12];
-        gW0[253] += dz0_15 * x[13];
-        gW0[254] += dz0_15 * x[14];
-        gW0[255] += dz0_15 * x[15];
-        gb0[15] += dz0_15;
-        gW0[256] += dz0_16 * x[0];
-        gW0[257] += dz0_16 * x[1];
-        gW0[258] += dz0_16 * x[2];
-        gW0[259] += dz0_16 * x[3];
-        gW0[260] += dz0_16 * x[4];
-        gW0[261] += dz0_16 * x[5];
-        gW0[262] += dz0_16 * x[6];
-        gW0[263] += dz0_16 * x[7];
-        gW0[264] += dz0_16 * x[8];
-        gW0[265] += dz0_16 * x[9];
-        gW0[266] += dz0_16 * x[10];
-        gW0[267] += dz0_16 * x[11];
-        gW0[268] += dz0_16 * x[12];
-        gW0[269] += dz0_16 * x[13];
-        gW0[270] += dz0_16 * x[14];
-        gW0[271] += dz0_16 * x[15];
-        gb0[16] += dz0_16;
-        gW0[272] += dz0_17 * x[0];
-        gW0[273] += dz0_17 * x[1];
-        gW0[274] += dz0_17 * x[2];
-        gW0[275] += dz0_17 * x[3];
-        gW0[276] += dz0_17 * x[4];
-        gW0[277] += dz0_17 * x[5];
-        gW0[278] += dz0_17 * x[6];
-        gW0[279] += dz0_17 * x[7];
-        gW0[280] += dz0_17 * x[8];
-        gW0[281] += dz0_17 * x[9];
-        gW0[282] += dz0_17 * x[10];
-        gW0[283] += dz0_17 * x[11];
-        gW0[284] += dz0_17 * x[12];
-        gW0[285] += dz0_17 * x[13];
-        gW0[286] += dz0_17 * x[14];
-        gW0[287] += dz0_17 * x[15];
-        gb0[17] += dz0_17;
-        gW0[288] += dz0_18 * x[0];
-        gW0[289] += dz0_18 * x[1];
-        gW0[290] += dz0_18 * x[2];
-        gW0[291] += dz0_18 * x[3];
-        gW0[292] += dz0_18 * x[4];
-        gW0[293] += dz0_18 * x[5];
-        gW0[294] += dz0_18 * x[6];
-        gW0[295] += dz0_18 * x[7];
-        gW0[296] += dz0_18 * x[8];
-        gW0[297] += dz0_18 * x[9];
-        gW0[298] += dz0_18 * x[10];
-        gW0[299] += dz0_18 * x[11];
-        gW0[300] += dz0_18 * x[12];
-        gW0[301] += dz0_18 * x[13];
-        gW0[302] += dz0_18 * x[14];
-        gW0[303] += dz0_18 * x[15];
-        gb0[18] += dz0_18;
-        gW0[304] += dz0_19 * x[0];
-        gW0[305] += dz0_19 * x[1];
-        gW0[306] += dz0_19 * x[2];
-        gW0[307] += dz0_19 * x[3];
-        gW0[308] += dz0_19 * x[4];
-        gW0[309] += dz0_19 * x[5];
-        gW0[310] += dz0_19 * x[6];
-        gW0[311] += dz0_19 * x[7];
-        gW0[312] += dz0_19 * x[8];
-        gW0[313] += dz0_19 * x[9];
-        gW0[314] += dz0_19 * x[10];
-        gW0[315] += dz0_19 * x[11];
-        gW0[316] += dz0_19 * x[12];
-        gW0[317] += dz0_19 * x[13];
-        gW0[318] += dz0_19 * x[14];
-        gW0[319] += dz0_19 * x[15];
-        gb0[19] += dz0_19;
-        gW0[320] += dz0_20 * x[0];
-        gW0[321] += dz0_20 * x[1];
-        gW0[322] += dz0_20 * x[2];
-        gW0[323] += dz0_20 * x[3];
-        gW0[324] += dz0_20 * x[4];
-        gW0[325] += dz0_20 * x[5];
-        gW0[326] += dz0_20 * x[6];
-        gW0[327] += dz0_20 * x[7];
-        gW0[328] += dz0_20 * x[8];
-        gW0[329] += dz0_20 * x[9];
-        gW0[330] += dz0_20 * x[10];
-        gW0[331] += dz0_20 * x[11];
-        gW0[332] += dz0_20 * x[12];
-        gW0[333] += dz0_20 * x[13];
-        gW0[334] += dz0_20 * x[14];
-        gW0[335] += dz0_20 * x[15];
-        gb0[20] += dz0_20;
-        gW0[336] += dz0_21 * x[0];
-        gW0[337] += dz0_21 * x[1];
-        gW0[338] += dz0_21 * x[2];
-        gW0[339] += dz0_21 * x[3];
-        gW0[340] += dz0_21 * x[4];
-        gW0[341] += dz0_21 * x[5];
-        gW0[342] += dz0_21 * x[6];
-        gW0[343] += dz0_21 * x[7];
-        gW0[344] += dz0_21 * x[8];
-        gW0[345] += dz0_21 * x[9];
-        gW0[346] += dz0_21 * x[10];
-        gW0[347] += dz0_21 * x[11];
-        gW0[348] += dz0_21 * x[12];
-        gW0[349] += dz0_21 * x[13];
-        gW0[350] += dz0_21 * x[14];
-        gW0[351] += dz0_21 * x[15];
-        gb0[21] += dz0_21;
-        gW0[352] += dz0_22 * x[0];
-        gW0[353] += dz0_22 * x[1];
-        gW0[354] += dz0_22 * x[2];
-        gW0[355] += dz0_22 * x[3];
-        gW0[356] += dz0_22 * x[4];
-        gW0[357] += dz0_22 * x[5];
-        gW0[358] += dz0_22 * x[6];
-        gW0[359] += dz0_22 * x[7];
-        gW0[360] += dz0_22 * x[8];
-        gW0[361] += dz0_22 * x[9];
-        gW0[362] += dz0_22 * x[10];
-        gW0[363] += dz0_22 * x[11];
-        gW0[364] += dz0_22 * x[12];
-        gW0[365] += dz0_22 * x[13];
-        gW0[366] += dz0_22 * x[14];
-        gW0[367] += dz0_22 * x[15];
-        gb0[22] += dz0_22;
-        gW0[368] += dz0_23 * x[0];
-        gW0[369] += dz0_23 * x[1];
-        gW0[370] += dz0_23 * x[2];
-        gW0[371] += dz0_23 * x[3];
-        gW0[372] += dz0_23 * x[4];
-        gW0[373] += dz0_23 * x[5];
-        gW0[374] += dz0_23 * x[6];
-        gW0[375] += dz0_23 * x[7];
-        gW0[376] += dz0_23 * x[8];
-        gW0[377] += dz0_23 * x[9];
-        gW0[378] += dz0_23 * x[10];
-        gW0[379] += dz0_23 * x[11];
-        gW0[380] += dz0_23 * x[12];
-        gW0[381] += dz0_23 * x[13];
-        gW0[382] += dz0_23 * x[14];
-        gW0[383] += dz0_23 * x[15];
-        gb0[23] += dz0_23;
-        gW0[384] += dz0_24 * x[0];
-        gW0[385] += dz0_24 * x[1];
-        gW0[386] += dz0_24 * x[2];
-        gW0[387] += dz0_24 * x[3];
-        gW0[388] += dz0_24 * x[4];
-        gW0[389] += dz0_24 * x[5];
-        gW0[390] += dz0_24 * x[6];
-        gW0[391] += dz0_24 * x[7];
-        gW0[392] += dz0_24 * x[8];
-        gW0[393] += dz0_24 * x[9];
-        gW0[394] += dz0_24 * x[10];
-        gW0[395] += dz0_24 * x[11];
-        gW0[396] += dz0_24 * x[12];
-        gW0[397] += dz0_24 * x[13];
-        gW0[398] += dz0_24 * x[14];
-        gW0[399] += dz0_24 * x[15];
-        gb0[24] += dz0_24;
-        gW0[400] += dz0_25 * x[0];
-        gW0[401] += dz0_25 * x[1];
-        gW0[402] += dz0_25 * x[2];
-        gW0[403] += dz0_25 * x[3];
-        gW0[404] += dz0_25 * x[4];
-        gW0[405] += dz0_25 * x[5];
-        gW0[406] += dz0_25 * x[6];
-        gW0[407] += dz0_25 * x[7];
-        gW0[408] += dz0_25 * x[8];
-        gW0[409] += dz0_25 * x[9];
-        gW0[410] += dz0_25 * x[10];
-        gW0[411] += dz0_25 * x[11];
-        gW0[412] += dz0_25 * x[12];
-        gW0[413] += dz0_25 * x[13];
-        gW0[414] += dz0_25 * x[14];
-        gW0[415] += dz0_25 * x[15];
-        gb0[25] += dz0_25;
-        gW0[416] += dz0_26 * x[0];
-        gW0[417] += dz0_26 * x[1];
-        gW0[418] += dz0_26 * x[2];
-        gW0[419] += dz0_26 * x[3];
-        gW0[420] += dz0_26 * x[4];
-        gW0[421] += dz0_26 * x[5];
-        gW0[422] += dz0_26 * x[6];
-        gW0[423] += dz0_26 * x[7];
-        gW0[424] += dz0_26 * x[8];
-        gW0[425] += dz0_26 * x[9];
-        gW0[426] += dz0_26 * x[10];
-        gW0[427] += dz0_26 * x[11];
-        gW0[428] += dz0_26 * x[12];
-        gW0[429] += dz0_26 * x[13];
-        gW0[430] += dz0_26 * x[14];
-        gW0[431] += dz0_26 * x[15];
-        gb0[26] += dz0_26;
-        gW0[432] += dz0_27 * x[0];
-        gW0[433] += dz0_27 * x[1];
-        gW0[434] += dz0_27 * x[2];
-        gW0[435] += dz0_27 * x[3];
-        gW0[436] += dz0_27 * x[4];
-        gW0[437] += dz0_27 * x[5];
-        gW0[438] += dz0_27 * x[6];
-        gW0[439] += dz0_27 * x[7];
-        gW0[440] += dz0_27 * x[8];
-        gW0[441] += dz0_27 * x[9];
-        gW0[442] += dz0_27 * x[10];
-        gW0[443] += dz0_27 * x[11];
-        gW0[444] += dz0_27 * x[12];
-        gW0[445] += dz0_27 * x[13];
-        gW0[446] += dz0_27 * x[14];
-        gW0[447] += dz0_27 * x[15];
-        gb0[27] += dz0_27;
-        gW0[448] += dz0_28 * x[0];
-        gW0[449] += dz0_28 * x[1];
-        gW0[450] += dz0_28 * x[2];
-        gW0[451] += dz0_28 * x[3];
-        gW0[452] += dz0_28 * x[4];
-        gW0[453] += dz0_28 * x[5];
-        gW0[454] += dz0_28 * x[6];
-        gW0[455] += dz0_28 * x[7];
-        gW0[456] += dz0_28 * x[8];
-        gW0[457] += dz0_28 * x[9];
-        gW0[458] += dz0_28 * x[10];
-        gW0[459] += dz0_28 * x[11];
-        gW0[460] += dz0_28 * x[12];
-        gW0[461] += dz0_28 * x[13];
-        gW0[462] += dz0_28 * x[14];
-        gW0[463] += dz0_28 * x[15];
-        gb0[28] += dz0_28;
-        gW0[464] += dz0_29 * x[0];
-        gW0[465] += dz0_29 * x[1];
-        gW0[466] += dz0_29 * x[2];
-        gW0[467] += dz0_29 * x[3];
-        gW0[468] += dz0_29 * x[4];
-        gW0[469] += dz0_29 * x[5];
-        gW0[470] += dz0_29 * x[6];
-        gW0[471] += dz0_29 * x[7];
-        gW0[472] += dz0_29 * x[8];
-        gW0[473] += dz0_29 * x[9];
-        gW0[474] += dz0_29 * x[10];
-        gW0[475] += dz0_29 * x[11];
-        gW0[476] += dz0_29 * x[12];
-        gW0[477] += dz0_29 * x[13];
-        gW0[478] += dz0_29 * x[14];
-        gW0[479] += dz0_29 * x[15];
-        gb0[29] += dz0_29;
-        gW0[480] += dz0_30 * x[0];
-        gW0[481] += dz0_30 * x[1];
-        gW0[482] += dz0_30 * x[2];
-        gW0[483] += dz0_30 * x[3];
-        gW0[484] += dz0_30 * x[4];
-        gW0[485] += dz0_30 * x[5];
-        gW0[486] += dz0_30 * x[6];
-        gW0[487] += dz0_30 * x[7];
-        gW0[488] += dz0_30 * x[8];
-        gW0[489] += dz0_30 * x[9];
-        gW0[490] += dz0_30 * x[10];
-        gW0[491] += dz0_30 * x[11];
-        gW0[492] += dz0_30 * x[12];
-        gW0[493] += dz0_30 * x[13];
-        gW0[494] += dz0_30 * x[14];
-        gW0[495] += dz0_30 * x[15];
-        gb0[30] += dz0_30;
-        gW0[496] += dz0_31 * x[0];
-        gW0[497] += dz0_31 * x[1];
-        gW0[498] += dz0_31 * x[2];
-        gW0[499] += dz0_31 * x[3];
-        gW0[500] += dz0_31 * x[4];
-        gW0[501] += dz0_31 * x[5];
-        gW0[502] += dz0_31 * x[6];
-        gW0[503] += dz0_31 * x[7];
-        gW0[504] += dz0_31 * x[8];
-        gW0[505] += dz0_31 * x[9];
-        gW0[506] += dz0_31 * x[10];
-        gW0[507] += dz0_31 * x[11];
-        gW0[508] += dz0_31 * x[12];
-        gW0[509] += dz0_31 * x[13];
-        gW0[510] += dz0_31 * x[14];
-        gW0[511] += dz0_31 * x[15];
-        gb0[31] += dz0_31;
 
         return loss;
+    }
+
+    /// <summary>
+    /// The batch path of <see cref="Backward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
+    /// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Returns how many
+    /// samples it did (all but a last chunk of fewer than 8) and adds their losses to <paramref name="total"/>.
+    /// </summary>
+    private int BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, ref float total)
+    {
+        global::System.Span<float> chunk = _batchBuffer ??= new float[1956];
+        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]: W0[o * 8 + i]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(64, 8);
+        global::System.Span<float> gW0 = g.Slice(0, 64);
+        global::System.Span<float> gb0 = g.Slice(64, 8);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]: W1[o * 8 + i]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(144, 9);
+        global::System.Span<float> gW1 = g.Slice(72, 72);
+        global::System.Span<float> gb1 = g.Slice(144, 9);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]: W2[o * 9 + i]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(162, 1);
+        global::System.Span<float> gW2 = g.Slice(153, 9);
+        global::System.Span<float> gb2 = g.Slice(162, 1);
+        global::System.Span<float> xT = chunk.Slice(0, 256);
+        global::System.Span<float> h0T = chunk.Slice(256, 256);
+        global::System.Span<float> h0 = chunk.Slice(512, 256);
+        global::System.Span<float> h1T = chunk.Slice(768, 288);
+        global::System.Span<float> h1 = chunk.Slice(1056, 288);
+        global::System.Span<float> zT = chunk.Slice(1344, 32);
+        global::System.Span<float> d0T = chunk.Slice(1376, 256);
+        global::System.Span<float> d1T = chunk.Slice(1632, 288);
+        global::System.Span<float> d2T = chunk.Slice(1920, 32);
+        global::System.Span<float> z2 = chunk.Slice(1952, 1);
+        global::System.Span<float> a2 = chunk.Slice(1953, 1);
+        global::System.Span<float> dz2 = chunk.Slice(1954, 1);
+        global::System.Span<float> dy = chunk.Slice(1955, 1);
+        int s0 = 0;
+        for (; k - s0 >= 8; s0 += BackpropKernels.Chunk)
+        {
+            int ns = global::System.Math.Min(BackpropKernels.Chunk, k - s0);
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s0 * InputSize, ns * InputSize);
+
+            // ---- Forward, feature-major: column s of every block is sample s0 + s ----
+            BackpropKernels.ToFeatureMajor(x, InputSize, ns, xT);
+            // Layer 0: Dense 8 → 8, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
+            BackpropKernels.ForwardChunk<BackpropSize8>(W0, b0, 8, xT, h0T, 1);
+            BackpropKernels.ToSampleMajor(h0T, 8, ns, h0); // sample-major copy for the weight gradient
+            // Layer 1: Dense 8 → 9, Tanh. h1[:, s] = tanh(W1·h0T[:, s] + b1)
+            BackpropKernels.ForwardChunk<BackpropSize8>(W1, b1, 9, h0T, h1T, 0);
+            for (int j = 0; j < 288; j++) h1T[j] = global::System.MathF.Tanh(h1T[j]);
+            BackpropKernels.ToSampleMajor(h1T, 9, ns, h1); // sample-major copy for the weight gradient
+            // Layer 2: Dense 9 → 1, Linear. zT[:, s] = W2·h1T[:, s] + b2; the output activation and the loss per sample below
+            BackpropKernels.ForwardChunk<BackpropSize9>(W2, b2, 1, h1T, zT, 0);
+
+            // ---- Loss and its gradient at the output pre-activation, one sample (column) at a time ----
+            d2T.Clear(); // columns past ns stay 0, so they add nothing below
+            for (int s = 0; s < ns; s++)
+            {
+                global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
+                for (int j = 0; j < 1; j++) z2[j] = zT[j * BackpropKernels.Chunk + s];
+                for (int j = 0; j < 1; j++)
+                {
+                    a2[j] = z2[j];
+                }
+                float loss = 0f;
+                // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
+                for (int j = 0; j < 1; j++)
+                {
+                    float r_j = a2[j] - t[j];
+                    loss += r_j * r_j;
+                    dy[j] = 2f * r_j * gradScale;
+                }
+                loss /= OutputSize;
+                // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
+                for (int j = 0; j < 1; j++)
+                {
+                    dz2[j] = dy[j];
+                }
+                total += loss;
+                for (int j = 0; j < 1; j++) d2T[j * BackpropKernels.Chunk + s] = dz2[j];
+            }
+
+            // ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----
+            // Layer 2: ∂L/∂W2[o, i] += Σ_s ∂L/∂z2[o, s] · h1[s, i];  ∂L/∂b2[o] += Σ_s ∂L/∂z2[o, s]
+            BackpropKernels.WeightGradientChunk(d2T, 1, 9, h1, ns, gW2, gb2);
+            // ∂L/∂z1[:, s] = (W2ᵀ · ∂L/∂z2[:, s]) ⊙ f'(h1[:, s]), tanh: f' = 1 − a²
+            BackpropKernels.InputGradientChunk(W2, 1, 9, d2T, h1T, d1T, 3);
+            // Layer 1: ∂L/∂W1[o, i] += Σ_s ∂L/∂z1[o, s] · h0[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z1[o, s]
+            BackpropKernels.WeightGradientChunk(d1T, 9, 8, h0, ns, gW1, gb1);
+            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: f' = 1 where a > 0, else 0
+            BackpropKernels.InputGradientChunk(W1, 9, 8, d1T, h0T, d0T, 1);
+            // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
+            BackpropKernels.WeightGradientChunk(d0T, 8, 8, x, ns, gW0, gb0);
+        }
+        return s0;
     }
 
     /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
@@ -1098,59 +522,999 @@ file static class BackpropGuard
 /// <summary>Vector kernels for the layers too large to unroll.</summary>
 file static class BackpropKernels
 {
-    /// <summary>Σ_i a[i] · b[i] over equal-length spans.</summary>
+
+    /// <summary>a · b + c, fused when the CPU has FMA (it does wherever Vector512 is accelerated).</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static float Dot(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b)
+    private static global::System.Runtime.Intrinsics.Vector512<float> Fma512(global::System.Runtime.Intrinsics.Vector512<float> a, global::System.Runtime.Intrinsics.Vector512<float> b, global::System.Runtime.Intrinsics.Vector512<float> c) =>
+        global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? global::System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>a · b + c, fused when the CPU has FMA.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static global::System.Runtime.Intrinsics.Vector256<float> Fma256(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b, global::System.Runtime.Intrinsics.Vector256<float> c) =>
+        global::System.Runtime.Intrinsics.X86.Fma.IsSupported ? global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>
+    /// One sample through a Dense layer: y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m, W [m × n] row-major;
+    /// act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller). Four rows per pass over x.
+    /// </summary>
+    public static void Gemv(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act)
     {
-        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        float sum = 0f;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
         {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> s0 = global::System.Numerics.Vector<float>.Zero;
-            global::System.Numerics.Vector<float> s1 = global::System.Numerics.Vector<float>.Zero;
-            for (; i <= n - 2 * width; i += 2 * width)
+            for (; o <= m - 4; o += 4)
             {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-                s1 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)(i + width)) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)(i + width));
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                }
+                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
             }
-            for (; i <= n - width; i += width)
-            {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-            }
-            sum = global::System.Numerics.Vector.Sum(s0 + s1);
         }
-        for (; i < n; i++)
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
         {
-            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, i);
+            for (; o <= m - 4; o += 4)
+            {
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                }
+                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
+            }
         }
-        return sum;
+        for (; o < m; o++)
+        {
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            float z = 0f;
+            int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> s = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; i <= n - 16; i += 16) s = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i), s);
+                z = global::System.Runtime.Intrinsics.Vector512.Sum(s);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> s = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; i <= n - 8; i += 8) s = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i), s);
+                z = global::System.Runtime.Intrinsics.Vector256.Sum(s);
+            }
+            for (; i < n; i++) z += global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+            y[o] = Activate(bias[o] + z, act);
+        }
     }
 
-    /// <summary>y[i] += alpha · x[i] over equal-length spans.</summary>
+    /// <summary>(Σ a, Σ b, Σ c, Σ d): horizontal sums of four vectors in one vector.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(global::System.Span<float> y, float alpha, global::System.ReadOnlySpan<float> x)
+    private static global::System.Runtime.Intrinsics.Vector128<float> Sum4(global::System.Runtime.Intrinsics.Vector128<float> a, global::System.Runtime.Intrinsics.Vector128<float> b, global::System.Runtime.Intrinsics.Vector128<float> c, global::System.Runtime.Intrinsics.Vector128<float> d)
     {
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        int n = y.Length;
-        int i = 0;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
+        if (global::System.Runtime.Intrinsics.X86.Sse3.IsSupported)
         {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> scale = new global::System.Numerics.Vector<float>(alpha);
-            for (; i <= n - width; i += width)
+            return global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
+        }
+        return global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.Sum(a), global::System.Runtime.Intrinsics.Vector128.Sum(b), global::System.Runtime.Intrinsics.Vector128.Sum(c), global::System.Runtime.Intrinsics.Vector128.Sum(d));
+    }
+
+    /// <summary>The fused activations of the kernels: 0 linear, 1 ReLU, 2 LeakyReLU.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Activate(float z, int act) => act == 1 ? global::System.MathF.Max(z, 0f) : act == 2 ? (z > 0f ? z : 0.01f * z) : z;
+
+    /// <summary>
+    /// One sample back through a Dense layer in one sweep over its rows: gW[o, :] += dz[o] · x and, when dx is not empty,
+    /// dx = Wᵀ · dz (overwritten). Four rows per sweep, so x and dx are loaded once per four rows.
+    /// </summary>
+    public static void BackwardRows(global::System.ReadOnlySpan<float> weights, global::System.Span<float> gradW, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            for (; o <= m - 4; o += 4)
             {
-                global::System.Numerics.Vector<float> sum = global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + scale * global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i);
-                global::System.Numerics.Vector.StoreUnsafe(sum, ref ry, (nuint)i);
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v0, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v1, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v2, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v3, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma512(v0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = Fma512(v1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = Fma512(v2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = Fma512(v3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), acc);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                }
             }
         }
-        for (; i < n; i++)
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
         {
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += alpha * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v0, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v1, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v2, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v3, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma256(v0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = Fma256(v1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = Fma256(v2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = Fma256(v3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), acc);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    // ---- Mini-batch kernels: chunks of 32 samples, feature-major ([features × 32]) ----
+
+    /// <summary>Samples per chunk of the batch path (the columns of every feature-major block).</summary>
+    public const int Chunk = 32;
+
+    /// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>
+    public static bool BatchAccelerated => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+
+    /// <summary>ns samples of n floats each (sample-major) → dst [n × 32] feature-major; columns ns..31 are zeroed.</summary>
+    public static void ToFeatureMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
+    {
+        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        if (ns < Chunk) dst.Slice(0, n * Chunk).Clear();
+        for (int s = 0; s < ns; s++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, s * n);
+            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s);
+            for (int f = 0; f < n; f++) global::System.Runtime.CompilerServices.Unsafe.Add(ref column, f * Chunk) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, f);
+        }
+    }
+
+    /// <summary>src [n × 32] feature-major → ns samples of n floats (sample-major), for the weight-gradient kernel.</summary>
+    public static void ToSampleMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
+    {
+        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        for (int f = 0; f < n; f++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, f * Chunk);
+            for (int s = 0; s < ns; s++) global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s * n + f) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, s);
+        }
+    }
+
+    /// <summary>
+    /// Forward of one Dense layer on a chunk: Y[o, :] = act(b[o] + Σ_i W[o, i] · X[i, :]) for all 32 columns, with W [m × n]
+    /// row-major, X [n × 32] and Y [m × 32] feature-major. act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller).
+    /// </summary>
+    public static void ForwardChunk<TN>(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act) where TN : struct, IBackpropSize
+    {
+        int n = TN.Value;
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 output rows × 2 vectors of samples in registers; each W[o, i] is broadcast once per tile.
+            for (; o <= m - 12; o += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
+                    c1_0 = Fma512(wr, x0, c1_0); c1_1 = Fma512(wr, x1, c1_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
+                    c2_0 = Fma512(wr, x0, c2_0); c2_1 = Fma512(wr, x1, c2_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3 * n + i));
+                    c3_0 = Fma512(wr, x0, c3_0); c3_1 = Fma512(wr, x1, c3_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4 * n + i));
+                    c4_0 = Fma512(wr, x0, c4_0); c4_1 = Fma512(wr, x1, c4_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5 * n + i));
+                    c5_0 = Fma512(wr, x0, c5_0); c5_1 = Fma512(wr, x1, c5_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6 * n + i));
+                    c6_0 = Fma512(wr, x0, c6_0); c6_1 = Fma512(wr, x1, c6_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7 * n + i));
+                    c7_0 = Fma512(wr, x0, c7_0); c7_1 = Fma512(wr, x1, c7_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8 * n + i));
+                    c8_0 = Fma512(wr, x0, c8_0); c8_1 = Fma512(wr, x1, c8_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9 * n + i));
+                    c9_0 = Fma512(wr, x0, c9_0); c9_1 = Fma512(wr, x1, c9_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10 * n + i));
+                    c10_0 = Fma512(wr, x0, c10_0); c10_1 = Fma512(wr, x1, c10_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11 * n + i));
+                    c11_0 = Fma512(wr, x0, c11_0); c11_1 = Fma512(wr, x1, c11_1);
+                }
+                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated512(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
+                StoreActivated512(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
+                StoreActivated512(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
+                StoreActivated512(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
+                StoreActivated512(c3_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 0));
+                StoreActivated512(c3_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 16));
+                StoreActivated512(c4_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 0));
+                StoreActivated512(c4_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 16));
+                StoreActivated512(c5_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 0));
+                StoreActivated512(c5_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 16));
+                StoreActivated512(c6_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 0));
+                StoreActivated512(c6_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 16));
+                StoreActivated512(c7_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 0));
+                StoreActivated512(c7_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 16));
+                StoreActivated512(c8_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 0));
+                StoreActivated512(c8_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 16));
+                StoreActivated512(c9_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 0));
+                StoreActivated512(c9_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 16));
+                StoreActivated512(c10_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 0));
+                StoreActivated512(c10_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 16));
+                StoreActivated512(c11_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 0));
+                StoreActivated512(c11_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 16));
+            }
+            for (; o < m; o++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
+                }
+                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 output rows × 4 vectors of samples in registers; each W[o, i] is broadcast once per tile.
+            for (; o <= m - 3; o += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
+                    c1_0 = Fma256(wr, x0, c1_0); c1_1 = Fma256(wr, x1, c1_1); c1_2 = Fma256(wr, x2, c1_2); c1_3 = Fma256(wr, x3, c1_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
+                    c2_0 = Fma256(wr, x0, c2_0); c2_1 = Fma256(wr, x1, c2_1); c2_2 = Fma256(wr, x2, c2_2); c2_3 = Fma256(wr, x3, c2_3);
+                }
+                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
+                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
+                StoreActivated256(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
+                StoreActivated256(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 8));
+                StoreActivated256(c1_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
+                StoreActivated256(c1_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 24));
+                StoreActivated256(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
+                StoreActivated256(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 8));
+                StoreActivated256(c2_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
+                StoreActivated256(c2_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 24));
+            }
+            for (; o < m; o++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                for (int i = 0; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
+                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
+                }
+                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
+                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
+                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
+                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
+            }
+        }
+    }
+
+    /// <summary>b + acc through the activation (0 linear, 1 ReLU, 2 LeakyReLU), stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreActivated512(global::System.Runtime.Intrinsics.Vector512<float> acc, float bias, int act, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector512<float> z = acc + global::System.Runtime.Intrinsics.Vector512.Create(bias);
+        if (act == 1) z = global::System.Runtime.Intrinsics.Vector512.Max(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero), z, z * 0.01f);
+        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z, ref dst);
+    }
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreActivated256(global::System.Runtime.Intrinsics.Vector256<float> acc, float bias, int act, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector256<float> z = acc + global::System.Runtime.Intrinsics.Vector256.Create(bias);
+        if (act == 1) z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z, z * 0.01f);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref dst);
+    }
+
+    /// <summary>
+    /// Input gradient of one Dense layer on a chunk, through the activation below it: DX[i, :] = (Σ_o W[o, i] · DZ[o, :]) ⊙ f'(A[i, :]),
+    /// with DZ [m × 32], A and DX [n × 32] feature-major. f' from the activation a: 0 linear (1), 1 ReLU (a > 0), 2 LeakyReLU
+    /// (a > 0 ? 1 : 0.01), 3 tanh (1 − a²), 4 sigmoid (a (1 − a)).
+    /// </summary>
+    public static void InputGradientChunk(global::System.ReadOnlySpan<float> weights, int m, int n, global::System.ReadOnlySpan<float> dz, global::System.ReadOnlySpan<float> a, global::System.Span<float> dx, int derivative)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 input rows × 2 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
+            for (; i <= n - 12; i += 12)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
+                    c1_0 = Fma512(wr, d0, c1_0); c1_1 = Fma512(wr, d1, c1_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
+                    c2_0 = Fma512(wr, d0, c2_0); c2_1 = Fma512(wr, d1, c2_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3));
+                    c3_0 = Fma512(wr, d0, c3_0); c3_1 = Fma512(wr, d1, c3_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4));
+                    c4_0 = Fma512(wr, d0, c4_0); c4_1 = Fma512(wr, d1, c4_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5));
+                    c5_0 = Fma512(wr, d0, c5_0); c5_1 = Fma512(wr, d1, c5_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6));
+                    c6_0 = Fma512(wr, d0, c6_0); c6_1 = Fma512(wr, d1, c6_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7));
+                    c7_0 = Fma512(wr, d0, c7_0); c7_1 = Fma512(wr, d1, c7_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8));
+                    c8_0 = Fma512(wr, d0, c8_0); c8_1 = Fma512(wr, d1, c8_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9));
+                    c9_0 = Fma512(wr, d0, c9_0); c9_1 = Fma512(wr, d1, c9_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10));
+                    c10_0 = Fma512(wr, d0, c10_0); c10_1 = Fma512(wr, d1, c10_1);
+                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11));
+                    c11_0 = Fma512(wr, d0, c11_0); c11_1 = Fma512(wr, d1, c11_1);
+                }
+                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative512(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
+                StoreDerivative512(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
+                StoreDerivative512(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
+                StoreDerivative512(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
+                StoreDerivative512(c3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 0));
+                StoreDerivative512(c3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 16));
+                StoreDerivative512(c4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 0));
+                StoreDerivative512(c4_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 16));
+                StoreDerivative512(c5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 0));
+                StoreDerivative512(c5_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 16));
+                StoreDerivative512(c6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 0));
+                StoreDerivative512(c6_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 16));
+                StoreDerivative512(c7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 0));
+                StoreDerivative512(c7_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 16));
+                StoreDerivative512(c8_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 0));
+                StoreDerivative512(c8_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 16));
+                StoreDerivative512(c9_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 0));
+                StoreDerivative512(c9_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 16));
+                StoreDerivative512(c10_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 0));
+                StoreDerivative512(c10_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 16));
+                StoreDerivative512(c11_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 0));
+                StoreDerivative512(c11_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 16));
+            }
+            for (; i < n; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
+                }
+                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 input rows × 4 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
+            for (; i <= n - 3; i += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
+                    c1_0 = Fma256(wr, d0, c1_0); c1_1 = Fma256(wr, d1, c1_1); c1_2 = Fma256(wr, d2, c1_2); c1_3 = Fma256(wr, d3, c1_3);
+                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
+                    c2_0 = Fma256(wr, d0, c2_0); c2_1 = Fma256(wr, d1, c2_1); c2_2 = Fma256(wr, d2, c2_2); c2_3 = Fma256(wr, d3, c2_3);
+                }
+                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
+                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
+                StoreDerivative256(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
+                StoreDerivative256(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 8));
+                StoreDerivative256(c1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
+                StoreDerivative256(c1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 24));
+                StoreDerivative256(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
+                StoreDerivative256(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 8));
+                StoreDerivative256(c2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
+                StoreDerivative256(c2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 24));
+            }
+            for (; i < n; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
+                for (int o = 0; o < m; o++)
+                {
+                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
+                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
+                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
+                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
+                }
+                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
+                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
+                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
+                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
+            }
+        }
+    }
+
+    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreDerivative512(global::System.Runtime.Intrinsics.Vector512<float> acc, ref float activation, int derivative, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector512<float> a = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref activation);
+        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, acc * 0.01f);
+        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector512<float>.One - a * a);
+        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector512<float>.One - a);
+        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref dst);
+    }
+
+    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreDerivative256(global::System.Runtime.Intrinsics.Vector256<float> acc, ref float activation, int derivative, ref float dst)
+    {
+        global::System.Runtime.Intrinsics.Vector256<float> a = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref activation);
+        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, acc * 0.01f);
+        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector256<float>.One - a * a);
+        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector256<float>.One - a);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref dst);
+    }
+
+    /// <summary>
+    /// Weight and bias gradients of one Dense layer on a chunk: GW[o, i] += Σ_{s < ns} DZ[o, s] · X[s, i], Gb[o] += Σ_s DZ[o, s],
+    /// with DZ [m × 32] feature-major and X sample-major (ns rows of n floats). Each gradient tile is loaded once,
+    /// updated over the chunk's samples in registers and stored once.
+    /// </summary>
+    public static void WeightGradientChunk(global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, int ns, global::System.Span<float> gradW, global::System.Span<float> gradB)
+    {
+        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
+        ref float rgb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradB);
+        for (int o = 0; o < m; o++)
+        {
+            ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
+            float sum = 0f;
+            for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref rgb, o) += sum;
+        }
+        int o0 = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // 12 gradient rows × 2 vectors of inputs in registers over the chunk's samples.
+            for (; o0 <= m - 12; o0 += 12)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 16);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 16);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0), c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 16);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0), c4_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 16);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0), c5_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 16);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0), c6_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 16);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0), c7_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 16);
+                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0), c8_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 16);
+                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0), c9_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 16);
+                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0), c10_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 16);
+                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0), c11_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 16);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma512(d, x0, c1_0); c1_1 = Fma512(d, x1, c1_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma512(d, x0, c2_0); c2_1 = Fma512(d, x1, c2_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
+                        c3_0 = Fma512(d, x0, c3_0); c3_1 = Fma512(d, x1, c3_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
+                        c4_0 = Fma512(d, x0, c4_0); c4_1 = Fma512(d, x1, c4_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
+                        c5_0 = Fma512(d, x0, c5_0); c5_1 = Fma512(d, x1, c5_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
+                        c6_0 = Fma512(d, x0, c6_0); c6_1 = Fma512(d, x1, c6_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
+                        c7_0 = Fma512(d, x0, c7_0); c7_1 = Fma512(d, x1, c7_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
+                        c8_0 = Fma512(d, x0, c8_0); c8_1 = Fma512(d, x1, c8_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
+                        c9_0 = Fma512(d, x0, c9_0); c9_1 = Fma512(d, x1, c9_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
+                        c10_0 = Fma512(d, x0, c10_0); c10_1 = Fma512(d, x1, c10_1);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
+                        c11_0 = Fma512(d, x0, c11_0); c11_1 = Fma512(d, x1, c11_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref g1, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref g2, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref g3, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref g4, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref g5, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref g6, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref g7, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_1, ref g8, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_1, ref g9, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_1, ref g10, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_1, ref g11, 16);
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0);
+                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0);
+                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0);
+                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0);
+                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma512(d, x0, c1_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma512(d, x0, c2_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
+                        c3_0 = Fma512(d, x0, c3_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
+                        c4_0 = Fma512(d, x0, c4_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
+                        c5_0 = Fma512(d, x0, c5_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
+                        c6_0 = Fma512(d, x0, c6_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
+                        c7_0 = Fma512(d, x0, c7_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
+                        c8_0 = Fma512(d, x0, c8_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
+                        c9_0 = Fma512(d, x0, c9_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
+                        c10_0 = Fma512(d, x0, c10_0);
+                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
+                        c11_0 = Fma512(d, x0, c11_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0);
+                }
+                // the last n mod 16 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 12; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+            for (; o0 < m; o0++)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma512(d, x0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // the last n mod 16 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 1; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            // 3 gradient rows × 4 vectors of inputs in registers over the chunk's samples.
+            for (; o0 <= m - 3; o0 += 3)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 8), c1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 16), c1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 8), c2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 16), c2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 24);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma256(d, x0, c1_0); c1_1 = Fma256(d, x1, c1_1); c1_2 = Fma256(d, x2, c1_2); c1_3 = Fma256(d, x3, c1_3);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma256(d, x0, c2_0); c2_1 = Fma256(d, x1, c2_1); c2_2 = Fma256(d, x2, c2_2); c2_3 = Fma256(d, x3, c2_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref g1, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_3, ref g1, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref g2, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_3, ref g2, 24);
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
+                        c1_0 = Fma256(d, x0, c1_0);
+                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
+                        c2_0 = Fma256(d, x0, c2_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                }
+                // the last n mod 8 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 3; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
+            for (; o0 < m; o0++)
+            {
+                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
+                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
+                int i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    for (int s = 0; s < ns; s++)
+                    {
+                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
+                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
+                        c0_0 = Fma256(d, x0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // the last n mod 8 inputs, scalar
+                for (; i < n; i++)
+                {
+                    for (int r = 0; r < 1; r++)
+                    {
+                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
+                        float sum = 0f;
+                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
+                    }
+                }
+            }
         }
     }
 }
+
+/// <summary>A layer size as a type, so the JIT compiles each batch forward kernel with its row stride as a constant.</summary>
+file interface IBackpropSize
+{
+    static abstract int Value { get; }
+}
+
+file readonly struct BackpropSize8 : IBackpropSize { public static int Value => 8; }
+
+file readonly struct BackpropSize9 : IBackpropSize { public static int Value => 9; }
