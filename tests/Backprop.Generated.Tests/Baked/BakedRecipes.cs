@@ -11,11 +11,14 @@ public static class BakedRecipes
 {
     public static readonly string[] Files = { "baked_small.safetensors", "baked_digits.safetensors", "baked_staged.safetensors" };
 
-    public static INetwork Make(string file) => file switch
+    public static INetwork Make(string file) => Train(Fresh(file), steps: 20);
+
+    /// <summary>The untrained network a file's recipe starts from.</summary>
+    public static INetwork Fresh(string file) => file switch
     {
-        "baked_small.safetensors" => Train(new SmallTrainable(11), steps: 20),
-        "baked_digits.safetensors" => Train(new DigitsTrainable(12), steps: 20),
-        "baked_staged.safetensors" => Train(new StagedTrainable(13), steps: 20),
+        "baked_small.safetensors" => new SmallTrainable(11),
+        "baked_digits.safetensors" => new DigitsTrainable(12),
+        "baked_staged.safetensors" => new StagedTrainable(13),
         _ => throw new ArgumentOutOfRangeException(nameof(file), file, null),
     };
 
