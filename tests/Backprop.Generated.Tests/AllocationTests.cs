@@ -35,16 +35,16 @@ public class AllocationTests
             network.Forward(inputs.AsSpan(0, network.InputSize), outputs.AsSpan(0, network.OutputSize));
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < calls; i++)
+        long allocated = AllocationProbe.MinBytes(() =>
         {
-            network.Forward(inputs, outputs);
-            network.Forward(inputs.AsSpan(0, network.InputSize), outputs.AsSpan(0, network.OutputSize));
-            network.Backward(inputs, targets);
-            network.ZeroGradients();
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
+            for (int i = 0; i < calls; i++)
+            {
+                network.Forward(inputs, outputs);
+                network.Forward(inputs.AsSpan(0, network.InputSize), outputs.AsSpan(0, network.OutputSize));
+                network.Backward(inputs, targets);
+                network.ZeroGradients();
+            }
+        });
         Assert.Equal(0, allocated);
         Assert.True(float.IsFinite(outputs[0]));
     }
@@ -52,10 +52,8 @@ public class AllocationTests
     [Fact]
     public void The_measurement_sees_allocations_when_there_are_some()
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
         object[] sink = new object[10];
-        for (int i = 0; i < sink.Length; i++) sink[i] = new float[16];
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before > 0);
+        Assert.True(AllocationProbe.MinBytes(() => { for (int i = 0; i < sink.Length; i++) sink[i] = new float[16]; }) > 0);
         GC.KeepAlive(sink);
     }
 }

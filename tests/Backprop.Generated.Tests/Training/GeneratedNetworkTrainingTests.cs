@@ -84,7 +84,8 @@ public sealed class GeneratedNetworkTrainingTests
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
         Measure(1);
-        long one = Measure(1), four = Measure(4);
+        // The smallest of three runs each: a one-off runtime allocation on this thread must not decide the test.
+        long one = Enumerable.Range(0, 3).Min(_ => Measure(1)), four = Enumerable.Range(0, 3).Min(_ => Measure(4));
         Assert.True(four - one < 2000, $"1 epoch: {one} bytes, 4 epochs: {four} bytes");
     }
 }

@@ -180,13 +180,14 @@ public sealed class OptimizerTests(ITestOutputHelper output)
         foreach (Optimizer optimizer in optimizers)
         {
             for (int i = 0; i < 10; i++) optimizer.Step(net); // warm-up: state allocation, JIT tiering
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 2000; i++)
+            long allocated = AllocationProbe.MinBytes(() =>
             {
-                optimizer.LearningRate = 0.001f;
-                optimizer.Step(net);
-            }
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                for (int i = 0; i < 2000; i++)
+                {
+                    optimizer.LearningRate = 0.001f;
+                    optimizer.Step(net);
+                }
+            });
             Assert.True(allocated == 0, $"{optimizer} allocated {allocated} bytes in 2000 steps");
         }
     }
