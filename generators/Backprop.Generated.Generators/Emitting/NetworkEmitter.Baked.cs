@@ -52,22 +52,9 @@ internal sealed partial class NetworkEmitter
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
         using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}IInferenceNetwork"))
         {
-            _w.Line("/// <summary>Floats per input sample.</summary>");
-            _w.Line($"public const int InputSize = {Literal.Int(_model.InputSize)};");
-            _w.Line();
-            _w.Line("/// <summary>Floats per output sample.</summary>");
-            _w.Line($"public const int OutputSize = {Literal.Int(_model.OutputSize)};");
-            _w.Line();
-            _w.Line("/// <summary>Baked parameters: for each layer its weights [out × in] row-major, then its biases.</summary>");
-            _w.Line($"public const int ParameterCount = {Literal.Int(_model.ParameterCount)};");
-            _w.Line();
-            _w.Line("/// <summary>Baked batch-norm running means and variances.</summary>");
-            _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
-            _w.Line();
-            EmitParameterBytes();
-            _w.Line();
-            _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>");
-            _w.Line($"public const int ScratchSize = {Literal.Int(_forwardScratchSize)};");
+            EmitSizeConstants(
+                "Baked parameters: for each layer its weights [out × in] row-major, then its biases.",
+                "Baked batch-norm running means and variances.");
             _w.Line();
             _w.Line("/// <summary>The weights file the parameters were baked from.</summary>");
             _w.Line($"public const string BakedWeightsFile = \"{CSharp(baked.FileName)}\";");

@@ -254,25 +254,33 @@ internal sealed partial class NetworkEmitter
         _ => "softmax(z)",
     };
 
-    private void EmitConstantsAndStorage()
+    /// <summary>The size constants every generated network has, trainable or baked.</summary>
+    private void EmitSizeConstants(string parameterSummary, string stateSummary)
     {
-        string name = _model.Type.Name;
         _w.Line("/// <summary>Floats per input sample.</summary>");
         _w.Line($"public const int InputSize = {Literal.Int(_model.InputSize)};");
         _w.Line();
         _w.Line("/// <summary>Floats per output sample.</summary>");
         _w.Line($"public const int OutputSize = {Literal.Int(_model.OutputSize)};");
         _w.Line();
-        _w.Line("/// <summary>Trainable floats: for each layer its weights [out × in] row-major, then its biases.</summary>");
+        _w.Line($"/// <summary>{parameterSummary}</summary>");
         _w.Line($"public const int ParameterCount = {Literal.Int(_model.ParameterCount)};");
         _w.Line();
         _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>");
         _w.Line($"public const int ScratchSize = {Literal.Int(_forwardScratchSize)};");
         _w.Line();
-        _w.Line("/// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>");
+        _w.Line($"/// <summary>{stateSummary}</summary>");
         _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
         _w.Line();
         EmitParameterBytes();
+    }
+
+    private void EmitConstantsAndStorage()
+    {
+        string name = _model.Type.Name;
+        EmitSizeConstants(
+            "Trainable floats: for each layer its weights [out × in] row-major, then its biases.",
+            "Non-trainable floats (batch-norm running mean and variance), saved with the weights.");
         _w.Line();
         _w.Line("private readonly float[] _parameters = new float[ParameterCount];");
         _w.Line("private readonly float[] _gradients = new float[ParameterCount];");
