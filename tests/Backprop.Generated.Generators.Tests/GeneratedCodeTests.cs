@@ -86,6 +86,19 @@ public class GeneratedCodeTests
         Assert.Contains("BackpropKernels.ForwardChunk<BackpropSize64>(W0, b0, 32, xT, h0T, 1);", text); // the batch path
     }
 
+    [Theory]
+    [InlineData("[Dense(8)] [BatchNorm] [Activation(Activation.ReLU)]", "Init.HeUniform, global::Backprop.Generated.Activation.ReLU")]
+    [InlineData("[Dense(8)] [Dropout(0.5)] [BatchNorm] [Activation(Activation.LeakyReLU)]", "Init.HeUniform, global::Backprop.Generated.Activation.LeakyReLU")]
+    [InlineData("[Dense(8)] [Activation(Activation.Tanh)]", "Init.XavierUniform, global::Backprop.Generated.Activation.Tanh")]
+    [InlineData("[Dense(8)] [BatchNorm] [Dense(4)] [Activation(Activation.ReLU)]", "Init.XavierUniform, global::Backprop.Generated.Activation.Linear")]
+    public void Init_Auto_follows_the_effective_activation_of_a_linear_layer(string layers, string expected)
+    {
+        string source = Harness.Preamble + $"[Network(Loss.MeanSquaredError)] [Input(5)] {layers} [Dense(2)] public partial class Net {{ }}";
+        string text = Harness.Generate(Harness.Compilation(source)).Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string firstLayer = text.Split('\n').First(line => line.Contains("Initializers.InitializeLayer(p.Slice(0, 40)"));
+        Assert.Contains(expected, firstLayer);
+    }
+
     [Fact]
     public void The_generator_mirror_of_the_runtime_enums_matches()
     {
