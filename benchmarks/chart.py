@@ -10,7 +10,7 @@ import os
 import sys
 
 PARAMS = {"xor": 17, "digits": 2410, "mnist": 101770, "deep": 335114}
-SERIES = [("Generated", "generated (Backprop.Generated)", "#1f77b4"),
+SERIES = [("Generated", "Backprop.Generated", "#1f77b4"),
           ("Loop", "hand-written C# loops", "#ff7f0e"),
           ("TensorPrimitives", "TensorPrimitives C#", "#9467bd"),
           ("PyTorch", "PyTorch 1.13, 1 thread", "#d62728")]
