@@ -31,7 +31,7 @@ public interface IInferenceNetwork
 /// Parameter layout: for each Dense layer in order its weights <c>W</c> as <c>[out][in]</c> row-major
 /// (<c>W[o][i]</c> at <c>o * in + i</c>), then its biases <c>b[out]</c>. <see cref="Tensors"/> lists every tensor.
 /// <para>Thread safety: <see cref="IInferenceNetwork.Forward"/> may run on several threads at once;
-/// <see cref="Backward"/>, <see cref="ZeroGradients"/> and <see cref="InitializeParameters"/> need exclusive access.</para>
+/// <see cref="Backward"/>, <see cref="ZeroGradients"/>, <see cref="InitializeParameters"/> and <see cref="ISgdTrainStep.TrainStep"/> need exclusive access.</para>
 /// </remarks>
 public interface INetwork : IInferenceNetwork
 {
@@ -76,4 +76,21 @@ public interface INetwork : IInferenceNetwork
     /// parameters on every machine and runtime.
     /// </summary>
     void InitializeParameters(int seed);
+}
+
+/// <summary>
+/// A generated network of Dense layers only, which also has the fused one-sample SGD step: backward pass and
+/// parameter update in one sweep over the weights, with no gradient buffer in between.
+/// </summary>
+public interface ISgdTrainStep : INetwork
+{
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample: returns the sample's loss and updates
+    /// <see cref="INetwork.Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> without touching <see cref="INetwork.Gradients"/>.
+    /// The parameters end bit for bit as after <c>ZeroGradients(); Backward(input, target);
+    /// Sgd.Step(Parameters, Gradients, learningRate);</c>. Increments <see cref="INetwork.TrainingStep"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is not <see cref="IInferenceNetwork.InputSize"/> floats,
+    /// <paramref name="target"/> not <see cref="IInferenceNetwork.OutputSize"/> floats, or the learning rate is negative or not finite.</exception>
+    float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate);
 }

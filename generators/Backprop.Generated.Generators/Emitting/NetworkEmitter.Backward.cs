@@ -79,6 +79,75 @@ internal sealed partial class NetworkEmitter
             _w.Line();
             EmitBackwardChunks();
         }
+        _w.Line();
+        EmitTrainStep();
+    }
+
+    /// <summary>True while the fused train step is written: layers update their parameters instead of adding gradients.</summary>
+    private bool _fused;
+
+    /// <summary>
+    /// The fused one-sample SGD step of Dense-only networks: the backward pass writes <c>W -= lr · ∂L/∂W</c> straight
+    /// into the parameters, layer by layer from the output (each layer's input gradient is taken from its weights
+    /// before they change), so the gradient buffer is neither written, read back by the optimizer, nor zeroed.
+    /// </summary>
+    private void EmitTrainStep()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's");
+        _w.Line("/// loss and updates <see cref=\"Parameters\"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,");
+        _w.Line("/// without going through <see cref=\"Gradients\"/> (they are left as they were). The parameters end bit for bit as");
+        _w.Line("/// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass");
+        _w.Line("/// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref=\"Backward\"/> and an optimizer.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <exception cref=\"global::System.ArgumentException\">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>");
+        using (_w.Block($"public float TrainStep({RoSpan} input, {RoSpan} target, float learningRate)"))
+        {
+            using (_w.Block("if (input.Length != InputSize)"))
+            {
+                _w.Line("throw new global::System.ArgumentException($\"input.Length must be {InputSize} (one sample), but is {input.Length}.\", nameof(input));");
+            }
+            using (_w.Block("if (target.Length != OutputSize)"))
+            {
+                _w.Line("throw new global::System.ArgumentException($\"target.Length must be {OutputSize} (one sample), but is {target.Length}.\", nameof(target));");
+            }
+            using (_w.Block("if (!float.IsFinite(learningRate) || learningRate < 0f)"))
+            {
+                _w.Line("throw new global::System.ArgumentException($\"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.\", nameof(learningRate));");
+            }
+            if (_trainingBufferSize > 0)
+            {
+                _w.Line($"{Span} buffer = _trainingBuffer ??= new float[{Literal.Int(_trainingBufferSize)}];");
+            }
+            _w.Line("global::System.ReadOnlySpan<float> x = input, t = target;");
+            _w.Line(ElementwiseMean
+                ? "float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements"
+                : "const float gradScale = 1f; // one sample: the mean over samples is the sample's loss");
+            _fused = true;
+            EmitParameterSlices(gradients: false, writable: true);
+            EmitBufferSlices("buffer", _trainingBuffer);
+            _w.Line();
+            _w.Line("// ---- Forward pass, keeping every activation the derivatives need ----");
+            for (int l = 0; l < Last; l++)
+            {
+                EmitHiddenForward(l);
+                _w.Line();
+            }
+            EmitOutputForward(training: true);
+            _w.Line();
+            _w.Line("// ---- Loss and its gradient at the output pre-activation z ----");
+            EmitLossAndOutputGradient();
+            _w.Line();
+            _w.Line("// ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----");
+            for (int l = Last; l >= 0; l--)
+            {
+                EmitLayerBackward(l);
+                _w.Line();
+            }
+            _fused = false;
+            _w.Line("TrainingStep++;");
+            _w.Line("return loss;");
+        }
     }
 
     private Vec Dz(int l) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]) && !_batchLoss);
@@ -208,6 +277,11 @@ internal sealed partial class NetworkEmitter
         Vec dz = Dz(l);
         Vec input = LayerInput(l);
         int fanIn = layer.Inputs;
+        if (_fused)
+        {
+            EmitLayerBackwardFused(l);
+            return;
+        }
         _w.Line($"// Layer {i}: ∂L/∂W{i}[o, i] += ∂L/∂z{i}[o] · {input.Name}[i];  ∂L/∂b{i}[o] += ∂L/∂z{i}[o]");
         if (Unrolled(layer))
         {
@@ -241,32 +315,76 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
+        Vec da = EmitUnrolledInputGradient(l);
         string below = Literal.Int(l - 1);
-        var da = new Vec("da" + below, fanIn, Unrolled(layer));
-        _w.Line($"// ∂L/∂a{below}[i] = Σ_o W{i}[o, i] · ∂L/∂z{i}[o]   (Wᵀ · ∂L/∂z{i})");
-        if (da.IsLocal)
-        {
-            for (int k = 0; k < fanIn; k++)
-            {
-                var sum = new StringBuilder();
-                for (int o = 0; o < layer.Units; o++)
-                {
-                    if (o > 0) sum.Append(" + ");
-                    sum.Append($"W{i}[{Literal.Int(o * fanIn + k)}] * {dz.At(o)}");
-                }
-                _w.Line(da.Assign(Literal.Int(k), sum.ToString()));
-            }
-        }
-        else
-        {
-            _w.Line($"da{below}.Clear();");
-            using (_w.Block($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++)"))
-            {
-                _w.Line($"BackpropKernels.AddScaled(da{below}, {dz.At("o")}, W{i}.Slice(o * {Literal.Int(fanIn)}, {Literal.Int(fanIn)}));");
-            }
-        }
-
         _w.Line($"// Layer {below}: ∂L/∂z{below} = ∂L/∂a{below} ⊙ f'(z{below})");
         EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), da, Dz(l - 1));
+    }
+
+    /// <summary>∂L/∂a of the layer below an unrolled layer, one line per input: Wᵀ · ∂L/∂z written out.</summary>
+    private Vec EmitUnrolledInputGradient(int l)
+    {
+        LayerModel layer = _layers[l];
+        string i = Literal.Int(l);
+        string below = Literal.Int(l - 1);
+        Vec dz = Dz(l);
+        int fanIn = layer.Inputs;
+        var da = new Vec("da" + below, fanIn, isLocal: true);
+        _w.Line($"// ∂L/∂a{below}[i] = Σ_o W{i}[o, i] · ∂L/∂z{i}[o]   (Wᵀ · ∂L/∂z{i})");
+        for (int k = 0; k < fanIn; k++)
+        {
+            var sum = new StringBuilder();
+            for (int o = 0; o < layer.Units; o++)
+            {
+                if (o > 0) sum.Append(" + ");
+                sum.Append($"W{i}[{Literal.Int(o * fanIn + k)}] * {dz.At(o)}");
+            }
+            _w.Line(da.Assign(Literal.Int(k), sum.ToString()));
+        }
+        return da;
+    }
+
+    /// <summary>
+    /// One layer of the fused train step: the input gradient from the weights as they are, then the SGD update
+    /// <c>W -= lr · (∂L/∂z ⊗ input)</c>, <c>b -= lr · ∂L/∂z</c> (rounded as the gradient, then the step, would be).
+    /// </summary>
+    private void EmitLayerBackwardFused(int l)
+    {
+        LayerModel layer = _layers[l];
+        string i = Literal.Int(l);
+        Vec dz = Dz(l);
+        Vec input = LayerInput(l);
+        int fanIn = layer.Inputs;
+        string below = Literal.Int(l - 1);
+        if (Unrolled(layer))
+        {
+            Vec? da = l > 0 ? EmitUnrolledInputGradient(l) : null;
+            _w.Line($"// Layer {i} update: W{i}[o, i] -= lr · ∂L/∂z{i}[o] · {input.Name}[i];  b{i}[o] -= lr · ∂L/∂z{i}[o]");
+            for (int o = 0; o < layer.Units; o++)
+            {
+                for (int k = 0; k < fanIn; k++)
+                {
+                    _w.Line($"W{i}[{Literal.Int(o * fanIn + k)}] -= learningRate * ({dz.At(o)} * {input.At(k)});");
+                }
+                _w.Line($"b{i}[{Literal.Int(o)}] -= learningRate * {dz.At(o)};");
+            }
+            if (da is not null)
+            {
+                _w.Line($"// Layer {below}: ∂L/∂z{below} = ∂L/∂a{below} ⊙ f'(z{below})");
+                EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), da, Dz(l - 1));
+            }
+            return;
+        }
+
+        _w.Line($"// Layer {i} update: b{i}[o] -= lr · ∂L/∂z{i}[o]; then one sweep over W{i}'s rows takes ∂L/∂input from each row before");
+        _w.Line($"// W{i}[o, i] -= lr · ∂L/∂z{i}[o] · {input.Name}[i] overwrites it");
+        _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) b{i}[o] -= learningRate * {dz.At("o")};");
+        string dx = l == 0 ? "default" : "da" + below;
+        _w.Line($"BackpropKernels.BackwardRowsSgd(W{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, {dx}, learningRate); // SIMD, 4 rows per sweep");
+        if (l > 0)
+        {
+            _w.Line($"// Layer {below}: ∂L/∂z{below} = ∂L/∂a{below} ⊙ f'(z{below})");
+            EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), new Vec("da" + below, fanIn, isLocal: false), Dz(l - 1));
+        }
     }
 }

@@ -154,7 +154,8 @@ internal sealed partial class NetworkEmitter
         TypeDeclarationModel type = _model.Type;
         EmitRemarks();
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
-        using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}INetwork"))
+        string interfaces = _model.IsDenseOnly ? $"{Rt}INetwork, {Rt}ISgdTrainStep" : $"{Rt}INetwork";
+        using (_w.Block($"partial {type.Keyword} {type.Name} : {interfaces}"))
         {
             EmitConstantsAndStorage();
             _w.Line();
@@ -201,7 +202,8 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), " +
                 "∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>");
         _w.Line("/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; " +
-                "<c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>");
+                (_model.IsDenseOnly ? "<c>Backward</c>, <c>TrainStep</c>, " : "<c>Backward</c>, ") +
+                "<c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>");
         _w.Line("/// </remarks>");
     }
 
@@ -407,17 +409,19 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>Declares the weight and bias spans of every layer: <c>W0</c>, <c>b0</c>, ... (and <c>gW0</c>, <c>gb0</c>).</summary>
-    private void EmitParameterSlices(bool gradients)
+    /// <summary>The layer slices of the parameters (and gradients); writable parameters for the fused train step.</summary>
+    private void EmitParameterSlices(bool gradients, bool writable = false)
     {
-        _w.Line($"{RoSpan} p = {ParameterSource};");
+        string type = writable ? Span : RoSpan;
+        _w.Line($"{type} p = {ParameterSource};");
         if (gradients) _w.Line($"{Span} g = _gradients;");
         foreach (LayerModel layer in _layers)
         {
             string i = Literal.Int(layer.Index);
             string w = $"p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)})";
             string b = $"p.Slice({Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)})";
-            _w.Line($"{RoSpan} W{i} = {w}; // layer {i} weights [{Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)}]: W{i}[o * {Literal.Int(layer.Inputs)} + i]");
-            _w.Line($"{RoSpan} b{i} = {b};");
+            _w.Line($"{type} W{i} = {w}; // layer {i} weights [{Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)}]: W{i}[o * {Literal.Int(layer.Inputs)} + i]");
+            _w.Line($"{type} b{i} = {b};");
             if (gradients)
             {
                 _w.Line($"{Span} gW{i} = g.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)});");

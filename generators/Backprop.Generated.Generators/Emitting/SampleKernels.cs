@@ -23,6 +23,7 @@ internal static class SampleKernels
     {
         EmitGemv(w);
         EmitBackwardRows(w);
+        EmitBackwardRowsSgd(w);
     }
 
     private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
@@ -204,6 +205,86 @@ internal static class SampleKernels
                 {
                     w.Line($"{Unsafe}.Add(ref go, i) += d * {Unsafe}.Add(ref rx, i);");
                     w.Line($"if (input) {Unsafe}.Add(ref rdx, i) += d * {Unsafe}.Add(ref wo, i);");
+                }
+            }
+        }
+    }
+
+    private static void EmitBackwardRowsSgd(IndentedWriter w)
+    {
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// <see cref=\"BackwardRows\"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz");
+        w.Line("/// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the");
+        w.Line("/// step would be. Four rows per sweep; the gradient is never stored.");
+        w.Line("/// </summary>");
+        using (w.Block($"public static void BackwardRowsSgd({Span} weights, {RoSpan} dz, int m, int n, {RoSpan} x, {Span} dx, float learningRate)"))
+        {
+            w.Line($"ref float rw = ref {Mm}.GetReference(weights);");
+            w.Line($"ref float rx = ref {Mm}.GetReference(x);");
+            w.Line($"ref float rdx = ref {Mm}.GetReference(dx);");
+            w.Line("bool input = !dx.IsEmpty;");
+            w.Line("if (input) dx.Clear();");
+            w.Line("int o = 0;");
+            for (int k = 0; k < Widths.Length; k++)
+            {
+                (int bits, int floats) = Widths[k];
+                using (w.Block((k == 0 ? "if" : "else if") + $" ({V(bits)}.IsHardwareAccelerated && n >= {Literal.Int(floats)})"))
+                {
+                    w.Line($"{T(bits)} rate = {V(bits)}.Create(learningRate);");
+                    using (w.Block($"for (; o <= m - {Literal.Int(Rows)}; o += {Literal.Int(Rows)})"))
+                    {
+                        for (int r = 0; r < Rows; r++)
+                        {
+                            string row = r == 0 ? "o" : $"o + {Literal.Int(r)}";
+                            w.Line($"float d{Literal.Int(r)} = dz[{row}];");
+                        }
+                        w.Line($"{T(bits)} " + string.Join(", ", Enumerable.Range(0, Rows).Select(r => $"v{Literal.Int(r)} = {V(bits)}.Create(d{Literal.Int(r)})")) + ";");
+                        w.Line($"ref float w0 = ref {Unsafe}.Add(ref rw, o * n);");
+                        for (int r = 1; r < Rows; r++)
+                        {
+                            w.Line($"ref float w{Literal.Int(r)} = ref {Unsafe}.Add(ref w{Literal.Int(r - 1)}, n);");
+                        }
+                        w.Line("int i = 0;");
+                        using (w.Block($"for (; i <= n - {Literal.Int(floats)}; i += {Literal.Int(floats)})"))
+                        {
+                            w.Line($"{T(bits)} xv = {V(bits)}.LoadUnsafe(ref rx, (nuint)i);");
+                            for (int r = 0; r < Rows; r++)
+                            {
+                                w.Line($"{T(bits)} o{Literal.Int(r)} = {V(bits)}.LoadUnsafe(ref w{Literal.Int(r)}, (nuint)i);");
+                            }
+                            using (w.Block("if (input)"))
+                            {
+                                w.Line($"{T(bits)} acc = {V(bits)}.LoadUnsafe(ref rdx, (nuint)i);");
+                                for (int r = 0; r < Rows; r++)
+                                {
+                                    w.Line($"acc = Fma{bits}(v{Literal.Int(r)}, o{Literal.Int(r)}, acc);");
+                                }
+                                w.Line($"{V(bits)}.StoreUnsafe(acc, ref rdx, (nuint)i);");
+                            }
+                            for (int r = 0; r < Rows; r++)
+                            {
+                                string rr = Literal.Int(r);
+                                w.Line($"{V(bits)}.StoreUnsafe(o{rr} - rate * (v{rr} * xv), ref w{rr}, (nuint)i);");
+                            }
+                        }
+                        using (w.Block("for (; i < n; i++)"))
+                        {
+                            w.Line($"float xi = {Unsafe}.Add(ref rx, i);");
+                            w.Line("if (input) " + $"{Unsafe}.Add(ref rdx, i) += " + string.Join(" + ", Enumerable.Range(0, Rows).Select(r => $"d{Literal.Int(r)} * {Unsafe}.Add(ref w{Literal.Int(r)}, i)")) + ";");
+                            w.Line(string.Join(" ", Enumerable.Range(0, Rows).Select(r => $"{Unsafe}.Add(ref w{Literal.Int(r)}, i) -= learningRate * (d{Literal.Int(r)} * xi);")));
+                        }
+                    }
+                }
+            }
+            using (w.Block("for (; o < m; o++)"))
+            {
+                w.Line("float d = dz[o];");
+                w.Line($"ref float wo = ref {Unsafe}.Add(ref rw, o * n);");
+                using (w.Block("for (int i = 0; i < n; i++)"))
+                {
+                    w.Line($"if (input) {Unsafe}.Add(ref rdx, i) += d * {Unsafe}.Add(ref wo, i);");
+                    w.Line($"{Unsafe}.Add(ref wo, i) -= learningRate * (d * {Unsafe}.Add(ref rx, i));");
                 }
             }
         }

@@ -11,10 +11,10 @@
 /// </list>
 /// <para>Loss: mean over all elements of −(t log σ(z) + (1 − t) log(1 − σ(z))), from the logit; ∂L/∂z = σ(z) − t.</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class MultiLabelNet : global::Backprop.Generated.INetwork
+partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 3;
@@ -243,6 +243,119 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork
         gW0[14] += dz0_4 * x[2];
         gb0[4] += dz0_4;
 
+        return loss;
+    }
+
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 15); // layer 0 weights [5 × 3]: W0[o * 3 + i]
+        global::System.Span<float> b0 = p.Slice(15, 5);
+        global::System.Span<float> W1 = p.Slice(20, 10); // layer 1 weights [2 × 5]: W1[o * 5 + i]
+        global::System.Span<float> b1 = p.Slice(30, 2);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 3 → 5, LeakyReLU. z0 = W0·x + b0; a0 = z0 > 0 ? z0 : 0.01·z0
+        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
+        float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
+        float z0_2 = b0[2] + W0[6] * x[0] + W0[7] * x[1] + W0[8] * x[2];
+        float z0_3 = b0[3] + W0[9] * x[0] + W0[10] * x[1] + W0[11] * x[2];
+        float z0_4 = b0[4] + W0[12] * x[0] + W0[13] * x[1] + W0[14] * x[2];
+        float a0_0 = z0_0 > 0f ? z0_0 : 0.01f * z0_0;
+        float a0_1 = z0_1 > 0f ? z0_1 : 0.01f * z0_1;
+        float a0_2 = z0_2 > 0f ? z0_2 : 0.01f * z0_2;
+        float a0_3 = z0_3 > 0f ? z0_3 : 0.01f * z0_3;
+        float a0_4 = z0_4 > 0f ? z0_4 : 0.01f * z0_4;
+
+        // Layer 1: Dense 5 → 2, Sigmoid. z1 = W1·a0 + b1; output = σ(z1) = 1 / (1 + e^−z1)
+        float z1_0 = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3 + W1[4] * a0_4;
+        float z1_1 = b1[1] + W1[5] * a0_0 + W1[6] * a0_1 + W1[7] * a0_2 + W1[8] * a0_3 + W1[9] * a0_4;
+        float a1_0 = 1f / (1f + global::System.MathF.Exp(-z1_0));
+        float a1_1 = 1f / (1f + global::System.MathF.Exp(-z1_1));
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Binary cross-entropy from the logit, stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)
+        loss += global::System.MathF.Max(z1_0, 0f) - z1_0 * t[0] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_0)));
+        loss += global::System.MathF.Max(z1_1, 0f) - z1_1 * t[1] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_1)));
+        loss /= OutputSize;
+        // ∂ℓ/∂z = σ(z) − t, times 1/(k·OutputSize)
+        float dz1_0 = (a1_0 - t[0]) * gradScale;
+        float dz1_1 = (a1_1 - t[1]) * gradScale;
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
+        float da0_0 = W1[0] * dz1_0 + W1[5] * dz1_1;
+        float da0_1 = W1[1] * dz1_0 + W1[6] * dz1_1;
+        float da0_2 = W1[2] * dz1_0 + W1[7] * dz1_1;
+        float da0_3 = W1[3] * dz1_0 + W1[8] * dz1_1;
+        float da0_4 = W1[4] * dz1_0 + W1[9] * dz1_1;
+        // Layer 1 update: W1[o, i] -= lr · ∂L/∂z1[o] · a0[i];  b1[o] -= lr · ∂L/∂z1[o]
+        W1[0] -= learningRate * (dz1_0 * a0_0);
+        W1[1] -= learningRate * (dz1_0 * a0_1);
+        W1[2] -= learningRate * (dz1_0 * a0_2);
+        W1[3] -= learningRate * (dz1_0 * a0_3);
+        W1[4] -= learningRate * (dz1_0 * a0_4);
+        b1[0] -= learningRate * dz1_0;
+        W1[5] -= learningRate * (dz1_1 * a0_0);
+        W1[6] -= learningRate * (dz1_1 * a0_1);
+        W1[7] -= learningRate * (dz1_1 * a0_2);
+        W1[8] -= learningRate * (dz1_1 * a0_3);
+        W1[9] -= learningRate * (dz1_1 * a0_4);
+        b1[1] -= learningRate * dz1_1;
+        // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
+        // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        float dz0_0 = a0_0 > 0f ? da0_0 : 0.01f * da0_0;
+        float dz0_1 = a0_1 > 0f ? da0_1 : 0.01f * da0_1;
+        float dz0_2 = a0_2 > 0f ? da0_2 : 0.01f * da0_2;
+        float dz0_3 = a0_3 > 0f ? da0_3 : 0.01f * da0_3;
+        float dz0_4 = a0_4 > 0f ? da0_4 : 0.01f * da0_4;
+
+        // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
+        W0[0] -= learningRate * (dz0_0 * x[0]);
+        W0[1] -= learningRate * (dz0_0 * x[1]);
+        W0[2] -= learningRate * (dz0_0 * x[2]);
+        b0[0] -= learningRate * dz0_0;
+        W0[3] -= learningRate * (dz0_1 * x[0]);
+        W0[4] -= learningRate * (dz0_1 * x[1]);
+        W0[5] -= learningRate * (dz0_1 * x[2]);
+        b0[1] -= learningRate * dz0_1;
+        W0[6] -= learningRate * (dz0_2 * x[0]);
+        W0[7] -= learningRate * (dz0_2 * x[1]);
+        W0[8] -= learningRate * (dz0_2 * x[2]);
+        b0[2] -= learningRate * dz0_2;
+        W0[9] -= learningRate * (dz0_3 * x[0]);
+        W0[10] -= learningRate * (dz0_3 * x[1]);
+        W0[11] -= learningRate * (dz0_3 * x[2]);
+        b0[3] -= learningRate * dz0_3;
+        W0[12] -= learningRate * (dz0_4 * x[0]);
+        W0[13] -= learningRate * (dz0_4 * x[1]);
+        W0[14] -= learningRate * (dz0_4 * x[2]);
+        b0[4] -= learningRate * dz0_4;
+
+        TrainingStep++;
         return loss;
     }
 

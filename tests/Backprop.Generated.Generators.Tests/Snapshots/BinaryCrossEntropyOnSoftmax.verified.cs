@@ -10,10 +10,10 @@
 /// </list>
 /// <para>Loss: mean over all elements of −(t max(log y, −100) + (1 − t) max(log(1 − y), −100)) (the output is not a sigmoid).</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwork
+partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 2;
@@ -200,6 +200,87 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         gW0[5] += dz0_2 * x[1];
         gb0[2] += dz0_2;
 
+        return loss;
+    }
+
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 6); // layer 0 weights [3 × 2]: W0[o * 2 + i]
+        global::System.Span<float> b0 = p.Slice(6, 3);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 2 → 3, Softmax. z0 = W0·x + b0; output = softmax(z0)
+        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1];
+        float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
+        float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+        float zmax = z0_0;
+        zmax = global::System.MathF.Max(zmax, z0_1);
+        zmax = global::System.MathF.Max(zmax, z0_2);
+        float e_0 = global::System.MathF.Exp(z0_0 - zmax);
+        float e_1 = global::System.MathF.Exp(z0_1 - zmax);
+        float e_2 = global::System.MathF.Exp(z0_2 - zmax);
+        float esum = e_0 + e_1 + e_2;
+        float a0_0 = e_0 / esum;
+        float a0_1 = e_1 / esum;
+        float a0_2 = e_2 / esum;
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Binary cross-entropy on a Softmax output (not a sigmoid), logs clamped at −100 as torch.nn.BCELoss:
+        // ℓ = −(t log y + (1 − t) log(1 − y)), ∂ℓ/∂y = (y − t) / max(y (1 − y), 1e−12)
+        loss -= t[0] * global::System.MathF.Max(global::System.MathF.Log(a0_0), -100f) + (1f - t[0]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_0), -100f);
+        float dy_0 = (a0_0 - t[0]) / global::System.MathF.Max(a0_0 * (1f - a0_0), 1e-12f) * gradScale;
+        loss -= t[1] * global::System.MathF.Max(global::System.MathF.Log(a0_1), -100f) + (1f - t[1]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_1), -100f);
+        float dy_1 = (a0_1 - t[1]) / global::System.MathF.Max(a0_1 * (1f - a0_1), 1e-12f) * gradScale;
+        loss -= t[2] * global::System.MathF.Max(global::System.MathF.Log(a0_2), -100f) + (1f - t[2]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_2), -100f);
+        float dy_2 = (a0_2 - t[2]) / global::System.MathF.Max(a0_2 * (1f - a0_2), 1e-12f) * gradScale;
+        loss /= OutputSize;
+        // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
+        float ydy = 0f;
+        ydy += a0_0 * dy_0;
+        ydy += a0_1 * dy_1;
+        ydy += a0_2 * dy_2;
+        float dz0_0 = a0_0 * (dy_0 - ydy);
+        float dz0_1 = a0_1 * (dy_1 - ydy);
+        float dz0_2 = a0_2 * (dy_2 - ydy);
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
+        W0[0] -= learningRate * (dz0_0 * x[0]);
+        W0[1] -= learningRate * (dz0_0 * x[1]);
+        b0[0] -= learningRate * dz0_0;
+        W0[2] -= learningRate * (dz0_1 * x[0]);
+        W0[3] -= learningRate * (dz0_1 * x[1]);
+        b0[1] -= learningRate * dz0_1;
+        W0[4] -= learningRate * (dz0_2 * x[0]);
+        W0[5] -= learningRate * (dz0_2 * x[1]);
+        b0[2] -= learningRate * dz0_2;
+
+        TrainingStep++;
         return loss;
     }
 

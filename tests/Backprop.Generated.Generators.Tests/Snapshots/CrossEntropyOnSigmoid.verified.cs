@@ -10,10 +10,10 @@
 /// </list>
 /// <para>Loss: mean over samples of −Σⱼ tⱼ max(log yⱼ, −100) (the output is not a softmax).</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class CrossEntropyOnSigmoidNet : global::Backprop.Generated.INetwork
+partial class CrossEntropyOnSigmoidNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 2;
@@ -181,6 +181,76 @@ partial class CrossEntropyOnSigmoidNet : global::Backprop.Generated.INetwork
         gW0[5] += dz0_2 * x[1];
         gb0[2] += dz0_2;
 
+        return loss;
+    }
+
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 6); // layer 0 weights [3 × 2]: W0[o * 2 + i]
+        global::System.Span<float> b0 = p.Slice(6, 3);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 2 → 3, Sigmoid. z0 = W0·x + b0; output = σ(z0) = 1 / (1 + e^−z0)
+        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1];
+        float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
+        float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
+        float a0_0 = 1f / (1f + global::System.MathF.Exp(-z0_0));
+        float a0_1 = 1f / (1f + global::System.MathF.Exp(-z0_1));
+        float a0_2 = 1f / (1f + global::System.MathF.Exp(-z0_2));
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Cross-entropy on a Sigmoid output (not a softmax): ℓ = −Σ t·max(log y, −100), ∂ℓ/∂y = −t / y where log y > −100
+        float log_0 = global::System.MathF.Log(a0_0);
+        loss -= t[0] * global::System.MathF.Max(log_0, -100f);
+        float dy_0 = log_0 > -100f ? -t[0] / a0_0 * gradScale : 0f;
+        float log_1 = global::System.MathF.Log(a0_1);
+        loss -= t[1] * global::System.MathF.Max(log_1, -100f);
+        float dy_1 = log_1 > -100f ? -t[1] / a0_1 * gradScale : 0f;
+        float log_2 = global::System.MathF.Log(a0_2);
+        loss -= t[2] * global::System.MathF.Max(log_2, -100f);
+        float dy_2 = log_2 > -100f ? -t[2] / a0_2 * gradScale : 0f;
+        // sigmoid: σ'(z) = σ(z)(1 − σ(z)) = a (1 − a)
+        float dz0_0 = dy_0 * a0_0 * (1f - a0_0);
+        float dz0_1 = dy_1 * a0_1 * (1f - a0_1);
+        float dz0_2 = dy_2 * a0_2 * (1f - a0_2);
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
+        W0[0] -= learningRate * (dz0_0 * x[0]);
+        W0[1] -= learningRate * (dz0_0 * x[1]);
+        b0[0] -= learningRate * dz0_0;
+        W0[2] -= learningRate * (dz0_1 * x[0]);
+        W0[3] -= learningRate * (dz0_1 * x[1]);
+        b0[1] -= learningRate * dz0_1;
+        W0[4] -= learningRate * (dz0_2 * x[0]);
+        W0[5] -= learningRate * (dz0_2 * x[1]);
+        b0[2] -= learningRate * dz0_2;
+
+        TrainingStep++;
         return loss;
     }
 

@@ -14,10 +14,10 @@
 /// </list>
 /// <para>Loss: mean over all k × OutputSize elements of (y − t)².</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class DeepNet : global::Backprop.Generated.INetwork
+partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 10;
@@ -447,6 +447,156 @@ partial class DeepNet : global::Backprop.Generated.INetwork
         return s0;
     }
 
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[352];
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]: W0[o * 10 + i]
+        global::System.Span<float> b0 = p.Slice(640, 64);
+        global::System.Span<float> W1 = p.Slice(704, 2048); // layer 1 weights [32 × 64]: W1[o * 64 + i]
+        global::System.Span<float> b1 = p.Slice(2752, 32);
+        global::System.Span<float> W2 = p.Slice(2784, 512); // layer 2 weights [16 × 32]: W2[o * 32 + i]
+        global::System.Span<float> b2 = p.Slice(3296, 16);
+        global::System.Span<float> W3 = p.Slice(3312, 128); // layer 3 weights [8 × 16]: W3[o * 16 + i]
+        global::System.Span<float> b3 = p.Slice(3440, 8);
+        global::System.Span<float> W4 = p.Slice(3448, 8); // layer 4 weights [1 × 8]: W4[o * 8 + i]
+        global::System.Span<float> b4 = p.Slice(3456, 1);
+        global::System.Span<float> a0 = buffer.Slice(0, 64);
+        global::System.Span<float> a1 = buffer.Slice(64, 32);
+        global::System.Span<float> a2 = buffer.Slice(96, 16);
+        global::System.Span<float> a3 = buffer.Slice(112, 8);
+        global::System.Span<float> dz3 = buffer.Slice(120, 8);
+        global::System.Span<float> da2 = buffer.Slice(128, 16);
+        global::System.Span<float> dz2 = buffer.Slice(144, 16);
+        global::System.Span<float> da1 = buffer.Slice(160, 32);
+        global::System.Span<float> dz1 = buffer.Slice(192, 32);
+        global::System.Span<float> da0 = buffer.Slice(224, 64);
+        global::System.Span<float> dz0 = buffer.Slice(288, 64);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 10 → 64, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
+        BackpropKernels.Gemv(W0, b0, 64, 10, x, a0, 1); // SIMD, activation fused
+
+        // Layer 1: Dense 64 → 32, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
+        BackpropKernels.Gemv(W1, b1, 32, 64, a0, a1, 0); // SIMD, z only
+        for (int o = 0; o < 32; o++) a1[o] = global::System.MathF.Tanh(a1[o]);
+
+        // Layer 2: Dense 32 → 16, LeakyReLU. z2 = W2·a1 + b2; a2 = z2 > 0 ? z2 : 0.01·z2
+        BackpropKernels.Gemv(W2, b2, 16, 32, a1, a2, 2); // SIMD, activation fused
+
+        // Layer 3: Dense 16 → 8, Sigmoid. z3 = W3·a2 + b3; a3 = σ(z3) = 1 / (1 + e^−z3)
+        BackpropKernels.Gemv(W3, b3, 8, 16, a2, a3, 0); // SIMD, z only
+        for (int o = 0; o < 8; o++) a3[o] = 1f / (1f + global::System.MathF.Exp(-a3[o]));
+
+        // Layer 4: Dense 8 → 1, Linear. z4 = W4·a3 + b4; output = z4
+        float z4_0 = b4[0] + W4[0] * a3[0] + W4[1] * a3[1] + W4[2] * a3[2] + W4[3] * a3[3] + W4[4] * a3[4] + W4[5] * a3[5] + W4[6] * a3[6] + W4[7] * a3[7];
+        float a4_0 = z4_0;
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
+        float r_0 = a4_0 - t[0];
+        loss += r_0 * r_0;
+        float dy_0 = 2f * r_0 * gradScale;
+        loss /= OutputSize;
+        // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
+        float dz4_0 = dy_0;
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // ∂L/∂a3[i] = Σ_o W4[o, i] · ∂L/∂z4[o]   (Wᵀ · ∂L/∂z4)
+        float da3_0 = W4[0] * dz4_0;
+        float da3_1 = W4[1] * dz4_0;
+        float da3_2 = W4[2] * dz4_0;
+        float da3_3 = W4[3] * dz4_0;
+        float da3_4 = W4[4] * dz4_0;
+        float da3_5 = W4[5] * dz4_0;
+        float da3_6 = W4[6] * dz4_0;
+        float da3_7 = W4[7] * dz4_0;
+        // Layer 4 update: W4[o, i] -= lr · ∂L/∂z4[o] · a3[i];  b4[o] -= lr · ∂L/∂z4[o]
+        W4[0] -= learningRate * (dz4_0 * a3[0]);
+        W4[1] -= learningRate * (dz4_0 * a3[1]);
+        W4[2] -= learningRate * (dz4_0 * a3[2]);
+        W4[3] -= learningRate * (dz4_0 * a3[3]);
+        W4[4] -= learningRate * (dz4_0 * a3[4]);
+        W4[5] -= learningRate * (dz4_0 * a3[5]);
+        W4[6] -= learningRate * (dz4_0 * a3[6]);
+        W4[7] -= learningRate * (dz4_0 * a3[7]);
+        b4[0] -= learningRate * dz4_0;
+        // Layer 3: ∂L/∂z3 = ∂L/∂a3 ⊙ f'(z3)
+        // sigmoid: σ'(z) = σ(z)(1 − σ(z)) = a (1 − a)
+        dz3[0] = da3_0 * a3[0] * (1f - a3[0]);
+        dz3[1] = da3_1 * a3[1] * (1f - a3[1]);
+        dz3[2] = da3_2 * a3[2] * (1f - a3[2]);
+        dz3[3] = da3_3 * a3[3] * (1f - a3[3]);
+        dz3[4] = da3_4 * a3[4] * (1f - a3[4]);
+        dz3[5] = da3_5 * a3[5] * (1f - a3[5]);
+        dz3[6] = da3_6 * a3[6] * (1f - a3[6]);
+        dz3[7] = da3_7 * a3[7] * (1f - a3[7]);
+
+        // Layer 3 update: b3[o] -= lr · ∂L/∂z3[o]; then one sweep over W3's rows takes ∂L/∂input from each row before
+        // W3[o, i] -= lr · ∂L/∂z3[o] · a2[i] overwrites it
+        for (int o = 0; o < 8; o++) b3[o] -= learningRate * dz3[o];
+        BackpropKernels.BackwardRowsSgd(W3, dz3, 8, 16, a2, da2, learningRate); // SIMD, 4 rows per sweep
+        // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
+        // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        for (int j = 0; j < 16; j++)
+        {
+            dz2[j] = a2[j] > 0f ? da2[j] : 0.01f * da2[j];
+        }
+
+        // Layer 2 update: b2[o] -= lr · ∂L/∂z2[o]; then one sweep over W2's rows takes ∂L/∂input from each row before
+        // W2[o, i] -= lr · ∂L/∂z2[o] · a1[i] overwrites it
+        for (int o = 0; o < 16; o++) b2[o] -= learningRate * dz2[o];
+        BackpropKernels.BackwardRowsSgd(W2, dz2, 16, 32, a1, da1, learningRate); // SIMD, 4 rows per sweep
+        // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
+        // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
+        for (int j = 0; j < 32; j++)
+        {
+            dz1[j] = da1[j] * (1f - a1[j] * a1[j]);
+        }
+
+        // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
+        // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
+        for (int o = 0; o < 32; o++) b1[o] -= learningRate * dz1[o];
+        BackpropKernels.BackwardRowsSgd(W1, dz1, 32, 64, a0, da0, learningRate); // SIMD, 4 rows per sweep
+        // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
+        // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        for (int j = 0; j < 64; j++)
+        {
+            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        }
+
+        // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
+        // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
+        for (int o = 0; o < 64; o++) b0[o] -= learningRate * dz0[o];
+        BackpropKernels.BackwardRowsSgd(W0, dz0, 64, 10, x, default, learningRate); // SIMD, 4 rows per sweep
+
+        TrainingStep++;
+        return loss;
+    }
+
     /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
     [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
     public struct Input
@@ -730,6 +880,119 @@ file static class BackpropKernels
             {
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
                 if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
+    /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
+    /// step would be. Four rows per sweep; the gradient is never stored.
+    /// </summary>
+    public static void BackwardRowsSgd(global::System.Span<float> weights, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx, float learningRate)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            global::System.Runtime.Intrinsics.Vector512<float> rate = global::System.Runtime.Intrinsics.Vector512.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma512(v0, o0, acc);
+                        acc = Fma512(v1, o1, acc);
+                        acc = Fma512(v2, o2, acc);
+                        acc = Fma512(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> rate = global::System.Runtime.Intrinsics.Vector256.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma256(v0, o0, acc);
+                        acc = Fma256(v1, o1, acc);
+                        acc = Fma256(v2, o2, acc);
+                        acc = Fma256(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) -= learningRate * (d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i));
             }
         }
     }

@@ -11,10 +11,10 @@
 /// </list>
 /// <para>Loss: mean over samples of −Σⱼ tⱼ log softmax(z)ⱼ, from the logits with log-sum-exp; ∂L/∂z = softmax(z)·Σt − t.</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class DigitsNet : global::Backprop.Generated.INetwork
+partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 64;
@@ -320,6 +320,98 @@ partial class DigitsNet : global::Backprop.Generated.INetwork
         return s0;
     }
 
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[126];
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 2048); // layer 0 weights [32 × 64]: W0[o * 64 + i]
+        global::System.Span<float> b0 = p.Slice(2048, 32);
+        global::System.Span<float> W1 = p.Slice(2080, 320); // layer 1 weights [10 × 32]: W1[o * 32 + i]
+        global::System.Span<float> b1 = p.Slice(2400, 10);
+        global::System.Span<float> a0 = buffer.Slice(0, 32);
+        global::System.Span<float> z1 = buffer.Slice(32, 10);
+        global::System.Span<float> a1 = buffer.Slice(42, 10);
+        global::System.Span<float> dz1 = buffer.Slice(52, 10);
+        global::System.Span<float> da0 = buffer.Slice(62, 32);
+        global::System.Span<float> dz0 = buffer.Slice(94, 32);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 64 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
+        BackpropKernels.Gemv(W0, b0, 32, 64, x, a0, 1); // SIMD, activation fused
+
+        // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
+        BackpropKernels.Gemv(W1, b1, 10, 32, a0, z1, 0); // SIMD matrix-vector product
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+        float zmax = z1[0];
+        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z1[j]);
+        float esum = 0f;
+        for (int j = 0; j < 10; j++)
+        {
+            float e = global::System.MathF.Exp(z1[j] - zmax);
+            a1[j] = e;
+            esum += e;
+        }
+        for (int j = 0; j < 10; j++) a1[j] /= esum;
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
+        float lse = zmax + global::System.MathF.Log(esum);
+        float tsum = 0f;
+        for (int j = 0; j < 10; j++)
+        {
+            loss -= t[j] * (z1[j] - lse);
+            tsum += t[j];
+        }
+        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
+        for (int j = 0; j < 10; j++)
+        {
+            dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
+        }
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
+        // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
+        for (int o = 0; o < 10; o++) b1[o] -= learningRate * dz1[o];
+        BackpropKernels.BackwardRowsSgd(W1, dz1, 10, 32, a0, da0, learningRate); // SIMD, 4 rows per sweep
+        // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
+        // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        for (int j = 0; j < 32; j++)
+        {
+            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        }
+
+        // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
+        // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
+        for (int o = 0; o < 32; o++) b0[o] -= learningRate * dz0[o];
+        BackpropKernels.BackwardRowsSgd(W0, dz0, 32, 64, x, default, learningRate); // SIMD, 4 rows per sweep
+
+        TrainingStep++;
+        return loss;
+    }
+
     /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
     [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
     public struct Input
@@ -603,6 +695,119 @@ file static class BackpropKernels
             {
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
                 if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
+    /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
+    /// step would be. Four rows per sweep; the gradient is never stored.
+    /// </summary>
+    public static void BackwardRowsSgd(global::System.Span<float> weights, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx, float learningRate)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            global::System.Runtime.Intrinsics.Vector512<float> rate = global::System.Runtime.Intrinsics.Vector512.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma512(v0, o0, acc);
+                        acc = Fma512(v1, o1, acc);
+                        acc = Fma512(v2, o2, acc);
+                        acc = Fma512(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> rate = global::System.Runtime.Intrinsics.Vector256.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma256(v0, o0, acc);
+                        acc = Fma256(v1, o1, acc);
+                        acc = Fma256(v2, o2, acc);
+                        acc = Fma256(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) -= learningRate * (d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i));
             }
         }
     }

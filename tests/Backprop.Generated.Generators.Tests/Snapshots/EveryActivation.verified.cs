@@ -15,10 +15,10 @@
 /// </list>
 /// <para>Loss: mean over all k × OutputSize elements of (y − t)².</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class EveryActivationNet : global::Backprop.Generated.INetwork
+partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 3;
@@ -455,6 +455,257 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork
         gW0[8] += dz0_2 * x[2];
         gb0[2] += dz0_2;
 
+        return loss;
+    }
+
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 9); // layer 0 weights [3 × 3]: W0[o * 3 + i]
+        global::System.Span<float> b0 = p.Slice(9, 3);
+        global::System.Span<float> W1 = p.Slice(12, 9); // layer 1 weights [3 × 3]: W1[o * 3 + i]
+        global::System.Span<float> b1 = p.Slice(21, 3);
+        global::System.Span<float> W2 = p.Slice(24, 9); // layer 2 weights [3 × 3]: W2[o * 3 + i]
+        global::System.Span<float> b2 = p.Slice(33, 3);
+        global::System.Span<float> W3 = p.Slice(36, 9); // layer 3 weights [3 × 3]: W3[o * 3 + i]
+        global::System.Span<float> b3 = p.Slice(45, 3);
+        global::System.Span<float> W4 = p.Slice(48, 9); // layer 4 weights [3 × 3]: W4[o * 3 + i]
+        global::System.Span<float> b4 = p.Slice(57, 3);
+        global::System.Span<float> W5 = p.Slice(60, 9); // layer 5 weights [3 × 3]: W5[o * 3 + i]
+        global::System.Span<float> b5 = p.Slice(69, 3);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 3 → 3, Linear. z0 = W0·x + b0; a0 = z0
+        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
+        float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
+        float z0_2 = b0[2] + W0[6] * x[0] + W0[7] * x[1] + W0[8] * x[2];
+        float a0_0 = z0_0;
+        float a0_1 = z0_1;
+        float a0_2 = z0_2;
+
+        // Layer 1: Dense 3 → 3, Sigmoid. z1 = W1·a0 + b1; a1 = σ(z1) = 1 / (1 + e^−z1)
+        float z1_0 = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2;
+        float z1_1 = b1[1] + W1[3] * a0_0 + W1[4] * a0_1 + W1[5] * a0_2;
+        float z1_2 = b1[2] + W1[6] * a0_0 + W1[7] * a0_1 + W1[8] * a0_2;
+        float a1_0 = 1f / (1f + global::System.MathF.Exp(-z1_0));
+        float a1_1 = 1f / (1f + global::System.MathF.Exp(-z1_1));
+        float a1_2 = 1f / (1f + global::System.MathF.Exp(-z1_2));
+
+        // Layer 2: Dense 3 → 3, Tanh. z2 = W2·a1 + b2; a2 = tanh(z2)
+        float z2_0 = b2[0] + W2[0] * a1_0 + W2[1] * a1_1 + W2[2] * a1_2;
+        float z2_1 = b2[1] + W2[3] * a1_0 + W2[4] * a1_1 + W2[5] * a1_2;
+        float z2_2 = b2[2] + W2[6] * a1_0 + W2[7] * a1_1 + W2[8] * a1_2;
+        float a2_0 = global::System.MathF.Tanh(z2_0);
+        float a2_1 = global::System.MathF.Tanh(z2_1);
+        float a2_2 = global::System.MathF.Tanh(z2_2);
+
+        // Layer 3: Dense 3 → 3, ReLU. z3 = W3·a2 + b3; a3 = max(0, z3)
+        float z3_0 = b3[0] + W3[0] * a2_0 + W3[1] * a2_1 + W3[2] * a2_2;
+        float z3_1 = b3[1] + W3[3] * a2_0 + W3[4] * a2_1 + W3[5] * a2_2;
+        float z3_2 = b3[2] + W3[6] * a2_0 + W3[7] * a2_1 + W3[8] * a2_2;
+        float a3_0 = global::System.MathF.Max(z3_0, 0f);
+        float a3_1 = global::System.MathF.Max(z3_1, 0f);
+        float a3_2 = global::System.MathF.Max(z3_2, 0f);
+
+        // Layer 4: Dense 3 → 3, LeakyReLU. z4 = W4·a3 + b4; a4 = z4 > 0 ? z4 : 0.01·z4
+        float z4_0 = b4[0] + W4[0] * a3_0 + W4[1] * a3_1 + W4[2] * a3_2;
+        float z4_1 = b4[1] + W4[3] * a3_0 + W4[4] * a3_1 + W4[5] * a3_2;
+        float z4_2 = b4[2] + W4[6] * a3_0 + W4[7] * a3_1 + W4[8] * a3_2;
+        float a4_0 = z4_0 > 0f ? z4_0 : 0.01f * z4_0;
+        float a4_1 = z4_1 > 0f ? z4_1 : 0.01f * z4_1;
+        float a4_2 = z4_2 > 0f ? z4_2 : 0.01f * z4_2;
+
+        // Layer 5: Dense 3 → 3, Softmax. z5 = W5·a4 + b5; output = softmax(z5)
+        float z5_0 = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
+        float z5_1 = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
+        float z5_2 = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+        float zmax = z5_0;
+        zmax = global::System.MathF.Max(zmax, z5_1);
+        zmax = global::System.MathF.Max(zmax, z5_2);
+        float e_0 = global::System.MathF.Exp(z5_0 - zmax);
+        float e_1 = global::System.MathF.Exp(z5_1 - zmax);
+        float e_2 = global::System.MathF.Exp(z5_2 - zmax);
+        float esum = e_0 + e_1 + e_2;
+        float a5_0 = e_0 / esum;
+        float a5_1 = e_1 / esum;
+        float a5_2 = e_2 / esum;
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
+        float r_0 = a5_0 - t[0];
+        loss += r_0 * r_0;
+        float dy_0 = 2f * r_0 * gradScale;
+        float r_1 = a5_1 - t[1];
+        loss += r_1 * r_1;
+        float dy_1 = 2f * r_1 * gradScale;
+        float r_2 = a5_2 - t[2];
+        loss += r_2 * r_2;
+        float dy_2 = 2f * r_2 * gradScale;
+        loss /= OutputSize;
+        // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
+        float ydy = 0f;
+        ydy += a5_0 * dy_0;
+        ydy += a5_1 * dy_1;
+        ydy += a5_2 * dy_2;
+        float dz5_0 = a5_0 * (dy_0 - ydy);
+        float dz5_1 = a5_1 * (dy_1 - ydy);
+        float dz5_2 = a5_2 * (dy_2 - ydy);
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // ∂L/∂a4[i] = Σ_o W5[o, i] · ∂L/∂z5[o]   (Wᵀ · ∂L/∂z5)
+        float da4_0 = W5[0] * dz5_0 + W5[3] * dz5_1 + W5[6] * dz5_2;
+        float da4_1 = W5[1] * dz5_0 + W5[4] * dz5_1 + W5[7] * dz5_2;
+        float da4_2 = W5[2] * dz5_0 + W5[5] * dz5_1 + W5[8] * dz5_2;
+        // Layer 5 update: W5[o, i] -= lr · ∂L/∂z5[o] · a4[i];  b5[o] -= lr · ∂L/∂z5[o]
+        W5[0] -= learningRate * (dz5_0 * a4_0);
+        W5[1] -= learningRate * (dz5_0 * a4_1);
+        W5[2] -= learningRate * (dz5_0 * a4_2);
+        b5[0] -= learningRate * dz5_0;
+        W5[3] -= learningRate * (dz5_1 * a4_0);
+        W5[4] -= learningRate * (dz5_1 * a4_1);
+        W5[5] -= learningRate * (dz5_1 * a4_2);
+        b5[1] -= learningRate * dz5_1;
+        W5[6] -= learningRate * (dz5_2 * a4_0);
+        W5[7] -= learningRate * (dz5_2 * a4_1);
+        W5[8] -= learningRate * (dz5_2 * a4_2);
+        b5[2] -= learningRate * dz5_2;
+        // Layer 4: ∂L/∂z4 = ∂L/∂a4 ⊙ f'(z4)
+        // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        float dz4_0 = a4_0 > 0f ? da4_0 : 0.01f * da4_0;
+        float dz4_1 = a4_1 > 0f ? da4_1 : 0.01f * da4_1;
+        float dz4_2 = a4_2 > 0f ? da4_2 : 0.01f * da4_2;
+
+        // ∂L/∂a3[i] = Σ_o W4[o, i] · ∂L/∂z4[o]   (Wᵀ · ∂L/∂z4)
+        float da3_0 = W4[0] * dz4_0 + W4[3] * dz4_1 + W4[6] * dz4_2;
+        float da3_1 = W4[1] * dz4_0 + W4[4] * dz4_1 + W4[7] * dz4_2;
+        float da3_2 = W4[2] * dz4_0 + W4[5] * dz4_1 + W4[8] * dz4_2;
+        // Layer 4 update: W4[o, i] -= lr · ∂L/∂z4[o] · a3[i];  b4[o] -= lr · ∂L/∂z4[o]
+        W4[0] -= learningRate * (dz4_0 * a3_0);
+        W4[1] -= learningRate * (dz4_0 * a3_1);
+        W4[2] -= learningRate * (dz4_0 * a3_2);
+        b4[0] -= learningRate * dz4_0;
+        W4[3] -= learningRate * (dz4_1 * a3_0);
+        W4[4] -= learningRate * (dz4_1 * a3_1);
+        W4[5] -= learningRate * (dz4_1 * a3_2);
+        b4[1] -= learningRate * dz4_1;
+        W4[6] -= learningRate * (dz4_2 * a3_0);
+        W4[7] -= learningRate * (dz4_2 * a3_1);
+        W4[8] -= learningRate * (dz4_2 * a3_2);
+        b4[2] -= learningRate * dz4_2;
+        // Layer 3: ∂L/∂z3 = ∂L/∂a3 ⊙ f'(z3)
+        // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        float dz3_0 = a3_0 > 0f ? da3_0 : 0f;
+        float dz3_1 = a3_1 > 0f ? da3_1 : 0f;
+        float dz3_2 = a3_2 > 0f ? da3_2 : 0f;
+
+        // ∂L/∂a2[i] = Σ_o W3[o, i] · ∂L/∂z3[o]   (Wᵀ · ∂L/∂z3)
+        float da2_0 = W3[0] * dz3_0 + W3[3] * dz3_1 + W3[6] * dz3_2;
+        float da2_1 = W3[1] * dz3_0 + W3[4] * dz3_1 + W3[7] * dz3_2;
+        float da2_2 = W3[2] * dz3_0 + W3[5] * dz3_1 + W3[8] * dz3_2;
+        // Layer 3 update: W3[o, i] -= lr · ∂L/∂z3[o] · a2[i];  b3[o] -= lr · ∂L/∂z3[o]
+        W3[0] -= learningRate * (dz3_0 * a2_0);
+        W3[1] -= learningRate * (dz3_0 * a2_1);
+        W3[2] -= learningRate * (dz3_0 * a2_2);
+        b3[0] -= learningRate * dz3_0;
+        W3[3] -= learningRate * (dz3_1 * a2_0);
+        W3[4] -= learningRate * (dz3_1 * a2_1);
+        W3[5] -= learningRate * (dz3_1 * a2_2);
+        b3[1] -= learningRate * dz3_1;
+        W3[6] -= learningRate * (dz3_2 * a2_0);
+        W3[7] -= learningRate * (dz3_2 * a2_1);
+        W3[8] -= learningRate * (dz3_2 * a2_2);
+        b3[2] -= learningRate * dz3_2;
+        // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
+        // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
+        float dz2_0 = da2_0 * (1f - a2_0 * a2_0);
+        float dz2_1 = da2_1 * (1f - a2_1 * a2_1);
+        float dz2_2 = da2_2 * (1f - a2_2 * a2_2);
+
+        // ∂L/∂a1[i] = Σ_o W2[o, i] · ∂L/∂z2[o]   (Wᵀ · ∂L/∂z2)
+        float da1_0 = W2[0] * dz2_0 + W2[3] * dz2_1 + W2[6] * dz2_2;
+        float da1_1 = W2[1] * dz2_0 + W2[4] * dz2_1 + W2[7] * dz2_2;
+        float da1_2 = W2[2] * dz2_0 + W2[5] * dz2_1 + W2[8] * dz2_2;
+        // Layer 2 update: W2[o, i] -= lr · ∂L/∂z2[o] · a1[i];  b2[o] -= lr · ∂L/∂z2[o]
+        W2[0] -= learningRate * (dz2_0 * a1_0);
+        W2[1] -= learningRate * (dz2_0 * a1_1);
+        W2[2] -= learningRate * (dz2_0 * a1_2);
+        b2[0] -= learningRate * dz2_0;
+        W2[3] -= learningRate * (dz2_1 * a1_0);
+        W2[4] -= learningRate * (dz2_1 * a1_1);
+        W2[5] -= learningRate * (dz2_1 * a1_2);
+        b2[1] -= learningRate * dz2_1;
+        W2[6] -= learningRate * (dz2_2 * a1_0);
+        W2[7] -= learningRate * (dz2_2 * a1_1);
+        W2[8] -= learningRate * (dz2_2 * a1_2);
+        b2[2] -= learningRate * dz2_2;
+        // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
+        // sigmoid: σ'(z) = σ(z)(1 − σ(z)) = a (1 − a)
+        float dz1_0 = da1_0 * a1_0 * (1f - a1_0);
+        float dz1_1 = da1_1 * a1_1 * (1f - a1_1);
+        float dz1_2 = da1_2 * a1_2 * (1f - a1_2);
+
+        // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
+        float da0_0 = W1[0] * dz1_0 + W1[3] * dz1_1 + W1[6] * dz1_2;
+        float da0_1 = W1[1] * dz1_0 + W1[4] * dz1_1 + W1[7] * dz1_2;
+        float da0_2 = W1[2] * dz1_0 + W1[5] * dz1_1 + W1[8] * dz1_2;
+        // Layer 1 update: W1[o, i] -= lr · ∂L/∂z1[o] · a0[i];  b1[o] -= lr · ∂L/∂z1[o]
+        W1[0] -= learningRate * (dz1_0 * a0_0);
+        W1[1] -= learningRate * (dz1_0 * a0_1);
+        W1[2] -= learningRate * (dz1_0 * a0_2);
+        b1[0] -= learningRate * dz1_0;
+        W1[3] -= learningRate * (dz1_1 * a0_0);
+        W1[4] -= learningRate * (dz1_1 * a0_1);
+        W1[5] -= learningRate * (dz1_1 * a0_2);
+        b1[1] -= learningRate * dz1_1;
+        W1[6] -= learningRate * (dz1_2 * a0_0);
+        W1[7] -= learningRate * (dz1_2 * a0_1);
+        W1[8] -= learningRate * (dz1_2 * a0_2);
+        b1[2] -= learningRate * dz1_2;
+        // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
+        // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
+        float dz0_0 = da0_0;
+        float dz0_1 = da0_1;
+        float dz0_2 = da0_2;
+
+        // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
+        W0[0] -= learningRate * (dz0_0 * x[0]);
+        W0[1] -= learningRate * (dz0_0 * x[1]);
+        W0[2] -= learningRate * (dz0_0 * x[2]);
+        b0[0] -= learningRate * dz0_0;
+        W0[3] -= learningRate * (dz0_1 * x[0]);
+        W0[4] -= learningRate * (dz0_1 * x[1]);
+        W0[5] -= learningRate * (dz0_1 * x[2]);
+        b0[1] -= learningRate * dz0_1;
+        W0[6] -= learningRate * (dz0_2 * x[0]);
+        W0[7] -= learningRate * (dz0_2 * x[1]);
+        W0[8] -= learningRate * (dz0_2 * x[2]);
+        b0[2] -= learningRate * dz0_2;
+
+        TrainingStep++;
         return loss;
     }
 

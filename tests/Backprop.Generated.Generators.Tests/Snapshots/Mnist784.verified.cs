@@ -13,10 +13,10 @@
 /// </list>
 /// <para>Loss: mean over samples of −Σⱼ tⱼ log softmax(z)ⱼ, from the logits with log-sum-exp; ∂L/∂z = softmax(z)·Σt − t.</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class MnistNet : global::Backprop.Generated.INetwork
+partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 784;
@@ -412,6 +412,136 @@ partial class MnistNet : global::Backprop.Generated.INetwork
         return s0;
     }
 
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[2334];
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 200704); // layer 0 weights [256 × 784]: W0[o * 784 + i]
+        global::System.Span<float> b0 = p.Slice(200704, 256);
+        global::System.Span<float> W1 = p.Slice(200960, 65536); // layer 1 weights [256 × 256]: W1[o * 256 + i]
+        global::System.Span<float> b1 = p.Slice(266496, 256);
+        global::System.Span<float> W2 = p.Slice(266752, 65536); // layer 2 weights [256 × 256]: W2[o * 256 + i]
+        global::System.Span<float> b2 = p.Slice(332288, 256);
+        global::System.Span<float> W3 = p.Slice(332544, 2560); // layer 3 weights [10 × 256]: W3[o * 256 + i]
+        global::System.Span<float> b3 = p.Slice(335104, 10);
+        global::System.Span<float> a0 = buffer.Slice(0, 256);
+        global::System.Span<float> a1 = buffer.Slice(256, 256);
+        global::System.Span<float> a2 = buffer.Slice(512, 256);
+        global::System.Span<float> z3 = buffer.Slice(768, 10);
+        global::System.Span<float> a3 = buffer.Slice(778, 10);
+        global::System.Span<float> dz3 = buffer.Slice(788, 10);
+        global::System.Span<float> da2 = buffer.Slice(798, 256);
+        global::System.Span<float> dz2 = buffer.Slice(1054, 256);
+        global::System.Span<float> da1 = buffer.Slice(1310, 256);
+        global::System.Span<float> dz1 = buffer.Slice(1566, 256);
+        global::System.Span<float> da0 = buffer.Slice(1822, 256);
+        global::System.Span<float> dz0 = buffer.Slice(2078, 256);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 784 → 256, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
+        BackpropKernels.Gemv(W0, b0, 256, 784, x, a0, 1); // SIMD, activation fused
+
+        // Layer 1: Dense 256 → 256, ReLU. z1 = W1·a0 + b1; a1 = max(0, z1)
+        BackpropKernels.Gemv(W1, b1, 256, 256, a0, a1, 1); // SIMD, activation fused
+
+        // Layer 2: Dense 256 → 256, ReLU. z2 = W2·a1 + b2; a2 = max(0, z2)
+        BackpropKernels.Gemv(W2, b2, 256, 256, a1, a2, 1); // SIMD, activation fused
+
+        // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
+        BackpropKernels.Gemv(W3, b3, 10, 256, a2, z3, 0); // SIMD matrix-vector product
+        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+        float zmax = z3[0];
+        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
+        float esum = 0f;
+        for (int j = 0; j < 10; j++)
+        {
+            float e = global::System.MathF.Exp(z3[j] - zmax);
+            a3[j] = e;
+            esum += e;
+        }
+        for (int j = 0; j < 10; j++) a3[j] /= esum;
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
+        float lse = zmax + global::System.MathF.Log(esum);
+        float tsum = 0f;
+        for (int j = 0; j < 10; j++)
+        {
+            loss -= t[j] * (z3[j] - lse);
+            tsum += t[j];
+        }
+        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
+        for (int j = 0; j < 10; j++)
+        {
+            dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+        }
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // Layer 3 update: b3[o] -= lr · ∂L/∂z3[o]; then one sweep over W3's rows takes ∂L/∂input from each row before
+        // W3[o, i] -= lr · ∂L/∂z3[o] · a2[i] overwrites it
+        for (int o = 0; o < 10; o++) b3[o] -= learningRate * dz3[o];
+        BackpropKernels.BackwardRowsSgd(W3, dz3, 10, 256, a2, da2, learningRate); // SIMD, 4 rows per sweep
+        // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
+        // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        for (int j = 0; j < 256; j++)
+        {
+            dz2[j] = a2[j] > 0f ? da2[j] : 0f;
+        }
+
+        // Layer 2 update: b2[o] -= lr · ∂L/∂z2[o]; then one sweep over W2's rows takes ∂L/∂input from each row before
+        // W2[o, i] -= lr · ∂L/∂z2[o] · a1[i] overwrites it
+        for (int o = 0; o < 256; o++) b2[o] -= learningRate * dz2[o];
+        BackpropKernels.BackwardRowsSgd(W2, dz2, 256, 256, a1, da1, learningRate); // SIMD, 4 rows per sweep
+        // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
+        // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        for (int j = 0; j < 256; j++)
+        {
+            dz1[j] = a1[j] > 0f ? da1[j] : 0f;
+        }
+
+        // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
+        // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
+        for (int o = 0; o < 256; o++) b1[o] -= learningRate * dz1[o];
+        BackpropKernels.BackwardRowsSgd(W1, dz1, 256, 256, a0, da0, learningRate); // SIMD, 4 rows per sweep
+        // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
+        // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        for (int j = 0; j < 256; j++)
+        {
+            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        }
+
+        // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
+        // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
+        for (int o = 0; o < 256; o++) b0[o] -= learningRate * dz0[o];
+        BackpropKernels.BackwardRowsSgd(W0, dz0, 256, 784, x, default, learningRate); // SIMD, 4 rows per sweep
+
+        TrainingStep++;
+        return loss;
+    }
+
     /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
     [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
     public struct Input
@@ -695,6 +825,119 @@ file static class BackpropKernels
             {
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
                 if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
+    /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
+    /// step would be. Four rows per sweep; the gradient is never stored.
+    /// </summary>
+    public static void BackwardRowsSgd(global::System.Span<float> weights, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx, float learningRate)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            global::System.Runtime.Intrinsics.Vector512<float> rate = global::System.Runtime.Intrinsics.Vector512.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma512(v0, o0, acc);
+                        acc = Fma512(v1, o1, acc);
+                        acc = Fma512(v2, o2, acc);
+                        acc = Fma512(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> rate = global::System.Runtime.Intrinsics.Vector256.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma256(v0, o0, acc);
+                        acc = Fma256(v1, o1, acc);
+                        acc = Fma256(v2, o2, acc);
+                        acc = Fma256(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) -= learningRate * (d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i));
             }
         }
     }

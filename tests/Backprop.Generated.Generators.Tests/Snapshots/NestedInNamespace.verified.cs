@@ -16,10 +16,10 @@ namespace Models.Vision
             /// </list>
             /// <para>Loss: mean over samples of −Σⱼ tⱼ log softmax(z)ⱼ, from the logits with log-sum-exp; ∂L/∂z = softmax(z)·Σt − t.</para>
             /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-            /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+            /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
             /// </remarks>
             [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-            partial class TinyNet : global::Backprop.Generated.INetwork
+            partial class TinyNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
             {
                 /// <summary>Floats per input sample.</summary>
                 public const int InputSize = 3;
@@ -190,6 +190,75 @@ namespace Models.Vision
                     gW0[5] += dz0_1 * x[2];
                     gb0[1] += dz0_1;
 
+                    return loss;
+                }
+
+                /// <summary>
+                /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+                /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+                /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+                /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+                /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+                /// </summary>
+                /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+                public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+                {
+                    if (input.Length != InputSize)
+                    {
+                        throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+                    }
+                    if (target.Length != OutputSize)
+                    {
+                        throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+                    }
+                    if (!float.IsFinite(learningRate) || learningRate < 0f)
+                    {
+                        throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+                    }
+                    global::System.ReadOnlySpan<float> x = input, t = target;
+                    const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
+                    global::System.Span<float> p = _parameters;
+                    global::System.Span<float> W0 = p.Slice(0, 6); // layer 0 weights [2 × 3]: W0[o * 3 + i]
+                    global::System.Span<float> b0 = p.Slice(6, 2);
+
+                    // ---- Forward pass, keeping every activation the derivatives need ----
+                    // Layer 0: Dense 3 → 2, Softmax. z0 = W0·x + b0; output = softmax(z0)
+                    float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
+                    float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
+                    // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+                    float zmax = z0_0;
+                    zmax = global::System.MathF.Max(zmax, z0_1);
+                    float e_0 = global::System.MathF.Exp(z0_0 - zmax);
+                    float e_1 = global::System.MathF.Exp(z0_1 - zmax);
+                    float esum = e_0 + e_1;
+                    float a0_0 = e_0 / esum;
+                    float a0_1 = e_1 / esum;
+
+                    // ---- Loss and its gradient at the output pre-activation z ----
+                    float loss = 0f;
+                    // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
+                    float lse = zmax + global::System.MathF.Log(esum);
+                    float tsum = 0f;
+                    loss -= t[0] * (z0_0 - lse);
+                    tsum += t[0];
+                    loss -= t[1] * (z0_1 - lse);
+                    tsum += t[1];
+                    // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
+                    float dz0_0 = (a0_0 * tsum - t[0]) * gradScale;
+                    float dz0_1 = (a0_1 * tsum - t[1]) * gradScale;
+
+                    // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+                    // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
+                    W0[0] -= learningRate * (dz0_0 * x[0]);
+                    W0[1] -= learningRate * (dz0_0 * x[1]);
+                    W0[2] -= learningRate * (dz0_0 * x[2]);
+                    b0[0] -= learningRate * dz0_0;
+                    W0[3] -= learningRate * (dz0_1 * x[0]);
+                    W0[4] -= learningRate * (dz0_1 * x[1]);
+                    W0[5] -= learningRate * (dz0_1 * x[2]);
+                    b0[1] -= learningRate * dz0_1;
+
+                    TrainingStep++;
                     return loss;
                 }
 

@@ -12,10 +12,10 @@
 /// </list>
 /// <para>Loss: mean over all k × OutputSize elements of (y − t)².</para>
 /// <para><c>Backward</c> applies the chain rule layer by layer from the output: ∂L/∂z = ∂L/∂a ⊙ f'(z), ∂L/∂W = ∂L/∂z · xᵀ, ∂L/∂b = ∂L/∂z, ∂L/∂x = Wᵀ · ∂L/∂z.</para>
-/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
+/// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class ThresholdNet : global::Backprop.Generated.INetwork
+partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 8;
@@ -476,6 +476,216 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork
         return s0;
     }
 
+    /// <summary>
+    /// One step of plain stochastic gradient descent on one sample, fused into the backward pass: returns the sample's
+    /// loss and updates <see cref="Parameters"/> by <c>p -= learningRate · ∂L/∂p</c> as each layer's gradient is found,
+    /// without going through <see cref="Gradients"/> (they are left as they were). The parameters end bit for bit as
+    /// after <c>ZeroGradients(); Backward(input, target); Sgd.Step(Parameters, Gradients, learningRate);</c>, in one pass
+    /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
+        }
+        if (target.Length != OutputSize)
+        {
+            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[34];
+        global::System.ReadOnlySpan<float> x = input, t = target;
+        float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
+        global::System.Span<float> p = _parameters;
+        global::System.Span<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]: W0[o * 8 + i]
+        global::System.Span<float> b0 = p.Slice(64, 8);
+        global::System.Span<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]: W1[o * 8 + i]
+        global::System.Span<float> b1 = p.Slice(144, 9);
+        global::System.Span<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]: W2[o * 9 + i]
+        global::System.Span<float> b2 = p.Slice(162, 1);
+        global::System.Span<float> a0 = buffer.Slice(0, 8);
+        global::System.Span<float> a1 = buffer.Slice(8, 9);
+        global::System.Span<float> dz1 = buffer.Slice(17, 9);
+        global::System.Span<float> da0 = buffer.Slice(26, 8);
+
+        // ---- Forward pass, keeping every activation the derivatives need ----
+        // Layer 0: Dense 8 → 8, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
+        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2] + W0[3] * x[3] + W0[4] * x[4] + W0[5] * x[5] + W0[6] * x[6] + W0[7] * x[7];
+        float z0_1 = b0[1] + W0[8] * x[0] + W0[9] * x[1] + W0[10] * x[2] + W0[11] * x[3] + W0[12] * x[4] + W0[13] * x[5] + W0[14] * x[6] + W0[15] * x[7];
+        float z0_2 = b0[2] + W0[16] * x[0] + W0[17] * x[1] + W0[18] * x[2] + W0[19] * x[3] + W0[20] * x[4] + W0[21] * x[5] + W0[22] * x[6] + W0[23] * x[7];
+        float z0_3 = b0[3] + W0[24] * x[0] + W0[25] * x[1] + W0[26] * x[2] + W0[27] * x[3] + W0[28] * x[4] + W0[29] * x[5] + W0[30] * x[6] + W0[31] * x[7];
+        float z0_4 = b0[4] + W0[32] * x[0] + W0[33] * x[1] + W0[34] * x[2] + W0[35] * x[3] + W0[36] * x[4] + W0[37] * x[5] + W0[38] * x[6] + W0[39] * x[7];
+        float z0_5 = b0[5] + W0[40] * x[0] + W0[41] * x[1] + W0[42] * x[2] + W0[43] * x[3] + W0[44] * x[4] + W0[45] * x[5] + W0[46] * x[6] + W0[47] * x[7];
+        float z0_6 = b0[6] + W0[48] * x[0] + W0[49] * x[1] + W0[50] * x[2] + W0[51] * x[3] + W0[52] * x[4] + W0[53] * x[5] + W0[54] * x[6] + W0[55] * x[7];
+        float z0_7 = b0[7] + W0[56] * x[0] + W0[57] * x[1] + W0[58] * x[2] + W0[59] * x[3] + W0[60] * x[4] + W0[61] * x[5] + W0[62] * x[6] + W0[63] * x[7];
+        float a0_0 = global::System.MathF.Max(z0_0, 0f);
+        float a0_1 = global::System.MathF.Max(z0_1, 0f);
+        float a0_2 = global::System.MathF.Max(z0_2, 0f);
+        float a0_3 = global::System.MathF.Max(z0_3, 0f);
+        float a0_4 = global::System.MathF.Max(z0_4, 0f);
+        float a0_5 = global::System.MathF.Max(z0_5, 0f);
+        float a0_6 = global::System.MathF.Max(z0_6, 0f);
+        float a0_7 = global::System.MathF.Max(z0_7, 0f);
+        // The next layer loops over a0: store it in scratch.
+        a0[0] = a0_0;
+        a0[1] = a0_1;
+        a0[2] = a0_2;
+        a0[3] = a0_3;
+        a0[4] = a0_4;
+        a0[5] = a0_5;
+        a0[6] = a0_6;
+        a0[7] = a0_7;
+
+        // Layer 1: Dense 8 → 9, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
+        BackpropKernels.Gemv(W1, b1, 9, 8, a0, a1, 0); // SIMD, z only
+        for (int o = 0; o < 9; o++) a1[o] = global::System.MathF.Tanh(a1[o]);
+
+        // Layer 2: Dense 9 → 1, Linear. z2 = W2·a1 + b2; output = z2
+        float z2_0 = b2[0] + W2[0] * a1[0] + W2[1] * a1[1] + W2[2] * a1[2] + W2[3] * a1[3] + W2[4] * a1[4] + W2[5] * a1[5] + W2[6] * a1[6] + W2[7] * a1[7] + W2[8] * a1[8];
+        float a2_0 = z2_0;
+
+        // ---- Loss and its gradient at the output pre-activation z ----
+        float loss = 0f;
+        // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
+        float r_0 = a2_0 - t[0];
+        loss += r_0 * r_0;
+        float dy_0 = 2f * r_0 * gradScale;
+        loss /= OutputSize;
+        // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
+        float dz2_0 = dy_0;
+
+        // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
+        // ∂L/∂a1[i] = Σ_o W2[o, i] · ∂L/∂z2[o]   (Wᵀ · ∂L/∂z2)
+        float da1_0 = W2[0] * dz2_0;
+        float da1_1 = W2[1] * dz2_0;
+        float da1_2 = W2[2] * dz2_0;
+        float da1_3 = W2[3] * dz2_0;
+        float da1_4 = W2[4] * dz2_0;
+        float da1_5 = W2[5] * dz2_0;
+        float da1_6 = W2[6] * dz2_0;
+        float da1_7 = W2[7] * dz2_0;
+        float da1_8 = W2[8] * dz2_0;
+        // Layer 2 update: W2[o, i] -= lr · ∂L/∂z2[o] · a1[i];  b2[o] -= lr · ∂L/∂z2[o]
+        W2[0] -= learningRate * (dz2_0 * a1[0]);
+        W2[1] -= learningRate * (dz2_0 * a1[1]);
+        W2[2] -= learningRate * (dz2_0 * a1[2]);
+        W2[3] -= learningRate * (dz2_0 * a1[3]);
+        W2[4] -= learningRate * (dz2_0 * a1[4]);
+        W2[5] -= learningRate * (dz2_0 * a1[5]);
+        W2[6] -= learningRate * (dz2_0 * a1[6]);
+        W2[7] -= learningRate * (dz2_0 * a1[7]);
+        W2[8] -= learningRate * (dz2_0 * a1[8]);
+        b2[0] -= learningRate * dz2_0;
+        // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
+        // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
+        dz1[0] = da1_0 * (1f - a1[0] * a1[0]);
+        dz1[1] = da1_1 * (1f - a1[1] * a1[1]);
+        dz1[2] = da1_2 * (1f - a1[2] * a1[2]);
+        dz1[3] = da1_3 * (1f - a1[3] * a1[3]);
+        dz1[4] = da1_4 * (1f - a1[4] * a1[4]);
+        dz1[5] = da1_5 * (1f - a1[5] * a1[5]);
+        dz1[6] = da1_6 * (1f - a1[6] * a1[6]);
+        dz1[7] = da1_7 * (1f - a1[7] * a1[7]);
+        dz1[8] = da1_8 * (1f - a1[8] * a1[8]);
+
+        // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
+        // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
+        for (int o = 0; o < 9; o++) b1[o] -= learningRate * dz1[o];
+        BackpropKernels.BackwardRowsSgd(W1, dz1, 9, 8, a0, da0, learningRate); // SIMD, 4 rows per sweep
+        // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
+        // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
+        float dz0_0 = a0_0 > 0f ? da0[0] : 0f;
+        float dz0_1 = a0_1 > 0f ? da0[1] : 0f;
+        float dz0_2 = a0_2 > 0f ? da0[2] : 0f;
+        float dz0_3 = a0_3 > 0f ? da0[3] : 0f;
+        float dz0_4 = a0_4 > 0f ? da0[4] : 0f;
+        float dz0_5 = a0_5 > 0f ? da0[5] : 0f;
+        float dz0_6 = a0_6 > 0f ? da0[6] : 0f;
+        float dz0_7 = a0_7 > 0f ? da0[7] : 0f;
+
+        // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
+        W0[0] -= learningRate * (dz0_0 * x[0]);
+        W0[1] -= learningRate * (dz0_0 * x[1]);
+        W0[2] -= learningRate * (dz0_0 * x[2]);
+        W0[3] -= learningRate * (dz0_0 * x[3]);
+        W0[4] -= learningRate * (dz0_0 * x[4]);
+        W0[5] -= learningRate * (dz0_0 * x[5]);
+        W0[6] -= learningRate * (dz0_0 * x[6]);
+        W0[7] -= learningRate * (dz0_0 * x[7]);
+        b0[0] -= learningRate * dz0_0;
+        W0[8] -= learningRate * (dz0_1 * x[0]);
+        W0[9] -= learningRate * (dz0_1 * x[1]);
+        W0[10] -= learningRate * (dz0_1 * x[2]);
+        W0[11] -= learningRate * (dz0_1 * x[3]);
+        W0[12] -= learningRate * (dz0_1 * x[4]);
+        W0[13] -= learningRate * (dz0_1 * x[5]);
+        W0[14] -= learningRate * (dz0_1 * x[6]);
+        W0[15] -= learningRate * (dz0_1 * x[7]);
+        b0[1] -= learningRate * dz0_1;
+        W0[16] -= learningRate * (dz0_2 * x[0]);
+        W0[17] -= learningRate * (dz0_2 * x[1]);
+        W0[18] -= learningRate * (dz0_2 * x[2]);
+        W0[19] -= learningRate * (dz0_2 * x[3]);
+        W0[20] -= learningRate * (dz0_2 * x[4]);
+        W0[21] -= learningRate * (dz0_2 * x[5]);
+        W0[22] -= learningRate * (dz0_2 * x[6]);
+        W0[23] -= learningRate * (dz0_2 * x[7]);
+        b0[2] -= learningRate * dz0_2;
+        W0[24] -= learningRate * (dz0_3 * x[0]);
+        W0[25] -= learningRate * (dz0_3 * x[1]);
+        W0[26] -= learningRate * (dz0_3 * x[2]);
+        W0[27] -= learningRate * (dz0_3 * x[3]);
+        W0[28] -= learningRate * (dz0_3 * x[4]);
+        W0[29] -= learningRate * (dz0_3 * x[5]);
+        W0[30] -= learningRate * (dz0_3 * x[6]);
+        W0[31] -= learningRate * (dz0_3 * x[7]);
+        b0[3] -= learningRate * dz0_3;
+        W0[32] -= learningRate * (dz0_4 * x[0]);
+        W0[33] -= learningRate * (dz0_4 * x[1]);
+        W0[34] -= learningRate * (dz0_4 * x[2]);
+        W0[35] -= learningRate * (dz0_4 * x[3]);
+        W0[36] -= learningRate * (dz0_4 * x[4]);
+        W0[37] -= learningRate * (dz0_4 * x[5]);
+        W0[38] -= learningRate * (dz0_4 * x[6]);
+        W0[39] -= learningRate * (dz0_4 * x[7]);
+        b0[4] -= learningRate * dz0_4;
+        W0[40] -= learningRate * (dz0_5 * x[0]);
+        W0[41] -= learningRate * (dz0_5 * x[1]);
+        W0[42] -= learningRate * (dz0_5 * x[2]);
+        W0[43] -= learningRate * (dz0_5 * x[3]);
+        W0[44] -= learningRate * (dz0_5 * x[4]);
+        W0[45] -= learningRate * (dz0_5 * x[5]);
+        W0[46] -= learningRate * (dz0_5 * x[6]);
+        W0[47] -= learningRate * (dz0_5 * x[7]);
+        b0[5] -= learningRate * dz0_5;
+        W0[48] -= learningRate * (dz0_6 * x[0]);
+        W0[49] -= learningRate * (dz0_6 * x[1]);
+        W0[50] -= learningRate * (dz0_6 * x[2]);
+        W0[51] -= learningRate * (dz0_6 * x[3]);
+        W0[52] -= learningRate * (dz0_6 * x[4]);
+        W0[53] -= learningRate * (dz0_6 * x[5]);
+        W0[54] -= learningRate * (dz0_6 * x[6]);
+        W0[55] -= learningRate * (dz0_6 * x[7]);
+        b0[6] -= learningRate * dz0_6;
+        W0[56] -= learningRate * (dz0_7 * x[0]);
+        W0[57] -= learningRate * (dz0_7 * x[1]);
+        W0[58] -= learningRate * (dz0_7 * x[2]);
+        W0[59] -= learningRate * (dz0_7 * x[3]);
+        W0[60] -= learningRate * (dz0_7 * x[4]);
+        W0[61] -= learningRate * (dz0_7 * x[5]);
+        W0[62] -= learningRate * (dz0_7 * x[6]);
+        W0[63] -= learningRate * (dz0_7 * x[7]);
+        b0[7] -= learningRate * dz0_7;
+
+        TrainingStep++;
+        return loss;
+    }
+
     /// <summary>One input sample: <see cref="InputSize"/> floats held inline (index it, or use it as a span); no array needed.</summary>
     [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
     public struct Input
@@ -759,6 +969,119 @@ file static class BackpropKernels
             {
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
                 if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
+    /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
+    /// step would be. Four rows per sweep; the gradient is never stored.
+    /// </summary>
+    public static void BackwardRowsSgd(global::System.Span<float> weights, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx, float learningRate)
+    {
+        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            global::System.Runtime.Intrinsics.Vector512<float> rate = global::System.Runtime.Intrinsics.Vector512.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512<float> o3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma512(v0, o0, acc);
+                        acc = Fma512(v1, o1, acc);
+                        acc = Fma512(v2, o2, acc);
+                        acc = Fma512(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> rate = global::System.Runtime.Intrinsics.Vector256.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256<float> o3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = Fma256(v0, o0, acc);
+                        acc = Fma256(v1, o1, acc);
+                        acc = Fma256(v2, o2, acc);
+                        acc = Fma256(v3, o3, acc);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) -= learningRate * (d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i));
             }
         }
     }
