@@ -21,6 +21,9 @@ public interface IGeneratedOps
     float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
 
     void ZeroGradients();
+
+    /// <summary>The fused one-sample SGD step (backward and update in one sweep, no gradient buffer).</summary>
+    float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate);
 }
 
 public struct XorOps : IGeneratedOps
@@ -32,6 +35,7 @@ public struct XorOps : IGeneratedOps
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
     public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
     public void ZeroGradients() => _n.ZeroGradients();
+    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => _n.TrainStep(input, target, learningRate);
 }
 
 public struct DigitsOps : IGeneratedOps
@@ -43,6 +47,7 @@ public struct DigitsOps : IGeneratedOps
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
     public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
     public void ZeroGradients() => _n.ZeroGradients();
+    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => _n.TrainStep(input, target, learningRate);
 }
 
 public struct MnistOps : IGeneratedOps
@@ -54,6 +59,7 @@ public struct MnistOps : IGeneratedOps
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
     public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
     public void ZeroGradients() => _n.ZeroGradients();
+    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => _n.TrainStep(input, target, learningRate);
 }
 
 public struct DeepOps : IGeneratedOps
@@ -65,6 +71,7 @@ public struct DeepOps : IGeneratedOps
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _n.Forward(inputs, outputs);
     public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _n.Backward(inputs, targets);
     public void ZeroGradients() => _n.ZeroGradients();
+    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) => _n.TrainStep(input, target, learningRate);
 }
 
 /// <summary>Learning rate of every benchmarked step: small, so thousands of repeated steps stay well-conditioned.</summary>
@@ -114,6 +121,10 @@ public abstract class SingleSampleBenchmarks<TOps> where TOps : struct, IGenerat
         _gen.ZeroGradients();
         return loss;
     }
+
+    /// <summary>The same step through the fused <c>TrainStep</c>: parameters end bit for bit as in Step_Generated.</summary>
+    [Benchmark, BenchmarkCategory("step")]
+    public float Step_GeneratedFused() => _gen.TrainStep(_x, _t, BenchmarkSettings.LearningRate);
 
     [Benchmark, BenchmarkCategory("step")]
     public float Step_Loop()

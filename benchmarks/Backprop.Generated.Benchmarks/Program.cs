@@ -122,6 +122,7 @@ public static class Program
                     net.Backward(x, t);
                     sgd.Step(net);
                     net.ZeroGradients();
+                    if (k == 1) ((ISgdTrainStep)net).TrainStep(x, t, BenchmarkSettings.LearningRate);
                     foreach (IBaselineMlp b in baselines)
                     {
                         b.Forward(x, y);

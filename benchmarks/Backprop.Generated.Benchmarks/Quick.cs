@@ -31,6 +31,11 @@ public static class Quick
                     double gen = Time(() => { net.Backward(x, t); sgd.Step(net); net.ZeroGradients(); });
                     double tpt = Time(() => { tp.Backward(x, t); tp.Step(BenchmarkSettings.LearningRate); tp.ZeroGradients(); });
                     Report(spec, batch == 1 ? "step" : "batch", batch, gen, tpt);
+                    if (batch == 1)
+                    {
+                        var fused = (ISgdTrainStep)net;
+                        Report(spec, "fused", batch, Time(() => fused.TrainStep(x, t, BenchmarkSettings.LearningRate)), tpt);
+                    }
                 }
             }
         }
