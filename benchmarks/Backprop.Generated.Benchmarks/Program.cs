@@ -89,6 +89,10 @@ public static class Program
                     string network = type.Substring(0, type.IndexOf('_')).ToLowerInvariant();
                     string[] method = report.BenchmarkCase.Descriptor.WorkloadMethod.Name.Split('_');
                     object? batch = report.BenchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;
+                    if (method[1] == "Generated2" && (batch is not int b || b < 64 || NetworkSpec.All.First(s => s.Name == network).CreateGenerated(1) is not IParallelBackward))
+                    {
+                        continue; // one thread in fact: fewer than two chunks, or no batch path
+                    }
                     long bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1;
                     lines.Add(string.Join('\t', network, method[0].ToLowerInvariant(), method[1], batch?.ToString() ?? "1",
                         report.ResultStatistics.Median.ToString("R", CultureInfo.InvariantCulture),

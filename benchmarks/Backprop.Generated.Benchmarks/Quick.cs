@@ -31,6 +31,12 @@ public static class Quick
                     double gen = Time(() => { net.Backward(x, t); sgd.Step(net); net.ZeroGradients(); });
                     double tpt = Time(() => { tp.Backward(x, t); tp.Step(BenchmarkSettings.LearningRate); tp.ZeroGradients(); });
                     Report(spec, batch == 1 ? "step" : "batch", batch, gen, tpt);
+                    if (batch == 256 && net is IParallelBackward parallel)
+                    {
+                        parallel.MaxDegreeOfParallelism = 2;
+                        Report(spec, "batch2", batch, Time(() => { net.Backward(x, t); sgd.Step(net); net.ZeroGradients(); }), tpt);
+                        parallel.MaxDegreeOfParallelism = 1;
+                    }
                     if (batch == 1)
                     {
                         var fused = (ISgdTrainStep)net;

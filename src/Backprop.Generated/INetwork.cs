@@ -94,3 +94,19 @@ public interface ISgdTrainStep : INetwork
     /// <paramref name="target"/> not <see cref="IInferenceNetwork.OutputSize"/> floats, or the learning rate is negative or not finite.</exception>
     float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate);
 }
+
+/// <summary>
+/// A generated network of Dense layers whose mini-batch <see cref="INetwork.Backward"/> goes through matrix kernels
+/// in chunks of 32 samples, and can deal those chunks to several threads.
+/// </summary>
+public interface IParallelBackward : INetwork
+{
+    /// <summary>
+    /// Threads one mini-batch <see cref="INetwork.Backward"/> may use: 1 (the default) runs on the calling thread.
+    /// With n &gt; 1 the chunks are dealt round-robin to n workers, each adds its gradients into its own buffer, and
+    /// the buffers are added to <see cref="INetwork.Gradients"/> in worker order: the result depends on n (grouped
+    /// sums, equal within float rounding) but never on timing. Batches under 64 samples stay on one thread.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not 1 to <see cref="BatchWorkers.MaxWorkers"/>.</exception>
+    int MaxDegreeOfParallelism { get; set; }
+}

@@ -72,6 +72,7 @@ internal static class BatchKernels
         w.Line();
         w.Line("/// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>");
         w.Line("public static bool BatchAccelerated => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;");
+        EmitAdd(w);
         EmitTransposes(w);
         EmitForward(w);
         EmitInputGradient(w);
@@ -90,6 +91,26 @@ internal static class BatchKernels
         w.Line(Inline);
         w.Line("private static global::System.Runtime.Intrinsics.Vector256<float> Fma256(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b, global::System.Runtime.Intrinsics.Vector256<float> c) =>");
         w.Line("    global::System.Runtime.Intrinsics.X86.Fma.IsSupported ? global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : a * b + c;");
+    }
+
+    /// <summary>y += x, for adding a worker's gradients to the network's.</summary>
+    private static void EmitAdd(IndentedWriter w)
+    {
+        w.Line();
+        w.Line("/// <summary>y[i] += x[i] over equal-length spans: a worker's gradients added to the network's.</summary>");
+        using (w.Block($"public static void Add({Span} y, {RoSpan} x)"))
+        {
+            w.Line($"ref float ry = ref {Mm}.GetReference(y);");
+            w.Line($"ref float rx = ref {Mm}.GetReference(x);");
+            w.Line("int n = global::System.Math.Min(y.Length, x.Length);");
+            w.Line("int i = 0;");
+            using (w.Block("if (global::System.Numerics.Vector.IsHardwareAccelerated)"))
+            {
+                w.Line("int width = global::System.Numerics.Vector<float>.Count;");
+                w.Line("for (; i <= n - width; i += width) global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i), ref ry, (nuint)i);");
+            }
+            w.Line($"for (; i < n; i++) {Unsafe}.Add(ref ry, i) += {Unsafe}.Add(ref rx, i);");
+        }
     }
 
     private static void EmitTransposes(IndentedWriter w)

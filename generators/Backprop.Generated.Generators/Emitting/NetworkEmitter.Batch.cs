@@ -68,8 +68,90 @@ internal sealed partial class NetworkEmitter
         _w.Line("int s = 0;");
         using (_w.Block("if (k >= " + Literal.Int(BatchMinSamples) + " && BackpropKernels.BatchAccelerated)"))
         {
-            _w.Line("// Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under " + Literal.Int(BatchMinSamples) + " samples goes per sample).");
-            _w.Line("s = BackwardChunks(inputs, targets, k, gradScale, ref total);");
+            _w.Line("// Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under " + Literal.Int(BatchMinSamples) + " samples goes per sample),");
+            _w.Line("// on MaxDegreeOfParallelism threads when there are at least two chunks.");
+            _w.Line("s = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk");
+            _w.Line("    ? BackwardChunksParallel(inputs, targets, k, gradScale, ref total)");
+            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, _batchBuffer ??= new float[{Literal.Int(_batchBufferSize)}], _gradients, ref total);");
+        }
+    }
+
+    private void EmitParallelFields()
+    {
+        _w.Line("private int _maxDegreeOfParallelism = 1;");
+        _w.Line("private float[][]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then its gradients");
+        _w.Line("private float[]? _workerLosses;");
+        _w.Line($"private {Rt}BatchWorkers.Work? _chunkWork;");
+        _w.Line("private int _workSamples, _workWorkers; // the batch being done by the workers");
+        _w.Line("private float _workGradScale;");
+    }
+
+    /// <summary>MaxDegreeOfParallelism and the parallel batch path: chunks dealt round-robin, gradients added in worker order.</summary>
+    private void EmitBackwardChunksParallel()
+    {
+        string n = Literal.Int(_batchBufferSize);
+        _w.Line("/// <summary>");
+        _w.Line("/// Threads one mini-batch <see cref=\"Backward\"/> may use: 1 (the default) runs on the calling thread. With n &gt; 1 the");
+        _w.Line("/// chunks of 32 samples are dealt round-robin to n workers (the calling thread and n − 1 background threads); each");
+        _w.Line("/// adds its chunks' gradients into a buffer of its own, and the buffers are added to <see cref=\"Gradients\"/> in worker");
+        _w.Line("/// order. So the result depends on n (the sums are grouped differently than on one thread, within float rounding)");
+        _w.Line("/// but never on timing: bit-identical run to run and machine to machine. Batches under 64 samples stay on one");
+        _w.Line($"/// thread. Each extra worker holds {Literal.Int(_batchBufferSize)} + ParameterCount floats, made on first use.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is not 1 to 64 (BatchWorkers.MaxWorkers).</exception>");
+        using (_w.Block("public int MaxDegreeOfParallelism"))
+        {
+            _w.Line("get => _maxDegreeOfParallelism;");
+            using (_w.Block("set"))
+            {
+                using (_w.Block($"if (value < 1 || value > {Rt}BatchWorkers.MaxWorkers)"))
+                {
+                    _w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $\"MaxDegreeOfParallelism must be 1 to {{({Rt}BatchWorkers.MaxWorkers)}}.\");");
+                }
+                _w.Line("_maxDegreeOfParallelism = value;");
+            }
+        }
+        _w.Line();
+        _w.Line("/// <summary>The batch path on MaxDegreeOfParallelism threads; returns how many samples it did, as BackwardChunks.</summary>");
+        using (_w.Block($"private int BackwardChunksParallel({RoSpan} inputs, {RoSpan} targets, int k, float gradScale, ref float total)"))
+        {
+            _w.Line($"int chunks = (k - {Literal.Int(BatchMinSamples)}) / BackpropKernels.Chunk + 1;");
+            _w.Line("int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);");
+            using (_w.Block("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
+            {
+                _w.Line("float[][] grown = new float[workers][];");
+                _w.Line("grown[0] = global::System.Array.Empty<float>(); // worker 0 is the calling thread: _batchBuffer and _gradients");
+                _w.Line($"for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new float[{n} + ParameterCount];");
+                _w.Line("_workerBuffers = grown;");
+                _w.Line("_workerLosses = new float[workers];");
+            }
+            _w.Line($"_batchBuffer ??= new float[{n}];");
+            _w.Line("_workSamples = k;");
+            _w.Line("_workWorkers = workers;");
+            _w.Line("_workGradScale = gradScale;");
+            _w.Line($"{Rt}BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);");
+            _w.Line("// The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own");
+            _w.Line("// chunks there already), and the losses in worker order.");
+            _w.Line($"{Span} g = _gradients;");
+            _w.Line($"for (int w = 1; w < workers; w++) BackpropKernels.Add(g, new {RoSpan}(_workerBuffers[w], {n}, ParameterCount));");
+            _w.Line("for (int w = 0; w < workers; w++) total += _workerLosses![w];");
+            _w.Line("return global::System.Math.Min(k, chunks * BackpropKernels.Chunk);");
+        }
+        _w.Line();
+        _w.Line("/// <summary>Worker w of a parallel batch: chunks w, w + n, w + 2n, … into its own buffers. Returns their summed loss.</summary>");
+        using (_w.Block($"private float BackwardChunksWorker({RoSpan} inputs, {RoSpan} targets, int worker)"))
+        {
+            _w.Line("float total = 0f;");
+            using (_w.Block("if (worker == 0)"))
+            {
+                _w.Line("BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!, _gradients, ref total);");
+                _w.Line("return total;");
+            }
+            _w.Line($"{Span} own = _workerBuffers![worker];");
+            _w.Line($"{Span} gradients = own.Slice({n}, ParameterCount);");
+            _w.Line("gradients.Clear();");
+            _w.Line($"BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, own.Slice(0, {n}), gradients, ref total);");
+            _w.Line("return total;");
         }
     }
 
@@ -80,14 +162,14 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// The batch path of <see cref=\"Backward\"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that");
         _w.Line("/// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Returns how many");
         _w.Line("/// samples it did (all but a last chunk of fewer than " + Literal.Int(BatchMinSamples) + ") and adds their losses to <paramref name=\"total\"/>.");
+        _w.Line("/// Worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes chunks worker, worker + workers, …, with its own");
+        _w.Line("/// chunk buffer and gradients <paramref name=\"g\"/> (one worker: every chunk, into Gradients).");
         _w.Line("/// </summary>");
-        using (_w.Block($"private int BackwardChunks({RoSpan} inputs, {RoSpan} targets, int k, float gradScale, ref float total)"))
+        using (_w.Block($"private int BackwardChunks({RoSpan} inputs, {RoSpan} targets, int k, float gradScale, int worker, int workers, {Span} chunk, {Span} g, ref float total)"))
         {
-            _w.Line($"{Span} chunk = _batchBuffer ??= new float[{Literal.Int(_batchBufferSize)}];");
-            EmitParameterSlices(gradients: true);
+            EmitParameterSlices(gradients: true, gradientsParameter: true);
             EmitBufferSlices("chunk", _batchBuffer);
-            _w.Line("int s0 = 0;");
-            using (_w.Block($"for (; k - s0 >= {Literal.Int(BatchMinSamples)}; s0 += BackpropKernels.Chunk)"))
+            using (_w.Block($"for (int s0 = worker * BackpropKernels.Chunk; k - s0 >= {Literal.Int(BatchMinSamples)}; s0 += workers * BackpropKernels.Chunk)"))
             {
                 _w.Line("int ns = global::System.Math.Min(BackpropKernels.Chunk, k - s0);");
                 _w.Line($"{RoSpan} x = inputs.Slice(s0 * InputSize, ns * InputSize);");
@@ -152,8 +234,10 @@ internal sealed partial class NetworkEmitter
                     }
                 }
             }
-            _w.Line("return s0;");
+            _w.Line($"return global::System.Math.Min(k, ((k - {Literal.Int(BatchMinSamples)}) / BackpropKernels.Chunk + 1) * BackpropKernels.Chunk);");
         }
+        _w.Line();
+        EmitBackwardChunksParallel();
     }
 
     private static string EmitDerivativeNote(ActivationKind activation) => activation switch

@@ -154,7 +154,9 @@ internal sealed partial class NetworkEmitter
         TypeDeclarationModel type = _model.Type;
         EmitRemarks();
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
-        string interfaces = _model.IsDenseOnly ? $"{Rt}INetwork, {Rt}ISgdTrainStep" : $"{Rt}INetwork";
+        string interfaces = !_model.IsDenseOnly ? $"{Rt}INetwork"
+            : UsesBatchPath ? $"{Rt}INetwork, {Rt}ISgdTrainStep, {Rt}IParallelBackward"
+            : $"{Rt}INetwork, {Rt}ISgdTrainStep";
         using (_w.Block($"partial {type.Keyword} {type.Name} : {interfaces}"))
         {
             EmitConstantsAndStorage();
@@ -297,6 +299,7 @@ internal sealed partial class NetworkEmitter
         if (UsesBatchPath)
         {
             _w.Line($"private float[]? _batchBuffer; // {Literal.Int(_batchBufferSize)} floats: one chunk of 32 samples through every layer, made on the first batch Backward");
+            EmitParallelFields();
         }
         else if (!_model.IsDenseOnly)
         {
@@ -410,11 +413,11 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>Declares the weight and bias spans of every layer: <c>W0</c>, <c>b0</c>, ... (and <c>gW0</c>, <c>gb0</c>).</summary>
     /// <summary>The layer slices of the parameters (and gradients); writable parameters for the fused train step.</summary>
-    private void EmitParameterSlices(bool gradients, bool writable = false)
+    private void EmitParameterSlices(bool gradients, bool writable = false, bool gradientsParameter = false)
     {
         string type = writable ? Span : RoSpan;
         _w.Line($"{type} p = {ParameterSource};");
-        if (gradients) _w.Line($"{Span} g = _gradients;");
+        if (gradients && !gradientsParameter) _w.Line($"{Span} g = _gradients;");
         foreach (LayerModel layer in _layers)
         {
             string i = Literal.Int(layer.Index);

@@ -14,7 +14,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
+partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 64;
@@ -38,6 +38,12 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
     private readonly float[] _gradients = new float[ParameterCount];
     private float[]? _trainingBuffer; // 126 floats of per-sample activations and gradients, made on first Backward
     private float[]? _batchBuffer; // 5790 floats: one chunk of 32 samples through every layer, made on the first batch Backward
+    private int _maxDegreeOfParallelism = 1;
+    private float[][]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then its gradients
+    private float[]? _workerLosses;
+    private global::Backprop.Generated.BatchWorkers.Work? _chunkWork;
+    private int _workSamples, _workWorkers; // the batch being done by the workers
+    private float _workGradScale;
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -149,8 +155,11 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         int s = 0;
         if (k >= 8 && BackpropKernels.BatchAccelerated)
         {
-            // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample).
-            s = BackwardChunks(inputs, targets, k, gradScale, ref total);
+            // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample),
+            // on MaxDegreeOfParallelism threads when there are at least two chunks.
+            s = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk
+                ? BackwardChunksParallel(inputs, targets, k, gradScale, ref total)
+                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, _batchBuffer ??= new float[5790], _gradients, ref total);
         }
         for (; s < k; s++)
         {
@@ -237,12 +246,12 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
     /// The batch path of <see cref="Backward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
     /// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Returns how many
     /// samples it did (all but a last chunk of fewer than 8) and adds their losses to <paramref name="total"/>.
+    /// Worker <paramref name="worker"/> of <paramref name="workers"/> takes chunks worker, worker + workers, …, with its own
+    /// chunk buffer and gradients <paramref name="g"/> (one worker: every chunk, into Gradients).
     /// </summary>
-    private int BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, ref float total)
+    private int BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, int worker, int workers, global::System.Span<float> chunk, global::System.Span<float> g, ref float total)
     {
-        global::System.Span<float> chunk = _batchBuffer ??= new float[5790];
         global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> g = _gradients;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 2048); // layer 0 weights [32 × 64]: W0[o * 64 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(2048, 32);
         global::System.Span<float> gW0 = g.Slice(0, 2048);
@@ -260,8 +269,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::System.Span<float> z1 = chunk.Slice(5760, 10);
         global::System.Span<float> a1 = chunk.Slice(5770, 10);
         global::System.Span<float> dz1 = chunk.Slice(5780, 10);
-        int s0 = 0;
-        for (; k - s0 >= 8; s0 += BackpropKernels.Chunk)
+        for (int s0 = worker * BackpropKernels.Chunk; k - s0 >= 8; s0 += workers * BackpropKernels.Chunk)
         {
             int ns = global::System.Math.Min(BackpropKernels.Chunk, k - s0);
             global::System.ReadOnlySpan<float> x = inputs.Slice(s0 * InputSize, ns * InputSize);
@@ -317,7 +325,71 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
             BackpropKernels.WeightGradientChunk(d0T, 32, 64, x, ns, gW0, gb0);
         }
-        return s0;
+        return global::System.Math.Min(k, ((k - 8) / BackpropKernels.Chunk + 1) * BackpropKernels.Chunk);
+    }
+
+    /// <summary>
+    /// Threads one mini-batch <see cref="Backward"/> may use: 1 (the default) runs on the calling thread. With n &gt; 1 the
+    /// chunks of 32 samples are dealt round-robin to n workers (the calling thread and n − 1 background threads); each
+    /// adds its chunks' gradients into a buffer of its own, and the buffers are added to <see cref="Gradients"/> in worker
+    /// order. So the result depends on n (the sums are grouped differently than on one thread, within float rounding)
+    /// but never on timing: bit-identical run to run and machine to machine. Batches under 64 samples stay on one
+    /// thread. Each extra worker holds 5790 + ParameterCount floats, made on first use.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not 1 to 64 (BatchWorkers.MaxWorkers).</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set
+        {
+            if (value < 1 || value > global::Backprop.Generated.BatchWorkers.MaxWorkers)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $"MaxDegreeOfParallelism must be 1 to {(global::Backprop.Generated.BatchWorkers.MaxWorkers)}.");
+            }
+            _maxDegreeOfParallelism = value;
+        }
+    }
+
+    /// <summary>The batch path on MaxDegreeOfParallelism threads; returns how many samples it did, as BackwardChunks.</summary>
+    private int BackwardChunksParallel(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, ref float total)
+    {
+        int chunks = (k - 8) / BackpropKernels.Chunk + 1;
+        int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);
+        if (_workerBuffers is null || _workerBuffers.Length < workers)
+        {
+            float[][] grown = new float[workers][];
+            grown[0] = global::System.Array.Empty<float>(); // worker 0 is the calling thread: _batchBuffer and _gradients
+            for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new float[5790 + ParameterCount];
+            _workerBuffers = grown;
+            _workerLosses = new float[workers];
+        }
+        _batchBuffer ??= new float[5790];
+        _workSamples = k;
+        _workWorkers = workers;
+        _workGradScale = gradScale;
+        global::Backprop.Generated.BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);
+        // The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own
+        // chunks there already), and the losses in worker order.
+        global::System.Span<float> g = _gradients;
+        for (int w = 1; w < workers; w++) BackpropKernels.Add(g, new global::System.ReadOnlySpan<float>(_workerBuffers[w], 5790, ParameterCount));
+        for (int w = 0; w < workers; w++) total += _workerLosses![w];
+        return global::System.Math.Min(k, chunks * BackpropKernels.Chunk);
+    }
+
+    /// <summary>Worker w of a parallel batch: chunks w, w + n, w + 2n, … into its own buffers. Returns their summed loss.</summary>
+    private float BackwardChunksWorker(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int worker)
+    {
+        float total = 0f;
+        if (worker == 0)
+        {
+            BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!, _gradients, ref total);
+            return total;
+        }
+        global::System.Span<float> own = _workerBuffers![worker];
+        global::System.Span<float> gradients = own.Slice(5790, ParameterCount);
+        gradients.Clear();
+        BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, own.Slice(0, 5790), gradients, ref total);
+        return total;
     }
 
     /// <summary>
@@ -819,6 +891,21 @@ file static class BackpropKernels
 
     /// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>
     public static bool BatchAccelerated => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+
+    /// <summary>y[i] += x[i] over equal-length spans: a worker's gradients added to the network's.</summary>
+    public static void Add(global::System.Span<float> y, global::System.ReadOnlySpan<float> x)
+    {
+        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        int n = global::System.Math.Min(y.Length, x.Length);
+        int i = 0;
+        if (global::System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int width = global::System.Numerics.Vector<float>.Count;
+            for (; i <= n - width; i += width) global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i), ref ry, (nuint)i);
+        }
+        for (; i < n; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+    }
 
     /// <summary>ns samples of n floats each (sample-major) → dst [n × 32] feature-major; columns ns..31 are zeroed.</summary>
     public static void ToFeatureMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
