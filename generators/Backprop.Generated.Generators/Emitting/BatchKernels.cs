@@ -115,30 +115,67 @@ internal static class BatchKernels
 
     private static void EmitTransposes(IndentedWriter w)
     {
+        const string Avx = "global::System.Runtime.Intrinsics.X86.Avx";
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
         w.Line();
         w.Line("/// <summary>ns samples of n floats each (sample-major) → dst [n × 32] feature-major; columns ns..31 are zeroed.</summary>");
         using (w.Block($"public static void ToFeatureMajor({RoSpan} src, int n, int ns, {Span} dst)"))
         {
-            w.Line($"ref float rs = ref {Mm}.GetReference(src);");
-            w.Line($"ref float rd = ref {Mm}.GetReference(dst);");
             w.Line("if (ns < Chunk) dst.Slice(0, n * Chunk).Clear();");
-            using (w.Block("for (int s = 0; s < ns; s++)"))
-            {
-                w.Line($"ref float row = ref {Unsafe}.Add(ref rs, s * n);");
-                w.Line($"ref float column = ref {Unsafe}.Add(ref rd, s);");
-                w.Line($"for (int f = 0; f < n; f++) {Unsafe}.Add(ref column, f * Chunk) = {Unsafe}.Add(ref row, f);");
-            }
+            w.Line($"Transpose(ref {Mm}.GetReference(src), ns, n, n, ref {Mm}.GetReference(dst), Chunk);");
         }
         w.Line();
         w.Line("/// <summary>src [n × 32] feature-major → ns samples of n floats (sample-major), for the weight-gradient kernel.</summary>");
         using (w.Block($"public static void ToSampleMajor({RoSpan} src, int n, int ns, {Span} dst)"))
         {
-            w.Line($"ref float rs = ref {Mm}.GetReference(src);");
-            w.Line($"ref float rd = ref {Mm}.GetReference(dst);");
-            using (w.Block("for (int f = 0; f < n; f++)"))
+            w.Line($"Transpose(ref {Mm}.GetReference(src), n, ns, Chunk, ref {Mm}.GetReference(dst), n);");
+        }
+        w.Line();
+        w.Line("/// <summary>dst[c, r] = src[r, c] for a rows × cols block (row strides given): 8 × 8 tiles in AVX registers, the edges scalar.</summary>");
+        using (w.Block("private static void Transpose(ref float src, int rows, int cols, int srcStride, ref float dst, int dstStride)"))
+        {
+            w.Line("int r = 0;");
+            using (w.Block($"if ({Avx}.IsSupported)"))
             {
-                w.Line($"ref float row = ref {Unsafe}.Add(ref rs, f * Chunk);");
-                w.Line($"for (int s = 0; s < ns; s++) {Unsafe}.Add(ref rd, s * n + f) = {Unsafe}.Add(ref row, s);");
+                using (w.Block("for (; r <= rows - 8; r += 8)"))
+                {
+                    w.Line("int c = 0;");
+                    w.Line($"for (; c <= cols - 8; c += 8) Transpose8x8(ref {Unsafe}.Add(ref src, r * srcStride + c), (nuint)srcStride, ref {Unsafe}.Add(ref dst, c * dstStride + r), (nuint)dstStride);");
+                    using (w.Block("for (; c < cols; c++)"))
+                    {
+                        w.Line($"for (int k = 0; k < 8; k++) {Unsafe}.Add(ref dst, c * dstStride + r + k) = {Unsafe}.Add(ref src, (r + k) * srcStride + c);");
+                    }
+                }
+            }
+            using (w.Block("for (; r < rows; r++)"))
+            {
+                w.Line($"for (int c = 0; c < cols; c++) {Unsafe}.Add(ref dst, c * dstStride + r) = {Unsafe}.Add(ref src, r * srcStride + c);");
+            }
+        }
+        w.Line();
+        w.Line("/// <summary>One 8 × 8 tile transposed in registers: pairwise unpacks, then 64-bit shuffles, then 128-bit lane swaps.</summary>");
+        w.Line(Inline);
+        using (w.Block("private static void Transpose8x8(ref float src, nuint srcStride, ref float dst, nuint dstStride)"))
+        {
+            for (int k = 0; k < 8; k++)
+            {
+                string offset = k == 0 ? "0" : k == 1 ? "srcStride" : $"{Literal.Int(k)} * srcStride";
+                w.Line($"global::System.Runtime.Intrinsics.Vector256<float> r{Literal.Int(k)} = {V}.LoadUnsafe(ref src, {offset});");
+            }
+            for (int k = 0; k < 8; k += 2)
+            {
+                string a = Literal.Int(k), b = Literal.Int(k + 1);
+                w.Line($"global::System.Runtime.Intrinsics.Vector256<float> t{a} = {Avx}.UnpackLow(r{a}, r{b}), t{b} = {Avx}.UnpackHigh(r{a}, r{b});");
+            }
+            foreach ((int u, int a, int b, string imm) in new[] { (0, 0, 2, "0x44"), (1, 0, 2, "0xEE"), (2, 1, 3, "0x44"), (3, 1, 3, "0xEE"), (4, 4, 6, "0x44"), (5, 4, 6, "0xEE"), (6, 5, 7, "0x44"), (7, 5, 7, "0xEE") })
+            {
+                w.Line($"global::System.Runtime.Intrinsics.Vector256<float> u{Literal.Int(u)} = {Avx}.Shuffle(t{Literal.Int(a)}, t{Literal.Int(b)}, {imm});");
+            }
+            for (int k = 0; k < 8; k++)
+            {
+                string offset = k == 0 ? "0" : k == 1 ? "dstStride" : $"{Literal.Int(k)} * dstStride";
+                string imm = k < 4 ? "0x20" : "0x31";
+                w.Line($"{V}.StoreUnsafe({Avx}.Permute2x128(u{Literal.Int(k % 4)}, u{Literal.Int(k % 4 + 4)}, {imm}), ref dst, {offset});");
             }
         }
     }
@@ -327,7 +364,10 @@ internal static class BatchKernels
             {
                 w.Line($"ref float dzo = ref {Unsafe}.Add(ref rdz, o * Chunk);");
                 w.Line("float sum = 0f;");
-                w.Line($"for (int s = 0; s < ns; s++) sum += {Unsafe}.Add(ref dzo, s);");
+                w.Line("// a whole chunk in two (or four) vectors and one horizontal sum; else one sample after another");
+                w.Line($"if (ns == Chunk && {Widths[0].V}.IsHardwareAccelerated) sum = {Widths[0].V}.Sum({Widths[0].V}.LoadUnsafe(ref dzo) + {Widths[0].V}.LoadUnsafe(ref dzo, 16));");
+                w.Line($"else if (ns == Chunk && {Widths[1].V}.IsHardwareAccelerated) sum = {Widths[1].V}.Sum(({Widths[1].V}.LoadUnsafe(ref dzo) + {Widths[1].V}.LoadUnsafe(ref dzo, 8)) + ({Widths[1].V}.LoadUnsafe(ref dzo, 16) + {Widths[1].V}.LoadUnsafe(ref dzo, 24)));");
+                w.Line($"else for (int s = 0; s < ns; s++) sum += {Unsafe}.Add(ref dzo, s);");
                 w.Line($"{Unsafe}.Add(ref rgb, o) += sum;");
             }
             w.Line("int o0 = 0;");

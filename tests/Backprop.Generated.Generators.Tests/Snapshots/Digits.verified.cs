@@ -910,27 +910,70 @@ file static class BackpropKernels
     /// <summary>ns samples of n floats each (sample-major) → dst [n × 32] feature-major; columns ns..31 are zeroed.</summary>
     public static void ToFeatureMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
     {
-        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
-        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
         if (ns < Chunk) dst.Slice(0, n * Chunk).Clear();
-        for (int s = 0; s < ns; s++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, s * n);
-            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s);
-            for (int f = 0; f < n; f++) global::System.Runtime.CompilerServices.Unsafe.Add(ref column, f * Chunk) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, f);
-        }
+        Transpose(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src), ns, n, n, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst), Chunk);
     }
 
     /// <summary>src [n × 32] feature-major → ns samples of n floats (sample-major), for the weight-gradient kernel.</summary>
     public static void ToSampleMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
     {
-        ref float rs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
-        ref float rd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
-        for (int f = 0; f < n; f++)
+        Transpose(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src), n, ns, Chunk, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst), n);
+    }
+
+    /// <summary>dst[c, r] = src[r, c] for a rows × cols block (row strides given): 8 × 8 tiles in AVX registers, the edges scalar.</summary>
+    private static void Transpose(ref float src, int rows, int cols, int srcStride, ref float dst, int dstStride)
+    {
+        int r = 0;
+        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
         {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rs, f * Chunk);
-            for (int s = 0; s < ns; s++) global::System.Runtime.CompilerServices.Unsafe.Add(ref rd, s * n + f) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, s);
+            for (; r <= rows - 8; r += 8)
+            {
+                int c = 0;
+                for (; c <= cols - 8; c += 8) Transpose8x8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, r * srcStride + c), (nuint)srcStride, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, c * dstStride + r), (nuint)dstStride);
+                for (; c < cols; c++)
+                {
+                    for (int k = 0; k < 8; k++) global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, c * dstStride + r + k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref src, (r + k) * srcStride + c);
+                }
+            }
         }
+        for (; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++) global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, c * dstStride + r) = global::System.Runtime.CompilerServices.Unsafe.Add(ref src, r * srcStride + c);
+        }
+    }
+
+    /// <summary>One 8 × 8 tile transposed in registers: pairwise unpacks, then 64-bit shuffles, then 128-bit lane swaps.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float src, nuint srcStride, ref float dst, nuint dstStride)
+    {
+        global::System.Runtime.Intrinsics.Vector256<float> r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 0);
+        global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, srcStride);
+        global::System.Runtime.Intrinsics.Vector256<float> r2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 2 * srcStride);
+        global::System.Runtime.Intrinsics.Vector256<float> r3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 3 * srcStride);
+        global::System.Runtime.Intrinsics.Vector256<float> r4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 4 * srcStride);
+        global::System.Runtime.Intrinsics.Vector256<float> r5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 5 * srcStride);
+        global::System.Runtime.Intrinsics.Vector256<float> r6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 6 * srcStride);
+        global::System.Runtime.Intrinsics.Vector256<float> r7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 7 * srcStride);
+        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1), t1 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
+        global::System.Runtime.Intrinsics.Vector256<float> t2 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3), t3 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+        global::System.Runtime.Intrinsics.Vector256<float> t4 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r4, r5), t5 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r4, r5);
+        global::System.Runtime.Intrinsics.Vector256<float> t6 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r6, r7), t7 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r6, r7);
+        global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44);
+        global::System.Runtime.Intrinsics.Vector256<float> u1 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
+        global::System.Runtime.Intrinsics.Vector256<float> u2 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44);
+        global::System.Runtime.Intrinsics.Vector256<float> u3 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
+        global::System.Runtime.Intrinsics.Vector256<float> u4 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44);
+        global::System.Runtime.Intrinsics.Vector256<float> u5 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
+        global::System.Runtime.Intrinsics.Vector256<float> u6 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44);
+        global::System.Runtime.Intrinsics.Vector256<float> u7 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x20), ref dst, 0);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x20), ref dst, dstStride);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x20), ref dst, 2 * dstStride);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x20), ref dst, 3 * dstStride);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x31), ref dst, 4 * dstStride);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x31), ref dst, 5 * dstStride);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x31), ref dst, 6 * dstStride);
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x31), ref dst, 7 * dstStride);
     }
 
     /// <summary>
@@ -1312,7 +1355,10 @@ file static class BackpropKernels
         {
             ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
             float sum = 0f;
-            for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
+            // a whole chunk in two (or four) vectors and one horizontal sum; else one sample after another
+            if (ns == Chunk && global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) sum = global::System.Runtime.Intrinsics.Vector512.Sum(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16));
+            else if (ns == Chunk && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) sum = global::System.Runtime.Intrinsics.Vector256.Sum((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24)));
+            else for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref rgb, o) += sum;
         }
         int o0 = 0;
