@@ -728,7 +728,8 @@ file static class BackpropKernels
 
     /// <summary>
     /// One sample through a Dense layer: y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m, W [m × n] row-major;
-    /// act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller). Four rows per pass over x.
+    /// act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller). Eight rows per pass over x (then four, then one):
+    /// eight independent accumulator chains keep both FMA pipes busy, and each load of x feeds eight FMAs.
     /// </summary>
     public static void Gemv(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act)
     {
@@ -737,6 +738,53 @@ file static class BackpropKernels
         int o = 0;
         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
         {
+            for (; o <= m - 8; o += 8)
+            {
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, n);
+                ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, n);
+                ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, n);
+                ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, n);
+                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                    s4 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, (nuint)i), xv, s4);
+                    s5 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, (nuint)i), xv, s5);
+                    s6 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, (nuint)i), xv, s6);
+                    s7 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, (nuint)i), xv, s7);
+                }
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
+                global::System.Runtime.Intrinsics.Vector128<float> z1 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s4) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s4)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s4) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s4)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s5) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s5)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s5) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s5)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s6) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s6)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s6) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s6)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s7) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s7)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s7) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s7)));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi; t4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i) * xi; t5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i) * xi; t6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i) * xi; t7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i) * xi;
+                    }
+                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                    z1 += global::System.Runtime.Intrinsics.Vector128.Create(t4, t5, t6, t7);
+                }
+                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
+                z1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o + 4));
+                if (act == 1) z1 = global::System.Runtime.Intrinsics.Vector128.Max(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z1, z1 * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o + 4));
+            }
             for (; o <= m - 4; o += 4)
             {
                 ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
@@ -753,8 +801,8 @@ file static class BackpropKernels
                     s2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
                     s3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
                 }
-                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
                 if (i < n)
                 {
                     float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
@@ -763,16 +811,63 @@ file static class BackpropKernels
                         float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
                         t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
                     }
-                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
                 }
-                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
-                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
+                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
             }
         }
         else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
         {
+            for (; o <= m - 8; o += 8)
+            {
+                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
+                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
+                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
+                ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, n);
+                ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, n);
+                ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, n);
+                ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, n);
+                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                    s4 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)i), xv, s4);
+                    s5 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)i), xv, s5);
+                    s6 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)i), xv, s6);
+                    s7 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)i), xv, s7);
+                }
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
+                global::System.Runtime.Intrinsics.Vector128<float> z1 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s4) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s4), global::System.Runtime.Intrinsics.Vector256.GetLower(s5) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s5), global::System.Runtime.Intrinsics.Vector256.GetLower(s6) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s6), global::System.Runtime.Intrinsics.Vector256.GetLower(s7) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s7));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
+                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi; t4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i) * xi; t5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i) * xi; t6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i) * xi; t7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i) * xi;
+                    }
+                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                    z1 += global::System.Runtime.Intrinsics.Vector128.Create(t4, t5, t6, t7);
+                }
+                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
+                z1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o + 4));
+                if (act == 1) z1 = global::System.Runtime.Intrinsics.Vector128.Max(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z1, z1 * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o + 4));
+            }
             for (; o <= m - 4; o += 4)
             {
                 ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
@@ -789,8 +884,8 @@ file static class BackpropKernels
                     s2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
                     s3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
                 }
-                // the four row sums at once: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                global::System.Runtime.Intrinsics.Vector128<float> z = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
                 if (i < n)
                 {
                     float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
@@ -799,12 +894,12 @@ file static class BackpropKernels
                         float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
                         t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
                     }
-                    z += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
+                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
                 }
-                z += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
-                if (act == 1) z = global::System.Runtime.Intrinsics.Vector128.Max(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z, z * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
+                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
+                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
             }
         }
         for (; o < m; o++)
