@@ -38,6 +38,9 @@ def load(path, rows, peak):
             if cols[0] == "peak":
                 peak["gflops"], peak["kind"] = float(cols[4]), cols[1]
                 continue
+            if cols[0] == "l2read":
+                peak["l2_gbps"], peak["l2_dot_gbps"] = float(cols[4]), float(cols[5])
+                continue
             name, group, impl, batch, median, minimum = cols[:6]
             extra = cols[6] if len(cols) > 6 else ""
             if impl == "numpy" and extra.startswith("2"):
@@ -122,6 +125,18 @@ def main():
                         line += " ✓" if met else f" ✗ (target {PEAK_TARGET:.0%})"
                         summary["checks"].append({"network": name, "batch": batch, "vs": "peak", "ratio": g_best / peak["gflops"], "target": PEAK_TARGET, "met": met})
                 print(line)
+    if "l2_gbps" in peak:
+        print(f"- L2 read bandwidth, one core (best runs over 512 KiB): {peak['l2_gbps']:.0f} GB/s summed, "
+              f"{peak['l2_dot_gbps']:.0f} GB/s as a dot product with a vector in L1 (the matrix-vector access pattern)")
+        for name in ("mnist", "deep"):
+            r = rows.get((name, "forward", 1, "Generated"))
+            if r is None:
+                continue
+            s = SIZES[name]
+            weight_bytes = 4 * sum(s[l] * s[l + 1] + s[l + 1] for l in range(len(s) - 1))
+            gbps = weight_bytes / r["min"]
+            print(f"- {name} forward, 1 sample: {weight_bytes / 1024:,.0f} KiB of weights at {gbps:.0f} GB/s (best iteration) = "
+                  f"{gbps / peak['l2_dot_gbps']:.0%} of the dot-product rate")
     r2 = ratio("deep", "batch", 256, "numpy2", gen="Generated2")
     if r2 is not None:
         print(f"- deep, batch 256, both cores: {fmt(r2, 1.0)} the numpy peer on 2 BLAS threads")

@@ -60,6 +60,9 @@ public static class Program
             var (gflops, kind) = Peak.Measure(TimeSpan.FromSeconds(shortMode ? 1 : 3));
             Console.WriteLine($"peak FMA: {gflops.ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s ({kind}, one core)");
             lines.Add($"peak\t{kind}\t-\t-\t{gflops.ToString("R", CultureInfo.InvariantCulture)}\t0\t0");
+            var (l2, l2dot) = Peak.MeasureL2ReadGBps(TimeSpan.FromSeconds(shortMode ? 0.5 : 1.5));
+            Console.WriteLine($"L2 read: {l2.ToString("F1", CultureInfo.InvariantCulture)} GB/s, as a dot product with an L1 vector {l2dot.ToString("F1", CultureInfo.InvariantCulture)} GB/s (one core)");
+            lines.Add($"l2read\tGB/s\t-\t-\t{l2.ToString("R", CultureInfo.InvariantCulture)}\t{l2dot.ToString("R", CultureInfo.InvariantCulture)}\t0");
         }
         if (!peakOnly)
         {
