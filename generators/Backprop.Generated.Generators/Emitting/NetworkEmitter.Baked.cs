@@ -21,7 +21,7 @@ internal sealed partial class NetworkEmitter
     private readonly BakedWeights? _baked;
 
     /// <summary>What <c>Forward</c> reads the parameters from: the instance's array, or the baked constants.</summary>
-    private string ParameterSource => _baked is null ? "_parameters" : "Parameters";
+    private string ParameterSource => _baked is null ? "_parameters.Span" : "Parameters";
 
     /// <summary>A read-only slice of the batch-norm running statistics.</summary>
     private string StateSlice(int offset, string length) => _baked is null

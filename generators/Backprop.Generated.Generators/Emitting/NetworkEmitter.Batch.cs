@@ -72,14 +72,17 @@ internal sealed partial class NetworkEmitter
             _w.Line("// on MaxDegreeOfParallelism threads when there are at least two chunks.");
             _w.Line("s = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk");
             _w.Line("    ? BackwardChunksParallel(inputs, targets, k, gradScale, ref total)");
-            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, _batchBuffer ??= new float[{Literal.Int(_batchBufferSize)}], _gradients, ref total);");
+            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new {Rt}AlignedFloats({Literal.Int(_batchBufferSize)})).Span, _gradients.Span, ref total);");
         }
     }
+
+    /// <summary>Where a worker's gradients start in its buffer: past its chunk buffer, on a 64-byte boundary.</summary>
+    private string WorkerGradientOffset => Literal.Int((_batchBufferSize + 15) / 16 * 16);
 
     private void EmitParallelFields()
     {
         _w.Line("private int _maxDegreeOfParallelism = 1;");
-        _w.Line("private float[][]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then its gradients");
+        _w.Line($"private {Rt}AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients");
         _w.Line("private float[]? _workerLosses;");
         _w.Line($"private {Rt}BatchWorkers.Work? _chunkWork;");
         _w.Line("private int _workSamples, _workWorkers; // the batch being done by the workers");
@@ -119,21 +122,21 @@ internal sealed partial class NetworkEmitter
             _w.Line("int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);");
             using (_w.Block("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
             {
-                _w.Line("float[][] grown = new float[workers][];");
-                _w.Line("grown[0] = global::System.Array.Empty<float>(); // worker 0 is the calling thread: _batchBuffer and _gradients");
-                _w.Line($"for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new float[{n} + ParameterCount];");
+                _w.Line($"{Rt}AlignedFloats[] grown = new {Rt}AlignedFloats[workers];");
+                _w.Line($"grown[0] = new {Rt}AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients");
+                _w.Line($"for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new {Rt}AlignedFloats({WorkerGradientOffset} + ParameterCount);");
                 _w.Line("_workerBuffers = grown;");
                 _w.Line("_workerLosses = new float[workers];");
             }
-            _w.Line($"_batchBuffer ??= new float[{n}];");
+            _w.Line($"_batchBuffer ??= new {Rt}AlignedFloats({n});");
             _w.Line("_workSamples = k;");
             _w.Line("_workWorkers = workers;");
             _w.Line("_workGradScale = gradScale;");
             _w.Line($"{Rt}BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);");
             _w.Line("// The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own");
             _w.Line("// chunks there already), and the losses in worker order.");
-            _w.Line($"{Span} g = _gradients;");
-            _w.Line($"for (int w = 1; w < workers; w++) BackpropKernels.Add(g, new {RoSpan}(_workerBuffers[w], {n}, ParameterCount));");
+            _w.Line($"{Span} g = _gradients.Span;");
+            _w.Line($"for (int w = 1; w < workers; w++) BackpropKernels.Add(g, _workerBuffers[w].Span.Slice({WorkerGradientOffset}, ParameterCount));");
             _w.Line("for (int w = 0; w < workers; w++) total += _workerLosses![w];");
             _w.Line("return global::System.Math.Min(k, chunks * BackpropKernels.Chunk);");
         }
@@ -144,11 +147,11 @@ internal sealed partial class NetworkEmitter
             _w.Line("float total = 0f;");
             using (_w.Block("if (worker == 0)"))
             {
-                _w.Line("BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!, _gradients, ref total);");
+                _w.Line("BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!.Span, _gradients.Span, ref total);");
                 _w.Line("return total;");
             }
-            _w.Line($"{Span} own = _workerBuffers![worker];");
-            _w.Line($"{Span} gradients = own.Slice({n}, ParameterCount);");
+            _w.Line($"{Span} own = _workerBuffers![worker].Span;");
+            _w.Line($"{Span} gradients = own.Slice({WorkerGradientOffset}, ParameterCount);");
             _w.Line("gradients.Clear();");
             _w.Line($"BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, own.Slice(0, {n}), gradients, ref total);");
             _w.Line("return total;");

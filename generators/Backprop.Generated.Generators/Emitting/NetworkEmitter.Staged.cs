@@ -36,7 +36,7 @@ internal sealed partial class NetworkEmitter
     private void EmitStagedParameterSlices(bool gradients)
     {
         _w.Line($"{RoSpan} p = {ParameterSource};");
-        if (gradients) _w.Line($"{Span} g = _gradients;");
+        if (gradients) _w.Line($"{Span} g = _gradients.Span;");
         foreach (LayerModel layer in _layers)
         {
             string i = Literal.Int(layer.Index);

@@ -36,8 +36,9 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
     public const int ParameterBytes = 244;
 
-    private readonly float[] _parameters = new float[ParameterCount];
-    private readonly float[] _gradients = new float[ParameterCount];
+    // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
+    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
     private readonly float[] _state = new float[StateCount];
     private float[]? _trainingBuffer; // per-batch activations and gradients; grows to the largest batch seen, then is reused
 
@@ -63,10 +64,10 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     public BatchNormNet(int seed) => InitializeParameters(seed);
 
     /// <summary>All trainable parameters (see the class remarks for the layout).</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     /// <summary>The gradient accumulated by <c>Backward</c>, laid out as <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => _gradients.Span;
 
     int global::Backprop.Generated.IInferenceNetwork.InputSize => InputSize;
     int global::Backprop.Generated.IInferenceNetwork.OutputSize => OutputSize;
@@ -86,7 +87,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
     {
-        global::System.Span<float> p = _parameters;
+        global::System.Span<float> p = _parameters.Span;
         // Layer 0: 6 × 4 weights, HeUniform (Init.Auto for ReLU); biases 0
         global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 24), p.Slice(24, 6), 4, 6, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: BatchNorm γ = 1, β = 0, running mean 0, running variance 1
@@ -99,7 +100,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     }
 
     /// <summary>Sets every gradient to 0.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+    public void ZeroGradients() => _gradients.Span.Clear();
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
@@ -119,7 +120,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     /// <summary>One sample in inference mode: dropout is the identity, batch norm uses the running statistics.</summary>
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 24); // layer 0 weights [6 × 4]
         global::System.ReadOnlySpan<float> b0 = p.Slice(24, 6);
         global::System.ReadOnlySpan<float> gamma0 = p.Slice(30, 6); // layer 1 batch-norm scale
@@ -178,8 +179,8 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     /// <summary>The batch: forward layer by layer keeping what the derivatives need, the loss, then the chain rule backwards.</summary>
     private float BackwardBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t, int k, float gradScale, global::System.Span<float> buffer)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.Span<float> g = _gradients.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 24); // layer 0 weights [6 × 4]
         global::System.ReadOnlySpan<float> b0 = p.Slice(24, 6);
         global::System.Span<float> gW0 = g.Slice(0, 24);

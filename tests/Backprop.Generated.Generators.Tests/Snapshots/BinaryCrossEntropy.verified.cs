@@ -34,8 +34,9 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
     public const int ParameterBytes = 128;
 
-    private readonly float[] _parameters = new float[ParameterCount];
-    private readonly float[] _gradients = new float[ParameterCount];
+    // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
+    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -55,10 +56,10 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     public MultiLabelNet(int seed) => InitializeParameters(seed);
 
     /// <summary>All trainable parameters (see the class remarks for the layout).</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     /// <summary>The gradient accumulated by <c>Backward</c>, laid out as <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => _gradients.Span;
 
     int global::Backprop.Generated.IInferenceNetwork.InputSize => InputSize;
     int global::Backprop.Generated.IInferenceNetwork.OutputSize => OutputSize;
@@ -78,7 +79,7 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
     {
-        global::System.Span<float> p = _parameters;
+        global::System.Span<float> p = _parameters.Span;
         // Layer 0: 5 × 3 weights, HeNormal; biases 0
         global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 15), p.Slice(15, 5), 3, 5, global::Backprop.Generated.Init.HeNormal, global::Backprop.Generated.Activation.LeakyReLU, seed, 0);
         // Layer 1: 2 × 5 weights, XavierNormal; biases 0
@@ -86,7 +87,7 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     }
 
     /// <summary>Sets every gradient to 0.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+    public void ZeroGradients() => _gradients.Span.Clear();
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
@@ -105,7 +106,7 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     /// <summary>One sample: <paramref name="x"/> holds InputSize floats, <paramref name="y"/> receives OutputSize floats.</summary>
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 15); // layer 0 weights [5 × 3]: W0[o * 3 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(15, 5);
         global::System.ReadOnlySpan<float> W1 = p.Slice(20, 10); // layer 1 weights [2 × 5]: W1[o * 5 + i]
@@ -153,8 +154,8 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     /// <summary>One sample: forward in training mode, the loss, then ∂L/∂parameters added to the gradients. Returns the sample's loss.</summary>
     private float BackwardOne(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t, float gradScale, global::System.Span<float> buffer)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.Span<float> g = _gradients.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 15); // layer 0 weights [5 × 3]: W0[o * 3 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(15, 5);
         global::System.Span<float> gW0 = g.Slice(0, 15);
@@ -270,7 +271,7 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
         }
         global::System.ReadOnlySpan<float> x = input, t = target;
         float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
-        global::System.Span<float> p = _parameters;
+        global::System.Span<float> p = _parameters.Span;
         global::System.Span<float> W0 = p.Slice(0, 15); // layer 0 weights [5 × 3]: W0[o * 3 + i]
         global::System.Span<float> b0 = p.Slice(15, 5);
         global::System.Span<float> W1 = p.Slice(20, 10); // layer 1 weights [2 × 5]: W1[o * 5 + i]

@@ -37,12 +37,13 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
     public const int ParameterBytes = 13828;
 
-    private readonly float[] _parameters = new float[ParameterCount];
-    private readonly float[] _gradients = new float[ParameterCount];
+    // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
+    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
     private float[]? _trainingBuffer; // 352 floats of per-sample activations and gradients, made on first Backward
-    private float[]? _batchBuffer; // 11908 floats: one chunk of 32 samples through every layer, made on the first batch Backward
+    private global::Backprop.Generated.AlignedFloats? _batchBuffer; // 11908 floats: one chunk of 32 samples through every layer, made on the first batch Backward
     private int _maxDegreeOfParallelism = 1;
-    private float[][]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then its gradients
+    private global::Backprop.Generated.AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients
     private float[]? _workerLosses;
     private global::Backprop.Generated.BatchWorkers.Work? _chunkWork;
     private int _workSamples, _workWorkers; // the batch being done by the workers
@@ -72,10 +73,10 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     public DeepNet(int seed) => InitializeParameters(seed);
 
     /// <summary>All trainable parameters (see the class remarks for the layout).</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     /// <summary>The gradient accumulated by <c>Backward</c>, laid out as <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => _gradients.Span;
 
     int global::Backprop.Generated.IInferenceNetwork.InputSize => InputSize;
     int global::Backprop.Generated.IInferenceNetwork.OutputSize => OutputSize;
@@ -95,7 +96,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
     {
-        global::System.Span<float> p = _parameters;
+        global::System.Span<float> p = _parameters.Span;
         // Layer 0: 64 × 10 weights, HeUniform (Init.Auto for ReLU); biases 0
         global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 640), p.Slice(640, 64), 10, 64, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: 32 × 64 weights, XavierUniform (Init.Auto for Tanh); biases 0
@@ -109,7 +110,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     }
 
     /// <summary>Sets every gradient to 0.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+    public void ZeroGradients() => _gradients.Span.Clear();
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
@@ -129,7 +130,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// <summary>One sample: <paramref name="x"/> holds InputSize floats, <paramref name="y"/> receives OutputSize floats.</summary>
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]: W0[o * 10 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(640, 64);
         global::System.ReadOnlySpan<float> W1 = p.Slice(704, 2048); // layer 1 weights [32 × 64]: W1[o * 64 + i]
@@ -184,7 +185,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
             // on MaxDegreeOfParallelism threads when there are at least two chunks.
             s = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk
                 ? BackwardChunksParallel(inputs, targets, k, gradScale, ref total)
-                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, _batchBuffer ??= new float[11908], _gradients, ref total);
+                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new global::Backprop.Generated.AlignedFloats(11908)).Span, _gradients.Span, ref total);
         }
         for (; s < k; s++)
         {
@@ -197,8 +198,8 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// <summary>One sample: forward in training mode, the loss, then ∂L/∂parameters added to the gradients. Returns the sample's loss.</summary>
     private float BackwardOne(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t, float gradScale, global::System.Span<float> buffer)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.Span<float> g = _gradients.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]: W0[o * 10 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(640, 64);
         global::System.Span<float> gW0 = g.Slice(0, 640);
@@ -340,7 +341,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// </summary>
     private int BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, int worker, int workers, global::System.Span<float> chunk, global::System.Span<float> g, ref float total)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]: W0[o * 10 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(640, 64);
         global::System.Span<float> gW0 = g.Slice(0, 640);
@@ -484,21 +485,21 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);
         if (_workerBuffers is null || _workerBuffers.Length < workers)
         {
-            float[][] grown = new float[workers][];
-            grown[0] = global::System.Array.Empty<float>(); // worker 0 is the calling thread: _batchBuffer and _gradients
-            for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new float[11908 + ParameterCount];
+            global::Backprop.Generated.AlignedFloats[] grown = new global::Backprop.Generated.AlignedFloats[workers];
+            grown[0] = new global::Backprop.Generated.AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients
+            for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new global::Backprop.Generated.AlignedFloats(11920 + ParameterCount);
             _workerBuffers = grown;
             _workerLosses = new float[workers];
         }
-        _batchBuffer ??= new float[11908];
+        _batchBuffer ??= new global::Backprop.Generated.AlignedFloats(11908);
         _workSamples = k;
         _workWorkers = workers;
         _workGradScale = gradScale;
         global::Backprop.Generated.BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);
         // The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own
         // chunks there already), and the losses in worker order.
-        global::System.Span<float> g = _gradients;
-        for (int w = 1; w < workers; w++) BackpropKernels.Add(g, new global::System.ReadOnlySpan<float>(_workerBuffers[w], 11908, ParameterCount));
+        global::System.Span<float> g = _gradients.Span;
+        for (int w = 1; w < workers; w++) BackpropKernels.Add(g, _workerBuffers[w].Span.Slice(11920, ParameterCount));
         for (int w = 0; w < workers; w++) total += _workerLosses![w];
         return global::System.Math.Min(k, chunks * BackpropKernels.Chunk);
     }
@@ -509,11 +510,11 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         float total = 0f;
         if (worker == 0)
         {
-            BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!, _gradients, ref total);
+            BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!.Span, _gradients.Span, ref total);
             return total;
         }
-        global::System.Span<float> own = _workerBuffers![worker];
-        global::System.Span<float> gradients = own.Slice(11908, ParameterCount);
+        global::System.Span<float> own = _workerBuffers![worker].Span;
+        global::System.Span<float> gradients = own.Slice(11920, ParameterCount);
         gradients.Clear();
         BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, own.Slice(0, 11908), gradients, ref total);
         return total;
@@ -544,7 +545,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::System.Span<float> buffer = _trainingBuffer ??= new float[352];
         global::System.ReadOnlySpan<float> x = input, t = target;
         float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
-        global::System.Span<float> p = _parameters;
+        global::System.Span<float> p = _parameters.Span;
         global::System.Span<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]: W0[o * 10 + i]
         global::System.Span<float> b0 = p.Slice(640, 64);
         global::System.Span<float> W1 = p.Slice(704, 2048); // layer 1 weights [32 × 64]: W1[o * 64 + i]

@@ -35,8 +35,9 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     /// <summary>Bytes of the parameters and state (4 × (ParameterCount + StateCount)); an instance also holds as many bytes of gradients as of parameters, plus training buffers.</summary>
     public const int ParameterBytes = 780;
 
-    private readonly float[] _parameters = new float[ParameterCount];
-    private readonly float[] _gradients = new float[ParameterCount];
+    // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
+    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
     private float[]? _trainingBuffer; // per-batch activations and gradients; grows to the largest batch seen, then is reused
     private int _seed; // with TrainingStep, decides the dropout masks
 
@@ -58,10 +59,10 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     public DropoutNet(int seed) => InitializeParameters(seed);
 
     /// <summary>All trainable parameters (see the class remarks for the layout).</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     /// <summary>The gradient accumulated by <c>Backward</c>, laid out as <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => _gradients.Span;
 
     int global::Backprop.Generated.IInferenceNetwork.InputSize => InputSize;
     int global::Backprop.Generated.IInferenceNetwork.OutputSize => OutputSize;
@@ -81,7 +82,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     /// <summary>Initializes every layer's weights with its initializer and the biases with 0; the same seed gives the same parameters everywhere.</summary>
     public void InitializeParameters(int seed)
     {
-        global::System.Span<float> p = _parameters;
+        global::System.Span<float> p = _parameters.Span;
         _seed = seed;
         // Layer 0: 16 × 8 weights, HeUniform (Init.Auto for ReLU); biases 0
         global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 128), p.Slice(128, 16), 8, 16, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
@@ -90,7 +91,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     }
 
     /// <summary>Sets every gradient to 0.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+    public void ZeroGradients() => _gradients.Span.Clear();
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
@@ -110,7 +111,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     /// <summary>One sample in inference mode: dropout is the identity, batch norm uses the running statistics.</summary>
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 128); // layer 0 weights [16 × 8]
         global::System.ReadOnlySpan<float> b0 = p.Slice(128, 16);
         global::System.ReadOnlySpan<float> W1 = p.Slice(144, 48); // layer 2 weights [3 × 16]
@@ -168,8 +169,8 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     /// <summary>The batch: forward layer by layer keeping what the derivatives need, the loss, then the chain rule backwards.</summary>
     private float BackwardBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t, int k, float gradScale, global::System.Span<float> buffer)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.Span<float> g = _gradients;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.Span<float> g = _gradients.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 128); // layer 0 weights [16 × 8]
         global::System.ReadOnlySpan<float> b0 = p.Slice(128, 16);
         global::System.Span<float> gW0 = g.Slice(0, 128);
