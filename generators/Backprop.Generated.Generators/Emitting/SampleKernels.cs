@@ -22,6 +22,7 @@ internal static class SampleKernels
     public static void Emit(IndentedWriter w)
     {
         EmitGemv(w);
+        EmitGemvLongRows(w);
         EmitBackwardRows(w);
         EmitBackwardRowsSgd(w);
     }
@@ -53,6 +54,11 @@ internal static class SampleKernels
         w.Line("/// </summary>");
         using (w.Block($"public static void Gemv({RoSpan} weights, {RoSpan} bias, int m, int n, {RoSpan} x, {Span} y, int act)"))
         {
+            using (w.Block($"if (n >= {Literal.Int(LongRow)} && m >= {Literal.Int(LongRowMinRows)} && ({V(512)}.IsHardwareAccelerated || {V(256)}.IsHardwareAccelerated))"))
+            {
+                w.Line("GemvLongRows(weights, bias, m, n, x, y, act);");
+                w.Line("return;");
+            }
             w.Line($"ref float rw = ref {Mm}.GetReference(weights);");
             w.Line($"ref float rx = ref {Mm}.GetReference(x);");
             w.Line("int o = 0;");
@@ -101,6 +107,54 @@ internal static class SampleKernels
         w.Line("/// <summary>The fused activations of the kernels: 0 linear, 1 ReLU, 2 LeakyReLU.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.Line("private static float Activate(float z, int act) => act == 1 ? global::System.MathF.Max(z, 0f) : act == 2 ? (z > 0f ? z : 0.01f * z) : z;");
+    }
+
+    /// <summary>Rows at least this long (and at least <see cref="LongRowMinRows"/> of them) go one at a time.</summary>
+    private const int LongRow = 256;
+
+    private const int LongRowMinRows = 32;
+
+    private static void EmitGemvLongRows(IndentedWriter w)
+    {
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// <see cref=\"Gemv\"/> for long rows (n ≥ " + Literal.Int(LongRow) + ", m ≥ " + Literal.Int(LongRowMinRows) + "): one row at a time, so the weights are read as one sequential");
+        w.Line("/// stream the prefetcher follows, into eight accumulators (eight vectors per step); one horizontal sum per row.");
+        w.Line("/// The rows of a weight matrix are 64-byte aligned, so no load straddles two cache lines.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static void GemvLongRows({RoSpan} weights, {RoSpan} bias, int m, int n, {RoSpan} x, {Span} y, int act)"))
+        {
+            w.Line($"ref float rw = ref {Mm}.GetReference(weights);");
+            w.Line($"ref float rx = ref {Mm}.GetReference(x);");
+            w.Line($"ref float rb = ref {Mm}.GetReference(bias);");
+            w.Line($"ref float ry = ref {Mm}.GetReference(y);");
+            for (int k = 0; k < Widths.Length; k++)
+            {
+                (int bits, int floats) = Widths[k];
+                int step = 8 * floats;
+                using (w.Block((k == 0 ? "if" : "else") + (k == 0 ? $" ({V(bits)}.IsHardwareAccelerated)" : "")))
+                {
+                    using (w.Block("for (int o = 0; o < m; o++)"))
+                    {
+                        w.Line($"ref float wo = ref {Unsafe}.Add(ref rw, o * n);");
+                        w.Line($"{T(bits)} " + string.Join(", ", Enumerable.Range(0, 8).Select(a => $"a{Literal.Int(a)} = {T(bits)}.Zero")) + ";");
+                        w.Line("int i = 0;");
+                        using (w.Block($"for (; i <= n - {Literal.Int(step)}; i += {Literal.Int(step)})"))
+                        {
+                            for (int a = 0; a < 8; a++)
+                            {
+                                string at = a == 0 ? "(nuint)i" : $"(nuint)(i + {Literal.Int(a * floats)})";
+                                w.Line($"a{Literal.Int(a)} = Fma{bits}({V(bits)}.LoadUnsafe(ref wo, {at}), {V(bits)}.LoadUnsafe(ref rx, {at}), a{Literal.Int(a)});");
+                            }
+                        }
+                        w.Line($"for (; i <= n - {Literal.Int(floats)}; i += {Literal.Int(floats)}) a0 = Fma{bits}({V(bits)}.LoadUnsafe(ref wo, (nuint)i), {V(bits)}.LoadUnsafe(ref rx, (nuint)i), a0);");
+                        w.Line($"float z = {V(bits)}.Sum((a0 + a1) + (a2 + a3) + ((a4 + a5) + (a6 + a7)));");
+                        w.Line($"for (; i < n; i++) z += {Unsafe}.Add(ref wo, i) * {Unsafe}.Add(ref rx, i);");
+                        w.Line($"{Unsafe}.Add(ref ry, o) = Activate({Unsafe}.Add(ref rb, o) + z, act);");
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Rows of the matrix-vector passes, widest first: 8 independent FMA chains, then 4 for the rest.</summary>
