@@ -105,7 +105,8 @@ public interface IParallelBackward : INetwork
     /// Threads one mini-batch <see cref="INetwork.Backward"/> may use: 1 (the default) runs on the calling thread.
     /// With n &gt; 1 the chunks are dealt round-robin to n workers, each adds its gradients into its own buffer, and
     /// the buffers are added to <see cref="INetwork.Gradients"/> in worker order: the result depends on n (grouped
-    /// sums, equal within float rounding) but never on timing. Batches under 64 samples stay on one thread.
+    /// sums, equal within float rounding) but never on timing. Batches under 64 samples stay on one thread, as does
+    /// every batch on a CPU without Vector256 or Vector512 (which has no batch path).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not 1 to <see cref="BatchWorkers.MaxWorkers"/>.</exception>
     int MaxDegreeOfParallelism { get; set; }

@@ -99,7 +99,8 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// adds its chunks' gradients into a buffer of its own, and the buffers are added to <see cref=\"Gradients\"/> in worker");
         _w.Line("/// order. So the result depends on n (the sums are grouped differently than on one thread, within float rounding)");
         _w.Line("/// but never on timing: bit-identical run to run and machine to machine. Batches under 64 samples stay on one");
-        _w.Line($"/// thread. Each extra worker holds {Literal.Int(_batchBufferSize)} + ParameterCount floats, made on first use.");
+        _w.Line("/// thread, as does every batch on a CPU without Vector256 or Vector512 (no batch path there). Each extra worker");
+        _w.Line($"/// holds {Literal.Int(_batchBufferSize)} + ParameterCount floats, made on first use.");
         _w.Line("/// </summary>");
         _w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is not 1 to 64 (BatchWorkers.MaxWorkers).</exception>");
         using (_w.Block("public int MaxDegreeOfParallelism"))

@@ -462,7 +462,8 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// adds its chunks' gradients into a buffer of its own, and the buffers are added to <see cref="Gradients"/> in worker
     /// order. So the result depends on n (the sums are grouped differently than on one thread, within float rounding)
     /// but never on timing: bit-identical run to run and machine to machine. Batches under 64 samples stay on one
-    /// thread. Each extra worker holds 11908 + ParameterCount floats, made on first use.
+    /// thread, as does every batch on a CPU without Vector256 or Vector512 (no batch path there). Each extra worker
+    /// holds 11908 + ParameterCount floats, made on first use.
     /// </summary>
     /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not 1 to 64 (BatchWorkers.MaxWorkers).</exception>
     public int MaxDegreeOfParallelism
