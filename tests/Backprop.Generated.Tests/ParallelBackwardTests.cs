@@ -163,3 +163,80 @@ public class ParallelBackwardTests
         Assert.False(typeof(IParallelBackward).IsAssignableFrom(typeof(StagedNet)));
     }
 }
+
+/// <summary>
+/// The worker threads' machinery allocates nothing between batches: each worker reads its own thread's allocation
+/// counter at every call, so whatever runs on that thread between two calls (waking, waiting, blocking after a pause,
+/// signalling) shows as a difference. (A whole-process counter would also count the test runner's threads.) The chunk
+/// work itself is the code <see cref="ParallelBackwardTests.Parallel_Backward_allocates_nothing_after_warm_up"/>
+/// measures on the calling thread.
+/// </summary>
+public class BatchWorkersTests
+{
+    [Fact]
+    public void Worker_threads_allocate_nothing_between_calls_even_after_blocking()
+    {
+        const int workers = 3;
+        long[] last = new long[workers];
+        long[] growth = new long[workers];
+        bool measuring = false;
+        BatchWorkers.Work work = (inputs, targets, worker) =>
+        {
+            long now = GC.GetAllocatedBytesForCurrentThread();
+            if (measuring) growth[worker] += now - last[worker];
+            last[worker] = now;
+            return inputs.Length + targets.Length + worker;
+        };
+        float[] x = new float[10], t = new float[3], results = new float[workers];
+        for (int i = 0; i < 50; i++) BatchWorkers.Run(workers, x, t, work, results);
+        Thread.Sleep(50); // blocked, not spinning, on the next call
+        BatchWorkers.Run(workers, x, t, work, results);
+        // Three rounds, each with a pause the workers block through; the smallest growth per worker over the rounds must
+        // be 0 (an allocation per call, or per wake-up, shows in every round; a one-off runtime allocation in one only).
+        long[] least = { long.MaxValue, long.MaxValue, long.MaxValue };
+        for (int round = 0; round < 3; round++)
+        {
+            Array.Clear(growth);
+            measuring = true;
+            for (int i = 0; i < 100; i++)
+            {
+                BatchWorkers.Run(workers, x, t, work, results);
+                if (i == 50) Thread.Sleep(30);
+            }
+            measuring = false;
+            for (int w = 0; w < workers; w++) least[w] = Math.Min(least[w], growth[w]);
+        }
+        Assert.Equal(new float[] { 13, 14, 15 }, results);
+        for (int w = 1; w < workers; w++) Assert.Equal(0, least[w]);
+    }
+
+    [Fact]
+    public void A_worker_exception_reaches_the_caller_after_every_worker_finished()
+    {
+        int finished = 0;
+        BatchWorkers.Work work = (inputs, targets, worker) =>
+        {
+            if (worker == 1) throw new InvalidOperationException("worker 1 failed");
+            Thread.Sleep(20);
+            Interlocked.Increment(ref finished);
+            return 0;
+        };
+        var e = Assert.Throws<InvalidOperationException>(() => BatchWorkers.Run(3, new float[1], new float[1], work, new float[3]));
+        Assert.Equal("worker 1 failed", e.Message);
+        Assert.Equal(2, finished);
+        // and the workers still work afterwards
+        float[] results = new float[3];
+        BatchWorkers.Run(3, new float[2], new float[1], (i, t, w) => w * 10 + i.Length, results);
+        Assert.Equal(new float[] { 2, 12, 22 }, results);
+    }
+
+    [Fact]
+    public void Run_rejects_worker_counts_outside_1_to_64_and_short_result_spans()
+    {
+        BatchWorkers.Work work = (i, t, w) => 0;
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchWorkers.Run(0, default, default, work, new float[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchWorkers.Run(65, default, default, work, new float[65]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchWorkers.Run(3, default, default, work, new float[2]));
+        Assert.Throws<ArgumentNullException>(() => BatchWorkers.Run(2, default, default, null!, new float[2]));
+    }
+}
