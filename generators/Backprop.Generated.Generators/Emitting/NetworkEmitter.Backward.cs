@@ -53,25 +53,7 @@ internal sealed partial class NetworkEmitter
         using (_w.Block($"private float BackwardOne({RoSpan} x, {RoSpan} t, float gradScale, {Span} buffer)"))
         {
             EmitParameterSlices(gradients: true);
-            EmitBufferSlices("buffer", _trainingBuffer);
-            _w.Line();
-            _w.Line("// ---- Forward pass, keeping every activation the derivatives need ----");
-            for (int l = 0; l < Last; l++)
-            {
-                EmitHiddenForward(l);
-                _w.Line();
-            }
-            EmitOutputForward(training: true);
-            _w.Line();
-            _w.Line("// ---- Loss and its gradient at the output pre-activation z ----");
-            EmitLossAndOutputGradient();
-            _w.Line();
-            _w.Line("// ---- Backward pass: the chain rule, layer by layer from the output ----");
-            for (int l = Last; l >= 0; l--)
-            {
-                EmitLayerBackward(l);
-                _w.Line();
-            }
+            EmitSampleTraining("// ---- Backward pass: the chain rule, layer by layer from the output ----");
             _w.Line("return loss;");
         }
         if (UsesBatchPath)
@@ -81,6 +63,33 @@ internal sealed partial class NetworkEmitter
         }
         _w.Line();
         EmitTrainStep();
+    }
+
+    /// <summary>
+    /// The body shared by BackwardOne and TrainStep after the parameter slices: buffer slices, the training-mode
+    /// forward pass, the loss and its gradient, then each layer's backward step (gradients added, or the fused update).
+    /// </summary>
+    private void EmitSampleTraining(string backwardHeader)
+    {
+        EmitBufferSlices("buffer", _trainingBuffer);
+        _w.Line();
+        _w.Line("// ---- Forward pass, keeping every activation the derivatives need ----");
+        for (int l = 0; l < Last; l++)
+        {
+            EmitHiddenForward(l);
+            _w.Line();
+        }
+        EmitOutputForward(training: true);
+        _w.Line();
+        _w.Line("// ---- Loss and its gradient at the output pre-activation z ----");
+        EmitLossAndOutputGradient();
+        _w.Line();
+        _w.Line(backwardHeader);
+        for (int l = Last; l >= 0; l--)
+        {
+            EmitLayerBackward(l);
+            _w.Line();
+        }
     }
 
     /// <summary>True while the fused train step is written: layers update their parameters instead of adding gradients.</summary>
@@ -125,25 +134,7 @@ internal sealed partial class NetworkEmitter
                 : "const float gradScale = 1f; // one sample: the mean over samples is the sample's loss");
             _fused = true;
             EmitParameterSlices(gradients: false, writable: true);
-            EmitBufferSlices("buffer", _trainingBuffer);
-            _w.Line();
-            _w.Line("// ---- Forward pass, keeping every activation the derivatives need ----");
-            for (int l = 0; l < Last; l++)
-            {
-                EmitHiddenForward(l);
-                _w.Line();
-            }
-            EmitOutputForward(training: true);
-            _w.Line();
-            _w.Line("// ---- Loss and its gradient at the output pre-activation z ----");
-            EmitLossAndOutputGradient();
-            _w.Line();
-            _w.Line("// ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----");
-            for (int l = Last; l >= 0; l--)
-            {
-                EmitLayerBackward(l);
-                _w.Line();
-            }
+            EmitSampleTraining("// ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----");
             _fused = false;
             _w.Line("TrainingStep++;");
             _w.Line("return loss;");

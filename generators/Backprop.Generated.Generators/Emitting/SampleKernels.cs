@@ -216,75 +216,7 @@ internal static class SampleKernels
         w.Line("/// One sample back through a Dense layer in one sweep over its rows: gW[o, :] += dz[o] · x and, when dx is not empty,");
         w.Line("/// dx = Wᵀ · dz (overwritten). Four rows per sweep, so x and dx are loaded once per four rows.");
         w.Line("/// </summary>");
-        using (w.Block($"public static void BackwardRows({RoSpan} weights, {Span} gradW, {RoSpan} dz, int m, int n, {RoSpan} x, {Span} dx)"))
-        {
-            w.Line($"ref float rw = ref {Mm}.GetReference(weights);");
-            w.Line($"ref float rg = ref {Mm}.GetReference(gradW);");
-            w.Line($"ref float rx = ref {Mm}.GetReference(x);");
-            w.Line($"ref float rdx = ref {Mm}.GetReference(dx);");
-            w.Line("bool input = !dx.IsEmpty;");
-            w.Line("if (input) dx.Clear();");
-            w.Line("int o = 0;");
-            for (int k = 0; k < Widths.Length; k++)
-            {
-                (int bits, int floats) = Widths[k];
-                using (w.Block((k == 0 ? "if" : "else if") + $" ({V(bits)}.IsHardwareAccelerated && n >= {Literal.Int(floats)})"))
-                {
-                    using (w.Block($"for (; o <= m - {Literal.Int(Rows)}; o += {Literal.Int(Rows)})"))
-                    {
-                        for (int r = 0; r < Rows; r++)
-                        {
-                            string row = r == 0 ? "o" : $"o + {Literal.Int(r)}";
-                            w.Line($"float d{Literal.Int(r)} = dz[{row}];");
-                        }
-                        w.Line($"{T(bits)} " + string.Join(", ", Enumerable.Range(0, Rows).Select(r => $"v{Literal.Int(r)} = {V(bits)}.Create(d{Literal.Int(r)})")) + ";");
-                        w.Line($"ref float w0 = ref {Unsafe}.Add(ref rw, o * n);");
-                        w.Line($"ref float g0 = ref {Unsafe}.Add(ref rg, o * n);");
-                        for (int r = 1; r < Rows; r++)
-                        {
-                            w.Line($"ref float w{Literal.Int(r)} = ref {Unsafe}.Add(ref w{Literal.Int(r - 1)}, n);");
-                            w.Line($"ref float g{Literal.Int(r)} = ref {Unsafe}.Add(ref g{Literal.Int(r - 1)}, n);");
-                        }
-                        w.Line("int i = 0;");
-                        using (w.Block($"for (; i <= n - {Literal.Int(floats)}; i += {Literal.Int(floats)})"))
-                        {
-                            w.Line($"{T(bits)} xv = {V(bits)}.LoadUnsafe(ref rx, (nuint)i);");
-                            for (int r = 0; r < Rows; r++)
-                            {
-                                string g = $"g{Literal.Int(r)}";
-                                w.Line($"{V(bits)}.StoreUnsafe(Fma{bits}(v{Literal.Int(r)}, xv, {V(bits)}.LoadUnsafe(ref {g}, (nuint)i)), ref {g}, (nuint)i);");
-                            }
-                            using (w.Block("if (input)"))
-                            {
-                                w.Line($"{T(bits)} acc = {V(bits)}.LoadUnsafe(ref rdx, (nuint)i);");
-                                for (int r = 0; r < Rows; r++)
-                                {
-                                    w.Line($"acc = Fma{bits}(v{Literal.Int(r)}, {V(bits)}.LoadUnsafe(ref w{Literal.Int(r)}, (nuint)i), acc);");
-                                }
-                                w.Line($"{V(bits)}.StoreUnsafe(acc, ref rdx, (nuint)i);");
-                            }
-                        }
-                        using (w.Block("for (; i < n; i++)"))
-                        {
-                            w.Line($"float xi = {Unsafe}.Add(ref rx, i);");
-                            w.Line(string.Join(" ", Enumerable.Range(0, Rows).Select(r => $"{Unsafe}.Add(ref g{Literal.Int(r)}, i) += d{Literal.Int(r)} * xi;")));
-                            w.Line("if (input) " + $"{Unsafe}.Add(ref rdx, i) += " + string.Join(" + ", Enumerable.Range(0, Rows).Select(r => $"d{Literal.Int(r)} * {Unsafe}.Add(ref w{Literal.Int(r)}, i)")) + ";");
-                        }
-                    }
-                }
-            }
-            using (w.Block("for (; o < m; o++)"))
-            {
-                w.Line("float d = dz[o];");
-                w.Line($"ref float wo = ref {Unsafe}.Add(ref rw, o * n);");
-                w.Line($"ref float go = ref {Unsafe}.Add(ref rg, o * n);");
-                using (w.Block("for (int i = 0; i < n; i++)"))
-                {
-                    w.Line($"{Unsafe}.Add(ref go, i) += d * {Unsafe}.Add(ref rx, i);");
-                    w.Line($"if (input) {Unsafe}.Add(ref rdx, i) += d * {Unsafe}.Add(ref wo, i);");
-                }
-            }
-        }
+        EmitBackwardSweep(w, sgd: false);
     }
 
     private static void EmitBackwardRowsSgd(IndentedWriter w)
@@ -295,9 +227,22 @@ internal static class SampleKernels
         w.Line("/// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the");
         w.Line("/// step would be. Four rows per sweep; the gradient is never stored.");
         w.Line("/// </summary>");
-        using (w.Block($"public static void BackwardRowsSgd({Span} weights, {RoSpan} dz, int m, int n, {RoSpan} x, {Span} dx, float learningRate)"))
+        EmitBackwardSweep(w, sgd: true);
+    }
+
+    /// <summary>
+    /// The sweep over a layer's rows behind both kernels: the input gradient dx = Wᵀ · dz from each row, and either the
+    /// weight gradient added to gW (<paramref name="sgd"/> false) or the SGD update written into W (true).
+    /// </summary>
+    private static void EmitBackwardSweep(IndentedWriter w, bool sgd)
+    {
+        string signature = sgd
+            ? $"public static void BackwardRowsSgd({Span} weights, {RoSpan} dz, int m, int n, {RoSpan} x, {Span} dx, float learningRate)"
+            : $"public static void BackwardRows({RoSpan} weights, {Span} gradW, {RoSpan} dz, int m, int n, {RoSpan} x, {Span} dx)";
+        using (w.Block(signature))
         {
             w.Line($"ref float rw = ref {Mm}.GetReference(weights);");
+            if (!sgd) w.Line($"ref float rg = ref {Mm}.GetReference(gradW);");
             w.Line($"ref float rx = ref {Mm}.GetReference(x);");
             w.Line($"ref float rdx = ref {Mm}.GetReference(dx);");
             w.Line("bool input = !dx.IsEmpty;");
@@ -308,7 +253,7 @@ internal static class SampleKernels
                 (int bits, int floats) = Widths[k];
                 using (w.Block((k == 0 ? "if" : "else if") + $" ({V(bits)}.IsHardwareAccelerated && n >= {Literal.Int(floats)})"))
                 {
-                    w.Line($"{T(bits)} rate = {V(bits)}.Create(learningRate);");
+                    if (sgd) w.Line($"{T(bits)} rate = {V(bits)}.Create(learningRate);");
                     using (w.Block($"for (; o <= m - {Literal.Int(Rows)}; o += {Literal.Int(Rows)})"))
                     {
                         for (int r = 0; r < Rows; r++)
@@ -318,38 +263,65 @@ internal static class SampleKernels
                         }
                         w.Line($"{T(bits)} " + string.Join(", ", Enumerable.Range(0, Rows).Select(r => $"v{Literal.Int(r)} = {V(bits)}.Create(d{Literal.Int(r)})")) + ";");
                         w.Line($"ref float w0 = ref {Unsafe}.Add(ref rw, o * n);");
+                        if (!sgd) w.Line($"ref float g0 = ref {Unsafe}.Add(ref rg, o * n);");
                         for (int r = 1; r < Rows; r++)
                         {
                             w.Line($"ref float w{Literal.Int(r)} = ref {Unsafe}.Add(ref w{Literal.Int(r - 1)}, n);");
+                            if (!sgd) w.Line($"ref float g{Literal.Int(r)} = ref {Unsafe}.Add(ref g{Literal.Int(r - 1)}, n);");
                         }
                         w.Line("int i = 0;");
                         using (w.Block($"for (; i <= n - {Literal.Int(floats)}; i += {Literal.Int(floats)})"))
                         {
                             w.Line($"{T(bits)} xv = {V(bits)}.LoadUnsafe(ref rx, (nuint)i);");
-                            for (int r = 0; r < Rows; r++)
+                            if (sgd)
                             {
-                                w.Line($"{T(bits)} o{Literal.Int(r)} = {V(bits)}.LoadUnsafe(ref w{Literal.Int(r)}, (nuint)i);");
+                                // the old weights, loaded once: for dx first, then updated
+                                for (int r = 0; r < Rows; r++)
+                                {
+                                    w.Line($"{T(bits)} o{Literal.Int(r)} = {V(bits)}.LoadUnsafe(ref w{Literal.Int(r)}, (nuint)i);");
+                                }
+                            }
+                            else
+                            {
+                                for (int r = 0; r < Rows; r++)
+                                {
+                                    string g = $"g{Literal.Int(r)}";
+                                    w.Line($"{V(bits)}.StoreUnsafe(Fma{bits}(v{Literal.Int(r)}, xv, {V(bits)}.LoadUnsafe(ref {g}, (nuint)i)), ref {g}, (nuint)i);");
+                                }
                             }
                             using (w.Block("if (input)"))
                             {
                                 w.Line($"{T(bits)} acc = {V(bits)}.LoadUnsafe(ref rdx, (nuint)i);");
                                 for (int r = 0; r < Rows; r++)
                                 {
-                                    w.Line($"acc = Fma{bits}(v{Literal.Int(r)}, o{Literal.Int(r)}, acc);");
+                                    string weight = sgd ? $"o{Literal.Int(r)}" : $"{V(bits)}.LoadUnsafe(ref w{Literal.Int(r)}, (nuint)i)";
+                                    w.Line($"acc = Fma{bits}(v{Literal.Int(r)}, {weight}, acc);");
                                 }
                                 w.Line($"{V(bits)}.StoreUnsafe(acc, ref rdx, (nuint)i);");
                             }
-                            for (int r = 0; r < Rows; r++)
+                            if (sgd)
                             {
-                                string rr = Literal.Int(r);
-                                w.Line($"{V(bits)}.StoreUnsafe(o{rr} - rate * (v{rr} * xv), ref w{rr}, (nuint)i);");
+                                for (int r = 0; r < Rows; r++)
+                                {
+                                    string rr = Literal.Int(r);
+                                    w.Line($"{V(bits)}.StoreUnsafe(o{rr} - rate * (v{rr} * xv), ref w{rr}, (nuint)i);");
+                                }
                             }
                         }
                         using (w.Block("for (; i < n; i++)"))
                         {
                             w.Line($"float xi = {Unsafe}.Add(ref rx, i);");
-                            w.Line("if (input) " + $"{Unsafe}.Add(ref rdx, i) += " + string.Join(" + ", Enumerable.Range(0, Rows).Select(r => $"d{Literal.Int(r)} * {Unsafe}.Add(ref w{Literal.Int(r)}, i)")) + ";");
-                            w.Line(string.Join(" ", Enumerable.Range(0, Rows).Select(r => $"{Unsafe}.Add(ref w{Literal.Int(r)}, i) -= learningRate * (d{Literal.Int(r)} * xi);")));
+                            string dxLine = "if (input) " + $"{Unsafe}.Add(ref rdx, i) += " + string.Join(" + ", Enumerable.Range(0, Rows).Select(r => $"d{Literal.Int(r)} * {Unsafe}.Add(ref w{Literal.Int(r)}, i)")) + ";";
+                            if (sgd)
+                            {
+                                w.Line(dxLine);
+                                w.Line(string.Join(" ", Enumerable.Range(0, Rows).Select(r => $"{Unsafe}.Add(ref w{Literal.Int(r)}, i) -= learningRate * (d{Literal.Int(r)} * xi);")));
+                            }
+                            else
+                            {
+                                w.Line(string.Join(" ", Enumerable.Range(0, Rows).Select(r => $"{Unsafe}.Add(ref g{Literal.Int(r)}, i) += d{Literal.Int(r)} * xi;")));
+                                w.Line(dxLine);
+                            }
                         }
                     }
                 }
@@ -358,10 +330,19 @@ internal static class SampleKernels
             {
                 w.Line("float d = dz[o];");
                 w.Line($"ref float wo = ref {Unsafe}.Add(ref rw, o * n);");
+                if (!sgd) w.Line($"ref float go = ref {Unsafe}.Add(ref rg, o * n);");
                 using (w.Block("for (int i = 0; i < n; i++)"))
                 {
-                    w.Line($"if (input) {Unsafe}.Add(ref rdx, i) += d * {Unsafe}.Add(ref wo, i);");
-                    w.Line($"{Unsafe}.Add(ref wo, i) -= learningRate * (d * {Unsafe}.Add(ref rx, i));");
+                    if (sgd)
+                    {
+                        w.Line($"if (input) {Unsafe}.Add(ref rdx, i) += d * {Unsafe}.Add(ref wo, i);");
+                        w.Line($"{Unsafe}.Add(ref wo, i) -= learningRate * (d * {Unsafe}.Add(ref rx, i));");
+                    }
+                    else
+                    {
+                        w.Line($"{Unsafe}.Add(ref go, i) += d * {Unsafe}.Add(ref rx, i);");
+                        w.Line($"if (input) {Unsafe}.Add(ref rdx, i) += d * {Unsafe}.Add(ref wo, i);");
+                    }
                 }
             }
         }
