@@ -191,7 +191,11 @@ internal sealed partial class NetworkEmitter
                         _w.Line(LayerHeader(layer, $"h{i}[:, s] = {ActivationFormula(layer.Activation).Replace("z", $"W{i}·{input}[:, s] + b{i}")}"));
                         int act = ActivationCode(layer.Activation);
                         _w.Line($"BackpropKernels.ForwardChunk<{size}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T, {Literal.Int(act)});");
-                        if (act == 0 && layer.Activation != ActivationKind.Linear)
+                        if (layer.Activation == ActivationKind.Tanh)
+                        {
+                            _w.Line($"{VectorMath}(h{i}T); // in place, four at a time (Cephes' tanhf on Vector128)");
+                        }
+                        else if (act == 0 && layer.Activation != ActivationKind.Linear)
                         {
                             _w.Line($"for (int j = 0; j < {Literal.Int(layer.Units * c)}; j++) h{i}T[j] = {ActivationExpression(layer.Activation, $"h{i}T[j]")};");
                         }

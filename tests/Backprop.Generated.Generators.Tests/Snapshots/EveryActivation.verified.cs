@@ -160,9 +160,11 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float z2_0 = b2[0] + W2[0] * a1_0 + W2[1] * a1_1 + W2[2] * a1_2;
         float z2_1 = b2[1] + W2[3] * a1_0 + W2[4] * a1_1 + W2[5] * a1_2;
         float z2_2 = b2[2] + W2[6] * a1_0 + W2[7] * a1_1 + W2[8] * a1_2;
-        float a2_0 = global::System.MathF.Tanh(z2_0);
-        float a2_1 = global::System.MathF.Tanh(z2_1);
-        float a2_2 = global::System.MathF.Tanh(z2_2);
+        // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
+        float a2_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a2_v0);
+        float a2_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 1);
+        float a2_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 2);
 
         // Layer 3: Dense 3 → 3, ReLU. z3 = W3·a2 + b3; a3 = max(0, z3)
         float z3_0 = b3[0] + W3[0] * a2_0 + W3[1] * a2_1 + W3[2] * a2_2;
@@ -268,9 +270,11 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float z2_0 = b2[0] + W2[0] * a1_0 + W2[1] * a1_1 + W2[2] * a1_2;
         float z2_1 = b2[1] + W2[3] * a1_0 + W2[4] * a1_1 + W2[5] * a1_2;
         float z2_2 = b2[2] + W2[6] * a1_0 + W2[7] * a1_1 + W2[8] * a1_2;
-        float a2_0 = global::System.MathF.Tanh(z2_0);
-        float a2_1 = global::System.MathF.Tanh(z2_1);
-        float a2_2 = global::System.MathF.Tanh(z2_2);
+        // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
+        float a2_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a2_v0);
+        float a2_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 1);
+        float a2_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 2);
 
         // Layer 3: Dense 3 → 3, ReLU. z3 = W3·a2 + b3; a3 = max(0, z3)
         float z3_0 = b3[0] + W3[0] * a2_0 + W3[1] * a2_1 + W3[2] * a2_2;
@@ -518,9 +522,11 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float z2_0 = b2[0] + W2[0] * a1_0 + W2[1] * a1_1 + W2[2] * a1_2;
         float z2_1 = b2[1] + W2[3] * a1_0 + W2[4] * a1_1 + W2[5] * a1_2;
         float z2_2 = b2[2] + W2[6] * a1_0 + W2[7] * a1_1 + W2[8] * a1_2;
-        float a2_0 = global::System.MathF.Tanh(z2_0);
-        float a2_1 = global::System.MathF.Tanh(z2_1);
-        float a2_2 = global::System.MathF.Tanh(z2_2);
+        // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
+        float a2_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a2_v0);
+        float a2_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 1);
+        float a2_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 2);
 
         // Layer 3: Dense 3 → 3, ReLU. z3 = W3·a2 + b3; a3 = max(0, z3)
         float z3_0 = b3[0] + W3[0] * a2_0 + W3[1] * a2_1 + W3[2] * a2_2;

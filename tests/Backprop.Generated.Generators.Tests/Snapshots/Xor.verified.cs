@@ -117,10 +117,12 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
         float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
         float z0_3 = b0[3] + W0[6] * x[0] + W0[7] * x[1];
-        float a0_0 = global::System.MathF.Tanh(z0_0);
-        float a0_1 = global::System.MathF.Tanh(z0_1);
-        float a0_2 = global::System.MathF.Tanh(z0_2);
-        float a0_3 = global::System.MathF.Tanh(z0_3);
+        // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
+        float a0_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a0_v0);
+        float a0_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 1);
+        float a0_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 2);
+        float a0_3 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 3);
 
         // Layer 1: Dense 4 → 1, Sigmoid. z1 = W1·a0 + b1; output = σ(z1) = 1 / (1 + e^−z1)
         float z1_0 = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3;
@@ -167,10 +169,12 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
         float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
         float z0_3 = b0[3] + W0[6] * x[0] + W0[7] * x[1];
-        float a0_0 = global::System.MathF.Tanh(z0_0);
-        float a0_1 = global::System.MathF.Tanh(z0_1);
-        float a0_2 = global::System.MathF.Tanh(z0_2);
-        float a0_3 = global::System.MathF.Tanh(z0_3);
+        // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
+        float a0_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a0_v0);
+        float a0_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 1);
+        float a0_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 2);
+        float a0_3 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 3);
 
         // Layer 1: Dense 4 → 1, Sigmoid. z1 = W1·a0 + b1; output = σ(z1) = 1 / (1 + e^−z1)
         float z1_0 = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3;
@@ -258,10 +262,12 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
         float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
         float z0_3 = b0[3] + W0[6] * x[0] + W0[7] * x[1];
-        float a0_0 = global::System.MathF.Tanh(z0_0);
-        float a0_1 = global::System.MathF.Tanh(z0_1);
-        float a0_2 = global::System.MathF.Tanh(z0_2);
-        float a0_3 = global::System.MathF.Tanh(z0_3);
+        // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
+        float a0_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a0_v0);
+        float a0_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 1);
+        float a0_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 2);
+        float a0_3 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 3);
 
         // Layer 1: Dense 4 → 1, Sigmoid. z1 = W1·a0 + b1; output = σ(z1) = 1 / (1 + e^−z1)
         float z1_0 = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3;
