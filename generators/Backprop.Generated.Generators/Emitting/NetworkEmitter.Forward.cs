@@ -183,7 +183,8 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line($"float zmax = {z.At(0)};");
             for (int j = 1; j < n; j++) _w.Line($"zmax = {MathF}Max(zmax, {z.At(j)});");
-            for (int j = 0; j < n; j++) _w.Line($"float e_{Literal.Int(j)} = {MathF}Exp({z.At(j)} - zmax);");
+            _w.Line("// e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)");
+            EmitFourAtATime(n, "e_v", j => $"{z.At(j)} - zmax", ExpFunction, (j, value) => $"float e_{Literal.Int(j)} = {value};");
             _w.Line("float esum = " + string.Join(" + ", Enumerable.Range(0, n).Select(j => "e_" + Literal.Int(j))) + ";");
             for (int j = 0; j < n; j++) _w.Line(a.Assign(Literal.Int(j), $"e_{Literal.Int(j)} / esum"));
         }
@@ -191,14 +192,29 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line($"float zmax = {z.At("0")};");
             _w.Line($"for (int j = 1; j < {Literal.Int(n)}; j++) zmax = {MathF}Max(zmax, {z.At("j")});");
-            _w.Line("float esum = 0f;");
-            using (_w.Block($"for (int j = 0; j < {Literal.Int(n)}; j++)"))
-            {
-                _w.Line($"float e = {MathF}Exp({z.At("j")} - zmax);");
-                _w.Line($"{a.At("j")} = e;");
-                _w.Line("esum += e;");
-            }
+            _w.Line($"// a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j");
+            _w.Line($"float esum = global::Backprop.Generated.VectorMath.ExpSum({z.Name}, zmax, {a.Name});");
             _w.Line($"for (int j = 0; j < {Literal.Int(n)}; j++) {a.At("j")} /= esum;");
+        }
+    }
+
+    private const string ExpFunction = "global::Backprop.Generated.VectorMath.Exp";
+
+    /// <summary>
+    /// f over n values four per Vector128 call: value(j) fills lane j mod 4 (0 past n), assign(j, lane) stores the result.
+    /// </summary>
+    private void EmitFourAtATime(int n, string vectorName, System.Func<int, string> value, string function, System.Func<int, string, string> assign)
+    {
+        const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+        for (int g = 0; g < n; g += 4)
+        {
+            string v = vectorName + Literal.Int(g / 4);
+            string args = string.Join(", ", Enumerable.Range(g, 4).Select(j => j < n ? value(j) : "0f"));
+            _w.Line($"{V128}<float> {v} = {function}({V128}.Create({args}));");
+            for (int j = g; j < n && j < g + 4; j++)
+            {
+                _w.Line(assign(j, j == g ? $"{V128}.ToScalar({v})" : $"{V128}.GetElement({v}, {Literal.Int(j - g)})"));
+            }
         }
     }
 
@@ -219,17 +235,7 @@ internal sealed partial class NetworkEmitter
             return;
         }
         _w.Line("// tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)");
-        const string V128 = "global::System.Runtime.Intrinsics.Vector128";
-        for (int g = 0; g < n; g += 4)
-        {
-            string v = $"{a.Name}_v{Literal.Int(g / 4)}";
-            string args = string.Join(", ", Enumerable.Range(g, 4).Select(j => j < n ? z.At(j) : "0f"));
-            _w.Line($"{V128}<float> {v} = {VectorMath}({V128}.Create({args}));");
-            for (int j = g; j < n && j < g + 4; j++)
-            {
-                _w.Line(a.Assign(Literal.Int(j), j == g ? $"{V128}.ToScalar({v})" : $"{V128}.GetElement({v}, {Literal.Int(j - g)})"));
-            }
-        }
+        EmitFourAtATime(n, a.Name + "_v", z.At, VectorMath, (j, value) => a.Assign(Literal.Int(j), value));
     }
 
     private static string ActivationExpression(ActivationKind activation, string z) => activation switch

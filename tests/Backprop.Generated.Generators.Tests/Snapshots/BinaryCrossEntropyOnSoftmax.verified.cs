@@ -113,9 +113,11 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         float zmax = z0_0;
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
-        float e_0 = global::System.MathF.Exp(z0_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z0_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z0_2 - zmax);
+        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
+        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
+        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
+        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
         float esum = e_0 + e_1 + e_2;
         y[0] = e_0 / esum;
         y[1] = e_1 / esum;
@@ -161,9 +163,11 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         float zmax = z0_0;
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
-        float e_0 = global::System.MathF.Exp(z0_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z0_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z0_2 - zmax);
+        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
+        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
+        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
+        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
         float esum = e_0 + e_1 + e_2;
         float a0_0 = e_0 / esum;
         float a0_1 = e_1 / esum;
@@ -241,9 +245,11 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         float zmax = z0_0;
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
-        float e_0 = global::System.MathF.Exp(z0_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z0_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z0_2 - zmax);
+        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
+        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
+        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
+        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
         float esum = e_0 + e_1 + e_2;
         float a0_0 = e_0 / esum;
         float a0_1 = e_1 / esum;

@@ -190,9 +190,11 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float zmax = z5_0;
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
-        float e_0 = global::System.MathF.Exp(z5_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z5_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z5_2 - zmax);
+        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
+        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
+        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
+        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
         float esum = e_0 + e_1 + e_2;
         y[0] = e_0 / esum;
         y[1] = e_1 / esum;
@@ -300,9 +302,11 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float zmax = z5_0;
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
-        float e_0 = global::System.MathF.Exp(z5_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z5_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z5_2 - zmax);
+        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
+        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
+        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
+        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
         float esum = e_0 + e_1 + e_2;
         float a5_0 = e_0 / esum;
         float a5_1 = e_1 / esum;
@@ -552,9 +556,11 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float zmax = z5_0;
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
-        float e_0 = global::System.MathF.Exp(z5_0 - zmax);
-        float e_1 = global::System.MathF.Exp(z5_1 - zmax);
-        float e_2 = global::System.MathF.Exp(z5_2 - zmax);
+        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
+        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
+        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
+        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
         float esum = e_0 + e_1 + e_2;
         float a5_0 = e_0 / esum;
         float a5_1 = e_1 / esum;

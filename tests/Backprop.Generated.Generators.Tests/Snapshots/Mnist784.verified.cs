@@ -152,13 +152,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
         // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = y[0];
         for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-        float esum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            float e = global::System.MathF.Exp(y[j] - zmax);
-            y[j] = e;
-            esum += e;
-        }
+        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
+        float esum = global::Backprop.Generated.VectorMath.ExpSum(y, zmax, y);
         for (int j = 0; j < 10; j++) y[j] /= esum;
     }
 
@@ -241,13 +236,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
         // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z3[0];
         for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-        float esum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            float e = global::System.MathF.Exp(z3[j] - zmax);
-            a3[j] = e;
-            esum += e;
-        }
+        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
+        float esum = global::Backprop.Generated.VectorMath.ExpSum(z3, zmax, a3);
         for (int j = 0; j < 10; j++) a3[j] /= esum;
 
         // ---- Loss and its gradient at the output pre-activation z ----
@@ -376,13 +366,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
                 // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
                 float zmax = z3[0];
                 for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-                float esum = 0f;
-                for (int j = 0; j < 10; j++)
-                {
-                    float e = global::System.MathF.Exp(z3[j] - zmax);
-                    a3[j] = e;
-                    esum += e;
-                }
+                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
+                float esum = global::Backprop.Generated.VectorMath.ExpSum(z3, zmax, a3);
                 for (int j = 0; j < 10; j++) a3[j] /= esum;
                 float loss = 0f;
                 // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
@@ -548,13 +533,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
         // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
         float zmax = z3[0];
         for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-        float esum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            float e = global::System.MathF.Exp(z3[j] - zmax);
-            a3[j] = e;
-            esum += e;
-        }
+        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
+        float esum = global::Backprop.Generated.VectorMath.ExpSum(z3, zmax, a3);
         for (int j = 0; j < 10; j++) a3[j] /= esum;
 
         // ---- Loss and its gradient at the output pre-activation z ----
