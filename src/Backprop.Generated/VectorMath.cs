@@ -33,7 +33,7 @@ public static class VectorMath
         Vector128<float> small = p * z * ax + ax;
 
         // |x| ≥ 0.625: 1 − 2 / (e^(2|x|) + 1); 2|x| capped at 20, where the result is 1
-        Vector128<float> e = Exp(Vector128.Min(ax + ax, Vector128.Create(20f)));
+        Vector128<float> e = ExpInRange(Vector128.Min(ax + ax, Vector128.Create(20f)));
         Vector128<float> large = Vector128<float>.One - Vector128.Create(2f) / (e + Vector128<float>.One);
 
         Vector128<float> result = Vector128.ConditionalSelect(Vector128.LessThan(ax, Vector128.Create(0.625f)), small, large);
@@ -45,7 +45,16 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
-        Vector128<float> v = Vector128.Min(Vector128.Max(x, Vector128.Create(-104f)), Vector128.Create(89f));
+        Vector128<float> result = ExpInRange(Vector128.Min(Vector128.Max(x, Vector128.Create(-104f)), Vector128.Create(89f)));
+        result = Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88.7228394f)), Vector128.Create(float.PositiveInfinity), result);
+        result = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-103.972084f)), Vector128<float>.Zero, result);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
+    }
+
+    /// <summary>e^v for v in [−104, 89] (no range checks): Cephes' expf.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ExpInRange(Vector128<float> v)
+    {
         // v = n ln 2 + r, |r| ≤ ln 2 / 2, with ln 2 in two parts so r is exact
         Vector128<float> n = Vector128.Floor(v * Vector128.Create(1.44269504088896341f) + Vector128.Create(0.5f));
         Vector128<float> r = v - n * Vector128.Create(0.693359375f);
@@ -62,11 +71,8 @@ public static class VectorMath
         Vector128<int> ni = Vector128.ConvertToInt32(n);
         Vector128<int> n1 = Vector128.ShiftRightArithmetic(ni, 1);
         Vector128<int> n2 = ni - n1;
-        Vector128<float> result = er * Vector128.ShiftLeft(n1 + Vector128.Create(127), 23).AsSingle()
+        return er * Vector128.ShiftLeft(n1 + Vector128.Create(127), 23).AsSingle()
             * Vector128.ShiftLeft(n2 + Vector128.Create(127), 23).AsSingle();
-        result = Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88.7228394f)), Vector128.Create(float.PositiveInfinity), result);
-        result = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-103.972084f)), Vector128<float>.Zero, result);
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
     }
 
     /// <summary>

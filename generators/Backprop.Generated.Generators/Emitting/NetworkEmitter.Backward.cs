@@ -263,16 +263,16 @@ internal sealed partial class NetworkEmitter
 
     private void EmitLayerBackward(int l)
     {
-        LayerModel layer = _layers[l];
-        string i = Literal.Int(l);
-        Vec dz = Dz(l);
-        Vec input = LayerInput(l);
-        int fanIn = layer.Inputs;
         if (_fused)
         {
             EmitLayerBackwardFused(l);
             return;
         }
+        LayerModel layer = _layers[l];
+        string i = Literal.Int(l);
+        Vec dz = Dz(l);
+        Vec input = LayerInput(l);
+        int fanIn = layer.Inputs;
         _w.Line($"// Layer {i}: ∂L/∂W{i}[o, i] += ∂L/∂z{i}[o] · {input.Name}[i];  ∂L/∂b{i}[o] += ∂L/∂z{i}[o]");
         if (Unrolled(layer))
         {
@@ -296,17 +296,19 @@ internal sealed partial class NetworkEmitter
             string lower = Literal.Int(l - 1);
             _w.Line($"// ... and in the same sweep over W{i}'s rows, ∂L/∂a{lower}[i] = Σ_o W{i}[o, i] · ∂L/∂z{i}[o]   (Wᵀ · ∂L/∂z{i})");
             _w.Line($"BackpropKernels.BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, da{lower}); // SIMD, 4 rows per sweep");
-            _w.Line($"// Layer {lower}: ∂L/∂z{lower} = ∂L/∂a{lower} ⊙ f'(z{lower})");
-            EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), new Vec("da" + lower, fanIn, isLocal: false), Dz(l - 1));
+            EmitBelowDerivative(l, new Vec("da" + lower, fanIn, isLocal: false));
             return;
         }
 
-        if (l == 0)
+        if (l > 0)
         {
-            return;
+            EmitBelowDerivative(l, EmitUnrolledInputGradient(l));
         }
+    }
 
-        Vec da = EmitUnrolledInputGradient(l);
+    /// <summary>Through the activation of the layer below layer <paramref name="l"/>: ∂L/∂z = ∂L/∂a ⊙ f'(z).</summary>
+    private void EmitBelowDerivative(int l, Vec da)
+    {
         string below = Literal.Int(l - 1);
         _w.Line($"// Layer {below}: ∂L/∂z{below} = ∂L/∂a{below} ⊙ f'(z{below})");
         EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), da, Dz(l - 1));
@@ -361,8 +363,7 @@ internal sealed partial class NetworkEmitter
             }
             if (da is not null)
             {
-                _w.Line($"// Layer {below}: ∂L/∂z{below} = ∂L/∂a{below} ⊙ f'(z{below})");
-                EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), da, Dz(l - 1));
+                EmitBelowDerivative(l, da);
             }
             return;
         }
@@ -374,8 +375,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"BackpropKernels.BackwardRowsSgd(W{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, {dx}, learningRate); // SIMD, 4 rows per sweep");
         if (l > 0)
         {
-            _w.Line($"// Layer {below}: ∂L/∂z{below} = ∂L/∂a{below} ⊙ f'(z{below})");
-            EmitActivationDerivative(_layers[l - 1].Activation, Activations(l - 1), new Vec("da" + below, fanIn, isLocal: false), Dz(l - 1));
+            EmitBelowDerivative(l, new Vec("da" + below, fanIn, isLocal: false));
         }
     }
 }

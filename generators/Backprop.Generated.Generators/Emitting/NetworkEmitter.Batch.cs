@@ -69,10 +69,12 @@ internal sealed partial class NetworkEmitter
         using (_w.Block("if (k >= " + Literal.Int(BatchMinSamples) + " && BackpropKernels.BatchAccelerated)"))
         {
             _w.Line("// Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under " + Literal.Int(BatchMinSamples) + " samples goes per sample),");
-            _w.Line("// on MaxDegreeOfParallelism threads when there are at least two chunks.");
-            _w.Line("s = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk");
-            _w.Line("    ? BackwardChunksParallel(inputs, targets, k, gradScale, ref total)");
-            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new {Rt}AlignedFloats({Literal.Int(_batchBufferSize)})).Span, _gradients.Span, ref total);");
+            _w.Line("// on MaxDegreeOfParallelism threads when there are at least 64 samples.");
+            _w.Line($"int chunks = (k - {Literal.Int(BatchMinSamples)}) / BackpropKernels.Chunk + 1;");
+            _w.Line("s = global::System.Math.Min(k, chunks * BackpropKernels.Chunk);");
+            _w.Line("total = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk");
+            _w.Line("    ? BackwardChunksParallel(inputs, targets, k, chunks, gradScale)");
+            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new {Rt}AlignedFloats({Literal.Int(_batchBufferSize)})).Span, _gradients.Span);");
         }
     }
 
@@ -116,10 +118,9 @@ internal sealed partial class NetworkEmitter
             }
         }
         _w.Line();
-        _w.Line("/// <summary>The batch path on MaxDegreeOfParallelism threads; returns how many samples it did, as BackwardChunks.</summary>");
-        using (_w.Block($"private int BackwardChunksParallel({RoSpan} inputs, {RoSpan} targets, int k, float gradScale, ref float total)"))
+        _w.Line("/// <summary>The batch path on MaxDegreeOfParallelism threads; returns the summed loss of its samples, as BackwardChunks.</summary>");
+        using (_w.Block($"private float BackwardChunksParallel({RoSpan} inputs, {RoSpan} targets, int k, int chunks, float gradScale)"))
         {
-            _w.Line($"int chunks = (k - {Literal.Int(BatchMinSamples)}) / BackpropKernels.Chunk + 1;");
             _w.Line("int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);");
             using (_w.Block("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
             {
@@ -138,24 +139,24 @@ internal sealed partial class NetworkEmitter
             _w.Line("// chunks there already), and the losses in worker order.");
             _w.Line($"{Span} g = _gradients.Span;");
             _w.Line($"for (int w = 1; w < workers; w++) BackpropKernels.Add(g, _workerBuffers[w].Span.Slice({WorkerGradientOffset}, ParameterCount));");
+            _w.Line("float total = 0f;");
             _w.Line("for (int w = 0; w < workers; w++) total += _workerLosses![w];");
-            _w.Line("return global::System.Math.Min(k, chunks * BackpropKernels.Chunk);");
+            _w.Line("return total;");
         }
         _w.Line();
         _w.Line("/// <summary>Worker w of a parallel batch: chunks w, w + n, w + 2n, … into its own buffers. Returns their summed loss.</summary>");
         using (_w.Block($"private float BackwardChunksWorker({RoSpan} inputs, {RoSpan} targets, int worker)"))
         {
-            _w.Line("float total = 0f;");
-            using (_w.Block("if (worker == 0)"))
+            _w.Line("// worker 0 is the calling thread, into _batchBuffer and Gradients; the others into their own, cleared first");
+            _w.Line($"{Span} chunk = _batchBuffer!.Span, gradients = _gradients.Span;");
+            using (_w.Block("if (worker > 0)"))
             {
-                _w.Line("BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!.Span, _gradients.Span, ref total);");
-                _w.Line("return total;");
+                _w.Line($"{Span} own = _workerBuffers![worker].Span;");
+                _w.Line($"chunk = own.Slice(0, {n});");
+                _w.Line($"gradients = own.Slice({WorkerGradientOffset}, ParameterCount);");
+                _w.Line("gradients.Clear();");
             }
-            _w.Line($"{Span} own = _workerBuffers![worker].Span;");
-            _w.Line($"{Span} gradients = own.Slice({WorkerGradientOffset}, ParameterCount);");
-            _w.Line("gradients.Clear();");
-            _w.Line($"BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, own.Slice(0, {n}), gradients, ref total);");
-            _w.Line("return total;");
+            _w.Line("return BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, chunk, gradients);");
         }
     }
 
@@ -164,13 +165,14 @@ internal sealed partial class NetworkEmitter
         int c = BatchKernels.Chunk;
         _w.Line("/// <summary>");
         _w.Line("/// The batch path of <see cref=\"Backward\"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that");
-        _w.Line("/// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Returns how many");
-        _w.Line("/// samples it did (all but a last chunk of fewer than " + Literal.Int(BatchMinSamples) + ") and adds their losses to <paramref name=\"total\"/>.");
+        _w.Line("/// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Does all samples");
+        _w.Line("/// but a last chunk of fewer than " + Literal.Int(BatchMinSamples) + " and returns their summed loss.");
         _w.Line("/// Worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes chunks worker, worker + workers, …, with its own");
         _w.Line("/// chunk buffer and gradients <paramref name=\"g\"/> (one worker: every chunk, into Gradients).");
         _w.Line("/// </summary>");
-        using (_w.Block($"private int BackwardChunks({RoSpan} inputs, {RoSpan} targets, int k, float gradScale, int worker, int workers, {Span} chunk, {Span} g, ref float total)"))
+        using (_w.Block($"private float BackwardChunks({RoSpan} inputs, {RoSpan} targets, int k, float gradScale, int worker, int workers, {Span} chunk, {Span} g)"))
         {
+            _w.Line("float total = 0f;");
             EmitParameterSlices(gradients: true, gradientsParameter: true);
             EmitBufferSlices("chunk", _batchBuffer);
             using (_w.Block($"for (int s0 = worker * BackpropKernels.Chunk; k - s0 >= {Literal.Int(BatchMinSamples)}; s0 += workers * BackpropKernels.Chunk)"))
@@ -193,7 +195,7 @@ internal sealed partial class NetworkEmitter
                         _w.Line($"BackpropKernels.ForwardChunk<{size}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T, {Literal.Int(act)});");
                         if (layer.Activation == ActivationKind.Tanh)
                         {
-                            _w.Line($"{VectorMath}(h{i}T); // in place, four at a time (Cephes' tanhf on Vector128)");
+                            _w.Line($"{TanhFunction}(h{i}T); // in place, four at a time (Cephes' tanhf on Vector128)");
                         }
                         else if (act == 0 && layer.Activation != ActivationKind.Linear)
                         {
@@ -242,7 +244,7 @@ internal sealed partial class NetworkEmitter
                     }
                 }
             }
-            _w.Line($"return global::System.Math.Min(k, ((k - {Literal.Int(BatchMinSamples)}) / BackpropKernels.Chunk + 1) * BackpropKernels.Chunk);");
+            _w.Line("return total;");
         }
         _w.Line();
         EmitBackwardChunksParallel();

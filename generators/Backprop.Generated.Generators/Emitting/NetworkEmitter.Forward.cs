@@ -105,7 +105,7 @@ internal sealed partial class NetworkEmitter
             _w.Line($"BackpropKernels.Gemv(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}, {Literal.Int(act)}); // SIMD, {(act == 0 ? "z only" : "activation fused")}");
             if (layer.Activation == ActivationKind.Tanh)
             {
-                _w.Line($"{VectorMath}(a{i}); // in place, four at a time (Cephes' tanhf on Vector128)");
+                _w.Line($"{TanhFunction}(a{i}); // in place, four at a time (Cephes' tanhf on Vector128)");
             }
             else if (act == 0 && layer.Activation != ActivationKind.Linear)
             {
@@ -193,7 +193,7 @@ internal sealed partial class NetworkEmitter
             _w.Line($"float zmax = {z.At("0")};");
             _w.Line($"for (int j = 1; j < {Literal.Int(n)}; j++) zmax = {MathF}Max(zmax, {z.At("j")});");
             _w.Line($"// a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j");
-            _w.Line($"float esum = global::Backprop.Generated.VectorMath.ExpSum({z.Name}, zmax, {a.Name});");
+            _w.Line($"float esum = {ExpFunction}Sum({z.Name}, zmax, {a.Name});");
             _w.Line($"for (int j = 0; j < {Literal.Int(n)}; j++) {a.At("j")} /= esum;");
         }
     }
@@ -218,7 +218,7 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    private const string VectorMath = "global::Backprop.Generated.VectorMath.Tanh";
+    private const string TanhFunction = "global::Backprop.Generated.VectorMath.Tanh";
 
     /// <summary>
     /// a = tanh(z) through <c>VectorMath.Tanh</c> (Cephes' tanhf on Vector128, within 1 ulp, the same bits on every
@@ -231,11 +231,11 @@ internal sealed partial class NetworkEmitter
         if (!z.IsLocal && !a.IsLocal)
         {
             _w.Line($"{z.Name}.CopyTo({a.Name});");
-            _w.Line($"{VectorMath}({a.Name}); // four at a time (Cephes' tanhf on Vector128)");
+            _w.Line($"{TanhFunction}({a.Name}); // a = tanh(z) in place, four at a time (Cephes' tanhf on Vector128)");
             return;
         }
         _w.Line("// tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)");
-        EmitFourAtATime(n, a.Name + "_v", z.At, VectorMath, (j, value) => a.Assign(Literal.Int(j), value));
+        EmitFourAtATime(n, a.Name + "_v", z.At, TanhFunction, (j, value) => a.Assign(Literal.Int(j), value));
     }
 
     private static string ActivationExpression(ActivationKind activation, string z) => activation switch

@@ -412,8 +412,10 @@ internal sealed partial class NetworkEmitter
         _w.Line("public void ZeroGradients() => _gradients.Span.Clear();");
     }
 
-    /// <summary>Declares the weight and bias spans of every layer: <c>W0</c>, <c>b0</c>, ... (and <c>gW0</c>, <c>gb0</c>).</summary>
-    /// <summary>The layer slices of the parameters (and gradients); writable parameters for the fused train step.</summary>
+    /// <summary>
+    /// Declares the weight and bias spans of every layer: <c>W0</c>, <c>b0</c>, ... (and <c>gW0</c>, <c>gb0</c> from
+    /// <c>_gradients</c>, or from a parameter <c>g</c> already in scope); writable parameters for the fused train step.
+    /// </summary>
     private void EmitParameterSlices(bool gradients, bool writable = false, bool gradientsParameter = false)
     {
         string type = writable ? Span : RoSpan;

@@ -182,10 +182,12 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         if (k >= 8 && BackpropKernels.BatchAccelerated)
         {
             // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample),
-            // on MaxDegreeOfParallelism threads when there are at least two chunks.
-            s = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk
-                ? BackwardChunksParallel(inputs, targets, k, gradScale, ref total)
-                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new global::Backprop.Generated.AlignedFloats(11908)).Span, _gradients.Span, ref total);
+            // on MaxDegreeOfParallelism threads when there are at least 64 samples.
+            int chunks = (k - 8) / BackpropKernels.Chunk + 1;
+            s = global::System.Math.Min(k, chunks * BackpropKernels.Chunk);
+            total = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk
+                ? BackwardChunksParallel(inputs, targets, k, chunks, gradScale)
+                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new global::Backprop.Generated.AlignedFloats(11908)).Span, _gradients.Span);
         }
         for (; s < k; s++)
         {
@@ -334,13 +336,14 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
 
     /// <summary>
     /// The batch path of <see cref="Backward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
-    /// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Returns how many
-    /// samples it did (all but a last chunk of fewer than 8) and adds their losses to <paramref name="total"/>.
+    /// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Does all samples
+    /// but a last chunk of fewer than 8 and returns their summed loss.
     /// Worker <paramref name="worker"/> of <paramref name="workers"/> takes chunks worker, worker + workers, …, with its own
     /// chunk buffer and gradients <paramref name="g"/> (one worker: every chunk, into Gradients).
     /// </summary>
-    private int BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, int worker, int workers, global::System.Span<float> chunk, global::System.Span<float> g, ref float total)
+    private float BackwardChunks(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, int worker, int workers, global::System.Span<float> chunk, global::System.Span<float> g)
     {
+        float total = 0f;
         global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]: W0[o * 10 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(640, 64);
@@ -453,7 +456,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
             // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
             BackpropKernels.WeightGradientChunk(d0T, 64, 10, x, ns, gW0, gb0);
         }
-        return global::System.Math.Min(k, ((k - 8) / BackpropKernels.Chunk + 1) * BackpropKernels.Chunk);
+        return total;
     }
 
     /// <summary>
@@ -479,10 +482,9 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         }
     }
 
-    /// <summary>The batch path on MaxDegreeOfParallelism threads; returns how many samples it did, as BackwardChunks.</summary>
-    private int BackwardChunksParallel(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, float gradScale, ref float total)
+    /// <summary>The batch path on MaxDegreeOfParallelism threads; returns the summed loss of its samples, as BackwardChunks.</summary>
+    private float BackwardChunksParallel(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, int chunks, float gradScale)
     {
-        int chunks = (k - 8) / BackpropKernels.Chunk + 1;
         int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);
         if (_workerBuffers is null || _workerBuffers.Length < workers)
         {
@@ -501,24 +503,24 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // chunks there already), and the losses in worker order.
         global::System.Span<float> g = _gradients.Span;
         for (int w = 1; w < workers; w++) BackpropKernels.Add(g, _workerBuffers[w].Span.Slice(11920, ParameterCount));
+        float total = 0f;
         for (int w = 0; w < workers; w++) total += _workerLosses![w];
-        return global::System.Math.Min(k, chunks * BackpropKernels.Chunk);
+        return total;
     }
 
     /// <summary>Worker w of a parallel batch: chunks w, w + n, w + 2n, … into its own buffers. Returns their summed loss.</summary>
     private float BackwardChunksWorker(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int worker)
     {
-        float total = 0f;
-        if (worker == 0)
+        // worker 0 is the calling thread, into _batchBuffer and Gradients; the others into their own, cleared first
+        global::System.Span<float> chunk = _batchBuffer!.Span, gradients = _gradients.Span;
+        if (worker > 0)
         {
-            BackwardChunks(inputs, targets, _workSamples, _workGradScale, 0, _workWorkers, _batchBuffer!.Span, _gradients.Span, ref total);
-            return total;
+            global::System.Span<float> own = _workerBuffers![worker].Span;
+            chunk = own.Slice(0, 11908);
+            gradients = own.Slice(11920, ParameterCount);
+            gradients.Clear();
         }
-        global::System.Span<float> own = _workerBuffers![worker].Span;
-        global::System.Span<float> gradients = own.Slice(11920, ParameterCount);
-        gradients.Clear();
-        BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, own.Slice(0, 11908), gradients, ref total);
-        return total;
+        return BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, chunk, gradients);
     }
 
     /// <summary>
