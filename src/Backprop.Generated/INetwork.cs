@@ -108,6 +108,6 @@ public interface IParallelBackward : INetwork
     /// sums, equal within float rounding) but never on timing. Batches under 64 samples stay on one thread, as does
     /// every batch on a CPU without Vector256 or Vector512 (which has no batch path).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not 1 to <see cref="BatchWorkers.MaxWorkers"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not 1 to <see cref="CompilerServices.BatchWorkers.MaxWorkers"/>.</exception>
     int MaxDegreeOfParallelism { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Runtime;
 using Backprop.Generated;
+using Backprop.Generated.CompilerServices;
 
 namespace Backprop.Generated.Tests;
 

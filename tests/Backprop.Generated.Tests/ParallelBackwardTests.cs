@@ -1,4 +1,5 @@
 using Backprop.Generated;
+using Backprop.Generated.CompilerServices;
 
 namespace Backprop.Generated.Tests;
 

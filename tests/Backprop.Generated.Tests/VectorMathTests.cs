@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using Backprop.Generated;
+using Backprop.Generated.CompilerServices;
 
 namespace Backprop.Generated.Tests;
 

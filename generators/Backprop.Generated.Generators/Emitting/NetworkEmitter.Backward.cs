@@ -19,7 +19,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
         using (_w.Block($"public float Backward({RoSpan} inputs, {RoSpan} targets)"))
         {
-            _w.Line("int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
+            _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
             string buffer = "default";
             if (_trainingBufferSize > 0)
             {
@@ -290,12 +290,12 @@ internal sealed partial class NetworkEmitter
             _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) gb{i}[o] += {dz.At("o")};");
             if (l == 0)
             {
-                _w.Line($"BackpropKernels.BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, default); // SIMD, 4 rows per sweep");
+                _w.Line($"{Dense}BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, default); // SIMD, 4 rows per sweep");
                 return;
             }
             string lower = Literal.Int(l - 1);
             _w.Line($"// ... and in the same sweep over W{i}'s rows, ∂L/∂a{lower}[i] = Σ_o W{i}[o, i] · ∂L/∂z{i}[o]   (Wᵀ · ∂L/∂z{i})");
-            _w.Line($"BackpropKernels.BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, da{lower}); // SIMD, 4 rows per sweep");
+            _w.Line($"{Dense}BackwardRows(W{i}, gW{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, da{lower}); // SIMD, 4 rows per sweep");
             EmitBelowDerivative(l, new Vec("da" + lower, fanIn, isLocal: false));
             return;
         }
@@ -372,7 +372,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"// W{i}[o, i] -= lr · ∂L/∂z{i}[o] · {input.Name}[i] overwrites it");
         _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) b{i}[o] -= learningRate * {dz.At("o")};");
         string dx = l == 0 ? "default" : "da" + below;
-        _w.Line($"BackpropKernels.BackwardRowsSgd(W{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, {dx}, learningRate); // SIMD, 4 rows per sweep");
+        _w.Line($"{Dense}BackwardRowsSgd(W{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, {dx}, learningRate); // SIMD, 4 rows per sweep");
         if (l > 0)
         {
             EmitBelowDerivative(l, new Vec("da" + below, fanIn, isLocal: false));

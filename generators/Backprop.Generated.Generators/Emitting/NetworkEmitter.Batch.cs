@@ -19,28 +19,43 @@ internal sealed partial class NetworkEmitter
     /// <summary>True while the output layer's loss is written for one column of a chunk: its vectors are spans then.</summary>
     private bool _batchLoss;
 
+    /// <summary>The runtime's mini-batch kernels.</summary>
+    private const string Batch = Cs + "BatchKernels.";
+
+    /// <summary>The runtime's one-sample Dense kernels.</summary>
+    private const string Dense = Cs + "DenseKernels.";
+
     /// <summary>Dense-only networks with a layer too large to unroll get the batch path.</summary>
     private bool UsesBatchPath => _model.IsDenseOnly && _layers.Any(l => !Unrolled(l));
 
-    private static int ActivationCode(ActivationKind activation) => activation switch
+    /// <summary>Whether the kernels apply the activation as they store z (a compare or a multiply); else the caller does.</summary>
+    private static bool IsFused(ActivationKind activation) =>
+        activation is ActivationKind.ReLU or ActivationKind.LeakyReLU;
+
+    /// <summary>The runtime's activation type a kernel is specialized with: the layer's own when fused, else linear.</summary>
+    private static string FusedActivationType(ActivationKind activation) => Cs + activation switch
     {
-        ActivationKind.ReLU => 1,
-        ActivationKind.LeakyReLU => 2,
-        _ => 0,
+        ActivationKind.ReLU => "ReLUActivation",
+        ActivationKind.LeakyReLU => "LeakyReLUActivation",
+        _ => "LinearActivation",
     };
 
-    private static int DerivativeCode(ActivationKind activation) => activation switch
+    /// <summary>The runtime's type for f' of <paramref name="activation"/>, from its output (all hidden activations have one).</summary>
+    private static string DerivativeType(ActivationKind activation) => Cs + activation switch
     {
-        ActivationKind.ReLU => 1,
-        ActivationKind.LeakyReLU => 2,
-        ActivationKind.Tanh => 3,
-        ActivationKind.Sigmoid => 4,
-        _ => 0,
+        ActivationKind.ReLU => "ReLUActivation",
+        ActivationKind.LeakyReLU => "LeakyReLUActivation",
+        ActivationKind.Tanh => "TanhActivation",
+        ActivationKind.Sigmoid => "SigmoidActivation",
+        _ => "LinearActivation",
     };
+
+    /// <summary>The file-local type that carries a layer input size into the batch forward kernel.</summary>
+    private static string SizeType(int n) => "BackpropSize" + Literal.Int(n);
 
     private void PlanBatchBuffer()
     {
-        int c = BatchKernels.Chunk;
+        int c = global::Backprop.Generated.CompilerServices.BatchLayout.Chunk;
         Reserve(_batchBuffer, ref _batchBufferSize, "xT", _model.InputSize * c);
         for (int l = 0; l < Last; l++)
         {
@@ -66,15 +81,15 @@ internal sealed partial class NetworkEmitter
     private void EmitBatchDispatch()
     {
         _w.Line("int s = 0;");
-        using (_w.Block("if (k >= " + Literal.Int(BatchMinSamples) + " && BackpropKernels.BatchAccelerated)"))
+        using (_w.Block("if (k >= " + Literal.Int(BatchMinSamples) + " && " + Batch + "IsAccelerated)"))
         {
             _w.Line("// Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under " + Literal.Int(BatchMinSamples) + " samples goes per sample),");
             _w.Line("// on MaxDegreeOfParallelism threads when there are at least 64 samples.");
-            _w.Line($"int chunks = (k - {Literal.Int(BatchMinSamples)}) / BackpropKernels.Chunk + 1;");
-            _w.Line("s = global::System.Math.Min(k, chunks * BackpropKernels.Chunk);");
-            _w.Line("total = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk");
+            _w.Line($"int chunks = (k - {Literal.Int(BatchMinSamples)}) / {Batch}Chunk + 1;");
+            _w.Line("s = global::System.Math.Min(k, chunks * " + Batch + "Chunk);");
+            _w.Line("total = _maxDegreeOfParallelism > 1 && k >= 2 * " + Batch + "Chunk");
             _w.Line("    ? BackwardChunksParallel(inputs, targets, k, chunks, gradScale)");
-            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new {Rt}AlignedFloats({Literal.Int(_batchBufferSize)})).Span, _gradients.Span);");
+            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new {Cs}AlignedFloats({Literal.Int(_batchBufferSize)})).Span, _gradients.Span);");
         }
     }
 
@@ -84,9 +99,9 @@ internal sealed partial class NetworkEmitter
     private void EmitParallelFields()
     {
         _w.Line("private int _maxDegreeOfParallelism = 1;");
-        _w.Line($"private {Rt}AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients");
+        _w.Line($"private {Cs}AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients");
         _w.Line("private float[]? _workerLosses;");
-        _w.Line($"private {Rt}BatchWorkers.Work? _chunkWork;");
+        _w.Line($"private {Cs}BatchWorkers.Work? _chunkWork;");
         _w.Line("private int _workSamples, _workWorkers; // the batch being done by the workers");
         _w.Line("private float _workGradScale;");
     }
@@ -110,9 +125,9 @@ internal sealed partial class NetworkEmitter
             _w.Line("get => _maxDegreeOfParallelism;");
             using (_w.Block("set"))
             {
-                using (_w.Block($"if (value < 1 || value > {Rt}BatchWorkers.MaxWorkers)"))
+                using (_w.Block($"if (value < 1 || value > {Cs}BatchWorkers.MaxWorkers)"))
                 {
-                    _w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $\"MaxDegreeOfParallelism must be 1 to {{({Rt}BatchWorkers.MaxWorkers)}}.\");");
+                    _w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $\"MaxDegreeOfParallelism must be 1 to {{({Cs}BatchWorkers.MaxWorkers)}}.\");");
                 }
                 _w.Line("_maxDegreeOfParallelism = value;");
             }
@@ -124,21 +139,21 @@ internal sealed partial class NetworkEmitter
             _w.Line("int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);");
             using (_w.Block("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
             {
-                _w.Line($"{Rt}AlignedFloats[] grown = new {Rt}AlignedFloats[workers];");
-                _w.Line($"grown[0] = new {Rt}AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients");
-                _w.Line($"for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new {Rt}AlignedFloats({WorkerGradientOffset} + ParameterCount);");
+                _w.Line($"{Cs}AlignedFloats[] grown = new {Cs}AlignedFloats[workers];");
+                _w.Line($"grown[0] = new {Cs}AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients");
+                _w.Line($"for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new {Cs}AlignedFloats({WorkerGradientOffset} + ParameterCount);");
                 _w.Line("_workerBuffers = grown;");
                 _w.Line("_workerLosses = new float[workers];");
             }
-            _w.Line($"_batchBuffer ??= new {Rt}AlignedFloats({n});");
+            _w.Line($"_batchBuffer ??= new {Cs}AlignedFloats({n});");
             _w.Line("_workSamples = k;");
             _w.Line("_workWorkers = workers;");
             _w.Line("_workGradScale = gradScale;");
-            _w.Line($"{Rt}BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);");
+            _w.Line($"{Cs}BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);");
             _w.Line("// The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own");
             _w.Line("// chunks there already), and the losses in worker order.");
             _w.Line($"{Span} g = _gradients.Span;");
-            _w.Line($"for (int w = 1; w < workers; w++) BackpropKernels.Add(g, _workerBuffers[w].Span.Slice({WorkerGradientOffset}, ParameterCount));");
+            _w.Line($"for (int w = 1; w < workers; w++) {Batch}Add(g, _workerBuffers[w].Span.Slice({WorkerGradientOffset}, ParameterCount));");
             _w.Line("float total = 0f;");
             _w.Line("for (int w = 0; w < workers; w++) total += _workerLosses![w];");
             _w.Line("return total;");
@@ -162,7 +177,7 @@ internal sealed partial class NetworkEmitter
 
     private void EmitBackwardChunks()
     {
-        int c = BatchKernels.Chunk;
+        int c = global::Backprop.Generated.CompilerServices.BatchLayout.Chunk;
         _w.Line("/// <summary>");
         _w.Line("/// The batch path of <see cref=\"Backward\"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that");
         _w.Line("/// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Does all samples");
@@ -175,38 +190,37 @@ internal sealed partial class NetworkEmitter
             _w.Line("float total = 0f;");
             EmitParameterSlices(gradients: true, gradientsParameter: true);
             EmitBufferSlices("chunk", _batchBuffer);
-            using (_w.Block($"for (int s0 = worker * BackpropKernels.Chunk; k - s0 >= {Literal.Int(BatchMinSamples)}; s0 += workers * BackpropKernels.Chunk)"))
+            using (_w.Block($"for (int s0 = worker * {Batch}Chunk; k - s0 >= {Literal.Int(BatchMinSamples)}; s0 += workers * {Batch}Chunk)"))
             {
-                _w.Line("int ns = global::System.Math.Min(BackpropKernels.Chunk, k - s0);");
+                _w.Line("int ns = global::System.Math.Min(" + Batch + "Chunk, k - s0);");
                 _w.Line($"{RoSpan} x = inputs.Slice(s0 * InputSize, ns * InputSize);");
                 _w.Line();
                 _w.Line("// ---- Forward, feature-major: column s of every block is sample s0 + s ----");
-                _w.Line("BackpropKernels.ToFeatureMajor(x, InputSize, ns, xT);");
+                _w.Line(Batch + "ToFeatureMajor(x, InputSize, ns, xT);");
                 for (int l = 0; l <= Last; l++)
                 {
                     LayerModel layer = _layers[l];
                     string i = Literal.Int(l);
                     string input = l == 0 ? "xT" : "h" + Literal.Int(l - 1) + "T";
-                    string size = BatchKernels.SizeType(layer.Inputs);
+                    string size = SizeType(layer.Inputs);
                     if (l < Last)
                     {
                         _w.Line(LayerHeader(layer, $"h{i}[:, s] = {ActivationFormula(layer.Activation).Replace("z", $"W{i}·{input}[:, s] + b{i}")}"));
-                        int act = ActivationCode(layer.Activation);
-                        _w.Line($"BackpropKernels.ForwardChunk<{size}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T, {Literal.Int(act)});");
+                        _w.Line($"{Batch}ForwardChunk<{size}, {FusedActivationType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T);");
                         if (layer.Activation == ActivationKind.Tanh)
                         {
                             _w.Line($"{TanhFunction}(h{i}T); // in place, four at a time (Cephes' tanhf on Vector128)");
                         }
-                        else if (act == 0 && layer.Activation != ActivationKind.Linear)
+                        else if (!IsFused(layer.Activation) && layer.Activation != ActivationKind.Linear)
                         {
                             _w.Line($"for (int j = 0; j < {Literal.Int(layer.Units * c)}; j++) h{i}T[j] = {ActivationExpression(layer.Activation, $"h{i}T[j]")};");
                         }
-                        _w.Line($"BackpropKernels.ToSampleMajor(h{i}T, {Literal.Int(layer.Units)}, ns, h{i}); // sample-major copy for the weight gradient");
+                        _w.Line($"{Batch}ToSampleMajor(h{i}T, {Literal.Int(layer.Units)}, ns, h{i}); // sample-major copy for the weight gradient");
                     }
                     else
                     {
                         _w.Line(LayerHeader(layer, $"zT[:, s] = W{i}·{input}[:, s] + b{i}; the output activation and the loss per sample below"));
-                        _w.Line($"BackpropKernels.ForwardChunk<{size}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, zT, 0);");
+                        _w.Line($"{Batch}ForwardChunk<{size}, {Cs}LinearActivation>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, zT);");
                     }
                 }
                 _w.Line();
@@ -216,7 +230,7 @@ internal sealed partial class NetworkEmitter
                 using (_w.Block("for (int s = 0; s < ns; s++)"))
                 {
                     _w.Line($"{RoSpan} t = targets.Slice((s0 + s) * OutputSize, OutputSize);");
-                    _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) z{last}[j] = zT[j * BackpropKernels.Chunk + s];");
+                    _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) z{last}[j] = zT[j * {Batch}Chunk + s];");
                     _batchLoss = true;
                     var z = new Vec("z" + last, OutputLayer.Units, isLocal: false);
                     var a = new Vec("a" + last, OutputLayer.Units, isLocal: false);
@@ -224,7 +238,7 @@ internal sealed partial class NetworkEmitter
                     EmitLossAndOutputGradient();
                     _batchLoss = false;
                     _w.Line("total += loss;");
-                    _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) d{last}T[j * BackpropKernels.Chunk + s] = dz{last}[j];");
+                    _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) d{last}T[j * {Batch}Chunk + s] = dz{last}[j];");
                 }
                 _w.Line();
                 _w.Line("// ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----");
@@ -234,13 +248,13 @@ internal sealed partial class NetworkEmitter
                     string i = Literal.Int(l);
                     string input = l == 0 ? "x" : "h" + Literal.Int(l - 1);
                     _w.Line($"// Layer {Literal.Int(layer.Position)}: ∂L/∂W{i}[o, i] += Σ_s ∂L/∂z{i}[o, s] · {input}[s, i];  ∂L/∂b{i}[o] += Σ_s ∂L/∂z{i}[o, s]");
-                    _w.Line($"BackpropKernels.WeightGradientChunk(d{i}T, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, ns, gW{i}, gb{i});");
+                    _w.Line($"{Batch}WeightGradientChunk(d{i}T, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, ns, gW{i}, gb{i});");
                     if (l > 0)
                     {
                         LayerModel below = _layers[l - 1];
                         string b = Literal.Int(l - 1);
                         _w.Line($"// ∂L/∂z{b}[:, s] = (W{i}ᵀ · ∂L/∂z{i}[:, s]) ⊙ f'(h{b}[:, s]), {EmitDerivativeNote(below.Activation)}");
-                        _w.Line($"BackpropKernels.InputGradientChunk(W{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, d{i}T, h{b}T, d{b}T, {Literal.Int(DerivativeCode(below.Activation))});");
+                        _w.Line($"{Batch}InputGradientChunk<{DerivativeType(below.Activation)}>(W{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, d{i}T, h{b}T, d{b}T);");
                     }
                 }
             }

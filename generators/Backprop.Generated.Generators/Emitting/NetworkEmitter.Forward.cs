@@ -36,7 +36,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
         using (_w.Block($"public void Forward({RoSpan} inputs, {Span} outputs)"))
         {
-            _w.Line("int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+            _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
             string scratch = "default";
             bool pooled = _forwardScratchSize > MaxStackallocFloats;
             if (_forwardScratchSize > 0 && !pooled)
@@ -101,13 +101,13 @@ internal sealed partial class NetworkEmitter
         else
         {
             string input = LayerInput(l).Name;
-            int act = ActivationCode(layer.Activation);
-            _w.Line($"BackpropKernels.Gemv(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}, {Literal.Int(act)}); // SIMD, {(act == 0 ? "z only" : "activation fused")}");
+            bool fused = IsFused(layer.Activation);
+            _w.Line($"{Dense}Gemv<{FusedActivationType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}); // SIMD, {(fused ? "activation fused" : "z only")}");
             if (layer.Activation == ActivationKind.Tanh)
             {
                 _w.Line($"{TanhFunction}(a{i}); // in place, four at a time (Cephes' tanhf on Vector128)");
             }
-            else if (act == 0 && layer.Activation != ActivationKind.Linear)
+            else if (!fused && layer.Activation != ActivationKind.Linear)
             {
                 _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) a{i}[o] = {ActivationExpression(layer.Activation, $"a{i}[o]")};");
             }
@@ -135,7 +135,7 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
-            _w.Line($"BackpropKernels.Gemv(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input.Name}, {z.Name}, 0); // SIMD matrix-vector product");
+            _w.Line($"{Dense}Gemv<{Cs}LinearActivation>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input.Name}, {z.Name}); // SIMD matrix-vector product");
         }
     }
 
@@ -198,7 +198,7 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    private const string ExpFunction = "global::Backprop.Generated.VectorMath.Exp";
+    private const string ExpFunction = Cs + "VectorMath.Exp";
 
     /// <summary>
     /// f over n values four per Vector128 call: value(j) fills lane j mod 4 (0 past n), assign(j, lane) stores the result.
@@ -218,7 +218,7 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    private const string TanhFunction = "global::Backprop.Generated.VectorMath.Tanh";
+    private const string TanhFunction = Cs + "VectorMath.Tanh";
 
     /// <summary>
     /// a = tanh(z) through <c>VectorMath.Tanh</c> (Cephes' tanhf on Vector128, within 1 ulp, the same bits on every

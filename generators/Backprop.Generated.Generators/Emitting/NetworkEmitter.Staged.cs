@@ -100,7 +100,7 @@ internal sealed partial class NetworkEmitter
                     case LayerKind.Dense:
                         using (_w.Block($"for (int o = 0; o < {n}; o++)"))
                         {
-                            _w.Line($"float z = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input});");
+                            _w.Line($"float z = b{i}[o] + {Dense}Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input});");
                             _w.Line($"{output}[o] = {(layer.Activation == ActivationKind.Softmax ? "z" : ActivationExpression(layer.Activation, "z"))};");
                         }
                         if (layer.Activation == ActivationKind.Softmax) EmitStagedSoftmax(output, output, layer.Units, null);
@@ -177,7 +177,7 @@ internal sealed partial class NetworkEmitter
                 (HasBatchNorm ? ", or k &lt; 2 (batch norm needs batch statistics)" : "") + ".</exception>");
         using (_w.Block($"public float Backward({RoSpan} inputs, {RoSpan} targets)"))
         {
-            _w.Line("int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
+            _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
             if (HasBatchNorm)
             {
                 using (_w.Block("if (k < 2)"))
@@ -272,7 +272,7 @@ internal sealed partial class NetworkEmitter
                     _w.Line($"{RoSpan} xs = {input}.Slice(s * {fanIn}, {fanIn});");
                     using (_w.Block($"for (int o = 0; o < {n}; o++)"))
                     {
-                        _w.Line($"float z = b{i}[o] + BackpropKernels.Dot(W{i}.Slice(o * {fanIn}, {fanIn}), xs);");
+                        _w.Line($"float z = b{i}[o] + {Dense}Dot(W{i}.Slice(o * {fanIn}, {fanIn}), xs);");
                         if (keepLogits) _w.Line($"zl[s * {n} + o] = z;");
                         _w.Line($"h{q}[s * {n} + o] = {(layer.Activation == ActivationKind.Softmax ? "z" : ActivationExpression(layer.Activation, "z"))};");
                     }
@@ -433,7 +433,7 @@ internal sealed partial class NetworkEmitter
                     using (_w.Block($"for (int o = 0; o < {n}; o++)"))
                     {
                         _w.Line($"float dz = d{q}[s * {n} + o];");
-                        _w.Line($"BackpropKernels.AddScaled(gW{i}.Slice(o * {fanIn}, {fanIn}), dz, xs);");
+                        _w.Line($"{Dense}AddScaled(gW{i}.Slice(o * {fanIn}, {fanIn}), dz, xs);");
                         _w.Line($"gb{i}[o] += dz;");
                     }
                 }
@@ -444,7 +444,7 @@ internal sealed partial class NetworkEmitter
                     using (_w.Block("for (int s = 0; s < k; s++)"))
                     {
                         _w.Line($"{Span} ds = {below}.Slice(s * {fanIn}, {fanIn});");
-                        _w.Line($"for (int o = 0; o < {n}; o++) BackpropKernels.AddScaled(ds, d{q}[s * {n} + o], W{i}.Slice(o * {fanIn}, {fanIn}));");
+                        _w.Line($"for (int o = 0; o < {n}; o++) {Dense}AddScaled(ds, d{q}[s * {n} + o], W{i}.Slice(o * {fanIn}, {fanIn}));");
                     }
                 }
                 break;

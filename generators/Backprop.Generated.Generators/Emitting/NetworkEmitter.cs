@@ -12,6 +12,9 @@ namespace Backprop.Generated.Generators.Emitting;
 internal sealed partial class NetworkEmitter
 {
     private const string Rt = "global::Backprop.Generated.";
+
+    /// <summary>The namespace of the runtime code generated code calls (kernels, buffers, argument checks).</summary>
+    private const string Cs = "global::Backprop.Generated.CompilerServices.";
     private const string RoSpan = "global::System.ReadOnlySpan<float>";
     private const string Span = "global::System.Span<float>";
     private const string MathF = "global::System.MathF.";
@@ -287,8 +290,8 @@ internal sealed partial class NetworkEmitter
             "Non-trainable floats (batch-norm running mean and variance), saved with the weights.");
         _w.Line();
         _w.Line("// 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines");
-        _w.Line($"private readonly {Rt}AlignedFloats _parameters = new(ParameterCount);");
-        _w.Line($"private readonly {Rt}AlignedFloats _gradients = new(ParameterCount);");
+        _w.Line($"private readonly {Cs}AlignedFloats _parameters = new(ParameterCount);");
+        _w.Line($"private readonly {Cs}AlignedFloats _gradients = new(ParameterCount);");
         if (_model.StateCount > 0)
         {
             _w.Line("private readonly float[] _state = new float[StateCount];");
@@ -299,7 +302,7 @@ internal sealed partial class NetworkEmitter
         }
         if (UsesBatchPath)
         {
-            _w.Line($"private {Rt}AlignedFloats? _batchBuffer; // {Literal.Int(_batchBufferSize)} floats: one chunk of 32 samples through every layer, made on the first batch Backward");
+            _w.Line($"private {Cs}AlignedFloats? _batchBuffer; // {Literal.Int(_batchBufferSize)} floats: one chunk of 32 samples through every layer, made on the first batch Backward");
             EmitParallelFields();
         }
         else if (!_model.IsDenseOnly)

@@ -37,8 +37,8 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     public const int ParameterBytes = 244;
 
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
-    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
-    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
     private readonly float[] _state = new float[StateCount];
     private float[]? _trainingBuffer; // per-batch activations and gradients; grows to the largest batch seen, then is reused
 
@@ -109,7 +109,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         global::System.Span<float> scratch = stackalloc float[ScratchSize];
         for (int s = 0; s < k; s++)
         {
@@ -136,7 +136,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
         // Layer 0: Dense 4 → 6, Linear: a = z, z = W0·x + b0
         for (int o = 0; o < 6; o++)
         {
-            float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 4, 4), x);
+            float z = b0[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W0.Slice(o * 4, 4), x);
             h0[o] = z;
         }
 
@@ -150,7 +150,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
         // Layer 3: Dense 6 → 1, Linear: a = z, z = W1·x + b1
         for (int o = 0; o < 1; o++)
         {
-            float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 6, 6), h2);
+            float z = b1[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W1.Slice(o * 6, 6), h2);
             y[o] = z;
         }
     }
@@ -163,7 +163,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples, or k &lt; 2 (batch norm needs batch statistics).</exception>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
         if (k < 2)
         {
             throw new global::System.ArgumentException($"Backward needs at least 2 samples for batch norm's batch statistics (as PyTorch), but got {k}.", nameof(inputs));
@@ -214,7 +214,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
             global::System.ReadOnlySpan<float> xs = x.Slice(s * 4, 4);
             for (int o = 0; o < 6; o++)
             {
-                float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 4, 4), xs);
+                float z = b0[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W0.Slice(o * 4, 4), xs);
                 h0[s * 6 + o] = z;
             }
         }
@@ -252,7 +252,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
             global::System.ReadOnlySpan<float> xs = h2.Slice(s * 6, 6);
             for (int o = 0; o < 1; o++)
             {
-                float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 6, 6), xs);
+                float z = b1[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W1.Slice(o * 6, 6), xs);
                 h3[s * 1 + o] = z;
             }
         }
@@ -278,7 +278,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
             for (int o = 0; o < 1; o++)
             {
                 float dz = d3[s * 1 + o];
-                BackpropKernels.AddScaled(gW1.Slice(o * 6, 6), dz, xs);
+                global::Backprop.Generated.CompilerServices.DenseKernels.AddScaled(gW1.Slice(o * 6, 6), dz, xs);
                 gb1[o] += dz;
             }
         }
@@ -287,7 +287,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
         for (int s = 0; s < k; s++)
         {
             global::System.Span<float> ds = d2.Slice(s * 6, 6);
-            for (int o = 0; o < 1; o++) BackpropKernels.AddScaled(ds, d3[s * 1 + o], W1.Slice(o * 6, 6));
+            for (int o = 0; o < 1; o++) global::Backprop.Generated.CompilerServices.DenseKernels.AddScaled(ds, d3[s * 1 + o], W1.Slice(o * 6, 6));
         }
         // Layer 2: Activation ReLU: a = max(0, z) — backward
         // ∂L/∂x = ∂L/∂a ⊙ f'(x); relu'(z) = 1 if z > 0 else 0 (a > 0 exactly when z > 0)
@@ -319,7 +319,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
             for (int o = 0; o < 6; o++)
             {
                 float dz = d0[s * 6 + o];
-                BackpropKernels.AddScaled(gW0.Slice(o * 4, 4), dz, xs);
+                global::Backprop.Generated.CompilerServices.DenseKernels.AddScaled(gW0.Slice(o * 4, 4), dz, xs);
                 gb0[o] += dz;
             }
         }
@@ -345,86 +345,5 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
-    }
-}
-
-/// <summary>Argument checks shared by Forward and Backward.</summary>
-file static class BackpropGuard
-{
-    /// <summary>The number of samples k, after checking both lengths hold exactly k samples.</summary>
-    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
-    {
-        if (firstLength == 0 || firstLength % firstSize != 0)
-        {
-            throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
-        }
-        int k = firstLength / firstSize;
-        if (secondLength != k * secondSize)
-        {
-            throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
-        }
-        return k;
-    }
-}
-
-/// <summary>Vector kernels for the layers too large to unroll.</summary>
-file static class BackpropKernels
-{
-    /// <summary>Σ_i a[i] · b[i] over equal-length spans.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static float Dot(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b)
-    {
-        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        float sum = 0f;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
-        {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> s0 = global::System.Numerics.Vector<float>.Zero;
-            global::System.Numerics.Vector<float> s1 = global::System.Numerics.Vector<float>.Zero;
-            for (; i <= n - 2 * width; i += 2 * width)
-            {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-                s1 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)(i + width)) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)(i + width));
-            }
-            for (; i <= n - width; i += width)
-            {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-            }
-            sum = global::System.Numerics.Vector.Sum(s0 + s1);
-        }
-        for (; i < n; i++)
-        {
-            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, i);
-        }
-        return sum;
-    }
-
-    /// <summary>y[i] += alpha · x[i] over equal-length spans.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(global::System.Span<float> y, float alpha, global::System.ReadOnlySpan<float> x)
-    {
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        int n = y.Length;
-        int i = 0;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
-        {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> scale = new global::System.Numerics.Vector<float>(alpha);
-            for (; i <= n - width; i += width)
-            {
-                global::System.Numerics.Vector<float> sum = global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + scale * global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i);
-                global::System.Numerics.Vector.StoreUnsafe(sum, ref ry, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += alpha * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-        }
     }
 }

@@ -35,8 +35,8 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     public const int ParameterBytes = 128;
 
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
-    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
-    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -96,7 +96,7 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         for (int s = 0; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), default);
@@ -139,7 +139,7 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
@@ -379,26 +379,5 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
-    }
-}
-
-/// <summary>Argument checks shared by Forward and Backward.</summary>
-file static class BackpropGuard
-{
-    /// <summary>The number of samples k, after checking both lengths hold exactly k samples.</summary>
-    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
-    {
-        if (firstLength == 0 || firstLength % firstSize != 0)
-        {
-            throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
-        }
-        int k = firstLength / firstSize;
-        if (secondLength != k * secondSize)
-        {
-            throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
-        }
-        return k;
     }
 }

@@ -34,8 +34,8 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     public const int ParameterBytes = 36;
 
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
-    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
-    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -91,7 +91,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         for (int s = 0; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), default);
@@ -114,7 +114,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
         // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
         float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
         float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
         float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
@@ -132,7 +132,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
@@ -164,7 +164,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
         // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
         float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
         float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
         float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
@@ -246,7 +246,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         zmax = global::System.MathF.Max(zmax, z0_1);
         zmax = global::System.MathF.Max(zmax, z0_2);
         // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
         float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
         float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
         float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
@@ -310,26 +310,5 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
-    }
-}
-
-/// <summary>Argument checks shared by Forward and Backward.</summary>
-file static class BackpropGuard
-{
-    /// <summary>The number of samples k, after checking both lengths hold exactly k samples.</summary>
-    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
-    {
-        if (firstLength == 0 || firstLength % firstSize != 0)
-        {
-            throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
-        }
-        int k = firstLength / firstSize;
-        if (secondLength != k * secondSize)
-        {
-            throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
-        }
-        return k;
     }
 }

@@ -38,14 +38,14 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     public const int ParameterBytes = 13828;
 
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
-    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
-    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
     private float[]? _trainingBuffer; // 352 floats of per-sample activations and gradients, made on first Backward
-    private global::Backprop.Generated.AlignedFloats? _batchBuffer; // 11908 floats: one chunk of 32 samples through every layer, made on the first batch Backward
+    private global::Backprop.Generated.CompilerServices.AlignedFloats? _batchBuffer; // 11908 floats: one chunk of 32 samples through every layer, made on the first batch Backward
     private int _maxDegreeOfParallelism = 1;
-    private global::Backprop.Generated.AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients
+    private global::Backprop.Generated.CompilerServices.AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients
     private float[]? _workerLosses;
-    private global::Backprop.Generated.BatchWorkers.Work? _chunkWork;
+    private global::Backprop.Generated.CompilerServices.BatchWorkers.Work? _chunkWork;
     private int _workSamples, _workWorkers; // the batch being done by the workers
     private float _workGradScale;
 
@@ -119,7 +119,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         global::System.Span<float> scratch = stackalloc float[ScratchSize];
         for (int s = 0; s < k; s++)
         {
@@ -147,17 +147,17 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::System.Span<float> a3 = scratch.Slice(112, 8);
 
         // Layer 0: Dense 10 → 64, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        BackpropKernels.Gemv(W0, b0, 64, 10, x, a0, 1); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 64 → 32, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        BackpropKernels.Gemv(W1, b1, 32, 64, a0, a1, 0); // SIMD, z only
-        global::Backprop.Generated.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
 
         // Layer 2: Dense 32 → 16, LeakyReLU. z2 = W2·a1 + b2; a2 = z2 > 0 ? z2 : 0.01·z2
-        BackpropKernels.Gemv(W2, b2, 16, 32, a1, a2, 2); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
 
         // Layer 3: Dense 16 → 8, Sigmoid. z3 = W3·a2 + b3; a3 = σ(z3) = 1 / (1 + e^−z3)
-        BackpropKernels.Gemv(W3, b3, 8, 16, a2, a3, 0); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, a2, a3); // SIMD, z only
         for (int o = 0; o < 8; o++) a3[o] = 1f / (1f + global::System.MathF.Exp(-a3[o]));
 
         // Layer 4: Dense 8 → 1, Linear. z4 = W4·a3 + b4; output = z4
@@ -173,21 +173,21 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
         global::System.Span<float> buffer = _trainingBuffer ??= new float[352];
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
         int s = 0;
-        if (k >= 8 && BackpropKernels.BatchAccelerated)
+        if (k >= 8 && global::Backprop.Generated.CompilerServices.BatchKernels.IsAccelerated)
         {
             // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample),
             // on MaxDegreeOfParallelism threads when there are at least 64 samples.
-            int chunks = (k - 8) / BackpropKernels.Chunk + 1;
-            s = global::System.Math.Min(k, chunks * BackpropKernels.Chunk);
-            total = _maxDegreeOfParallelism > 1 && k >= 2 * BackpropKernels.Chunk
+            int chunks = (k - 8) / global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + 1;
+            s = global::System.Math.Min(k, chunks * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk);
+            total = _maxDegreeOfParallelism > 1 && k >= 2 * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk
                 ? BackwardChunksParallel(inputs, targets, k, chunks, gradScale)
-                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new global::Backprop.Generated.AlignedFloats(11908)).Span, _gradients.Span);
+                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new global::Backprop.Generated.CompilerServices.AlignedFloats(11908)).Span, _gradients.Span);
         }
         for (; s < k; s++)
         {
@@ -236,17 +236,17 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 10 → 64, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        BackpropKernels.Gemv(W0, b0, 64, 10, x, a0, 1); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 64 → 32, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        BackpropKernels.Gemv(W1, b1, 32, 64, a0, a1, 0); // SIMD, z only
-        global::Backprop.Generated.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
 
         // Layer 2: Dense 32 → 16, LeakyReLU. z2 = W2·a1 + b2; a2 = z2 > 0 ? z2 : 0.01·z2
-        BackpropKernels.Gemv(W2, b2, 16, 32, a1, a2, 2); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
 
         // Layer 3: Dense 16 → 8, Sigmoid. z3 = W3·a2 + b3; a3 = σ(z3) = 1 / (1 + e^−z3)
-        BackpropKernels.Gemv(W3, b3, 8, 16, a2, a3, 0); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, a2, a3); // SIMD, z only
         for (int o = 0; o < 8; o++) a3[o] = 1f / (1f + global::System.MathF.Exp(-a3[o]));
 
         // Layer 4: Dense 8 → 1, Linear. z4 = W4·a3 + b4; output = z4
@@ -297,7 +297,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // Layer 3: ∂L/∂W3[o, i] += ∂L/∂z3[o] · a2[i];  ∂L/∂b3[o] += ∂L/∂z3[o]
         for (int o = 0; o < 8; o++) gb3[o] += dz3[o];
         // ... and in the same sweep over W3's rows, ∂L/∂a2[i] = Σ_o W3[o, i] · ∂L/∂z3[o]   (Wᵀ · ∂L/∂z3)
-        BackpropKernels.BackwardRows(W3, gW3, dz3, 8, 16, a2, da2); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W3, gW3, dz3, 8, 16, a2, da2); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int j = 0; j < 16; j++)
@@ -308,7 +308,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // Layer 2: ∂L/∂W2[o, i] += ∂L/∂z2[o] · a1[i];  ∂L/∂b2[o] += ∂L/∂z2[o]
         for (int o = 0; o < 16; o++) gb2[o] += dz2[o];
         // ... and in the same sweep over W2's rows, ∂L/∂a1[i] = Σ_o W2[o, i] · ∂L/∂z2[o]   (Wᵀ · ∂L/∂z2)
-        BackpropKernels.BackwardRows(W2, gW2, dz2, 16, 32, a1, da1); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W2, gW2, dz2, 16, 32, a1, da1); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
         for (int j = 0; j < 32; j++)
@@ -319,7 +319,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
         for (int o = 0; o < 32; o++) gb1[o] += dz1[o];
         // ... and in the same sweep over W1's rows, ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
-        BackpropKernels.BackwardRows(W1, gW1, dz1, 32, 64, a0, da0); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W1, gW1, dz1, 32, 64, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int j = 0; j < 64; j++)
@@ -329,7 +329,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         for (int o = 0; o < 64; o++) gb0[o] += dz0[o];
-        BackpropKernels.BackwardRows(W0, gW0, dz0, 64, 10, x, default); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W0, gW0, dz0, 64, 10, x, default); // SIMD, 4 rows per sweep
 
         return loss;
     }
@@ -384,36 +384,36 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::System.Span<float> a4 = chunk.Slice(11905, 1);
         global::System.Span<float> dz4 = chunk.Slice(11906, 1);
         global::System.Span<float> dy = chunk.Slice(11907, 1);
-        for (int s0 = worker * BackpropKernels.Chunk; k - s0 >= 8; s0 += workers * BackpropKernels.Chunk)
+        for (int s0 = worker * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk; k - s0 >= 8; s0 += workers * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
         {
-            int ns = global::System.Math.Min(BackpropKernels.Chunk, k - s0);
+            int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
             global::System.ReadOnlySpan<float> x = inputs.Slice(s0 * InputSize, ns * InputSize);
 
             // ---- Forward, feature-major: column s of every block is sample s0 + s ----
-            BackpropKernels.ToFeatureMajor(x, InputSize, ns, xT);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(x, InputSize, ns, xT);
             // Layer 0: Dense 10 → 64, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
-            BackpropKernels.ForwardChunk<BackpropSize10>(W0, b0, 64, xT, h0T, 1);
-            BackpropKernels.ToSampleMajor(h0T, 64, ns, h0); // sample-major copy for the weight gradient
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize10, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, xT, h0T);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(h0T, 64, ns, h0); // sample-major copy for the weight gradient
             // Layer 1: Dense 64 → 32, Tanh. h1[:, s] = tanh(W1·h0T[:, s] + b1)
-            BackpropKernels.ForwardChunk<BackpropSize64>(W1, b1, 32, h0T, h1T, 0);
-            global::Backprop.Generated.VectorMath.Tanh(h1T); // in place, four at a time (Cephes' tanhf on Vector128)
-            BackpropKernels.ToSampleMajor(h1T, 32, ns, h1); // sample-major copy for the weight gradient
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize64, global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, h0T, h1T);
+            global::Backprop.Generated.CompilerServices.VectorMath.Tanh(h1T); // in place, four at a time (Cephes' tanhf on Vector128)
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(h1T, 32, ns, h1); // sample-major copy for the weight gradient
             // Layer 2: Dense 32 → 16, LeakyReLU. h2[:, s] = W2·h1T[:, s] + b2 > 0 ? W2·h1T[:, s] + b2 : 0.01·W2·h1T[:, s] + b2
-            BackpropKernels.ForwardChunk<BackpropSize32>(W2, b2, 16, h1T, h2T, 2);
-            BackpropKernels.ToSampleMajor(h2T, 16, ns, h2); // sample-major copy for the weight gradient
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize32, global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, h1T, h2T);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(h2T, 16, ns, h2); // sample-major copy for the weight gradient
             // Layer 3: Dense 16 → 8, Sigmoid. h3[:, s] = σ(W3·h2T[:, s] + b3) = 1 / (1 + e^−W3·h2T[:, s] + b3)
-            BackpropKernels.ForwardChunk<BackpropSize16>(W3, b3, 8, h2T, h3T, 0);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize16, global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, h2T, h3T);
             for (int j = 0; j < 256; j++) h3T[j] = 1f / (1f + global::System.MathF.Exp(-h3T[j]));
-            BackpropKernels.ToSampleMajor(h3T, 8, ns, h3); // sample-major copy for the weight gradient
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(h3T, 8, ns, h3); // sample-major copy for the weight gradient
             // Layer 4: Dense 8 → 1, Linear. zT[:, s] = W4·h3T[:, s] + b4; the output activation and the loss per sample below
-            BackpropKernels.ForwardChunk<BackpropSize8>(W4, b4, 1, h3T, zT, 0);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize8, global::Backprop.Generated.CompilerServices.LinearActivation>(W4, b4, 1, h3T, zT);
 
             // ---- Loss and its gradient at the output pre-activation, one sample (column) at a time ----
             d4T.Clear(); // columns past ns stay 0, so they add nothing below
             for (int s = 0; s < ns; s++)
             {
                 global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
-                for (int j = 0; j < 1; j++) z4[j] = zT[j * BackpropKernels.Chunk + s];
+                for (int j = 0; j < 1; j++) z4[j] = zT[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s];
                 for (int j = 0; j < 1; j++)
                 {
                     a4[j] = z4[j];
@@ -433,28 +433,28 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
                     dz4[j] = dy[j];
                 }
                 total += loss;
-                for (int j = 0; j < 1; j++) d4T[j * BackpropKernels.Chunk + s] = dz4[j];
+                for (int j = 0; j < 1; j++) d4T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz4[j];
             }
 
             // ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----
             // Layer 4: ∂L/∂W4[o, i] += Σ_s ∂L/∂z4[o, s] · h3[s, i];  ∂L/∂b4[o] += Σ_s ∂L/∂z4[o, s]
-            BackpropKernels.WeightGradientChunk(d4T, 1, 8, h3, ns, gW4, gb4);
+            global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d4T, 1, 8, h3, ns, gW4, gb4);
             // ∂L/∂z3[:, s] = (W4ᵀ · ∂L/∂z4[:, s]) ⊙ f'(h3[:, s]), sigmoid: f' = a (1 − a)
-            BackpropKernels.InputGradientChunk(W4, 1, 8, d4T, h3T, d3T, 4);
+            global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.SigmoidActivation>(W4, 1, 8, d4T, h3T, d3T);
             // Layer 3: ∂L/∂W3[o, i] += Σ_s ∂L/∂z3[o, s] · h2[s, i];  ∂L/∂b3[o] += Σ_s ∂L/∂z3[o, s]
-            BackpropKernels.WeightGradientChunk(d3T, 8, 16, h2, ns, gW3, gb3);
+            global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d3T, 8, 16, h2, ns, gW3, gb3);
             // ∂L/∂z2[:, s] = (W3ᵀ · ∂L/∂z3[:, s]) ⊙ f'(h2[:, s]), LeakyReLU: f' = 1 where a > 0, else 0.01
-            BackpropKernels.InputGradientChunk(W3, 8, 16, d3T, h2T, d2T, 2);
+            global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W3, 8, 16, d3T, h2T, d2T);
             // Layer 2: ∂L/∂W2[o, i] += Σ_s ∂L/∂z2[o, s] · h1[s, i];  ∂L/∂b2[o] += Σ_s ∂L/∂z2[o, s]
-            BackpropKernels.WeightGradientChunk(d2T, 16, 32, h1, ns, gW2, gb2);
+            global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d2T, 16, 32, h1, ns, gW2, gb2);
             // ∂L/∂z1[:, s] = (W2ᵀ · ∂L/∂z2[:, s]) ⊙ f'(h1[:, s]), tanh: f' = 1 − a²
-            BackpropKernels.InputGradientChunk(W2, 16, 32, d2T, h1T, d1T, 3);
+            global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.TanhActivation>(W2, 16, 32, d2T, h1T, d1T);
             // Layer 1: ∂L/∂W1[o, i] += Σ_s ∂L/∂z1[o, s] · h0[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z1[o, s]
-            BackpropKernels.WeightGradientChunk(d1T, 32, 64, h0, ns, gW1, gb1);
+            global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d1T, 32, 64, h0, ns, gW1, gb1);
             // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: f' = 1 where a > 0, else 0
-            BackpropKernels.InputGradientChunk(W1, 32, 64, d1T, h0T, d0T, 1);
+            global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.ReLUActivation>(W1, 32, 64, d1T, h0T, d0T);
             // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
-            BackpropKernels.WeightGradientChunk(d0T, 64, 10, x, ns, gW0, gb0);
+            global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d0T, 64, 10, x, ns, gW0, gb0);
         }
         return total;
     }
@@ -474,9 +474,9 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         get => _maxDegreeOfParallelism;
         set
         {
-            if (value < 1 || value > global::Backprop.Generated.BatchWorkers.MaxWorkers)
+            if (value < 1 || value > global::Backprop.Generated.CompilerServices.BatchWorkers.MaxWorkers)
             {
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $"MaxDegreeOfParallelism must be 1 to {(global::Backprop.Generated.BatchWorkers.MaxWorkers)}.");
+                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $"MaxDegreeOfParallelism must be 1 to {(global::Backprop.Generated.CompilerServices.BatchWorkers.MaxWorkers)}.");
             }
             _maxDegreeOfParallelism = value;
         }
@@ -488,21 +488,21 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);
         if (_workerBuffers is null || _workerBuffers.Length < workers)
         {
-            global::Backprop.Generated.AlignedFloats[] grown = new global::Backprop.Generated.AlignedFloats[workers];
-            grown[0] = new global::Backprop.Generated.AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients
-            for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new global::Backprop.Generated.AlignedFloats(11920 + ParameterCount);
+            global::Backprop.Generated.CompilerServices.AlignedFloats[] grown = new global::Backprop.Generated.CompilerServices.AlignedFloats[workers];
+            grown[0] = new global::Backprop.Generated.CompilerServices.AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients
+            for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new global::Backprop.Generated.CompilerServices.AlignedFloats(11920 + ParameterCount);
             _workerBuffers = grown;
             _workerLosses = new float[workers];
         }
-        _batchBuffer ??= new global::Backprop.Generated.AlignedFloats(11908);
+        _batchBuffer ??= new global::Backprop.Generated.CompilerServices.AlignedFloats(11908);
         _workSamples = k;
         _workWorkers = workers;
         _workGradScale = gradScale;
-        global::Backprop.Generated.BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);
+        global::Backprop.Generated.CompilerServices.BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);
         // The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own
         // chunks there already), and the losses in worker order.
         global::System.Span<float> g = _gradients.Span;
-        for (int w = 1; w < workers; w++) BackpropKernels.Add(g, _workerBuffers[w].Span.Slice(11920, ParameterCount));
+        for (int w = 1; w < workers; w++) global::Backprop.Generated.CompilerServices.BatchKernels.Add(g, _workerBuffers[w].Span.Slice(11920, ParameterCount));
         float total = 0f;
         for (int w = 0; w < workers; w++) total += _workerLosses![w];
         return total;
@@ -573,17 +573,17 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 10 → 64, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        BackpropKernels.Gemv(W0, b0, 64, 10, x, a0, 1); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 64 → 32, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        BackpropKernels.Gemv(W1, b1, 32, 64, a0, a1, 0); // SIMD, z only
-        global::Backprop.Generated.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
 
         // Layer 2: Dense 32 → 16, LeakyReLU. z2 = W2·a1 + b2; a2 = z2 > 0 ? z2 : 0.01·z2
-        BackpropKernels.Gemv(W2, b2, 16, 32, a1, a2, 2); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
 
         // Layer 3: Dense 16 → 8, Sigmoid. z3 = W3·a2 + b3; a3 = σ(z3) = 1 / (1 + e^−z3)
-        BackpropKernels.Gemv(W3, b3, 8, 16, a2, a3, 0); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, a2, a3); // SIMD, z only
         for (int o = 0; o < 8; o++) a3[o] = 1f / (1f + global::System.MathF.Exp(-a3[o]));
 
         // Layer 4: Dense 8 → 1, Linear. z4 = W4·a3 + b4; output = z4
@@ -634,7 +634,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // Layer 3 update: b3[o] -= lr · ∂L/∂z3[o]; then one sweep over W3's rows takes ∂L/∂input from each row before
         // W3[o, i] -= lr · ∂L/∂z3[o] · a2[i] overwrites it
         for (int o = 0; o < 8; o++) b3[o] -= learningRate * dz3[o];
-        BackpropKernels.BackwardRowsSgd(W3, dz3, 8, 16, a2, da2, learningRate); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W3, dz3, 8, 16, a2, da2, learningRate); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int j = 0; j < 16; j++)
@@ -645,7 +645,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // Layer 2 update: b2[o] -= lr · ∂L/∂z2[o]; then one sweep over W2's rows takes ∂L/∂input from each row before
         // W2[o, i] -= lr · ∂L/∂z2[o] · a1[i] overwrites it
         for (int o = 0; o < 16; o++) b2[o] -= learningRate * dz2[o];
-        BackpropKernels.BackwardRowsSgd(W2, dz2, 16, 32, a1, da1, learningRate); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W2, dz2, 16, 32, a1, da1, learningRate); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
         for (int j = 0; j < 32; j++)
@@ -656,7 +656,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
         // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
         for (int o = 0; o < 32; o++) b1[o] -= learningRate * dz1[o];
-        BackpropKernels.BackwardRowsSgd(W1, dz1, 32, 64, a0, da0, learningRate); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 32, 64, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int j = 0; j < 64; j++)
@@ -667,7 +667,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
         for (int o = 0; o < 64; o++) b0[o] -= learningRate * dz0[o];
-        BackpropKernels.BackwardRowsSgd(W0, dz0, 64, 10, x, default, learningRate); // SIMD, 4 rows per sweep
+        global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W0, dz0, 64, 10, x, default, learningRate); // SIMD, 4 rows per sweep
 
         TrainingStep++;
         return loss;
@@ -695,1364 +695,17 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     }
 }
 
-/// <summary>Argument checks shared by Forward and Backward.</summary>
-file static class BackpropGuard
-{
-    /// <summary>The number of samples k, after checking both lengths hold exactly k samples.</summary>
-    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
-    {
-        if (firstLength == 0 || firstLength % firstSize != 0)
-        {
-            throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
-        }
-        int k = firstLength / firstSize;
-        if (secondLength != k * secondSize)
-        {
-            throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
-        }
-        return k;
-    }
-}
+/// <summary>8 as a type: the input size of a batch forward kernel call, so the JIT compiles it with that row stride.</summary>
+file readonly struct BackpropSize8 : global::Backprop.Generated.CompilerServices.IConstantSize { public static int Value => 8; }
 
-/// <summary>Vector kernels for the layers too large to unroll.</summary>
-file static class BackpropKernels
-{
+/// <summary>10 as a type: the input size of a batch forward kernel call, so the JIT compiles it with that row stride.</summary>
+file readonly struct BackpropSize10 : global::Backprop.Generated.CompilerServices.IConstantSize { public static int Value => 10; }
 
-    /// <summary>a · b + c, fused when the CPU has FMA (it does wherever Vector512 is accelerated).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector512<float> Fma512(global::System.Runtime.Intrinsics.Vector512<float> a, global::System.Runtime.Intrinsics.Vector512<float> b, global::System.Runtime.Intrinsics.Vector512<float> c) =>
-        global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? global::System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+/// <summary>16 as a type: the input size of a batch forward kernel call, so the JIT compiles it with that row stride.</summary>
+file readonly struct BackpropSize16 : global::Backprop.Generated.CompilerServices.IConstantSize { public static int Value => 16; }
 
-    /// <summary>a · b + c, fused when the CPU has FMA.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Fma256(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b, global::System.Runtime.Intrinsics.Vector256<float> c) =>
-        global::System.Runtime.Intrinsics.X86.Fma.IsSupported ? global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : a * b + c;
+/// <summary>32 as a type: the input size of a batch forward kernel call, so the JIT compiles it with that row stride.</summary>
+file readonly struct BackpropSize32 : global::Backprop.Generated.CompilerServices.IConstantSize { public static int Value => 32; }
 
-    /// <summary>
-    /// One sample through a Dense layer: y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m, W [m × n] row-major;
-    /// act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller). Eight rows per pass over x (then four, then one):
-    /// eight independent accumulator chains keep both FMA pipes busy, and each load of x feeds eight FMAs.
-    /// </summary>
-    public static void Gemv(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act)
-    {
-        if (n >= 256 && m >= 32 && (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated))
-        {
-            GemvLongRows(weights, bias, m, n, x, y, act);
-            return;
-        }
-        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        int o = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            for (; o <= m - 8; o += 8)
-            {
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, n);
-                ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, n);
-                ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, n);
-                ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, n);
-                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                    s4 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, (nuint)i), xv, s4);
-                    s5 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, (nuint)i), xv, s5);
-                    s6 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, (nuint)i), xv, s6);
-                    s7 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, (nuint)i), xv, s7);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
-                global::System.Runtime.Intrinsics.Vector128<float> z1 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s4) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s4)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s4) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s4)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s5) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s5)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s5) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s5)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s6) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s6)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s6) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s6)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s7) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s7)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s7) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s7)));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi; t4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i) * xi; t5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i) * xi; t6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i) * xi; t7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i) * xi;
-                    }
-                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
-                    z1 += global::System.Runtime.Intrinsics.Vector128.Create(t4, t5, t6, t7);
-                }
-                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
-                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
-                z1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o + 4));
-                if (act == 1) z1 = global::System.Runtime.Intrinsics.Vector128.Max(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z1, z1 * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o + 4));
-            }
-            for (; o <= m - 4; o += 4)
-            {
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s0) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s0)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s1) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s1)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s2) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s2)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(global::System.Runtime.Intrinsics.Vector512.GetLower(s3) + global::System.Runtime.Intrinsics.Vector512.GetUpper(s3)));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
-                    }
-                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
-                }
-                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
-                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            for (; o <= m - 8; o += 8)
-            {
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, n);
-                ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, n);
-                ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, n);
-                ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, n);
-                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                    s4 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)i), xv, s4);
-                    s5 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)i), xv, s5);
-                    s6 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)i), xv, s6);
-                    s7 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)i), xv, s7);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
-                global::System.Runtime.Intrinsics.Vector128<float> z1 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s4) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s4), global::System.Runtime.Intrinsics.Vector256.GetLower(s5) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s5), global::System.Runtime.Intrinsics.Vector256.GetLower(s6) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s6), global::System.Runtime.Intrinsics.Vector256.GetLower(s7) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s7));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi; t4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i) * xi; t5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i) * xi; t6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i) * xi; t7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i) * xi;
-                    }
-                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
-                    z1 += global::System.Runtime.Intrinsics.Vector128.Create(t4, t5, t6, t7);
-                }
-                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
-                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
-                z1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o + 4));
-                if (act == 1) z1 = global::System.Runtime.Intrinsics.Vector128.Max(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z1, z1 * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o + 4));
-            }
-            for (; o <= m - 4; o += 4)
-            {
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                global::System.Runtime.Intrinsics.Vector128<float> z0 = Sum4(global::System.Runtime.Intrinsics.Vector256.GetLower(s0) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s0), global::System.Runtime.Intrinsics.Vector256.GetLower(s1) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s1), global::System.Runtime.Intrinsics.Vector256.GetLower(s2) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s2), global::System.Runtime.Intrinsics.Vector256.GetLower(s3) + global::System.Runtime.Intrinsics.Vector256.GetUpper(s3));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                        t0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) * xi; t1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) * xi; t2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) * xi; t3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) * xi;
-                    }
-                    z0 += global::System.Runtime.Intrinsics.Vector128.Create(t0, t1, t2, t3);
-                }
-                z0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias), o));
-                if (act == 1) z0 = global::System.Runtime.Intrinsics.Vector128.Max(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                else if (act == 2) z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * 0.01f);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), o));
-            }
-        }
-        for (; o < m; o++)
-        {
-            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-            float z = 0f;
-            int i = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> s = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; i <= n - 16; i += 16) s = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i), s);
-                z = global::System.Runtime.Intrinsics.Vector512.Sum(s);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> s = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; i <= n - 8; i += 8) s = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i), s);
-                z = global::System.Runtime.Intrinsics.Vector256.Sum(s);
-            }
-            for (; i < n; i++) z += global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-            y[o] = Activate(bias[o] + z, act);
-        }
-    }
-
-    /// <summary>(Σ a, Σ b, Σ c, Σ d): horizontal sums of four vectors in one vector.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector128<float> Sum4(global::System.Runtime.Intrinsics.Vector128<float> a, global::System.Runtime.Intrinsics.Vector128<float> b, global::System.Runtime.Intrinsics.Vector128<float> c, global::System.Runtime.Intrinsics.Vector128<float> d)
-    {
-        if (global::System.Runtime.Intrinsics.X86.Sse3.IsSupported)
-        {
-            return global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(a, b), global::System.Runtime.Intrinsics.X86.Sse3.HorizontalAdd(c, d));
-        }
-        return global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.Sum(a), global::System.Runtime.Intrinsics.Vector128.Sum(b), global::System.Runtime.Intrinsics.Vector128.Sum(c), global::System.Runtime.Intrinsics.Vector128.Sum(d));
-    }
-
-    /// <summary>The fused activations of the kernels: 0 linear, 1 ReLU, 2 LeakyReLU.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static float Activate(float z, int act) => act == 1 ? global::System.MathF.Max(z, 0f) : act == 2 ? (z > 0f ? z : 0.01f * z) : z;
-
-    /// <summary>
-    /// <see cref="Gemv"/> for long rows (n ≥ 256, m ≥ 32): one row at a time, so the weights are read as one sequential
-    /// stream the prefetcher follows, into eight accumulators (eight vectors per step); one horizontal sum per row.
-    /// The rows of a weight matrix are 64-byte aligned, so no load straddles two cache lines.
-    /// </summary>
-    private static void GemvLongRows(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act)
-    {
-        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-        {
-            for (int o = 0; o < m; o++)
-            {
-                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                int i = 0;
-                for (; i <= n - 128; i += 128)
-                {
-                    a0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i), a0);
-                    a1 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)(i + 16)), a1);
-                    a2 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)(i + 32)), a2);
-                    a3 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)(i + 48)), a3);
-                    a4 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)(i + 64)), a4);
-                    a5 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)(i + 80)), a5);
-                    a6 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)(i + 96)), a6);
-                    a7 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)(i + 112)), a7);
-                }
-                for (; i <= n - 16; i += 16) a0 = Fma512(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i), a0);
-                float z = global::System.Runtime.Intrinsics.Vector512.Sum((a0 + a1) + (a2 + a3) + ((a4 + a5) + (a6 + a7)));
-                for (; i < n; i++) z += global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, o) = Activate(global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o) + z, act);
-            }
-        }
-        else
-        {
-            for (int o = 0; o < m; o++)
-            {
-                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                int i = 0;
-                for (; i <= n - 64; i += 64)
-                {
-                    a0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i), a0);
-                    a1 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)(i + 8)), a1);
-                    a2 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)(i + 16)), a2);
-                    a3 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)(i + 24)), a3);
-                    a4 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)(i + 32)), a4);
-                    a5 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)(i + 40)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)(i + 40)), a5);
-                    a6 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)(i + 48)), a6);
-                    a7 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)(i + 56)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)(i + 56)), a7);
-                }
-                for (; i <= n - 8; i += 8) a0 = Fma256(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wo, (nuint)i), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i), a0);
-                float z = global::System.Runtime.Intrinsics.Vector256.Sum((a0 + a1) + (a2 + a3) + ((a4 + a5) + (a6 + a7)));
-                for (; i < n; i++) z += global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, o) = Activate(global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o) + z, act);
-            }
-        }
-    }
-
-    /// <summary>
-    /// One sample back through a Dense layer in one sweep over its rows: gW[o, :] += dz[o] · x and, when dx is not empty,
-    /// dx = Wᵀ · dz (overwritten). Four rows per sweep, so x and dx are loaded once per four rows.
-    /// </summary>
-    public static void BackwardRows(global::System.ReadOnlySpan<float> weights, global::System.Span<float> gradW, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-    {
-        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
-        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-        bool input = !dx.IsEmpty;
-        if (input) dx.Clear();
-        int o = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v0, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v1, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v2, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Fma512(v3, xv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
-                    if (input)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = Fma512(v0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i), acc);
-                        acc = Fma512(v1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i), acc);
-                        acc = Fma512(v2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i), acc);
-                        acc = Fma512(v3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i), acc);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                }
-                for (; i < n; i++)
-                {
-                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
-                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
-                }
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, n);
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v0, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v1, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v2, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Fma256(v3, xv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
-                    if (input)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = Fma256(v0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i), acc);
-                        acc = Fma256(v1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i), acc);
-                        acc = Fma256(v2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i), acc);
-                        acc = Fma256(v3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i), acc);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                }
-                for (; i < n; i++)
-                {
-                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, i) += d0 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, i) += d1 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, i) += d2 * xi; global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, i) += d3 * xi;
-                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
-                }
-            }
-        }
-        for (; o < m; o++)
-        {
-            float d = dz[o];
-            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-            ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o * n);
-            for (int i = 0; i < n; i++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
-    /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
-    /// step would be. Four rows per sweep; the gradient is never stored.
-    /// </summary>
-    public static void BackwardRowsSgd(global::System.Span<float> weights, global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx, float learningRate)
-    {
-        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-        bool input = !dx.IsEmpty;
-        if (input) dx.Clear();
-        int o = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            global::System.Runtime.Intrinsics.Vector512<float> rate = global::System.Runtime.Intrinsics.Vector512.Create(learningRate);
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector512.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector512.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector512.Create(d3);
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> xv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512<float> o0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512<float> o1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512<float> o2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512<float> o3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, (nuint)i);
-                    if (input)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = Fma512(v0, o0, acc);
-                        acc = Fma512(v1, o1, acc);
-                        acc = Fma512(v2, o2, acc);
-                        acc = Fma512(v3, o3, acc);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
-                }
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            global::System.Runtime.Intrinsics.Vector256<float> rate = global::System.Runtime.Intrinsics.Vector256.Create(learningRate);
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.Create(d0), v1 = global::System.Runtime.Intrinsics.Vector256.Create(d1), v2 = global::System.Runtime.Intrinsics.Vector256.Create(d2), v3 = global::System.Runtime.Intrinsics.Vector256.Create(d3);
-                ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, n);
-                ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, n);
-                ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, n);
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> xv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256<float> o2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256<float> o3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)i);
-                    if (input)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = Fma256(v0, o0, acc);
-                        acc = Fma256(v1, o1, acc);
-                        acc = Fma256(v2, o2, acc);
-                        acc = Fma256(v3, o3, acc);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-                    if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) + d1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) + d2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) + d3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
-                }
-            }
-        }
-        for (; o < m; o++)
-        {
-            float d = dz[o];
-            ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-            for (int i = 0; i < n; i++)
-            {
-                if (input) global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, i) += d * global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i) -= learningRate * (d * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i));
-            }
-        }
-    }
-
-    // ---- Mini-batch kernels: chunks of 32 samples, feature-major ([features × 32]) ----
-
-    /// <summary>Samples per chunk of the batch path (the columns of every feature-major block).</summary>
-    public const int Chunk = 32;
-
-    /// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>
-    public static bool BatchAccelerated => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
-
-    /// <summary>y[i] += x[i] over equal-length spans: a worker's gradients added to the network's.</summary>
-    public static void Add(global::System.Span<float> y, global::System.ReadOnlySpan<float> x)
-    {
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        int n = global::System.Math.Min(y.Length, x.Length);
-        int i = 0;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (; i <= n - width; i += width) global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i), ref ry, (nuint)i);
-        }
-        for (; i < n; i++) global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-    }
-
-    /// <summary>ns samples of n floats each (sample-major) → dst [n × 32] feature-major; columns ns..31 are zeroed.</summary>
-    public static void ToFeatureMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
-    {
-        if (ns < Chunk) dst.Slice(0, n * Chunk).Clear();
-        Transpose(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src), ns, n, n, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst), Chunk);
-    }
-
-    /// <summary>src [n × 32] feature-major → ns samples of n floats (sample-major), for the weight-gradient kernel.</summary>
-    public static void ToSampleMajor(global::System.ReadOnlySpan<float> src, int n, int ns, global::System.Span<float> dst)
-    {
-        Transpose(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(src), n, ns, Chunk, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dst), n);
-    }
-
-    /// <summary>dst[c, r] = src[r, c] for a rows × cols block (row strides given): 8 × 8 tiles in AVX registers, the edges scalar.</summary>
-    private static void Transpose(ref float src, int rows, int cols, int srcStride, ref float dst, int dstStride)
-    {
-        int r = 0;
-        if (global::System.Runtime.Intrinsics.X86.Avx.IsSupported)
-        {
-            for (; r <= rows - 8; r += 8)
-            {
-                int c = 0;
-                for (; c <= cols - 8; c += 8) Transpose8x8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, r * srcStride + c), (nuint)srcStride, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, c * dstStride + r), (nuint)dstStride);
-                for (; c < cols; c++)
-                {
-                    for (int k = 0; k < 8; k++) global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, c * dstStride + r + k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref src, (r + k) * srcStride + c);
-                }
-            }
-        }
-        for (; r < rows; r++)
-        {
-            for (int c = 0; c < cols; c++) global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, c * dstStride + r) = global::System.Runtime.CompilerServices.Unsafe.Add(ref src, r * srcStride + c);
-        }
-    }
-
-    /// <summary>One 8 × 8 tile transposed in registers: pairwise unpacks, then 64-bit shuffles, then 128-bit lane swaps.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(ref float src, nuint srcStride, ref float dst, nuint dstStride)
-    {
-        global::System.Runtime.Intrinsics.Vector256<float> r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 0);
-        global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, srcStride);
-        global::System.Runtime.Intrinsics.Vector256<float> r2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 2 * srcStride);
-        global::System.Runtime.Intrinsics.Vector256<float> r3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 3 * srcStride);
-        global::System.Runtime.Intrinsics.Vector256<float> r4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 4 * srcStride);
-        global::System.Runtime.Intrinsics.Vector256<float> r5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 5 * srcStride);
-        global::System.Runtime.Intrinsics.Vector256<float> r6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 6 * srcStride);
-        global::System.Runtime.Intrinsics.Vector256<float> r7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref src, 7 * srcStride);
-        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1), t1 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
-        global::System.Runtime.Intrinsics.Vector256<float> t2 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3), t3 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
-        global::System.Runtime.Intrinsics.Vector256<float> t4 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r4, r5), t5 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r4, r5);
-        global::System.Runtime.Intrinsics.Vector256<float> t6 = global::System.Runtime.Intrinsics.X86.Avx.UnpackLow(r6, r7), t7 = global::System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r6, r7);
-        global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44);
-        global::System.Runtime.Intrinsics.Vector256<float> u1 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
-        global::System.Runtime.Intrinsics.Vector256<float> u2 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44);
-        global::System.Runtime.Intrinsics.Vector256<float> u3 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
-        global::System.Runtime.Intrinsics.Vector256<float> u4 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44);
-        global::System.Runtime.Intrinsics.Vector256<float> u5 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
-        global::System.Runtime.Intrinsics.Vector256<float> u6 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44);
-        global::System.Runtime.Intrinsics.Vector256<float> u7 = global::System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x20), ref dst, 0);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x20), ref dst, dstStride);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x20), ref dst, 2 * dstStride);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x20), ref dst, 3 * dstStride);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x31), ref dst, 4 * dstStride);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x31), ref dst, 5 * dstStride);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x31), ref dst, 6 * dstStride);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x31), ref dst, 7 * dstStride);
-    }
-
-    /// <summary>
-    /// Forward of one Dense layer on a chunk: Y[o, :] = act(b[o] + Σ_i W[o, i] · X[i, :]) for all 32 columns, with W [m × n]
-    /// row-major, X [n × 32] and Y [m × 32] feature-major. act: 0 linear, 1 ReLU, 2 LeakyReLU (others are applied by the caller).
-    /// </summary>
-    public static void ForwardChunk<TN>(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, int m, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int act) where TN : struct, IBackpropSize
-    {
-        int n = TN.Value;
-        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
-        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int o = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-        {
-            // 12 output rows × 2 vectors of samples in registers; each W[o, i] is broadcast once per tile.
-            for (; o <= m - 12; o += 12)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
-                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
-                    c1_0 = Fma512(wr, x0, c1_0); c1_1 = Fma512(wr, x1, c1_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
-                    c2_0 = Fma512(wr, x0, c2_0); c2_1 = Fma512(wr, x1, c2_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3 * n + i));
-                    c3_0 = Fma512(wr, x0, c3_0); c3_1 = Fma512(wr, x1, c3_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4 * n + i));
-                    c4_0 = Fma512(wr, x0, c4_0); c4_1 = Fma512(wr, x1, c4_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5 * n + i));
-                    c5_0 = Fma512(wr, x0, c5_0); c5_1 = Fma512(wr, x1, c5_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6 * n + i));
-                    c6_0 = Fma512(wr, x0, c6_0); c6_1 = Fma512(wr, x1, c6_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7 * n + i));
-                    c7_0 = Fma512(wr, x0, c7_0); c7_1 = Fma512(wr, x1, c7_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8 * n + i));
-                    c8_0 = Fma512(wr, x0, c8_0); c8_1 = Fma512(wr, x1, c8_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9 * n + i));
-                    c9_0 = Fma512(wr, x0, c9_0); c9_1 = Fma512(wr, x1, c9_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10 * n + i));
-                    c10_0 = Fma512(wr, x0, c10_0); c10_1 = Fma512(wr, x1, c10_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11 * n + i));
-                    c11_0 = Fma512(wr, x0, c11_0); c11_1 = Fma512(wr, x1, c11_1);
-                }
-                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
-                StoreActivated512(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
-                StoreActivated512(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
-                StoreActivated512(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
-                StoreActivated512(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
-                StoreActivated512(c3_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 0));
-                StoreActivated512(c3_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 3), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 3) * Chunk + 16));
-                StoreActivated512(c4_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 0));
-                StoreActivated512(c4_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 4), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 4) * Chunk + 16));
-                StoreActivated512(c5_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 0));
-                StoreActivated512(c5_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 5), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 5) * Chunk + 16));
-                StoreActivated512(c6_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 0));
-                StoreActivated512(c6_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 6), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 6) * Chunk + 16));
-                StoreActivated512(c7_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 0));
-                StoreActivated512(c7_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 7), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 7) * Chunk + 16));
-                StoreActivated512(c8_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 0));
-                StoreActivated512(c8_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 8), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 8) * Chunk + 16));
-                StoreActivated512(c9_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 0));
-                StoreActivated512(c9_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 9), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 9) * Chunk + 16));
-                StoreActivated512(c10_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 0));
-                StoreActivated512(c10_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 10), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 10) * Chunk + 16));
-                StoreActivated512(c11_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 0));
-                StoreActivated512(c11_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 11), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 11) * Chunk + 16));
-            }
-            for (; o < m; o++)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 0);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
-                    c0_0 = Fma512(wr, x0, c0_0); c0_1 = Fma512(wr, x1, c0_1);
-                }
-                StoreActivated512(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated512(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // 3 output rows × 4 vectors of samples in registers; each W[o, i] is broadcast once per tile.
-            for (; o <= m - 3; o += 3)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
-                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
-                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1 * n + i));
-                    c1_0 = Fma256(wr, x0, c1_0); c1_1 = Fma256(wr, x1, c1_1); c1_2 = Fma256(wr, x2, c1_2); c1_3 = Fma256(wr, x3, c1_3);
-                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2 * n + i));
-                    c2_0 = Fma256(wr, x0, c2_0); c2_1 = Fma256(wr, x1, c2_1); c2_2 = Fma256(wr, x2, c2_2); c2_3 = Fma256(wr, x3, c2_3);
-                }
-                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
-                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
-                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
-                StoreActivated256(c1_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
-                StoreActivated256(c1_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 8));
-                StoreActivated256(c1_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
-                StoreActivated256(c1_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 1), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 1) * Chunk + 24));
-                StoreActivated256(c2_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
-                StoreActivated256(c2_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 8));
-                StoreActivated256(c2_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
-                StoreActivated256(c2_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o + 2), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o + 2) * Chunk + 24));
-            }
-            for (; o < m; o++)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i * Chunk);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xi, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, i));
-                    c0_0 = Fma256(wr, x0, c0_0); c0_1 = Fma256(wr, x1, c0_1); c0_2 = Fma256(wr, x2, c0_2); c0_3 = Fma256(wr, x3, c0_3);
-                }
-                StoreActivated256(c0_0, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated256(c0_1, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 8));
-                StoreActivated256(c0_2, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 16));
-                StoreActivated256(c0_3, global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, o), act, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, (o) * Chunk + 24));
-            }
-        }
-    }
-
-    /// <summary>b + acc through the activation (0 linear, 1 ReLU, 2 LeakyReLU), stored at dst.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void StoreActivated512(global::System.Runtime.Intrinsics.Vector512<float> acc, float bias, int act, ref float dst)
-    {
-        global::System.Runtime.Intrinsics.Vector512<float> z = acc + global::System.Runtime.Intrinsics.Vector512.Create(bias);
-        if (act == 1) z = global::System.Runtime.Intrinsics.Vector512.Max(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(z, global::System.Runtime.Intrinsics.Vector512<float>.Zero), z, z * 0.01f);
-        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z, ref dst);
-    }
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void StoreActivated256(global::System.Runtime.Intrinsics.Vector256<float> acc, float bias, int act, ref float dst)
-    {
-        global::System.Runtime.Intrinsics.Vector256<float> z = acc + global::System.Runtime.Intrinsics.Vector256.Create(bias);
-        if (act == 1) z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-        else if (act == 2) z = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z, z * 0.01f);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref dst);
-    }
-
-    /// <summary>
-    /// Input gradient of one Dense layer on a chunk, through the activation below it: DX[i, :] = (Σ_o W[o, i] · DZ[o, :]) ⊙ f'(A[i, :]),
-    /// with DZ [m × 32], A and DX [n × 32] feature-major. f' from the activation a: 0 linear (1), 1 ReLU (a > 0), 2 LeakyReLU
-    /// (a > 0 ? 1 : 0.01), 3 tanh (1 − a²), 4 sigmoid (a (1 − a)).
-    /// </summary>
-    public static void InputGradientChunk(global::System.ReadOnlySpan<float> weights, int m, int n, global::System.ReadOnlySpan<float> dz, global::System.ReadOnlySpan<float> a, global::System.Span<float> dx, int derivative)
-    {
-        ref float rw = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weights);
-        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        ref float rdx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-        int i = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-        {
-            // 12 input rows × 2 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
-            for (; i <= n - 12; i += 12)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
-                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
-                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
-                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
-                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
-                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
-                    c1_0 = Fma512(wr, d0, c1_0); c1_1 = Fma512(wr, d1, c1_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
-                    c2_0 = Fma512(wr, d0, c2_0); c2_1 = Fma512(wr, d1, c2_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 3));
-                    c3_0 = Fma512(wr, d0, c3_0); c3_1 = Fma512(wr, d1, c3_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 4));
-                    c4_0 = Fma512(wr, d0, c4_0); c4_1 = Fma512(wr, d1, c4_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 5));
-                    c5_0 = Fma512(wr, d0, c5_0); c5_1 = Fma512(wr, d1, c5_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 6));
-                    c6_0 = Fma512(wr, d0, c6_0); c6_1 = Fma512(wr, d1, c6_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 7));
-                    c7_0 = Fma512(wr, d0, c7_0); c7_1 = Fma512(wr, d1, c7_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 8));
-                    c8_0 = Fma512(wr, d0, c8_0); c8_1 = Fma512(wr, d1, c8_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 9));
-                    c9_0 = Fma512(wr, d0, c9_0); c9_1 = Fma512(wr, d1, c9_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 10));
-                    c10_0 = Fma512(wr, d0, c10_0); c10_1 = Fma512(wr, d1, c10_1);
-                    wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 11));
-                    c11_0 = Fma512(wr, d0, c11_0); c11_1 = Fma512(wr, d1, c11_1);
-                }
-                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
-                StoreDerivative512(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
-                StoreDerivative512(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
-                StoreDerivative512(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
-                StoreDerivative512(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
-                StoreDerivative512(c3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 0));
-                StoreDerivative512(c3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 3) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 3) * Chunk + 16));
-                StoreDerivative512(c4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 0));
-                StoreDerivative512(c4_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 4) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 4) * Chunk + 16));
-                StoreDerivative512(c5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 0));
-                StoreDerivative512(c5_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 5) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 5) * Chunk + 16));
-                StoreDerivative512(c6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 0));
-                StoreDerivative512(c6_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 6) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 6) * Chunk + 16));
-                StoreDerivative512(c7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 0));
-                StoreDerivative512(c7_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 7) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 7) * Chunk + 16));
-                StoreDerivative512(c8_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 0));
-                StoreDerivative512(c8_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 8) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 8) * Chunk + 16));
-                StoreDerivative512(c9_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 0));
-                StoreDerivative512(c9_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 9) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 9) * Chunk + 16));
-                StoreDerivative512(c10_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 0));
-                StoreDerivative512(c10_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 10) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 10) * Chunk + 16));
-                StoreDerivative512(c11_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 0));
-                StoreDerivative512(c11_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 11) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 11) * Chunk + 16));
-            }
-            for (; i < n; i++)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
-                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 0);
-                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16);
-                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
-                    global::System.Runtime.Intrinsics.Vector512<float> wr = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
-                    c0_0 = Fma512(wr, d0, c0_0); c0_1 = Fma512(wr, d1, c0_1);
-                }
-                StoreDerivative512(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative512(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // 3 input rows × 4 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
-            for (; i <= n - 3; i += 3)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
-                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
-                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
-                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
-                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
-                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 1));
-                    c1_0 = Fma256(wr, d0, c1_0); c1_1 = Fma256(wr, d1, c1_1); c1_2 = Fma256(wr, d2, c1_2); c1_3 = Fma256(wr, d3, c1_3);
-                    wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 2));
-                    c2_0 = Fma256(wr, d0, c2_0); c2_1 = Fma256(wr, d1, c2_1); c2_2 = Fma256(wr, d2, c2_2); c2_3 = Fma256(wr, d3, c2_3);
-                }
-                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
-                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
-                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
-                StoreDerivative256(c1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
-                StoreDerivative256(c1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 8));
-                StoreDerivative256(c1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
-                StoreDerivative256(c1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 1) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 1) * Chunk + 24));
-                StoreDerivative256(c2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
-                StoreDerivative256(c2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 8));
-                StoreDerivative256(c2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
-                StoreDerivative256(c2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i + 2) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i + 2) * Chunk + 24));
-            }
-            for (; i < n; i++)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                ref float wi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
-                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24);
-                    ref float wo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wi, o * n);
-                    global::System.Runtime.Intrinsics.Vector256<float> wr = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wo, 0));
-                    c0_0 = Fma256(wr, d0, c0_0); c0_1 = Fma256(wr, d1, c0_1); c0_2 = Fma256(wr, d2, c0_2); c0_3 = Fma256(wr, d3, c0_3);
-                }
-                StoreDerivative256(c0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 0), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative256(c0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 8), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 8));
-                StoreDerivative256(c0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 16), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 16));
-                StoreDerivative256(c0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, (i) * Chunk + 24), derivative, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdx, (i) * Chunk + 24));
-            }
-        }
-    }
-
-    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void StoreDerivative512(global::System.Runtime.Intrinsics.Vector512<float> acc, ref float activation, int derivative, ref float dst)
-    {
-        global::System.Runtime.Intrinsics.Vector512<float> a = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref activation);
-        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512<float>.Zero), acc, acc * 0.01f);
-        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector512<float>.One - a * a);
-        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector512<float>.One - a);
-        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref dst);
-    }
-
-    /// <summary>acc ⊙ f'(a) for the activation code, stored at dst.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void StoreDerivative256(global::System.Runtime.Intrinsics.Vector256<float> acc, ref float activation, int derivative, ref float dst)
-    {
-        global::System.Runtime.Intrinsics.Vector256<float> a = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref activation);
-        if (derivative == 1) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-        else if (derivative == 2) acc = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero), acc, acc * 0.01f);
-        else if (derivative == 3) acc = acc * (global::System.Runtime.Intrinsics.Vector256<float>.One - a * a);
-        else if (derivative == 4) acc = acc * a * (global::System.Runtime.Intrinsics.Vector256<float>.One - a);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref dst);
-    }
-
-    /// <summary>
-    /// Weight and bias gradients of one Dense layer on a chunk: GW[o, i] += Σ_{s < ns} DZ[o, s] · X[s, i], Gb[o] += Σ_s DZ[o, s],
-    /// with DZ [m × 32] feature-major and X sample-major (ns rows of n floats). Each gradient tile is loaded once,
-    /// updated over the chunk's samples in registers and stored once.
-    /// </summary>
-    public static void WeightGradientChunk(global::System.ReadOnlySpan<float> dz, int m, int n, global::System.ReadOnlySpan<float> x, int ns, global::System.Span<float> gradW, global::System.Span<float> gradB)
-    {
-        ref float rdz = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float rg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradW);
-        ref float rgb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradB);
-        for (int o = 0; o < m; o++)
-        {
-            ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o * Chunk);
-            float sum = 0f;
-            // a whole chunk in two (or four) vectors and one horizontal sum; else one sample after another
-            if (ns == Chunk && global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) sum = global::System.Runtime.Intrinsics.Vector512.Sum(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dzo, 16));
-            else if (ns == Chunk && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) sum = global::System.Runtime.Intrinsics.Vector256.Sum((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 8)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dzo, 24)));
-            else for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref rgb, o) += sum;
-        }
-        int o0 = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-        {
-            // 12 gradient rows × 2 vectors of inputs in registers over the chunk's samples.
-            for (; o0 <= m - 12; o0 += 12)
-            {
-                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
-                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 16);
-                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 16);
-                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0), c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 16);
-                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0), c4_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 16);
-                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0), c5_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 16);
-                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0), c6_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 16);
-                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0), c7_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 16);
-                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0), c8_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 16);
-                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0), c9_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 16);
-                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0), c10_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 16);
-                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0), c11_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 16);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
-                        c1_0 = Fma512(d, x0, c1_0); c1_1 = Fma512(d, x1, c1_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
-                        c2_0 = Fma512(d, x0, c2_0); c2_1 = Fma512(d, x1, c2_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
-                        c3_0 = Fma512(d, x0, c3_0); c3_1 = Fma512(d, x1, c3_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
-                        c4_0 = Fma512(d, x0, c4_0); c4_1 = Fma512(d, x1, c4_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
-                        c5_0 = Fma512(d, x0, c5_0); c5_1 = Fma512(d, x1, c5_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
-                        c6_0 = Fma512(d, x0, c6_0); c6_1 = Fma512(d, x1, c6_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
-                        c7_0 = Fma512(d, x0, c7_0); c7_1 = Fma512(d, x1, c7_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
-                        c8_0 = Fma512(d, x0, c8_0); c8_1 = Fma512(d, x1, c8_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
-                        c9_0 = Fma512(d, x0, c9_0); c9_1 = Fma512(d, x1, c9_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
-                        c10_0 = Fma512(d, x0, c10_0); c10_1 = Fma512(d, x1, c10_1);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
-                        c11_0 = Fma512(d, x0, c11_0); c11_1 = Fma512(d, x1, c11_1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref g1, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref g2, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref g3, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref g4, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref g5, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref g6, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref g7, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_1, ref g8, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_1, ref g9, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_1, ref g10, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_1, ref g11, 16);
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
-                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0);
-                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0);
-                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 3 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0);
-                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 4 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c4_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0);
-                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 5 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c5_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0);
-                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 6 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c6_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0);
-                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 7 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c7_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0);
-                    ref float g8 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 8 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c8_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g8, 0);
-                    ref float g9 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 9 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c9_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g9, 0);
-                    ref float g10 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 10 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c10_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g10, 0);
-                    ref float g11 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 11 * n + i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c11_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g11, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma512(d, x0, c0_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
-                        c1_0 = Fma512(d, x0, c1_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
-                        c2_0 = Fma512(d, x0, c2_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 96));
-                        c3_0 = Fma512(d, x0, c3_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 128));
-                        c4_0 = Fma512(d, x0, c4_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 160));
-                        c5_0 = Fma512(d, x0, c5_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 192));
-                        c6_0 = Fma512(d, x0, c6_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 224));
-                        c7_0 = Fma512(d, x0, c7_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 256));
-                        c8_0 = Fma512(d, x0, c8_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 288));
-                        c9_0 = Fma512(d, x0, c9_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 320));
-                        c10_0 = Fma512(d, x0, c10_0);
-                        d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 352));
-                        c11_0 = Fma512(d, x0, c11_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref g4, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref g5, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref g6, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref g7, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8_0, ref g8, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9_0, ref g9, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10_0, ref g10, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11_0, ref g11, 0);
-                }
-                // the last n mod 16 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 12; r++)
-                    {
-                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
-            }
-            for (; o0 < m; o0++)
-            {
-                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 16);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma512(d, x0, c0_0); c0_1 = Fma512(d, x1, c0_1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, 16);
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector512<float> c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector512<float> d = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma512(d, x0, c0_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
-                }
-                // the last n mod 16 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 1; r++)
-                    {
-                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // 3 gradient rows × 4 vectors of inputs in registers over the chunk's samples.
-            for (; o0 <= m - 3; o0 += 3)
-            {
-                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
-                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0), c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 8), c1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 16), c1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 24);
-                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0), c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 8), c2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 16), c2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 24);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
-                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
-                        c1_0 = Fma256(d, x0, c1_0); c1_1 = Fma256(d, x1, c1_1); c1_2 = Fma256(d, x2, c1_2); c1_3 = Fma256(d, x3, c1_3);
-                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
-                        c2_0 = Fma256(d, x0, c2_0); c2_1 = Fma256(d, x1, c2_1); c2_2 = Fma256(d, x2, c2_2); c2_3 = Fma256(d, x3, c2_3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref g1, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_3, ref g1, 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref g2, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_3, ref g2, 24);
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
-                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 1 * n + i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
-                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, 2 * n + i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma256(d, x0, c0_0);
-                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 32));
-                        c1_0 = Fma256(d, x0, c1_0);
-                        d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 64));
-                        c2_0 = Fma256(d, x0, c2_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
-                }
-                // the last n mod 8 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 3; r++)
-                    {
-                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
-            }
-            for (; o0 < m; o0++)
-            {
-                ref float dzo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0), c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8), c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16), c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 24);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma256(d, x0, c0_0); c0_1 = Fma256(d, x1, c0_1); c0_2 = Fma256(d, x2, c0_2); c0_3 = Fma256(d, x3, c0_3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref g0, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref g0, 24);
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref go, i);
-                    global::System.Runtime.Intrinsics.Vector256<float> c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, s);
-                        global::System.Runtime.Intrinsics.Vector256<float> d = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, 0));
-                        c0_0 = Fma256(d, x0, c0_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
-                }
-                // the last n mod 8 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 1; r++)
-                    {
-                        ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, s * n + i);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// <summary>A layer size as a type, so the JIT compiles each batch forward kernel with its row stride as a constant.</summary>
-file interface IBackpropSize
-{
-    static abstract int Value { get; }
-}
-
-file readonly struct BackpropSize8 : IBackpropSize { public static int Value => 8; }
-
-file readonly struct BackpropSize10 : IBackpropSize { public static int Value => 10; }
-
-file readonly struct BackpropSize16 : IBackpropSize { public static int Value => 16; }
-
-file readonly struct BackpropSize32 : IBackpropSize { public static int Value => 32; }
-
-file readonly struct BackpropSize64 : IBackpropSize { public static int Value => 64; }
+/// <summary>64 as a type: the input size of a batch forward kernel call, so the JIT compiles it with that row stride.</summary>
+file readonly struct BackpropSize64 : global::Backprop.Generated.CompilerServices.IConstantSize { public static int Value => 64; }

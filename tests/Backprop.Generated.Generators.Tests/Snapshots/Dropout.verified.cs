@@ -36,8 +36,8 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     public const int ParameterBytes = 780;
 
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
-    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
-    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
     private float[]? _trainingBuffer; // per-batch activations and gradients; grows to the largest batch seen, then is reused
     private int _seed; // with TrainingStep, decides the dropout masks
 
@@ -100,7 +100,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         global::System.Span<float> scratch = stackalloc float[ScratchSize];
         for (int s = 0; s < k; s++)
         {
@@ -121,7 +121,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
         // Layer 0: Dense 8 → 16, ReLU: a = max(0, z), z = W0·x + b0
         for (int o = 0; o < 16; o++)
         {
-            float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 8, 8), x);
+            float z = b0[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W0.Slice(o * 8, 8), x);
             h0[o] = global::System.MathF.Max(z, 0f);
         }
 
@@ -131,7 +131,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
         // Layer 2: Dense 16 → 3, Softmax: a = softmax(z), z = W1·x + b1
         for (int o = 0; o < 3; o++)
         {
-            float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 16, 16), h0);
+            float z = b1[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W1.Slice(o * 16, 16), h0);
             y[o] = z;
         }
         // softmax, stably: a_j = e^(z_j − max z) / Σ_i e^(z_i − max z)
@@ -157,7 +157,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
         int needed = k * 89 + 0;
         if (_trainingBuffer is null || _trainingBuffer.Length < needed) _trainingBuffer = new float[needed];
         float gradScale = 1f / k; // L is the mean over the k samples
@@ -196,7 +196,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
             global::System.ReadOnlySpan<float> xs = x.Slice(s * 8, 8);
             for (int o = 0; o < 16; o++)
             {
-                float z = b0[o] + BackpropKernels.Dot(W0.Slice(o * 8, 8), xs);
+                float z = b0[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W0.Slice(o * 8, 8), xs);
                 h0[s * 16 + o] = global::System.MathF.Max(z, 0f);
             }
         }
@@ -213,7 +213,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
             global::System.ReadOnlySpan<float> xs = h1.Slice(s * 16, 16);
             for (int o = 0; o < 3; o++)
             {
-                float z = b1[o] + BackpropKernels.Dot(W1.Slice(o * 16, 16), xs);
+                float z = b1[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W1.Slice(o * 16, 16), xs);
                 zl[s * 3 + o] = z;
                 h2[s * 3 + o] = z;
             }
@@ -261,7 +261,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
             for (int o = 0; o < 3; o++)
             {
                 float dz = d2[s * 3 + o];
-                BackpropKernels.AddScaled(gW1.Slice(o * 16, 16), dz, xs);
+                global::Backprop.Generated.CompilerServices.DenseKernels.AddScaled(gW1.Slice(o * 16, 16), dz, xs);
                 gb1[o] += dz;
             }
         }
@@ -270,7 +270,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
         for (int s = 0; s < k; s++)
         {
             global::System.Span<float> ds = d1.Slice(s * 16, 16);
-            for (int o = 0; o < 3; o++) BackpropKernels.AddScaled(ds, d2[s * 3 + o], W1.Slice(o * 16, 16));
+            for (int o = 0; o < 3; o++) global::Backprop.Generated.CompilerServices.DenseKernels.AddScaled(ds, d2[s * 3 + o], W1.Slice(o * 16, 16));
         }
         // Layer 1: Dropout(0.25) — backward
         // ∂L/∂x = ∂L/∂y ⊙ mask: dropped values pass no gradient, kept ones are scaled as in the forward pass
@@ -285,7 +285,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
             for (int o = 0; o < 16; o++)
             {
                 float dz = d0[s * 16 + o];
-                BackpropKernels.AddScaled(gW0.Slice(o * 8, 8), dz, xs);
+                global::Backprop.Generated.CompilerServices.DenseKernels.AddScaled(gW0.Slice(o * 8, 8), dz, xs);
                 gb0[o] += dz;
             }
         }
@@ -311,86 +311,5 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
-    }
-}
-
-/// <summary>Argument checks shared by Forward and Backward.</summary>
-file static class BackpropGuard
-{
-    /// <summary>The number of samples k, after checking both lengths hold exactly k samples.</summary>
-    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
-    {
-        if (firstLength == 0 || firstLength % firstSize != 0)
-        {
-            throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
-        }
-        int k = firstLength / firstSize;
-        if (secondLength != k * secondSize)
-        {
-            throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
-        }
-        return k;
-    }
-}
-
-/// <summary>Vector kernels for the layers too large to unroll.</summary>
-file static class BackpropKernels
-{
-    /// <summary>Σ_i a[i] · b[i] over equal-length spans.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static float Dot(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b)
-    {
-        ref float ra = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-        ref float rb = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        float sum = 0f;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
-        {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> s0 = global::System.Numerics.Vector<float>.Zero;
-            global::System.Numerics.Vector<float> s1 = global::System.Numerics.Vector<float>.Zero;
-            for (; i <= n - 2 * width; i += 2 * width)
-            {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-                s1 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)(i + width)) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)(i + width));
-            }
-            for (; i <= n - width; i += width)
-            {
-                s0 += global::System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * global::System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-            }
-            sum = global::System.Numerics.Vector.Sum(s0 + s1);
-        }
-        for (; i < n; i++)
-        {
-            sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref ra, i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref rb, i);
-        }
-        return sum;
-    }
-
-    /// <summary>y[i] += alpha · x[i] over equal-length spans.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(global::System.Span<float> y, float alpha, global::System.ReadOnlySpan<float> x)
-    {
-        ref float ry = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        ref float rx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        int n = y.Length;
-        int i = 0;
-        if (global::System.Numerics.Vector.IsHardwareAccelerated && n >= global::System.Numerics.Vector<float>.Count)
-        {
-            int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Numerics.Vector<float> scale = new global::System.Numerics.Vector<float>(alpha);
-            for (; i <= n - width; i += width)
-            {
-                global::System.Numerics.Vector<float> sum = global::System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + scale * global::System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i);
-                global::System.Numerics.Vector.StoreUnsafe(sum, ref ry, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref ry, i) += alpha * global::System.Runtime.CompilerServices.Unsafe.Add(ref rx, i);
-        }
     }
 }

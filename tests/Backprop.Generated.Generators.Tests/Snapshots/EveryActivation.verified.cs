@@ -39,8 +39,8 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     public const int ParameterBytes = 288;
 
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
-    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
-    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -116,7 +116,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         for (int s = 0; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), default);
@@ -161,7 +161,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float z2_1 = b2[1] + W2[3] * a1_0 + W2[4] * a1_1 + W2[5] * a1_2;
         float z2_2 = b2[2] + W2[6] * a1_0 + W2[7] * a1_1 + W2[8] * a1_2;
         // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
         float a2_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a2_v0);
         float a2_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 1);
         float a2_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 2);
@@ -191,7 +191,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
         // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
         float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
         float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
         float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
@@ -209,7 +209,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
@@ -273,7 +273,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float z2_1 = b2[1] + W2[3] * a1_0 + W2[4] * a1_1 + W2[5] * a1_2;
         float z2_2 = b2[2] + W2[6] * a1_0 + W2[7] * a1_1 + W2[8] * a1_2;
         // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
         float a2_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a2_v0);
         float a2_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 1);
         float a2_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 2);
@@ -303,7 +303,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
         // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
         float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
         float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
         float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
@@ -527,7 +527,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float z2_1 = b2[1] + W2[3] * a1_0 + W2[4] * a1_1 + W2[5] * a1_2;
         float z2_2 = b2[2] + W2[6] * a1_0 + W2[7] * a1_1 + W2[8] * a1_2;
         // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> a2_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z2_0, z2_1, z2_2, 0f));
         float a2_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a2_v0);
         float a2_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 1);
         float a2_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a2_v0, 2);
@@ -557,7 +557,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         zmax = global::System.MathF.Max(zmax, z5_1);
         zmax = global::System.MathF.Max(zmax, z5_2);
         // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
+        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
         float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
         float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
         float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
@@ -741,26 +741,5 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
-    }
-}
-
-/// <summary>Argument checks shared by Forward and Backward.</summary>
-file static class BackpropGuard
-{
-    /// <summary>The number of samples k, after checking both lengths hold exactly k samples.</summary>
-    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
-    {
-        if (firstLength == 0 || firstLength % firstSize != 0)
-        {
-            throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
-        }
-        int k = firstLength / firstSize;
-        if (secondLength != k * secondSize)
-        {
-            throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
-        }
-        return k;
     }
 }

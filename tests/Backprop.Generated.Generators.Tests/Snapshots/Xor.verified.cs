@@ -35,8 +35,8 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
     public const int ParameterBytes = 68;
 
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
-    private readonly global::Backprop.Generated.AlignedFloats _parameters = new(ParameterCount);
-    private readonly global::Backprop.Generated.AlignedFloats _gradients = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
+    private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -96,7 +96,7 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         for (int s = 0; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), default);
@@ -118,7 +118,7 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
         float z0_3 = b0[3] + W0[6] * x[0] + W0[7] * x[1];
         // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
+        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
         float a0_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a0_v0);
         float a0_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 1);
         float a0_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 2);
@@ -137,7 +137,7 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int k = BackpropGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
@@ -170,7 +170,7 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
         float z0_3 = b0[3] + W0[6] * x[0] + W0[7] * x[1];
         // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
+        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
         float a0_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a0_v0);
         float a0_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 1);
         float a0_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 2);
@@ -263,7 +263,7 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
         float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
         float z0_3 = b0[3] + W0[6] * x[0] + W0[7] * x[1];
         // tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
+        global::System.Runtime.Intrinsics.Vector128<float> a0_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z0_0, z0_1, z0_2, z0_3));
         float a0_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(a0_v0);
         float a0_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 1);
         float a0_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(a0_v0, 2);
@@ -339,26 +339,5 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
-    }
-}
-
-/// <summary>Argument checks shared by Forward and Backward.</summary>
-file static class BackpropGuard
-{
-    /// <summary>The number of samples k, after checking both lengths hold exactly k samples.</summary>
-    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
-    {
-        if (firstLength == 0 || firstLength % firstSize != 0)
-        {
-            throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
-        }
-        int k = firstLength / firstSize;
-        if (secondLength != k * secondSize)
-        {
-            throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
-        }
-        return k;
     }
 }

@@ -3,7 +3,7 @@ using System.ComponentModel;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
-namespace Backprop.Generated;
+namespace Backprop.Generated.CompilerServices;
 
 /// <summary>
 /// Runs the pieces of one mini-batch on several threads for generated <c>Backward</c> methods

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Backprop.Generated;
+namespace Backprop.Generated.CompilerServices;
 
 /// <summary>
 /// The exponential and hyperbolic tangent of four floats at once, for the softmax and Tanh layers of generated Dense

@@ -3,7 +3,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Backprop.Generated;
+namespace Backprop.Generated.CompilerServices;
 
 /// <summary>
 /// A fixed-length float buffer that starts on a 64-byte boundary (one cache line, one Vector512), for the parameters,

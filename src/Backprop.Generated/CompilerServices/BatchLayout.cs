@@ -1,0 +1,11 @@
+namespace Backprop.Generated.CompilerServices;
+
+/// <summary>
+/// The layout the generator plans batch buffers with and the runtime's batch kernels assume: one source, compiled into
+/// both the runtime and the generator (linked), so the two cannot disagree.
+/// </summary>
+internal static class BatchLayout
+{
+    /// <summary>Samples per chunk of the batch path: the columns of every feature-major block.</summary>
+    public const int Chunk = 32;
+}

@@ -1,0 +1,585 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Backprop.Generated.CompilerServices;
+
+/// <summary>Fused multiply-add on the vector widths the kernels use.</summary>
+internal static class FusedMath
+{
+    /// <summary>a · b + c, fused when the CPU has FMA (it does wherever Vector512 is accelerated).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>a · b + c, fused when the CPU has FMA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Fma256(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+}
+
+/// <summary>
+/// The one-sample kernels of looped Dense layers (those with more than 64 weights): a matrix-vector product with the
+/// activation fused (eight weight rows per pass share each load of x), and the backward pass of a layer in one sweep
+/// over its weight rows (weight gradient and input gradient together), with a twin that applies the SGD step in the
+/// same sweep. Vector512 where accelerated, else Vector256, else scalar loops; no bounds checks (refs and offsets), so
+/// the caller passes spans of the stated lengths. Called by generated code; versioned with the generator (one package).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class DenseKernels
+{
+    /// <summary>
+    /// One sample through a Dense layer: y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m, W [m × n] row-major;
+    /// act: <typeparamref name="TAct"/> (tanh, sigmoid and softmax are applied by the caller, with <see cref="LinearActivation"/> here). Eight rows per pass over x (then four, then one):
+    /// eight independent accumulator chains keep both FMA pipes busy, and each load of x feeds eight FMAs.
+    /// </summary>
+    public static void Gemv<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        if (n >= 256 && m >= 32 && (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated))
+        {
+            GemvLongRows<TAct>(weights, bias, m, n, x, y);
+            return;
+        }
+        ref float rw = ref MemoryMarshal.GetReference(weights);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        int o = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            for (; o <= m - 8; o += 8)
+            {
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                ref float w4 = ref Unsafe.Add(ref w3, n);
+                ref float w5 = ref Unsafe.Add(ref w4, n);
+                ref float w6 = ref Unsafe.Add(ref w5, n);
+                ref float w7 = ref Unsafe.Add(ref w6, n);
+                Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, s2 = Vector512<float>.Zero, s3 = Vector512<float>.Zero, s4 = Vector512<float>.Zero, s5 = Vector512<float>.Zero, s6 = Vector512<float>.Zero, s7 = Vector512<float>.Zero;
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                    s4 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w4, (nuint)i), xv, s4);
+                    s5 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w5, (nuint)i), xv, s5);
+                    s6 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w6, (nuint)i), xv, s6);
+                    s7 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w7, (nuint)i), xv, s7);
+                }
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                Vector128<float> z0 = Sum4(Vector256.GetLower(Vector512.GetLower(s0) + Vector512.GetUpper(s0)) + Vector256.GetUpper(Vector512.GetLower(s0) + Vector512.GetUpper(s0)), Vector256.GetLower(Vector512.GetLower(s1) + Vector512.GetUpper(s1)) + Vector256.GetUpper(Vector512.GetLower(s1) + Vector512.GetUpper(s1)), Vector256.GetLower(Vector512.GetLower(s2) + Vector512.GetUpper(s2)) + Vector256.GetUpper(Vector512.GetLower(s2) + Vector512.GetUpper(s2)), Vector256.GetLower(Vector512.GetLower(s3) + Vector512.GetUpper(s3)) + Vector256.GetUpper(Vector512.GetLower(s3) + Vector512.GetUpper(s3)));
+                Vector128<float> z1 = Sum4(Vector256.GetLower(Vector512.GetLower(s4) + Vector512.GetUpper(s4)) + Vector256.GetUpper(Vector512.GetLower(s4) + Vector512.GetUpper(s4)), Vector256.GetLower(Vector512.GetLower(s5) + Vector512.GetUpper(s5)) + Vector256.GetUpper(Vector512.GetLower(s5) + Vector512.GetUpper(s5)), Vector256.GetLower(Vector512.GetLower(s6) + Vector512.GetUpper(s6)) + Vector256.GetUpper(Vector512.GetLower(s6) + Vector512.GetUpper(s6)), Vector256.GetLower(Vector512.GetLower(s7) + Vector512.GetUpper(s7)) + Vector256.GetUpper(Vector512.GetLower(s7) + Vector512.GetUpper(s7)));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = Unsafe.Add(ref rx, i);
+                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi; t4 += Unsafe.Add(ref w4, i) * xi; t5 += Unsafe.Add(ref w5, i) * xi; t6 += Unsafe.Add(ref w6, i) * xi; t7 += Unsafe.Add(ref w7, i) * xi;
+                    }
+                    z0 += Vector128.Create(t0, t1, t2, t3);
+                    z1 += Vector128.Create(t4, t5, t6, t7);
+                }
+                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
+                z0 = TAct.Apply(z0);
+                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
+                z1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o + 4));
+                z1 = TAct.Apply(z1);
+                Vector128.StoreUnsafe(z1, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o + 4));
+            }
+            for (; o <= m - 4; o += 4)
+            {
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, s2 = Vector512<float>.Zero, s3 = Vector512<float>.Zero;
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                Vector128<float> z0 = Sum4(Vector256.GetLower(Vector512.GetLower(s0) + Vector512.GetUpper(s0)) + Vector256.GetUpper(Vector512.GetLower(s0) + Vector512.GetUpper(s0)), Vector256.GetLower(Vector512.GetLower(s1) + Vector512.GetUpper(s1)) + Vector256.GetUpper(Vector512.GetLower(s1) + Vector512.GetUpper(s1)), Vector256.GetLower(Vector512.GetLower(s2) + Vector512.GetUpper(s2)) + Vector256.GetUpper(Vector512.GetLower(s2) + Vector512.GetUpper(s2)), Vector256.GetLower(Vector512.GetLower(s3) + Vector512.GetUpper(s3)) + Vector256.GetUpper(Vector512.GetLower(s3) + Vector512.GetUpper(s3)));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = Unsafe.Add(ref rx, i);
+                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z0 += Vector128.Create(t0, t1, t2, t3);
+                }
+                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
+                z0 = TAct.Apply(z0);
+                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            for (; o <= m - 8; o += 8)
+            {
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                ref float w4 = ref Unsafe.Add(ref w3, n);
+                ref float w5 = ref Unsafe.Add(ref w4, n);
+                ref float w6 = ref Unsafe.Add(ref w5, n);
+                ref float w7 = ref Unsafe.Add(ref w6, n);
+                Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, s2 = Vector256<float>.Zero, s3 = Vector256<float>.Zero, s4 = Vector256<float>.Zero, s5 = Vector256<float>.Zero, s6 = Vector256<float>.Zero, s7 = Vector256<float>.Zero;
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                    s4 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w4, (nuint)i), xv, s4);
+                    s5 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w5, (nuint)i), xv, s5);
+                    s6 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w6, (nuint)i), xv, s6);
+                    s7 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w7, (nuint)i), xv, s7);
+                }
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                Vector128<float> z0 = Sum4(Vector256.GetLower(s0) + Vector256.GetUpper(s0), Vector256.GetLower(s1) + Vector256.GetUpper(s1), Vector256.GetLower(s2) + Vector256.GetUpper(s2), Vector256.GetLower(s3) + Vector256.GetUpper(s3));
+                Vector128<float> z1 = Sum4(Vector256.GetLower(s4) + Vector256.GetUpper(s4), Vector256.GetLower(s5) + Vector256.GetUpper(s5), Vector256.GetLower(s6) + Vector256.GetUpper(s6), Vector256.GetLower(s7) + Vector256.GetUpper(s7));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = Unsafe.Add(ref rx, i);
+                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi; t4 += Unsafe.Add(ref w4, i) * xi; t5 += Unsafe.Add(ref w5, i) * xi; t6 += Unsafe.Add(ref w6, i) * xi; t7 += Unsafe.Add(ref w7, i) * xi;
+                    }
+                    z0 += Vector128.Create(t0, t1, t2, t3);
+                    z1 += Vector128.Create(t4, t5, t6, t7);
+                }
+                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
+                z0 = TAct.Apply(z0);
+                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
+                z1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o + 4));
+                z1 = TAct.Apply(z1);
+                Vector128.StoreUnsafe(z1, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o + 4));
+            }
+            for (; o <= m - 4; o += 4)
+            {
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, s2 = Vector256<float>.Zero, s3 = Vector256<float>.Zero;
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    s0 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
+                    s1 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
+                    s2 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
+                    s3 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
+                }
+                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+                Vector128<float> z0 = Sum4(Vector256.GetLower(s0) + Vector256.GetUpper(s0), Vector256.GetLower(s1) + Vector256.GetUpper(s1), Vector256.GetLower(s2) + Vector256.GetUpper(s2), Vector256.GetLower(s3) + Vector256.GetUpper(s3));
+                if (i < n)
+                {
+                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                    for (; i < n; i++)
+                    {
+                        float xi = Unsafe.Add(ref rx, i);
+                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi;
+                    }
+                    z0 += Vector128.Create(t0, t1, t2, t3);
+                }
+                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
+                z0 = TAct.Apply(z0);
+                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
+            }
+        }
+        for (; o < m; o++)
+        {
+            ref float wo = ref Unsafe.Add(ref rw, o * n);
+            float z = 0f;
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated && n >= 16)
+            {
+                Vector512<float> s = Vector512<float>.Zero;
+                for (; i <= n - 16; i += 16) s = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)i), Vector512.LoadUnsafe(ref rx, (nuint)i), s);
+                z = Vector512.Sum(s);
+            }
+            else if (Vector256.IsHardwareAccelerated && n >= 8)
+            {
+                Vector256<float> s = Vector256<float>.Zero;
+                for (; i <= n - 8; i += 8) s = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)i), Vector256.LoadUnsafe(ref rx, (nuint)i), s);
+                z = Vector256.Sum(s);
+            }
+            for (; i < n; i++) z += Unsafe.Add(ref wo, i) * Unsafe.Add(ref rx, i);
+            y[o] = TAct.Apply(bias[o] + z);
+        }
+    }
+
+    /// <summary>(Σ a, Σ b, Σ c, Σ d): horizontal sums of four vectors in one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+    {
+        if (Sse3.IsSupported)
+        {
+            return Sse3.HorizontalAdd(Sse3.HorizontalAdd(a, b), Sse3.HorizontalAdd(c, d));
+        }
+        return Vector128.Create(Vector128.Sum(a), Vector128.Sum(b), Vector128.Sum(c), Vector128.Sum(d));
+    }
+
+
+    /// <summary>
+    /// <see cref="Gemv"/> for long rows (n ≥ 256, m ≥ 32): one row at a time, so the weights are read as one sequential
+    /// stream the prefetcher follows, into eight accumulators (eight vectors per step); one horizontal sum per row.
+    /// The rows of a weight matrix are 64-byte aligned, so no load straddles two cache lines.
+    /// </summary>
+    private static void GemvLongRows<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        ref float rw = ref MemoryMarshal.GetReference(weights);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float rb = ref MemoryMarshal.GetReference(bias);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int o = 0; o < m; o++)
+            {
+                ref float wo = ref Unsafe.Add(ref rw, o * n);
+                Vector512<float> a0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero, a4 = Vector512<float>.Zero, a5 = Vector512<float>.Zero, a6 = Vector512<float>.Zero, a7 = Vector512<float>.Zero;
+                int i = 0;
+                for (; i <= n - 128; i += 128)
+                {
+                    a0 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)i), Vector512.LoadUnsafe(ref rx, (nuint)i), a0);
+                    a1 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)(i + 16)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 16)), a1);
+                    a2 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)(i + 32)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 32)), a2);
+                    a3 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)(i + 48)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 48)), a3);
+                    a4 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)(i + 64)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 64)), a4);
+                    a5 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)(i + 80)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 80)), a5);
+                    a6 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)(i + 96)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 96)), a6);
+                    a7 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)(i + 112)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 112)), a7);
+                }
+                for (; i <= n - 16; i += 16) a0 = FusedMath.Fma512(Vector512.LoadUnsafe(ref wo, (nuint)i), Vector512.LoadUnsafe(ref rx, (nuint)i), a0);
+                float z = Vector512.Sum((a0 + a1) + (a2 + a3) + ((a4 + a5) + (a6 + a7)));
+                for (; i < n; i++) z += Unsafe.Add(ref wo, i) * Unsafe.Add(ref rx, i);
+                Unsafe.Add(ref ry, o) = TAct.Apply(Unsafe.Add(ref rb, o) + z);
+            }
+        }
+        else
+        {
+            for (int o = 0; o < m; o++)
+            {
+                ref float wo = ref Unsafe.Add(ref rw, o * n);
+                Vector256<float> a0 = Vector256<float>.Zero, a1 = Vector256<float>.Zero, a2 = Vector256<float>.Zero, a3 = Vector256<float>.Zero, a4 = Vector256<float>.Zero, a5 = Vector256<float>.Zero, a6 = Vector256<float>.Zero, a7 = Vector256<float>.Zero;
+                int i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    a0 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)i), Vector256.LoadUnsafe(ref rx, (nuint)i), a0);
+                    a1 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)(i + 8)), Vector256.LoadUnsafe(ref rx, (nuint)(i + 8)), a1);
+                    a2 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)(i + 16)), Vector256.LoadUnsafe(ref rx, (nuint)(i + 16)), a2);
+                    a3 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)(i + 24)), Vector256.LoadUnsafe(ref rx, (nuint)(i + 24)), a3);
+                    a4 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)(i + 32)), Vector256.LoadUnsafe(ref rx, (nuint)(i + 32)), a4);
+                    a5 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)(i + 40)), Vector256.LoadUnsafe(ref rx, (nuint)(i + 40)), a5);
+                    a6 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)(i + 48)), Vector256.LoadUnsafe(ref rx, (nuint)(i + 48)), a6);
+                    a7 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)(i + 56)), Vector256.LoadUnsafe(ref rx, (nuint)(i + 56)), a7);
+                }
+                for (; i <= n - 8; i += 8) a0 = FusedMath.Fma256(Vector256.LoadUnsafe(ref wo, (nuint)i), Vector256.LoadUnsafe(ref rx, (nuint)i), a0);
+                float z = Vector256.Sum((a0 + a1) + (a2 + a3) + ((a4 + a5) + (a6 + a7)));
+                for (; i < n; i++) z += Unsafe.Add(ref wo, i) * Unsafe.Add(ref rx, i);
+                Unsafe.Add(ref ry, o) = TAct.Apply(Unsafe.Add(ref rb, o) + z);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One sample back through a Dense layer in one sweep over its rows: gW[o, :] += dz[o] · x and, when dx is not empty,
+    /// dx = Wᵀ · dz (overwritten). Four rows per sweep, so x and dx are loaded once per four rows.
+    /// </summary>
+    public static void BackwardRows(ReadOnlySpan<float> weights, Span<float> gradW, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx)
+    {
+        ref float rw = ref MemoryMarshal.GetReference(weights);
+        ref float rg = ref MemoryMarshal.GetReference(gradW);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float rdx = ref MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                Vector512<float> v0 = Vector512.Create(d0), v1 = Vector512.Create(d1), v2 = Vector512.Create(d2), v3 = Vector512.Create(d3);
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float g1 = ref Unsafe.Add(ref g0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float g2 = ref Unsafe.Add(ref g1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                ref float g3 = ref Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    Vector512.StoreUnsafe(FusedMath.Fma512(v0, xv, Vector512.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    Vector512.StoreUnsafe(FusedMath.Fma512(v1, xv, Vector512.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    Vector512.StoreUnsafe(FusedMath.Fma512(v2, xv, Vector512.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    Vector512.StoreUnsafe(FusedMath.Fma512(v3, xv, Vector512.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        Vector512<float> acc = Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = FusedMath.Fma512(v0, Vector512.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = FusedMath.Fma512(v1, Vector512.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = FusedMath.Fma512(v2, Vector512.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = FusedMath.Fma512(v3, Vector512.LoadUnsafe(ref w3, (nuint)i), acc);
+                        Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = Unsafe.Add(ref rx, i);
+                    Unsafe.Add(ref g0, i) += d0 * xi; Unsafe.Add(ref g1, i) += d1 * xi; Unsafe.Add(ref g2, i) += d2 * xi; Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                Vector256<float> v0 = Vector256.Create(d0), v1 = Vector256.Create(d1), v2 = Vector256.Create(d2), v3 = Vector256.Create(d3);
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float g0 = ref Unsafe.Add(ref rg, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float g1 = ref Unsafe.Add(ref g0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float g2 = ref Unsafe.Add(ref g1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                ref float g3 = ref Unsafe.Add(ref g2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    Vector256.StoreUnsafe(FusedMath.Fma256(v0, xv, Vector256.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
+                    Vector256.StoreUnsafe(FusedMath.Fma256(v1, xv, Vector256.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
+                    Vector256.StoreUnsafe(FusedMath.Fma256(v2, xv, Vector256.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
+                    Vector256.StoreUnsafe(FusedMath.Fma256(v3, xv, Vector256.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
+                    if (input)
+                    {
+                        Vector256<float> acc = Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = FusedMath.Fma256(v0, Vector256.LoadUnsafe(ref w0, (nuint)i), acc);
+                        acc = FusedMath.Fma256(v1, Vector256.LoadUnsafe(ref w1, (nuint)i), acc);
+                        acc = FusedMath.Fma256(v2, Vector256.LoadUnsafe(ref w2, (nuint)i), acc);
+                        acc = FusedMath.Fma256(v3, Vector256.LoadUnsafe(ref w3, (nuint)i), acc);
+                        Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                }
+                for (; i < n; i++)
+                {
+                    float xi = Unsafe.Add(ref rx, i);
+                    Unsafe.Add(ref g0, i) += d0 * xi; Unsafe.Add(ref g1, i) += d1 * xi; Unsafe.Add(ref g2, i) += d2 * xi; Unsafe.Add(ref g3, i) += d3 * xi;
+                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref Unsafe.Add(ref rw, o * n);
+            ref float go = ref Unsafe.Add(ref rg, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref go, i) += d * Unsafe.Add(ref rx, i);
+                if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
+    /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
+    /// step would be. Four rows per sweep; the gradient is never stored.
+    /// </summary>
+    public static void BackwardRowsSgd(Span<float> weights, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx, float learningRate)
+    {
+        ref float rw = ref MemoryMarshal.GetReference(weights);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float rdx = ref MemoryMarshal.GetReference(dx);
+        bool input = !dx.IsEmpty;
+        if (input) dx.Clear();
+        int o = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> rate = Vector512.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                Vector512<float> v0 = Vector512.Create(d0), v1 = Vector512.Create(d1), v2 = Vector512.Create(d2), v3 = Vector512.Create(d3);
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    Vector512<float> o0 = Vector512.LoadUnsafe(ref w0, (nuint)i);
+                    Vector512<float> o1 = Vector512.LoadUnsafe(ref w1, (nuint)i);
+                    Vector512<float> o2 = Vector512.LoadUnsafe(ref w2, (nuint)i);
+                    Vector512<float> o3 = Vector512.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        Vector512<float> acc = Vector512.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = FusedMath.Fma512(v0, o0, acc);
+                        acc = FusedMath.Fma512(v1, o1, acc);
+                        acc = FusedMath.Fma512(v2, o2, acc);
+                        acc = FusedMath.Fma512(v3, o3, acc);
+                        Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    Vector512.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    Vector512.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    Vector512.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    Vector512.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = Unsafe.Add(ref rx, i);
+                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
+                    Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> rate = Vector256.Create(learningRate);
+            for (; o <= m - 4; o += 4)
+            {
+                float d0 = dz[o];
+                float d1 = dz[o + 1];
+                float d2 = dz[o + 2];
+                float d3 = dz[o + 3];
+                Vector256<float> v0 = Vector256.Create(d0), v1 = Vector256.Create(d1), v2 = Vector256.Create(d2), v3 = Vector256.Create(d3);
+                ref float w0 = ref Unsafe.Add(ref rw, o * n);
+                ref float w1 = ref Unsafe.Add(ref w0, n);
+                ref float w2 = ref Unsafe.Add(ref w1, n);
+                ref float w3 = ref Unsafe.Add(ref w2, n);
+                int i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    Vector256<float> o0 = Vector256.LoadUnsafe(ref w0, (nuint)i);
+                    Vector256<float> o1 = Vector256.LoadUnsafe(ref w1, (nuint)i);
+                    Vector256<float> o2 = Vector256.LoadUnsafe(ref w2, (nuint)i);
+                    Vector256<float> o3 = Vector256.LoadUnsafe(ref w3, (nuint)i);
+                    if (input)
+                    {
+                        Vector256<float> acc = Vector256.LoadUnsafe(ref rdx, (nuint)i);
+                        acc = FusedMath.Fma256(v0, o0, acc);
+                        acc = FusedMath.Fma256(v1, o1, acc);
+                        acc = FusedMath.Fma256(v2, o2, acc);
+                        acc = FusedMath.Fma256(v3, o3, acc);
+                        Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
+                    }
+                    Vector256.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
+                    Vector256.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
+                    Vector256.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
+                    Vector256.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
+                }
+                for (; i < n; i++)
+                {
+                    float xi = Unsafe.Add(ref rx, i);
+                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
+                    Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+                }
+            }
+        }
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            ref float wo = ref Unsafe.Add(ref rw, o * n);
+            for (int i = 0; i < n; i++)
+            {
+                if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
+                Unsafe.Add(ref wo, i) -= learningRate * (d * Unsafe.Add(ref rx, i));
+            }
+        }
+    }
+    /// <summary>Σ_i a[i] · b[i] over equal-length spans (two vector accumulators, then the tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        int n = a.Length;
+        int i = 0;
+        float sum = 0f;
+        if (System.Numerics.Vector.IsHardwareAccelerated && n >= System.Numerics.Vector<float>.Count)
+        {
+            int width = System.Numerics.Vector<float>.Count;
+            System.Numerics.Vector<float> s0 = System.Numerics.Vector<float>.Zero;
+            System.Numerics.Vector<float> s1 = System.Numerics.Vector<float>.Zero;
+            for (; i <= n - 2 * width; i += 2 * width)
+            {
+                s0 += System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
+                s1 += System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)(i + width)) * System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)(i + width));
+            }
+            for (; i <= n - width; i += width)
+            {
+                s0 += System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
+            }
+            sum = System.Numerics.Vector.Sum(s0 + s1);
+        }
+        for (; i < n; i++)
+        {
+            sum += Unsafe.Add(ref ra, i) * Unsafe.Add(ref rb, i);
+        }
+        return sum;
+    }
+
+    /// <summary>y[i] += alpha · x[i] over equal-length spans (the length of <paramref name="y"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddScaled(Span<float> y, float alpha, ReadOnlySpan<float> x)
+    {
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        int n = y.Length;
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && n >= System.Numerics.Vector<float>.Count)
+        {
+            int width = System.Numerics.Vector<float>.Count;
+            System.Numerics.Vector<float> scale = new System.Numerics.Vector<float>(alpha);
+            for (; i <= n - width; i += width)
+            {
+                System.Numerics.Vector<float> sum = System.Numerics.Vector.LoadUnsafe(ref ry, (nuint)i) + scale * System.Numerics.Vector.LoadUnsafe(ref rx, (nuint)i);
+                System.Numerics.Vector.StoreUnsafe(sum, ref ry, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref ry, i) += alpha * Unsafe.Add(ref rx, i);
+        }
+    }
+}

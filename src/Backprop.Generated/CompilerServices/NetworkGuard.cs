@@ -1,0 +1,32 @@
+using System;
+using System.ComponentModel;
+
+namespace Backprop.Generated.CompilerServices;
+
+/// <summary>The argument checks of generated <c>Forward</c> and <c>Backward</c> methods. Used by generated code.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class NetworkGuard
+{
+    /// <summary>
+    /// The number of samples k in <paramref name="firstLength"/> floats of <paramref name="firstSize"/> per sample, after
+    /// checking that it is a whole, positive number and that <paramref name="secondLength"/> holds exactly k samples of
+    /// <paramref name="secondSize"/> floats.
+    /// </summary>
+    /// <exception cref="ArgumentException">Either length is wrong; the message names the span, the expected and the actual length.</exception>
+    public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
+    {
+        if (firstLength == 0 || firstLength % firstSize != 0)
+        {
+            throw new ArgumentException(
+                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
+        }
+        int k = firstLength / firstSize;
+        if (secondLength != k * secondSize)
+        {
+            string samples = k == 1 ? "1 sample" : $"{k} samples";
+            throw new ArgumentException(
+                $"{secondName}.Length must be {k * secondSize} ({samples} of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
+        }
+        return k;
+    }
+}
