@@ -118,6 +118,20 @@ public static class BatchKernels
         where TAct : struct, IFusedActivation
     {
         int n = TN.Value;
+        if (!IsAccelerated)
+        {
+            // no SIMD (generated code stays per sample there): the same sums in plain loops
+            for (int r = 0; r < m; r++)
+            {
+                for (int s = 0; s < Chunk; s++)
+                {
+                    float z = 0f;
+                    for (int i = 0; i < n; i++) z += weights[r * n + i] * x[i * Chunk + s];
+                    y[r * Chunk + s] = TAct.Apply(bias[r] + z);
+                }
+            }
+            return;
+        }
         ref float rw = ref MemoryMarshal.GetReference(weights);
         ref float rb = ref MemoryMarshal.GetReference(bias);
         ref float rx = ref MemoryMarshal.GetReference(x);
@@ -292,6 +306,20 @@ public static class BatchKernels
     public static void InputGradientChunk<TDerivative>(ReadOnlySpan<float> weights, int m, int n, ReadOnlySpan<float> dz, ReadOnlySpan<float> a, Span<float> dx)
         where TDerivative : struct, IActivationDerivative
     {
+        if (!IsAccelerated)
+        {
+            // no SIMD (generated code stays per sample there): the same sums in plain loops
+            for (int r = 0; r < n; r++)
+            {
+                for (int s = 0; s < Chunk; s++)
+                {
+                    float g = 0f;
+                    for (int q = 0; q < m; q++) g += weights[q * n + r] * dz[q * Chunk + s];
+                    dx[r * Chunk + s] = TDerivative.Chain(g, a[r * Chunk + s]);
+                }
+            }
+            return;
+        }
         ref float rw = ref MemoryMarshal.GetReference(weights);
         ref float rdz = ref MemoryMarshal.GetReference(dz);
         ref float ra = ref MemoryMarshal.GetReference(a);
@@ -471,6 +499,23 @@ public static class BatchKernels
     /// </summary>
     public static void WeightGradientChunk(ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, int ns, Span<float> gradW, Span<float> gradB)
     {
+        if (!IsAccelerated)
+        {
+            // no SIMD (generated code stays per sample there): the same sums in plain loops
+            for (int r = 0; r < m; r++)
+            {
+                float bias = 0f;
+                for (int s = 0; s < ns; s++) bias += dz[r * Chunk + s];
+                gradB[r] += bias;
+                for (int i = 0; i < n; i++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < ns; s++) sum += dz[r * Chunk + s] * x[s * n + i];
+                    gradW[r * n + i] += sum;
+                }
+            }
+            return;
+        }
         ref float rdz = ref MemoryMarshal.GetReference(dz);
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rg = ref MemoryMarshal.GetReference(gradW);

@@ -36,6 +36,9 @@ public interface IFusedActivation
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface IActivationDerivative
 {
+    /// <summary>g · f'(z), from a = f(z).</summary>
+    static abstract float Chain(float g, float a);
+
     /// <summary>g · f'(z), from a = f(z), lane by lane.</summary>
     static abstract Vector256<float> Chain(Vector256<float> g, Vector256<float> a);
 
@@ -65,6 +68,10 @@ public readonly struct LinearActivation : IFusedActivation, IActivationDerivativ
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Chain(float g, float a) => g;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Chain(Vector256<float> g, Vector256<float> a) => g;
 
     /// <inheritdoc/>
@@ -91,6 +98,10 @@ public readonly struct ReLUActivation : IFusedActivation, IActivationDerivative
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Apply(Vector512<float> z) => Vector512.Max(z, Vector512<float>.Zero);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Chain(float g, float a) => a > 0f ? g : 0f;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -133,6 +144,10 @@ public readonly struct LeakyReLUActivation : IFusedActivation, IActivationDeriva
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Chain(float g, float a) => a > 0f ? g : g * Slope;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Chain(Vector256<float> g, Vector256<float> a) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256<float>.Zero), g, g * Slope);
 
@@ -148,6 +163,10 @@ public readonly struct TanhActivation : IActivationDerivative
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Chain(float g, float a) => g * (1f - a * a);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Chain(Vector256<float> g, Vector256<float> a) => g * (Vector256<float>.One - a * a);
 
     /// <inheritdoc/>
@@ -159,6 +178,10 @@ public readonly struct TanhActivation : IActivationDerivative
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SigmoidActivation : IActivationDerivative
 {
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Chain(float g, float a) => g * a * (1f - a);
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Chain(Vector256<float> g, Vector256<float> a) => g * a * (Vector256<float>.One - a);
