@@ -1,18 +1,16 @@
 using System.Collections.Generic;
 using System.Linq;
+using Backprop.Generated.CompilerServices;
 using Backprop.Generated.Generators.Model;
 
 namespace Backprop.Generated.Generators.Emitting;
 
 /// <summary>
 /// The mini-batch Backward of Dense-only networks with at least one looped layer: chunks of 32 samples go through
-/// each layer as matrix products (<see cref="BatchKernels"/>) instead of one sample at a time.
+/// each layer as matrix products (the runtime's <c>BatchKernels</c>, driven by <c>BatchBackward</c>) instead of one sample at a time.
 /// </summary>
 internal sealed partial class NetworkEmitter
 {
-    /// <summary>Fewer samples than this (a whole call, or the last chunk of one) go through the per-sample code.</summary>
-    private const int BatchMinSamples = 8;
-
     private readonly Dictionary<string, (int Offset, int Length)> _batchBuffer = new();
     private int _batchBufferSize;
 
@@ -55,7 +53,7 @@ internal sealed partial class NetworkEmitter
 
     private void PlanBatchBuffer()
     {
-        int c = global::Backprop.Generated.CompilerServices.BatchLayout.Chunk;
+        int c = BatchLayout.Chunk;
         Reserve(_batchBuffer, ref _batchBufferSize, "xT", _model.InputSize * c);
         for (int l = 0; l < Last; l++)
         {
@@ -81,41 +79,29 @@ internal sealed partial class NetworkEmitter
     private void EmitBatchDispatch()
     {
         _w.Line("int s = 0;");
-        using (_w.Block("if (k >= " + Literal.Int(BatchMinSamples) + " && " + Batch + "IsAccelerated)"))
+        using (_w.Block($"if ({Cs}BatchBackward.Applies(k))"))
         {
-            _w.Line("// Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under " + Literal.Int(BatchMinSamples) + " samples goes per sample),");
-            _w.Line("// on MaxDegreeOfParallelism threads when there are at least 64 samples.");
-            _w.Line($"int chunks = (k - {Literal.Int(BatchMinSamples)}) / {Batch}Chunk + 1;");
-            _w.Line("s = global::System.Math.Min(k, chunks * " + Batch + "Chunk);");
-            _w.Line("total = _maxDegreeOfParallelism > 1 && k >= 2 * " + Batch + "Chunk");
-            _w.Line("    ? BackwardChunksParallel(inputs, targets, k, chunks, gradScale)");
-            _w.Line($"    : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new {Cs}AlignedFloats({Literal.Int(_batchBufferSize)})).Span, _gradients.Span);");
+            _w.Line($"// Mini-batch path: chunks of {Literal.Int(BatchLayout.Chunk)} samples through matrix kernels (a last chunk under {Literal.Int(BatchLayout.MinSamples)} samples goes per sample),");
+            _w.Line($"// on MaxDegreeOfParallelism threads when there are at least {Literal.Int(2 * BatchLayout.Chunk)} samples; s = the samples it did.");
+            _w.Line($"total = (_batch ??= new {Cs}BatchBackward({Literal.Int(_batchBufferSize)}, _gradients, BackwardChunks)).Run(inputs, targets, k, gradScale, _maxDegreeOfParallelism, out s);");
         }
     }
 
-    /// <summary>Where a worker's gradients start in its buffer: past its chunk buffer, on a 64-byte boundary.</summary>
-    private string WorkerGradientOffset => Literal.Int((_batchBufferSize + 15) / 16 * 16);
-
     private void EmitParallelFields()
     {
+        _w.Line($"private {Cs}BatchBackward? _batch; // the batch path's buffers ({Literal.Int(_batchBufferSize)} floats a chunk of {Literal.Int(BatchLayout.Chunk)} samples) and workers, made on the first batch Backward");
         _w.Line("private int _maxDegreeOfParallelism = 1;");
-        _w.Line($"private {Cs}AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients");
-        _w.Line("private float[]? _workerLosses;");
-        _w.Line($"private {Cs}BatchWorkers.Work? _chunkWork;");
-        _w.Line("private int _workSamples, _workWorkers; // the batch being done by the workers");
-        _w.Line("private float _workGradScale;");
     }
 
-    /// <summary>MaxDegreeOfParallelism and the parallel batch path: chunks dealt round-robin, gradients added in worker order.</summary>
-    private void EmitBackwardChunksParallel()
+    /// <summary>MaxDegreeOfParallelism: chunks dealt round-robin to workers, gradients added in worker order (BatchBackward).</summary>
+    private void EmitMaxDegreeOfParallelism()
     {
-        string n = Literal.Int(_batchBufferSize);
         _w.Line("/// <summary>");
         _w.Line("/// Threads one mini-batch <see cref=\"Backward\"/> may use: 1 (the default) runs on the calling thread. With n &gt; 1 the");
-        _w.Line("/// chunks of 32 samples are dealt round-robin to n workers (the calling thread and n − 1 background threads); each");
+        _w.Line($"/// chunks of {Literal.Int(BatchLayout.Chunk)} samples are dealt round-robin to n workers (the calling thread and n − 1 background threads); each");
         _w.Line("/// adds its chunks' gradients into a buffer of its own, and the buffers are added to <see cref=\"Gradients\"/> in worker");
         _w.Line("/// order. So the result depends on n (the sums are grouped differently than on one thread, within float rounding)");
-        _w.Line("/// but never on timing: bit-identical run to run and machine to machine. Batches under 64 samples stay on one");
+        _w.Line($"/// but never on timing: bit-identical run to run and machine to machine. Batches under {Literal.Int(2 * BatchLayout.Chunk)} samples stay on one");
         _w.Line("/// thread, as does every batch on a CPU without Vector256 or Vector512 (no batch path there). Each extra worker");
         _w.Line($"/// holds {Literal.Int(_batchBufferSize)} + ParameterCount floats, made on first use.");
         _w.Line("/// </summary>");
@@ -123,65 +109,17 @@ internal sealed partial class NetworkEmitter
         using (_w.Block("public int MaxDegreeOfParallelism"))
         {
             _w.Line("get => _maxDegreeOfParallelism;");
-            using (_w.Block("set"))
-            {
-                using (_w.Block($"if (value < 1 || value > {Cs}BatchWorkers.MaxWorkers)"))
-                {
-                    _w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $\"MaxDegreeOfParallelism must be 1 to {{({Cs}BatchWorkers.MaxWorkers)}}.\");");
-                }
-                _w.Line("_maxDegreeOfParallelism = value;");
-            }
-        }
-        _w.Line();
-        _w.Line("/// <summary>The batch path on MaxDegreeOfParallelism threads; returns the summed loss of its samples, as BackwardChunks.</summary>");
-        using (_w.Block($"private float BackwardChunksParallel({RoSpan} inputs, {RoSpan} targets, int k, int chunks, float gradScale)"))
-        {
-            _w.Line("int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);");
-            using (_w.Block("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
-            {
-                _w.Line($"{Cs}AlignedFloats[] grown = new {Cs}AlignedFloats[workers];");
-                _w.Line($"grown[0] = new {Cs}AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients");
-                _w.Line($"for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new {Cs}AlignedFloats({WorkerGradientOffset} + ParameterCount);");
-                _w.Line("_workerBuffers = grown;");
-                _w.Line("_workerLosses = new float[workers];");
-            }
-            _w.Line($"_batchBuffer ??= new {Cs}AlignedFloats({n});");
-            _w.Line("_workSamples = k;");
-            _w.Line("_workWorkers = workers;");
-            _w.Line("_workGradScale = gradScale;");
-            _w.Line($"{Cs}BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);");
-            _w.Line("// The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own");
-            _w.Line("// chunks there already), and the losses in worker order.");
-            _w.Line($"{Span} g = _gradients.Span;");
-            _w.Line($"for (int w = 1; w < workers; w++) {Batch}Add(g, _workerBuffers[w].Span.Slice({WorkerGradientOffset}, ParameterCount));");
-            _w.Line("float total = 0f;");
-            _w.Line("for (int w = 0; w < workers; w++) total += _workerLosses![w];");
-            _w.Line("return total;");
-        }
-        _w.Line();
-        _w.Line("/// <summary>Worker w of a parallel batch: chunks w, w + n, w + 2n, … into its own buffers. Returns their summed loss.</summary>");
-        using (_w.Block($"private float BackwardChunksWorker({RoSpan} inputs, {RoSpan} targets, int worker)"))
-        {
-            _w.Line("// worker 0 is the calling thread, into _batchBuffer and Gradients; the others into their own, cleared first");
-            _w.Line($"{Span} chunk = _batchBuffer!.Span, gradients = _gradients.Span;");
-            using (_w.Block("if (worker > 0)"))
-            {
-                _w.Line($"{Span} own = _workerBuffers![worker].Span;");
-                _w.Line($"chunk = own.Slice(0, {n});");
-                _w.Line($"gradients = own.Slice({WorkerGradientOffset}, ParameterCount);");
-                _w.Line("gradients.Clear();");
-            }
-            _w.Line("return BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, chunk, gradients);");
+            _w.Line($"set => _maxDegreeOfParallelism = {Cs}BatchBackward.CheckDegreeOfParallelism(value);");
         }
     }
 
     private void EmitBackwardChunks()
     {
-        int c = global::Backprop.Generated.CompilerServices.BatchLayout.Chunk;
+        int c = BatchLayout.Chunk;
         _w.Line("/// <summary>");
         _w.Line("/// The batch path of <see cref=\"Backward\"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that");
         _w.Line("/// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Does all samples");
-        _w.Line("/// but a last chunk of fewer than " + Literal.Int(BatchMinSamples) + " and returns their summed loss.");
+        _w.Line("/// but a last chunk of fewer than " + Literal.Int(BatchLayout.MinSamples) + " and returns their summed loss.");
         _w.Line("/// Worker <paramref name=\"worker\"/> of <paramref name=\"workers\"/> takes chunks worker, worker + workers, …, with its own");
         _w.Line("/// chunk buffer and gradients <paramref name=\"g\"/> (one worker: every chunk, into Gradients).");
         _w.Line("/// </summary>");
@@ -190,7 +128,7 @@ internal sealed partial class NetworkEmitter
             _w.Line("float total = 0f;");
             EmitParameterSlices(gradients: true, gradientsParameter: true);
             EmitBufferSlices("chunk", _batchBuffer);
-            using (_w.Block($"for (int s0 = worker * {Batch}Chunk; k - s0 >= {Literal.Int(BatchMinSamples)}; s0 += workers * {Batch}Chunk)"))
+            using (_w.Block($"for (int s0 = worker * {Batch}Chunk; k - s0 >= {Literal.Int(BatchLayout.MinSamples)}; s0 += workers * {Batch}Chunk)"))
             {
                 _w.Line("int ns = global::System.Math.Min(" + Batch + "Chunk, k - s0);");
                 _w.Line($"{RoSpan} x = inputs.Slice(s0 * InputSize, ns * InputSize);");
@@ -261,7 +199,7 @@ internal sealed partial class NetworkEmitter
             _w.Line("return total;");
         }
         _w.Line();
-        EmitBackwardChunksParallel();
+        EmitMaxDegreeOfParallelism();
     }
 
     private static string EmitDerivativeNote(ActivationKind activation) => activation switch

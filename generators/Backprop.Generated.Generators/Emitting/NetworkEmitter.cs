@@ -302,7 +302,6 @@ internal sealed partial class NetworkEmitter
         }
         if (UsesBatchPath)
         {
-            _w.Line($"private {Cs}AlignedFloats? _batchBuffer; // {Literal.Int(_batchBufferSize)} floats: one chunk of 32 samples through every layer, made on the first batch Backward");
             EmitParallelFields();
         }
         else if (!_model.IsDenseOnly)

@@ -8,4 +8,7 @@ internal static class BatchLayout
 {
     /// <summary>Samples per chunk of the batch path: the columns of every feature-major block.</summary>
     public const int Chunk = 32;
+
+    /// <summary>The fewest samples worth a chunk: fewer (a small batch, or the last samples of one) go per sample.</summary>
+    public const int MinSamples = 8;
 }

@@ -41,13 +41,8 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
     private float[]? _trainingBuffer; // 352 floats of per-sample activations and gradients, made on first Backward
-    private global::Backprop.Generated.CompilerServices.AlignedFloats? _batchBuffer; // 11908 floats: one chunk of 32 samples through every layer, made on the first batch Backward
+    private global::Backprop.Generated.CompilerServices.BatchBackward? _batch; // the batch path's buffers (11908 floats a chunk of 32 samples) and workers, made on the first batch Backward
     private int _maxDegreeOfParallelism = 1;
-    private global::Backprop.Generated.CompilerServices.AlignedFloats[]? _workerBuffers; // per extra worker of a parallel Backward: its chunk buffer, then (aligned) its gradients
-    private float[]? _workerLosses;
-    private global::Backprop.Generated.CompilerServices.BatchWorkers.Work? _chunkWork;
-    private int _workSamples, _workWorkers; // the batch being done by the workers
-    private float _workGradScale;
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -179,15 +174,11 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
         int s = 0;
-        if (k >= 8 && global::Backprop.Generated.CompilerServices.BatchKernels.IsAccelerated)
+        if (global::Backprop.Generated.CompilerServices.BatchBackward.Applies(k))
         {
             // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample),
-            // on MaxDegreeOfParallelism threads when there are at least 64 samples.
-            int chunks = (k - 8) / global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + 1;
-            s = global::System.Math.Min(k, chunks * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk);
-            total = _maxDegreeOfParallelism > 1 && k >= 2 * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk
-                ? BackwardChunksParallel(inputs, targets, k, chunks, gradScale)
-                : BackwardChunks(inputs, targets, k, gradScale, 0, 1, (_batchBuffer ??= new global::Backprop.Generated.CompilerServices.AlignedFloats(11908)).Span, _gradients.Span);
+            // on MaxDegreeOfParallelism threads when there are at least 64 samples; s = the samples it did.
+            total = (_batch ??= new global::Backprop.Generated.CompilerServices.BatchBackward(11908, _gradients, BackwardChunks)).Run(inputs, targets, k, gradScale, _maxDegreeOfParallelism, out s);
         }
         for (; s < k; s++)
         {
@@ -472,55 +463,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     public int MaxDegreeOfParallelism
     {
         get => _maxDegreeOfParallelism;
-        set
-        {
-            if (value < 1 || value > global::Backprop.Generated.CompilerServices.BatchWorkers.MaxWorkers)
-            {
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, $"MaxDegreeOfParallelism must be 1 to {(global::Backprop.Generated.CompilerServices.BatchWorkers.MaxWorkers)}.");
-            }
-            _maxDegreeOfParallelism = value;
-        }
-    }
-
-    /// <summary>The batch path on MaxDegreeOfParallelism threads; returns the summed loss of its samples, as BackwardChunks.</summary>
-    private float BackwardChunksParallel(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int k, int chunks, float gradScale)
-    {
-        int workers = global::System.Math.Min(_maxDegreeOfParallelism, chunks);
-        if (_workerBuffers is null || _workerBuffers.Length < workers)
-        {
-            global::Backprop.Generated.CompilerServices.AlignedFloats[] grown = new global::Backprop.Generated.CompilerServices.AlignedFloats[workers];
-            grown[0] = new global::Backprop.Generated.CompilerServices.AlignedFloats(0); // worker 0 is the calling thread: _batchBuffer and _gradients
-            for (int w = 1; w < workers; w++) grown[w] = _workerBuffers is not null && w < _workerBuffers.Length ? _workerBuffers[w] : new global::Backprop.Generated.CompilerServices.AlignedFloats(11920 + ParameterCount);
-            _workerBuffers = grown;
-            _workerLosses = new float[workers];
-        }
-        _batchBuffer ??= new global::Backprop.Generated.CompilerServices.AlignedFloats(11908);
-        _workSamples = k;
-        _workWorkers = workers;
-        _workGradScale = gradScale;
-        global::Backprop.Generated.CompilerServices.BatchWorkers.Run(workers, inputs, targets, _chunkWork ??= BackwardChunksWorker, _workerLosses);
-        // The fixed reduction order: the gradients of worker 1, then 2, … are added to Gradients (worker 0 added its own
-        // chunks there already), and the losses in worker order.
-        global::System.Span<float> g = _gradients.Span;
-        for (int w = 1; w < workers; w++) global::Backprop.Generated.CompilerServices.BatchKernels.Add(g, _workerBuffers[w].Span.Slice(11920, ParameterCount));
-        float total = 0f;
-        for (int w = 0; w < workers; w++) total += _workerLosses![w];
-        return total;
-    }
-
-    /// <summary>Worker w of a parallel batch: chunks w, w + n, w + 2n, … into its own buffers. Returns their summed loss.</summary>
-    private float BackwardChunksWorker(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int worker)
-    {
-        // worker 0 is the calling thread, into _batchBuffer and Gradients; the others into their own, cleared first
-        global::System.Span<float> chunk = _batchBuffer!.Span, gradients = _gradients.Span;
-        if (worker > 0)
-        {
-            global::System.Span<float> own = _workerBuffers![worker].Span;
-            chunk = own.Slice(0, 11908);
-            gradients = own.Slice(11920, ParameterCount);
-            gradients.Clear();
-        }
-        return BackwardChunks(inputs, targets, _workSamples, _workGradScale, worker, _workWorkers, chunk, gradients);
+        set => _maxDegreeOfParallelism = global::Backprop.Generated.CompilerServices.BatchBackward.CheckDegreeOfParallelism(value);
     }
 
     /// <summary>
