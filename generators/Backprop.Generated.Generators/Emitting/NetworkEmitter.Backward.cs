@@ -112,18 +112,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>");
         using (_w.Block($"public float TrainStep({RoSpan} input, {RoSpan} target, float learningRate)"))
         {
-            using (_w.Block("if (input.Length != InputSize)"))
-            {
-                _w.Line("throw new global::System.ArgumentException($\"input.Length must be {InputSize} (one sample), but is {input.Length}.\", nameof(input));");
-            }
-            using (_w.Block("if (target.Length != OutputSize)"))
-            {
-                _w.Line("throw new global::System.ArgumentException($\"target.Length must be {OutputSize} (one sample), but is {target.Length}.\", nameof(target));");
-            }
-            using (_w.Block("if (!float.IsFinite(learningRate) || learningRate < 0f)"))
-            {
-                _w.Line("throw new global::System.ArgumentException($\"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.\", nameof(learningRate));");
-            }
+            _w.Line(Cs + "NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);");
             if (_trainingBufferSize > 0)
             {
                 _w.Line($"{Span} buffer = _trainingBuffer ??= new float[{Literal.Int(_trainingBufferSize)}];");

@@ -13,6 +13,8 @@ internal sealed partial class NetworkEmitter
 {
     private readonly Dictionary<string, (int Offset, int Length)> _batchBuffer = new();
     private int _batchBufferSize;
+    private readonly Dictionary<string, (int Offset, int Length)> _forwardChunkBuffer = new();
+    private int _forwardChunkBufferSize;
 
     /// <summary>True while the output layer's loss is written for one column of a chunk: its vectors are spans then.</summary>
     private bool _batchLoss;
@@ -51,6 +53,108 @@ internal sealed partial class NetworkEmitter
     /// <summary>The file-local type that carries a layer input size into the batch forward kernel.</summary>
     private static string SizeType(int n) => "BackpropSize" + Literal.Int(n);
 
+    /// <summary>
+    /// Layer <paramref name="l"/> forward over a chunk, feature-major: hidden layers into h{l}T through their activation
+    /// (fused in the kernel, or applied after it), the output layer's z into zT (its activation is applied per sample
+    /// by the caller). In training the hidden activations are copied sample-major too, for the weight gradient.
+    /// </summary>
+    private void EmitChunkLayerForward(int l, bool training)
+    {
+        int c = BatchLayout.Chunk;
+        LayerModel layer = _layers[l];
+        string i = Literal.Int(l);
+        string input = l == 0 ? "xT" : "h" + Literal.Int(l - 1) + "T";
+        string size = SizeType(layer.Inputs);
+        if (l < Last)
+        {
+            _w.Line(LayerHeader(layer, $"h{i}[:, s] = {ActivationFormula(layer.Activation).Replace("z", $"W{i}·{input}[:, s] + b{i}")}"));
+            _w.Line($"{Batch}ForwardChunk<{size}, {FusedActivationType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T);");
+            if (layer.Activation == ActivationKind.Tanh)
+            {
+                _w.Line($"{TanhFunction}(h{i}T); // in place, four at a time (Cephes' tanhf on Vector128)");
+            }
+            else if (!IsFused(layer.Activation) && layer.Activation != ActivationKind.Linear)
+            {
+                _w.Line($"for (int j = 0; j < {Literal.Int(layer.Units * c)}; j++) h{i}T[j] = {ActivationExpression(layer.Activation, $"h{i}T[j]")};");
+            }
+            if (training)
+            {
+                _w.Line($"{Batch}ToSampleMajor(h{i}T, {Literal.Int(layer.Units)}, ns, h{i}); // sample-major copy for the weight gradient");
+            }
+        }
+        else
+        {
+            string rest = training ? "the output activation and the loss per sample below" : "the output activation per sample below";
+            _w.Line(LayerHeader(layer, $"zT[:, s] = W{i}·{input}[:, s] + b{i}; {rest}"));
+            _w.Line($"{Batch}ForwardChunk<{size}, {Cs}LinearActivation>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, zT);");
+        }
+    }
+
+    /// <summary>The buffer of the batch path of Forward: the input chunk and every layer's output, feature-major.</summary>
+    private void PlanForwardChunkBuffer()
+    {
+        int c = BatchLayout.Chunk;
+        Reserve(_forwardChunkBuffer, ref _forwardChunkBufferSize, "xT", _model.InputSize * c);
+        for (int l = 0; l < Last; l++)
+        {
+            Reserve(_forwardChunkBuffer, ref _forwardChunkBufferSize, "h" + Literal.Int(l) + "T", _layers[l].Units * c);
+        }
+        Reserve(_forwardChunkBuffer, ref _forwardChunkBufferSize, "zT", OutputLayer.Units * c);
+    }
+
+    /// <summary>The call in Forward: whole chunks through the batch path, the rest per sample.</summary>
+    private void EmitForwardDispatch()
+    {
+        using (_w.Block($"if ({Batch}Applies(k))"))
+        {
+            _w.Line($"// Batch inference: chunks of {Literal.Int(BatchLayout.Chunk)} samples through the matrix kernels (a last chunk under {Literal.Int(BatchLayout.MinSamples)} samples goes per sample),");
+            _w.Line("// in a buffer of this thread's, so Forward stays safe to call from several threads at once.");
+            _w.Line($"s = ForwardChunks({ParameterSource}, inputs, outputs, k, {Cs}ThreadScratch.Get({Literal.Int(_forwardChunkBufferSize)}));");
+        }
+    }
+
+    /// <summary>The batch path of Forward (inference mode): the chunk loop, each layer one matrix product per chunk.</summary>
+    private void EmitForwardChunks()
+    {
+        int last = Last;
+        _w.Line("/// <summary>");
+        _w.Line("/// The batch path of <see cref=\"Forward\"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that");
+        _w.Line("/// every layer is one register-tiled matrix product; the output activation per sample. Does all samples but a last");
+        _w.Line($"/// chunk of fewer than {Literal.Int(BatchLayout.MinSamples)} and returns how many it did. Equal to one sample at a time within float rounding.");
+        _w.Line("/// </summary>");
+        using (_w.Block($"private static int ForwardChunks({RoSpan} p, {RoSpan} inputs, {Span} outputs, int k, {Span} chunk)"))
+        {
+            foreach (LayerModel layer in _layers)
+            {
+                string i = Literal.Int(layer.Index);
+                _w.Line($"{RoSpan} W{i} = p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)}); // layer {i} weights [{Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)}]");
+                _w.Line($"{RoSpan} b{i} = p.Slice({Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)});");
+            }
+            EmitBufferSlices("chunk", _forwardChunkBuffer);
+            _w.Line("int s0 = 0;");
+            using (_w.Block($"for (; k - s0 >= {Literal.Int(BatchLayout.MinSamples)}; s0 += {Batch}Chunk)"))
+            {
+                _w.Line($"int ns = global::System.Math.Min({Batch}Chunk, k - s0);");
+                _w.Line($"{Batch}ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);");
+                for (int l = 0; l <= last; l++)
+                {
+                    EmitChunkLayerForward(l, training: false);
+                }
+                _w.Line($"{Batch}ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));");
+                if (OutputLayer.Activation != ActivationKind.Linear)
+                {
+                    using (_w.Block("for (int s = 0; s < ns; s++)"))
+                    {
+                        _w.Line($"{Span} y = outputs.Slice((s0 + s) * OutputSize, OutputSize);");
+                        var y = new Vec("y", OutputLayer.Units, isLocal: false);
+                        EmitActivation(OutputLayer.Activation, y, y);
+                    }
+                }
+            }
+            _w.Line("return global::System.Math.Min(k, s0); // the last chunk may have been short");
+        }
+    }
+
     private void PlanBatchBuffer()
     {
         int c = BatchLayout.Chunk;
@@ -79,7 +183,7 @@ internal sealed partial class NetworkEmitter
     private void EmitBatchDispatch()
     {
         _w.Line("int s = 0;");
-        using (_w.Block($"if ({Cs}BatchBackward.Applies(k))"))
+        using (_w.Block($"if ({Batch}Applies(k))"))
         {
             _w.Line($"// Mini-batch path: chunks of {Literal.Int(BatchLayout.Chunk)} samples through matrix kernels (a last chunk under {Literal.Int(BatchLayout.MinSamples)} samples goes per sample),");
             _w.Line($"// on MaxDegreeOfParallelism threads when there are at least {Literal.Int(2 * BatchLayout.Chunk)} samples; s = the samples it did.");
@@ -115,7 +219,6 @@ internal sealed partial class NetworkEmitter
 
     private void EmitBackwardChunks()
     {
-        int c = BatchLayout.Chunk;
         _w.Line("/// <summary>");
         _w.Line("/// The batch path of <see cref=\"Backward\"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that");
         _w.Line("/// every layer is three register-tiled matrix products (forward, input gradient, weight gradient). Does all samples");
@@ -137,29 +240,7 @@ internal sealed partial class NetworkEmitter
                 _w.Line(Batch + "ToFeatureMajor(x, InputSize, ns, xT);");
                 for (int l = 0; l <= Last; l++)
                 {
-                    LayerModel layer = _layers[l];
-                    string i = Literal.Int(l);
-                    string input = l == 0 ? "xT" : "h" + Literal.Int(l - 1) + "T";
-                    string size = SizeType(layer.Inputs);
-                    if (l < Last)
-                    {
-                        _w.Line(LayerHeader(layer, $"h{i}[:, s] = {ActivationFormula(layer.Activation).Replace("z", $"W{i}·{input}[:, s] + b{i}")}"));
-                        _w.Line($"{Batch}ForwardChunk<{size}, {FusedActivationType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T);");
-                        if (layer.Activation == ActivationKind.Tanh)
-                        {
-                            _w.Line($"{TanhFunction}(h{i}T); // in place, four at a time (Cephes' tanhf on Vector128)");
-                        }
-                        else if (!IsFused(layer.Activation) && layer.Activation != ActivationKind.Linear)
-                        {
-                            _w.Line($"for (int j = 0; j < {Literal.Int(layer.Units * c)}; j++) h{i}T[j] = {ActivationExpression(layer.Activation, $"h{i}T[j]")};");
-                        }
-                        _w.Line($"{Batch}ToSampleMajor(h{i}T, {Literal.Int(layer.Units)}, ns, h{i}); // sample-major copy for the weight gradient");
-                    }
-                    else
-                    {
-                        _w.Line(LayerHeader(layer, $"zT[:, s] = W{i}·{input}[:, s] + b{i}; the output activation and the loss per sample below"));
-                        _w.Line($"{Batch}ForwardChunk<{size}, {Cs}LinearActivation>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, zT);");
-                    }
+                    EmitChunkLayerForward(l, training: true);
                 }
                 _w.Line();
                 _w.Line("// ---- Loss and its gradient at the output pre-activation, one sample (column) at a time ----");

@@ -25,13 +25,24 @@ internal sealed partial class NetworkEmitter
             _w.Line();
             EmitOutputForward(training: false);
         }
+        if (UsesBatchPath)
+        {
+            _w.Line();
+            EmitForwardChunks();
+        }
     }
 
     private void EmitForwardPublic()
     {
         _w.Line("/// <summary>");
         _w.Line("/// Runs the network in inference mode on k ≥ 1 samples stored one after another:");
-        _w.Line("/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.");
+        _w.Line(UsesBatchPath
+            ? "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, chunks of 32 go through"
+            : "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.");
+        if (UsesBatchPath)
+        {
+            _w.Line("/// matrix kernels (equal to one sample at a time within float rounding); allocates nothing after a thread's first such call.");
+        }
         _w.Line("/// </summary>");
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
         using (_w.Block($"public void Forward({RoSpan} inputs, {Span} outputs)"))
@@ -53,7 +64,12 @@ internal sealed partial class NetworkEmitter
                 _w.Indent();
                 scratch = "scratch";
             }
-            using (_w.Block("for (int s = 0; s < k; s++)"))
+            if (UsesBatchPath)
+            {
+                _w.Line("int s = 0;");
+                EmitForwardDispatch();
+            }
+            using (_w.Block(UsesBatchPath ? "for (; s < k; s++)" : "for (int s = 0; s < k; s++)"))
             {
                 _w.Line($"ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), {scratch});");
             }
@@ -263,9 +279,15 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
+            string[] lines = statements("j").ToArray();
+            if (lines.Length == 1)
+            {
+                _w.Line($"for (int j = 0; j < {Literal.Int(n)}; j++) {lines[0]}");
+                return;
+            }
             using (_w.Block($"for (int j = 0; j < {Literal.Int(n)}; j++)"))
             {
-                foreach (string line in statements("j")) _w.Line(line);
+                foreach (string line in lines) _w.Line(line);
             }
         }
     }

@@ -68,6 +68,7 @@ internal sealed partial class NetworkEmitter
         if (UsesBatchPath)
         {
             PlanBatchBuffer();
+            PlanForwardChunkBuffer();
         }
         for (int l = 0; l < Last; l++)
         {

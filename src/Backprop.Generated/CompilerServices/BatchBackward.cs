@@ -52,9 +52,6 @@ public sealed class BatchBackward
         _work = Work;
     }
 
-    /// <summary>Whether k samples take the batch path at all (enough samples, and a SIMD width for the kernels).</summary>
-    public static bool Applies(int k) => k >= MinSamples && BatchKernels.IsAccelerated;
-
     /// <summary>
     /// Checks a <c>MaxDegreeOfParallelism</c> value: 1 to <see cref="BatchWorkers.MaxWorkers"/>.
     /// </summary>

@@ -25,6 +25,13 @@ public static class BatchKernels
     /// <summary>True when the batch path has a SIMD width to run on (else Backward stays per sample).</summary>
     public static bool IsAccelerated => Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated;
 
+    /// <summary>The fewest samples worth a chunk: fewer (a small batch, or the last samples of one) go per sample.</summary>
+    public const int MinSamples = BatchLayout.MinSamples;
+
+    /// <summary>Whether k samples take a generated network's batch path (Forward and Backward): at least
+    /// <see cref="MinSamples"/> of them, and a SIMD width for the kernels.</summary>
+    public static bool Applies(int k) => k >= MinSamples && IsAccelerated;
+
     /// <summary>y[i] += x[i] over equal-length spans: a worker's gradients added to the network's.</summary>
     public static void Add(Span<float> y, ReadOnlySpan<float> x)
     {

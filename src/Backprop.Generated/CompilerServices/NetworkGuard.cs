@@ -29,4 +29,22 @@ public static class NetworkGuard
         }
         return k;
     }
+
+    /// <summary>The checks of a generated <c>TrainStep</c>: one sample in, one sample of targets, a usable learning rate.</summary>
+    /// <exception cref="ArgumentException">A length is not one sample's, or the rate is negative or not finite; the message names which and the values.</exception>
+    public static void CheckTrainStep(int inputLength, int inputSize, int targetLength, int outputSize, float learningRate)
+    {
+        if (inputLength != inputSize)
+        {
+            throw new ArgumentException($"input.Length must be {inputSize} (one sample), but is {inputLength}.", "input");
+        }
+        if (targetLength != outputSize)
+        {
+            throw new ArgumentException($"target.Length must be {outputSize} (one sample), but is {targetLength}.", "target");
+        }
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+        {
+            throw new ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
+        }
+    }
 }

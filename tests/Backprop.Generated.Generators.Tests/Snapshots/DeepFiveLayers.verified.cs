@@ -109,14 +109,22 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
-    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.
+    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, chunks of 32 go through
+    /// matrix kernels (equal to one sample at a time within float rounding); allocates nothing after a thread's first such call.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         global::System.Span<float> scratch = stackalloc float[ScratchSize];
-        for (int s = 0; s < k; s++)
+        int s = 0;
+        if (global::Backprop.Generated.CompilerServices.BatchKernels.Applies(k))
+        {
+            // Batch inference: chunks of 32 samples through the matrix kernels (a last chunk under 8 samples goes per sample),
+            // in a buffer of this thread's, so Forward stays safe to call from several threads at once.
+            s = ForwardChunks(_parameters.Span, inputs, outputs, k, global::Backprop.Generated.CompilerServices.ThreadScratch.Get(4192));
+        }
+        for (; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), scratch);
         }
@@ -161,6 +169,51 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     }
 
     /// <summary>
+    /// The batch path of <see cref="Forward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
+    /// every layer is one register-tiled matrix product; the output activation per sample. Does all samples but a last
+    /// chunk of fewer than 8 and returns how many it did. Equal to one sample at a time within float rounding.
+    /// </summary>
+    private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
+    {
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(640, 64);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(704, 2048); // layer 1 weights [32 × 64]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(2752, 32);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(2784, 512); // layer 2 weights [16 × 32]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(3296, 16);
+        global::System.ReadOnlySpan<float> W3 = p.Slice(3312, 128); // layer 3 weights [8 × 16]
+        global::System.ReadOnlySpan<float> b3 = p.Slice(3440, 8);
+        global::System.ReadOnlySpan<float> W4 = p.Slice(3448, 8); // layer 4 weights [1 × 8]
+        global::System.ReadOnlySpan<float> b4 = p.Slice(3456, 1);
+        global::System.Span<float> xT = chunk.Slice(0, 320);
+        global::System.Span<float> h0T = chunk.Slice(320, 2048);
+        global::System.Span<float> h1T = chunk.Slice(2368, 1024);
+        global::System.Span<float> h2T = chunk.Slice(3392, 512);
+        global::System.Span<float> h3T = chunk.Slice(3904, 256);
+        global::System.Span<float> zT = chunk.Slice(4160, 32);
+        int s0 = 0;
+        for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
+        {
+            int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
+            // Layer 0: Dense 10 → 64, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize10, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, xT, h0T);
+            // Layer 1: Dense 64 → 32, Tanh. h1[:, s] = tanh(W1·h0T[:, s] + b1)
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize64, global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, h0T, h1T);
+            global::Backprop.Generated.CompilerServices.VectorMath.Tanh(h1T); // in place, four at a time (Cephes' tanhf on Vector128)
+            // Layer 2: Dense 32 → 16, LeakyReLU. h2[:, s] = W2·h1T[:, s] + b2 > 0 ? W2·h1T[:, s] + b2 : 0.01·W2·h1T[:, s] + b2
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize32, global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, h1T, h2T);
+            // Layer 3: Dense 16 → 8, Sigmoid. h3[:, s] = σ(W3·h2T[:, s] + b3) = 1 / (1 + e^−W3·h2T[:, s] + b3)
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize16, global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, h2T, h3T);
+            for (int j = 0; j < 256; j++) h3T[j] = 1f / (1f + global::System.MathF.Exp(-h3T[j]));
+            // Layer 4: Dense 8 → 1, Linear. zT[:, s] = W4·h3T[:, s] + b4; the output activation per sample below
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize8, global::Backprop.Generated.CompilerServices.LinearActivation>(W4, b4, 1, h3T, zT);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
+        }
+        return global::System.Math.Min(k, s0); // the last chunk may have been short
+    }
+
+    /// <summary>
     /// Training step on k ≥ 1 samples: a training-mode forward pass, then backpropagation. Returns the mean loss
     /// and ADDS the gradient of that mean loss to <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between steps).
     /// <c>inputs.Length == k * InputSize</c>, <c>targets.Length == k * OutputSize</c>. Allocates nothing after the first call.
@@ -174,7 +227,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
         int s = 0;
-        if (global::Backprop.Generated.CompilerServices.BatchBackward.Applies(k))
+        if (global::Backprop.Generated.CompilerServices.BatchKernels.Applies(k))
         {
             // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample),
             // on MaxDegreeOfParallelism threads when there are at least 64 samples; s = the samples it did.
@@ -291,10 +344,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W3, gW3, dz3, 8, 16, a2, da2); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 16; j++)
-        {
-            dz2[j] = a2[j] > 0f ? da2[j] : 0.01f * da2[j];
-        }
+        for (int j = 0; j < 16; j++) dz2[j] = a2[j] > 0f ? da2[j] : 0.01f * da2[j];
 
         // Layer 2: ∂L/∂W2[o, i] += ∂L/∂z2[o] · a1[i];  ∂L/∂b2[o] += ∂L/∂z2[o]
         for (int o = 0; o < 16; o++) gb2[o] += dz2[o];
@@ -302,10 +352,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W2, gW2, dz2, 16, 32, a1, da1); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
-        for (int j = 0; j < 32; j++)
-        {
-            dz1[j] = da1[j] * (1f - a1[j] * a1[j]);
-        }
+        for (int j = 0; j < 32; j++) dz1[j] = da1[j] * (1f - a1[j] * a1[j]);
 
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
         for (int o = 0; o < 32; o++) gb1[o] += dz1[o];
@@ -313,10 +360,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W1, gW1, dz1, 32, 64, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 64; j++)
-        {
-            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
-        }
+        for (int j = 0; j < 64; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         for (int o = 0; o < 64; o++) gb0[o] += dz0[o];
@@ -405,10 +449,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
             {
                 global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
                 for (int j = 0; j < 1; j++) z4[j] = zT[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s];
-                for (int j = 0; j < 1; j++)
-                {
-                    a4[j] = z4[j];
-                }
+                for (int j = 0; j < 1; j++) a4[j] = z4[j];
                 float loss = 0f;
                 // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
                 for (int j = 0; j < 1; j++)
@@ -419,10 +460,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
                 }
                 loss /= OutputSize;
                 // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
-                for (int j = 0; j < 1; j++)
-                {
-                    dz4[j] = dy[j];
-                }
+                for (int j = 0; j < 1; j++) dz4[j] = dy[j];
                 total += loss;
                 for (int j = 0; j < 1; j++) d4T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz4[j];
             }
@@ -476,18 +514,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
-        if (input.Length != InputSize)
-        {
-            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
-        }
-        if (target.Length != OutputSize)
-        {
-            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
-        }
-        if (!float.IsFinite(learningRate) || learningRate < 0f)
-        {
-            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
-        }
+        global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
         global::System.Span<float> buffer = _trainingBuffer ??= new float[352];
         global::System.ReadOnlySpan<float> x = input, t = target;
         float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
@@ -580,10 +607,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W3, dz3, 8, 16, a2, da2, learningRate); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 16; j++)
-        {
-            dz2[j] = a2[j] > 0f ? da2[j] : 0.01f * da2[j];
-        }
+        for (int j = 0; j < 16; j++) dz2[j] = a2[j] > 0f ? da2[j] : 0.01f * da2[j];
 
         // Layer 2 update: b2[o] -= lr · ∂L/∂z2[o]; then one sweep over W2's rows takes ∂L/∂input from each row before
         // W2[o, i] -= lr · ∂L/∂z2[o] · a1[i] overwrites it
@@ -591,10 +615,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W2, dz2, 16, 32, a1, da1, learningRate); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
-        for (int j = 0; j < 32; j++)
-        {
-            dz1[j] = da1[j] * (1f - a1[j] * a1[j]);
-        }
+        for (int j = 0; j < 32; j++) dz1[j] = da1[j] * (1f - a1[j] * a1[j]);
 
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
         // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
@@ -602,10 +623,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 32, 64, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 64; j++)
-        {
-            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
-        }
+        for (int j = 0; j < 64; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it

@@ -94,14 +94,22 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
-    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.
+    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, chunks of 32 go through
+    /// matrix kernels (equal to one sample at a time within float rounding); allocates nothing after a thread's first such call.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         global::System.Span<float> scratch = stackalloc float[ScratchSize];
-        for (int s = 0; s < k; s++)
+        int s = 0;
+        if (global::Backprop.Generated.CompilerServices.BatchKernels.Applies(k))
+        {
+            // Batch inference: chunks of 32 samples through the matrix kernels (a last chunk under 8 samples goes per sample),
+            // in a buffer of this thread's, so Forward stays safe to call from several threads at once.
+            s = ForwardChunks(_parameters.Span, inputs, outputs, k, global::Backprop.Generated.CompilerServices.ThreadScratch.Get(3392));
+        }
+        for (; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), scratch);
         }
@@ -131,6 +139,44 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
     }
 
     /// <summary>
+    /// The batch path of <see cref="Forward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
+    /// every layer is one register-tiled matrix product; the output activation per sample. Does all samples but a last
+    /// chunk of fewer than 8 and returns how many it did. Equal to one sample at a time within float rounding.
+    /// </summary>
+    private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
+    {
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 2048); // layer 0 weights [32 × 64]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(2048, 32);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(2080, 320); // layer 1 weights [10 × 32]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(2400, 10);
+        global::System.Span<float> xT = chunk.Slice(0, 2048);
+        global::System.Span<float> h0T = chunk.Slice(2048, 1024);
+        global::System.Span<float> zT = chunk.Slice(3072, 320);
+        int s0 = 0;
+        for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
+        {
+            int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
+            // Layer 0: Dense 64 → 32, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize64, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, xT, h0T);
+            // Layer 1: Dense 32 → 10, Softmax. zT[:, s] = W1·h0T[:, s] + b1; the output activation per sample below
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize32, global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, h0T, zT);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
+            for (int s = 0; s < ns; s++)
+            {
+                global::System.Span<float> y = outputs.Slice((s0 + s) * OutputSize, OutputSize);
+                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
+                float zmax = y[0];
+                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
+                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
+                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(y, zmax, y);
+                for (int j = 0; j < 10; j++) y[j] /= esum;
+            }
+        }
+        return global::System.Math.Min(k, s0); // the last chunk may have been short
+    }
+
+    /// <summary>
     /// Training step on k ≥ 1 samples: a training-mode forward pass, then backpropagation. Returns the mean loss
     /// and ADDS the gradient of that mean loss to <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between steps).
     /// <c>inputs.Length == k * InputSize</c>, <c>targets.Length == k * OutputSize</c>. Allocates nothing after the first call.
@@ -144,7 +190,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         float gradScale = 1f / k;
         float total = 0f;
         int s = 0;
-        if (global::Backprop.Generated.CompilerServices.BatchBackward.Applies(k))
+        if (global::Backprop.Generated.CompilerServices.BatchKernels.Applies(k))
         {
             // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample),
             // on MaxDegreeOfParallelism threads when there are at least 64 samples; s = the samples it did.
@@ -202,10 +248,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             tsum += t[j];
         }
         // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++)
-        {
-            dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
-        }
+        for (int j = 0; j < 10; j++) dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
@@ -214,10 +257,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W1, gW1, dz1, 10, 32, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 32; j++)
-        {
-            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
-        }
+        for (int j = 0; j < 32; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         for (int o = 0; o < 32; o++) gb0[o] += dz0[o];
@@ -289,10 +329,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
                     tsum += t[j];
                 }
                 // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-                for (int j = 0; j < 10; j++)
-                {
-                    dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
-                }
+                for (int j = 0; j < 10; j++) dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
                 total += loss;
                 for (int j = 0; j < 10; j++) d1T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz1[j];
             }
@@ -334,18 +371,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
     /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
-        if (input.Length != InputSize)
-        {
-            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
-        }
-        if (target.Length != OutputSize)
-        {
-            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
-        }
-        if (!float.IsFinite(learningRate) || learningRate < 0f)
-        {
-            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
-        }
+        global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
         global::System.Span<float> buffer = _trainingBuffer ??= new float[126];
         global::System.ReadOnlySpan<float> x = input, t = target;
         const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
@@ -385,10 +411,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             tsum += t[j];
         }
         // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++)
-        {
-            dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
-        }
+        for (int j = 0; j < 10; j++) dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
@@ -397,10 +420,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 10, 32, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 32; j++)
-        {
-            dz0[j] = a0[j] > 0f ? da0[j] : 0f;
-        }
+        for (int j = 0; j < 32; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it

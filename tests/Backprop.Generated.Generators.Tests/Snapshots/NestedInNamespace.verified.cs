@@ -208,18 +208,7 @@ namespace Models.Vision
                 /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
                 public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
                 {
-                    if (input.Length != InputSize)
-                    {
-                        throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
-                    }
-                    if (target.Length != OutputSize)
-                    {
-                        throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
-                    }
-                    if (!float.IsFinite(learningRate) || learningRate < 0f)
-                    {
-                        throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
-                    }
+                    global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
                     global::System.ReadOnlySpan<float> x = input, t = target;
                     const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
                     global::System.Span<float> p = _parameters.Span;

@@ -202,6 +202,24 @@ public class SnapshotTests
         }
     }
 
+    /// <summary>
+    /// Generated files hold only what is specific to the network: the kernels, the batch driver and the argument
+    /// checks are runtime code (<c>Backprop.Generated.CompilerServices</c>), so a file reads in one sitting.
+    /// </summary>
+    [Theory]
+    [InlineData("Digits", 500)]
+    [InlineData("Mnist784", 600)]
+    public void Generated_files_carry_no_generic_code_and_stay_short(string name, int maxLines)
+    {
+        string text = Generate(name).Text;
+        int lines = text.Split('\n').Length - 1;
+        Assert.True(lines <= maxLines, $"{name} generates {lines} lines, more than {maxLines}");
+        foreach (string generic in new[] { "static class BackpropKernels", "static class BackpropGuard", "Vector512.LoadUnsafe", "Avx512F", "BatchWorkers.Run" })
+        {
+            Assert.DoesNotContain(generic, text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Every_verified_file_belongs_to_a_snapshot_case()
     {

@@ -99,14 +99,22 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
-    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.
+    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, chunks of 32 go through
+    /// matrix kernels (equal to one sample at a time within float rounding); allocates nothing after a thread's first such call.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
         global::System.Span<float> scratch = stackalloc float[ScratchSize];
-        for (int s = 0; s < k; s++)
+        int s = 0;
+        if (global::Backprop.Generated.CompilerServices.BatchKernels.Applies(k))
+        {
+            // Batch inference: chunks of 32 samples through the matrix kernels (a last chunk under 8 samples goes per sample),
+            // in a buffer of this thread's, so Forward stays safe to call from several threads at once.
+            s = ForwardChunks(_parameters.Span, inputs, outputs, k, global::Backprop.Generated.CompilerServices.ThreadScratch.Get(832));
+        }
+        for (; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), scratch);
         }
@@ -162,6 +170,40 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
     }
 
     /// <summary>
+    /// The batch path of <see cref="Forward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
+    /// every layer is one register-tiled matrix product; the output activation per sample. Does all samples but a last
+    /// chunk of fewer than 8 and returns how many it did. Equal to one sample at a time within float rounding.
+    /// </summary>
+    private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
+    {
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(64, 8);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(144, 9);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(162, 1);
+        global::System.Span<float> xT = chunk.Slice(0, 256);
+        global::System.Span<float> h0T = chunk.Slice(256, 256);
+        global::System.Span<float> h1T = chunk.Slice(512, 288);
+        global::System.Span<float> zT = chunk.Slice(800, 32);
+        int s0 = 0;
+        for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
+        {
+            int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
+            // Layer 0: Dense 8 → 8, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize8, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 8, xT, h0T);
+            // Layer 1: Dense 8 → 9, Tanh. h1[:, s] = tanh(W1·h0T[:, s] + b1)
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize8, global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 9, h0T, h1T);
+            global::Backprop.Generated.CompilerServices.VectorMath.Tanh(h1T); // in place, four at a time (Cephes' tanhf on Vector128)
+            // Layer 2: Dense 9 → 1, Linear. zT[:, s] = W2·h1T[:, s] + b2; the output activation per sample below
+            global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize9, global::Backprop.Generated.CompilerServices.LinearActivation>(W2, b2, 1, h1T, zT);
+            global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
+        }
+        return global::System.Math.Min(k, s0); // the last chunk may have been short
+    }
+
+    /// <summary>
     /// Training step on k ≥ 1 samples: a training-mode forward pass, then backpropagation. Returns the mean loss
     /// and ADDS the gradient of that mean loss to <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between steps).
     /// <c>inputs.Length == k * InputSize</c>, <c>targets.Length == k * OutputSize</c>. Allocates nothing after the first call.
@@ -175,7 +217,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
         int s = 0;
-        if (global::Backprop.Generated.CompilerServices.BatchBackward.Applies(k))
+        if (global::Backprop.Generated.CompilerServices.BatchKernels.Applies(k))
         {
             // Mini-batch path: chunks of 32 samples through matrix kernels (a last chunk under 8 samples goes per sample),
             // on MaxDegreeOfParallelism threads when there are at least 64 samples; s = the samples it did.
@@ -442,10 +484,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
             {
                 global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
                 for (int j = 0; j < 1; j++) z2[j] = zT[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s];
-                for (int j = 0; j < 1; j++)
-                {
-                    a2[j] = z2[j];
-                }
+                for (int j = 0; j < 1; j++) a2[j] = z2[j];
                 float loss = 0f;
                 // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
                 for (int j = 0; j < 1; j++)
@@ -456,10 +495,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
                 }
                 loss /= OutputSize;
                 // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
-                for (int j = 0; j < 1; j++)
-                {
-                    dz2[j] = dy[j];
-                }
+                for (int j = 0; j < 1; j++) dz2[j] = dy[j];
                 total += loss;
                 for (int j = 0; j < 1; j++) d2T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz2[j];
             }
@@ -505,18 +541,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
     /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
-        if (input.Length != InputSize)
-        {
-            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
-        }
-        if (target.Length != OutputSize)
-        {
-            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
-        }
-        if (!float.IsFinite(learningRate) || learningRate < 0f)
-        {
-            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
-        }
+        global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
         global::System.Span<float> buffer = _trainingBuffer ??= new float[34];
         global::System.ReadOnlySpan<float> x = input, t = target;
         float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements

@@ -236,18 +236,7 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
     /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
-        if (input.Length != InputSize)
-        {
-            throw new global::System.ArgumentException($"input.Length must be {InputSize} (one sample), but is {input.Length}.", nameof(input));
-        }
-        if (target.Length != OutputSize)
-        {
-            throw new global::System.ArgumentException($"target.Length must be {OutputSize} (one sample), but is {target.Length}.", nameof(target));
-        }
-        if (!float.IsFinite(learningRate) || learningRate < 0f)
-        {
-            throw new global::System.ArgumentException($"learningRate must be a finite number ≥ 0, but is {learningRate.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}.", nameof(learningRate));
-        }
+        global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
         global::System.ReadOnlySpan<float> x = input, t = target;
         float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
         global::System.Span<float> p = _parameters.Span;
