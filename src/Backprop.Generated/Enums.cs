@@ -1,4 +1,11 @@
+// Compiled into the runtime and, linked, into the generator (netstandard2.0), so both read one definition: the
+// generator's parser, analyzers and emitter use these very enums. The generator compiles it in its own namespace
+// (BACKPROP_GENERATOR), so test projects that reference both assemblies see no clash.
+#if BACKPROP_GENERATOR
+namespace Backprop.Generated.Generators.Shared;
+#else
 namespace Backprop.Generated;
+#endif
 
 /// <summary>The nonlinearity applied to a layer's pre-activation <c>z</c>.</summary>
 /// <remarks>The numeric values are part of the generator's contract: do not renumber.</remarks>
@@ -50,7 +57,10 @@ public enum Loss
 /// <remarks>The numeric values are part of the generator's contract: do not renumber.</remarks>
 public enum Init
 {
-    /// <summary>He (Kaiming) uniform for ReLU and LeakyReLU layers, Xavier (Glorot) uniform otherwise.</summary>
+    /// <summary>
+    /// He (Kaiming) uniform for ReLU and LeakyReLU layers, Xavier (Glorot) uniform otherwise (see
+    /// <see cref="InitRule.Resolve"/>).
+    /// </summary>
     Auto = 0,
 
     /// <summary>Uniform in <c>±sqrt(6 / (fanIn + fanOut))</c> (Glorot and Bengio 2010).</summary>

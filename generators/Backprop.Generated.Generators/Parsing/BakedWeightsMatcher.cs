@@ -5,6 +5,7 @@ using System.Linq;
 using Backprop.Generated.Generators.Diagnostics;
 using Backprop.Generated.Generators.Emitting;
 using Backprop.Generated.Generators.Model;
+using Backprop.Generated.Generators.Shared;
 using Microsoft.CodeAnalysis;
 
 namespace Backprop.Generated.Generators.Parsing;
@@ -16,11 +17,6 @@ namespace Backprop.Generated.Generators.Parsing;
 /// </summary>
 internal static class BakedWeightsMatcher
 {
-    private readonly record struct Expected(string Name, bool InState, int Offset, ulong[] Shape)
-    {
-        public int Length => (int)Shape.Aggregate(1UL, (a, b) => a * b);
-    }
-
     public static BakedNetworkModel Match(NetworkModel network, ImmutableArray<WeightsFileModel> files)
     {
         WeightsReference reference = network.BakedWeights!;
@@ -62,17 +58,17 @@ internal static class BakedWeightsMatcher
                 file.ErrorTensor is null ? "" : $" (tensor '{WeightsFileReader.Printable(file.ErrorTensor)}')", file.Error));
         }
 
-        List<Expected> expected = ExpectedTensors(network);
+        EquatableArray<TensorSpec> expected = network.Tensors;
         var byName = new Dictionary<string, WeightsTensor>(StringComparer.Ordinal);
         foreach (WeightsTensor t in file.Tensors) byName[t.Name] = t;
 
         var parameters = new float[network.ParameterCount];
         var state = new float[network.StateCount];
-        foreach (Expected e in expected)
+        foreach (TensorSpec e in expected)
         {
             if (!byName.TryGetValue(e.Name, out WeightsTensor? t))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTensor, at, name, e.Name, WeightsFileReader.ShapeText(e.Shape)));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTensor, at, name, e.Name, ShapeText(e.Shape)));
                 continue;
             }
             if (t.Dtype != SafeTensorsDtype.F32)
@@ -80,13 +76,13 @@ internal static class BakedWeightsMatcher
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongDtype, at, name, e.Name, t.Dtype));
                 continue;
             }
-            if (!t.Shape.SequenceEqual(e.Shape))
+            if (!t.Shape.SequenceEqual(e.Shape.Select(d => (ulong)d)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongShape, at, name, e.Name,
-                    WeightsFileReader.ShapeText(t.Shape), WeightsFileReader.ShapeText(e.Shape)));
+                    WeightsFileReader.ShapeText(t.Shape), ShapeText(e.Shape)));
                 continue;
             }
-            float[] target = e.InState ? state : parameters;
+            float[] target = e.Storage == TensorStorage.State ? state : parameters;
             for (int i = 0; i < t.Values.Count; i++) target[e.Offset + i] = t.Values[i];
         }
         var names = new HashSet<string>(expected.Select(e => e.Name), StringComparer.Ordinal);
@@ -103,30 +99,6 @@ internal static class BakedWeightsMatcher
             return Fail();
         }
         return new BakedNetworkModel(network, name, new EquatableArray<float>(parameters), new EquatableArray<float>(state), default);
-    }
-
-    /// <summary>The network's tensors as its generated <c>Tensors</c> list names them, with their place in the layout.</summary>
-    private static List<Expected> ExpectedTensors(NetworkModel network)
-    {
-        var list = new List<Expected>();
-        foreach (LayerModel layer in network.Layers)
-        {
-            string i = Literal.Int(layer.Index);
-            ulong u = (ulong)layer.Units;
-            if (layer.Kind == LayerKind.Dense)
-            {
-                list.Add(new Expected($"layers.{i}.weight", false, layer.ParameterOffset, new[] { u, (ulong)layer.Inputs }));
-                list.Add(new Expected($"layers.{i}.bias", false, layer.BiasOffset, new[] { u }));
-            }
-            else if (layer.Kind == LayerKind.BatchNorm)
-            {
-                list.Add(new Expected($"layers.{i}.bn.weight", false, layer.ParameterOffset, new[] { u }));
-                list.Add(new Expected($"layers.{i}.bn.bias", false, layer.ParameterOffset + layer.Units, new[] { u }));
-                list.Add(new Expected($"layers.{i}.bn.running_mean", true, layer.StateOffset, new[] { u }));
-                list.Add(new Expected($"layers.{i}.bn.running_var", true, layer.StateOffset + layer.Units, new[] { u }));
-            }
-        }
-        return list;
     }
 
     /// <summary>The diagnostic a stored <see cref="DiagnosticInfo"/> describes.</summary>
@@ -146,10 +118,12 @@ internal static class BakedWeightsMatcher
         DiagnosticDescriptors.UnexpectedTensor,
         DiagnosticDescriptors.BakedWeightsTooLarge);
 
-    private static string NameList(List<Expected> tensors)
+    private static string NameList(EquatableArray<TensorSpec> tensors)
     {
         const int Shown = 8;
         string names = string.Join(", ", tensors.Take(Shown).Select(t => t.Name));
         return tensors.Count <= Shown ? names : $"{names} and {tensors.Count - Shown} more";
     }
+
+    private static string ShapeText(System.Collections.Generic.IEnumerable<int> shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using Backprop.Generated.Generators.Model;
+using Backprop.Generated.Generators.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
