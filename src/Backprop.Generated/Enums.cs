@@ -81,3 +81,27 @@ public enum Init
     /// <summary>All weights 0. Every unit then receives the same gradient and the layer never breaks symmetry.</summary>
     Zeros = 6,
 }
+
+/// <summary>
+/// Which tensor of a weights file each tensor of a network reads: used by <c>LoadWeights</c> and by
+/// <c>[Network(Weights = "...", WeightNames = ...)]</c> for baked weights.
+/// </summary>
+/// <remarks>The numeric values are part of the generator's contract: do not renumber.</remarks>
+public enum WeightNames
+{
+    /// <summary>
+    /// The network's own names, as <c>SaveWeights</c> writes them: <c>layers.{i}.weight</c>, <c>layers.{i}.bias</c>
+    /// and <c>layers.{i}.bn.*</c>, where <c>i</c> counts Dense layers from 0.
+    /// </summary>
+    Network = 0,
+
+    /// <summary>
+    /// PyTorch module order, for a <c>state_dict</c> of an <c>nn.Sequential</c> (<c>0.weight</c>, <c>0.bias</c>,
+    /// <c>2.weight</c>, ...) or of a module whose submodules are named in the order they run (<c>fc1</c>, <c>fc2</c>;
+    /// <c>encoder.0</c>, <c>encoder.2</c>). The file's modules (each tensor name up to its last dot), in natural order
+    /// (dot-separated parts, numbers compared as numbers), are paired one to one with the network's: each Dense layer,
+    /// then its BatchNorm if it has one. Within a module the last part names the tensor: <c>weight</c>, <c>bias</c>,
+    /// <c>running_mean</c>, <c>running_var</c>. Modules without tensors (activations, dropout) do not count.
+    /// </summary>
+    ModuleOrder = 1,
+}

@@ -47,18 +47,30 @@ public enum TensorStorage
 /// <summary>One tensor of a network's layout: name, owning Dense layer, role, buffer, offset and shape. Equatable.</summary>
 internal sealed class TensorSpec : IEquatable<TensorSpec>
 {
-    private readonly int[] _shape;
+    /// <summary>The most dimensions a tensor has (stored as fields so the generator's models hold no arrays).</summary>
+    public const int MaxRank = 4;
+
+    private readonly int _rank;
+    private readonly int _d0;
+    private readonly int _d1;
+    private readonly int _d2;
+    private readonly int _d3;
 
     public TensorSpec(string name, int layer, TensorRole role, TensorStorage storage, int offset, params int[] shape)
     {
+        if (shape.Length == 0 || shape.Length > MaxRank) throw new ArgumentException($"Tensor '{name}' has {shape.Length} dimensions; 1 to {MaxRank} are supported.", nameof(shape));
         Name = name;
         Layer = layer;
         Role = role;
         Storage = storage;
         Offset = offset;
-        _shape = (int[])shape.Clone();
+        _rank = shape.Length;
+        _d0 = shape[0];
+        _d1 = _rank > 1 ? shape[1] : 0;
+        _d2 = _rank > 2 ? shape[2] : 0;
+        _d3 = _rank > 3 ? shape[3] : 0;
         long length = 1;
-        foreach (int d in _shape) length *= d;
+        foreach (int d in shape) length *= d;
         Length = length;
     }
 
@@ -76,22 +88,22 @@ internal sealed class TensorSpec : IEquatable<TensorSpec>
     public int Offset { get; }
 
     /// <summary>The dimensions, outermost first: <c>[out, in]</c> for weights, <c>[out]</c> for vectors.</summary>
-    public IReadOnlyList<int> Shape => _shape;
+    public IReadOnlyList<int> Shape
+    {
+        get
+        {
+            var shape = new int[_rank];
+            for (int i = 0; i < _rank; i++) shape[i] = i switch { 0 => _d0, 1 => _d1, 2 => _d2, _ => _d3 };
+            return shape;
+        }
+    }
 
     /// <summary>Number of elements (product of the shape).</summary>
     public long Length { get; }
 
-    public bool Equals(TensorSpec? other)
-    {
-        if (other is null) return false;
-        if (Name != other.Name || Layer != other.Layer || Role != other.Role || Storage != other.Storage || Offset != other.Offset) return false;
-        if (_shape.Length != other._shape.Length) return false;
-        for (int i = 0; i < _shape.Length; i++)
-        {
-            if (_shape[i] != other._shape[i]) return false;
-        }
-        return true;
-    }
+    public bool Equals(TensorSpec? other) => other is not null
+        && Name == other.Name && Layer == other.Layer && Role == other.Role && Storage == other.Storage && Offset == other.Offset
+        && _rank == other._rank && _d0 == other._d0 && _d1 == other._d1 && _d2 == other._d2 && _d3 == other._d3;
 
     public override bool Equals(object? obj) => obj is TensorSpec other && Equals(other);
 
@@ -99,11 +111,11 @@ internal sealed class TensorSpec : IEquatable<TensorSpec>
     {
         int hash = StringComparer.Ordinal.GetHashCode(Name);
         hash = unchecked(hash * 31 + Offset);
-        foreach (int d in _shape) hash = unchecked(hash * 31 + d);
-        return hash;
+        hash = unchecked(hash * 31 + _d0);
+        return unchecked(hash * 31 + _d1);
     }
 
-    public override string ToString() => $"{Name} [{string.Join(", ", _shape)}] at {Storage}[{Offset}]";
+    public override string ToString() => $"{Name} [{string.Join(", ", Shape)}] at {Storage}[{Offset}]";
 }
 
 /// <summary>

@@ -13,7 +13,9 @@ namespace Backprop.Generated.Generators.Parsing;
 /// <summary>
 /// Matches a network declared with <c>Weights = "file"</c> to its decoded file and checks the file against the
 /// network's tensors exactly as the runtime's <c>LoadWeights</c> does: every tensor present, F32, of the network's
-/// shape; no tensor the network lacks (PyTorch's <c>*.num_batches_tracked</c> excepted). Never throws.
+/// shape; no tensor the network lacks (PyTorch's <c>*.num_batches_tracked</c> excepted), with the tensors paired by
+/// <c>WeightNames</c>. The rules are the runtime's own (<see cref="WeightNameMatching"/>, a shared source file); this
+/// class turns their findings into diagnostics, all of them rather than the first. Never throws.
 /// </summary>
 internal static class BakedWeightsMatcher
 {
@@ -59,44 +61,58 @@ internal static class BakedWeightsMatcher
         }
 
         EquatableArray<TensorSpec> expected = network.Tensors;
-        var byName = new Dictionary<string, WeightsTensor>(StringComparer.Ordinal);
-        foreach (WeightsTensor t in file.Tensors) byName[t.Name] = t;
+        string[] networkNames = expected.Select(e => e.Name).ToArray();
+        SafeTensorsEntry[] entries = file.Tensors.Select(t => new SafeTensorsEntry(t.Name, t.Dtype, t.Shape.ToArray(), 0, 0)).ToArray();
+        string[]? namesInFile;
+        string? pairingError = null;
+        switch (reference.Names)
+        {
+            case WeightNames.Network:
+                namesInFile = networkNames;
+                break;
+            case WeightNames.ModuleOrder:
+                namesInFile = WeightNameMatching.ModuleOrder(networkNames, entries, out pairingError);
+                break;
+            default:
+                namesInFile = null;
+                pairingError = $"WeightNames = {(int)reference.Names} is not a WeightNames value (Network or ModuleOrder)";
+                break;
+        }
+        if (namesInFile is null)
+        {
+            return Fail(DiagnosticInfo.Create(DiagnosticDescriptors.WeightNamesMismatch, at, name, $"{pairingError}; the file holds {WeightNameMatching.Contents(entries)}"));
+        }
 
         var parameters = new float[network.ParameterCount];
         var state = new float[network.StateCount];
-        foreach (TensorSpec e in expected)
+        List<TensorProblem> problems = WeightNameMatching.Compare(networkNames, expected.Select(e => e.Shape).ToArray(), namesInFile, entries);
+        foreach (TensorProblem p in problems)
         {
-            if (!byName.TryGetValue(e.Name, out WeightsTensor? t))
+            string tensor = WeightsFileReader.Printable(p.NameInFile) + (p.Renamed ? $"' for the network's '{p.NetworkName}" : "");
+            diagnostics.Add(p.Kind switch
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTensor, at, name, e.Name, ShapeText(e.Shape)));
-                continue;
-            }
-            if (t.Dtype != SafeTensorsDtype.F32)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongDtype, at, name, e.Name, t.Dtype));
-                continue;
-            }
-            if (!t.Shape.SequenceEqual(e.Shape.Select(d => (ulong)d)))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongShape, at, name, e.Name,
-                    WeightsFileReader.ShapeText(t.Shape), ShapeText(e.Shape)));
-                continue;
-            }
-            float[] target = e.Storage == TensorStorage.State ? state : parameters;
-            for (int i = 0; i < t.Values.Count; i++) target[e.Offset + i] = t.Values[i];
-        }
-        var names = new HashSet<string>(expected.Select(e => e.Name), StringComparer.Ordinal);
-        foreach (WeightsTensor t in file.Tensors)
-        {
-            if (!names.Contains(t.Name) && !t.Name.EndsWith(WeightsFileReader.IgnoredSuffix, StringComparison.Ordinal))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnexpectedTensor, at, name, WeightsFileReader.Printable(t.Name),
-                    network.Type.Name, NameList(expected)));
-            }
+                TensorProblemKind.Missing => DiagnosticInfo.Create(DiagnosticDescriptors.MissingTensor, at, name, tensor,
+                    WeightNameMatching.ShapeText(p.ExpectedShape!), WeightNameMatching.Contents(entries)),
+                TensorProblemKind.WrongDtype => DiagnosticInfo.Create(DiagnosticDescriptors.WrongDtype, at, name, tensor, p.Found!.Dtype),
+                TensorProblemKind.WrongShape => DiagnosticInfo.Create(DiagnosticDescriptors.WrongShape, at, name, tensor,
+                    SafeTensorsEntry.ShapeText(p.Found!.Shape), WeightNameMatching.ShapeText(p.ExpectedShape!)),
+                _ => DiagnosticInfo.Create(DiagnosticDescriptors.UnexpectedTensor, at, name, tensor, network.Type.Name,
+                    ReferenceEquals(namesInFile, networkNames)
+                        ? WeightNameMatching.NameList(networkNames)
+                        : $"{WeightNameMatching.NameList(networkNames)}, read by {reference.Names} from {WeightNameMatching.NameList(namesInFile)}"),
+            });
         }
         if (diagnostics.Count > 0)
         {
             return Fail();
+        }
+        var values = file.Tensors.ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
+        for (int k = 0; k < expected.Count; k++)
+        {
+            TensorSpec e = expected[k];
+            float[] target = e.Storage == TensorStorage.State ? state : parameters;
+            EquatableArray<float> source = values[namesInFile[k]];
+            for (int i = 0; i < source.Count; i++) target[e.Offset + i] = source[i];
         }
         return new BakedNetworkModel(network, name, new EquatableArray<float>(parameters), new EquatableArray<float>(state), default);
     }
@@ -116,14 +132,7 @@ internal static class BakedWeightsMatcher
         DiagnosticDescriptors.MissingTensor,
         DiagnosticDescriptors.WrongShape,
         DiagnosticDescriptors.UnexpectedTensor,
-        DiagnosticDescriptors.BakedWeightsTooLarge);
+        DiagnosticDescriptors.BakedWeightsTooLarge,
+        DiagnosticDescriptors.WeightNamesMismatch);
 
-    private static string NameList(EquatableArray<TensorSpec> tensors)
-    {
-        const int Shown = 8;
-        string names = string.Join(", ", tensors.Take(Shown).Select(t => t.Name));
-        return tensors.Count <= Shown ? names : $"{names} and {tensors.Count - Shown} more";
-    }
-
-    private static string ShapeText(System.Collections.Generic.IEnumerable<int> shape) => "[" + string.Join(", ", shape) + "]";
 }
