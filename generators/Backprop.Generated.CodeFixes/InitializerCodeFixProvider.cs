@@ -38,12 +38,12 @@ public sealed class InitializerCodeFixProvider : CodeFixProvider
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
             if (!diagnostic.Properties.TryGetValue(DiagnosticDescriptors.FittingInitProperty, out string? fitting) ||
-                !Enum.TryParse(fitting, out InitKind kind) || kind == InitKind.Auto)
+                !Enum.TryParse(fitting, out Generators.Shared.Init kind) || kind == Generators.Shared.Init.Auto)
             {
                 continue;
             }
             Register(context, diagnostic, kind.ToString(), $"Use Init.{kind}", UseFittingKey);
-            Register(context, diagnostic, nameof(InitKind.Auto), $"Use Init.Auto (resolves to {kind})", UseAutoKey);
+            Register(context, diagnostic, nameof(Generators.Shared.Init.Auto), $"Use Init.Auto (resolves to {kind})", UseAutoKey);
         }
         return Task.CompletedTask;
     }

@@ -29,7 +29,7 @@ public sealed class LossCodeFixProvider : CodeFixProvider
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
             if (!diagnostic.Properties.TryGetValue(DiagnosticDescriptors.FittingLossProperty, out string? fitting) ||
-                !Enum.TryParse(fitting, out LossKind kind))
+                !Enum.TryParse(fitting, out Generators.Shared.Loss kind))
             {
                 continue;
             }

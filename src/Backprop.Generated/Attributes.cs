@@ -32,6 +32,14 @@ public sealed class NetworkAttribute : Attribute
     /// (a folder part is ignored). Problems with the file are compile errors BPG0200 to BPG0206.
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// How the tensors of the <see cref="Weights"/> file are named: the network's own names by default;
+    /// <see cref="Generated.WeightNames.ModuleOrder"/> for a PyTorch <c>state_dict</c> of an <c>nn.Sequential</c>
+    /// (<c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, ...), paired with the layers exactly as
+    /// <c>LoadWeights(path, WeightNames.ModuleOrder)</c> pairs them.
+    /// </summary>
+    public WeightNames WeightNames { get; set; }
 }
 
 /// <summary>The number of input features of the network.</summary>

@@ -1,4 +1,11 @@
+// Compiled into the runtime and, linked, into the generator (netstandard2.0), so both read one definition: the
+// generator's parser, analyzers and emitter use these very enums. The generator compiles it in its own namespace
+// (BACKPROP_GENERATOR), so test projects that reference both assemblies see no clash.
+#if BACKPROP_GENERATOR
+namespace Backprop.Generated.Generators.Shared;
+#else
 namespace Backprop.Generated;
+#endif
 
 /// <summary>The nonlinearity applied to a layer's pre-activation <c>z</c>.</summary>
 /// <remarks>The numeric values are part of the generator's contract: do not renumber.</remarks>
@@ -50,7 +57,10 @@ public enum Loss
 /// <remarks>The numeric values are part of the generator's contract: do not renumber.</remarks>
 public enum Init
 {
-    /// <summary>He (Kaiming) uniform for ReLU and LeakyReLU layers, Xavier (Glorot) uniform otherwise.</summary>
+    /// <summary>
+    /// He (Kaiming) uniform for ReLU and LeakyReLU layers, Xavier (Glorot) uniform otherwise (see
+    /// <see cref="InitRule.Resolve"/>).
+    /// </summary>
     Auto = 0,
 
     /// <summary>Uniform in <c>±sqrt(6 / (fanIn + fanOut))</c> (Glorot and Bengio 2010).</summary>
@@ -70,4 +80,28 @@ public enum Init
 
     /// <summary>All weights 0. Every unit then receives the same gradient and the layer never breaks symmetry.</summary>
     Zeros = 6,
+}
+
+/// <summary>
+/// Which tensor of a weights file each tensor of a network reads: used by <c>LoadWeights</c> and by
+/// <c>[Network(Weights = "...", WeightNames = ...)]</c> for baked weights.
+/// </summary>
+/// <remarks>The numeric values are part of the generator's contract: do not renumber.</remarks>
+public enum WeightNames
+{
+    /// <summary>
+    /// The network's own names, as <c>SaveWeights</c> writes them: <c>layers.{i}.weight</c>, <c>layers.{i}.bias</c>
+    /// and <c>layers.{i}.bn.*</c>, where <c>i</c> counts Dense layers from 0.
+    /// </summary>
+    Network = 0,
+
+    /// <summary>
+    /// PyTorch module order, for a <c>state_dict</c> of an <c>nn.Sequential</c> (<c>0.weight</c>, <c>0.bias</c>,
+    /// <c>2.weight</c>, ...) or of a module whose submodules are named in the order they run (<c>fc1</c>, <c>fc2</c>;
+    /// <c>encoder.0</c>, <c>encoder.2</c>). The file's modules (each tensor name up to its last dot), in natural order
+    /// (dot-separated parts, numbers compared as numbers), are paired one to one with the network's: each Dense layer,
+    /// then its BatchNorm if it has one. Within a module the last part names the tensor: <c>weight</c>, <c>bias</c>,
+    /// <c>running_mean</c>, <c>running_var</c>. Modules without tensors (activations, dropout) do not count.
+    /// </summary>
+    ModuleOrder = 1,
 }

@@ -12,9 +12,7 @@ public static class Initializers
     public const float LeakyReLUSlope = 0.01f;
 
     /// <summary>Resolves <see cref="Init.Auto"/>: He uniform for ReLU and LeakyReLU, Xavier uniform otherwise.</summary>
-    public static Init Resolve(Init init, Activation activation) => init != Init.Auto
-        ? init
-        : activation is Activation.ReLU or Activation.LeakyReLU ? Init.HeUniform : Init.XavierUniform;
+    public static Init Resolve(Init init, Activation activation) => InitRule.Resolve(init, activation);
 
     /// <summary>
     /// Fills <paramref name="weights"/> (<c>fanOut * fanIn</c> floats, <c>[out][in]</c>) with <paramref name="init"/>

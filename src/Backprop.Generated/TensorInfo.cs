@@ -3,44 +3,15 @@ using System.Collections.Generic;
 
 namespace Backprop.Generated;
 
-/// <summary>What a tensor of a network holds.</summary>
-public enum TensorRole
-{
-    /// <summary>A Dense layer's weight matrix <c>[out, in]</c>.</summary>
-    Weight,
-
-    /// <summary>A Dense layer's bias vector <c>[out]</c>.</summary>
-    Bias,
-
-    /// <summary>A batch-norm scale (gamma) <c>[features]</c>.</summary>
-    BatchNormWeight,
-
-    /// <summary>A batch-norm shift (beta) <c>[features]</c>.</summary>
-    BatchNormBias,
-
-    /// <summary>A batch-norm running mean <c>[features]</c> (state, not trained).</summary>
-    BatchNormRunningMean,
-
-    /// <summary>A batch-norm running variance <c>[features]</c> (state, not trained).</summary>
-    BatchNormRunningVariance,
-}
-
-/// <summary>Which flat buffer of a network a tensor lives in.</summary>
-public enum TensorStorage
-{
-    /// <summary><see cref="INetwork.Parameters"/> (and the same offsets in <see cref="INetwork.Gradients"/>).</summary>
-    Parameters,
-
-    /// <summary><see cref="INetwork.State"/>.</summary>
-    State,
-}
-
 /// <summary>Describes one tensor of a generated network: its name in weights files, where it lives and its shape.</summary>
 public sealed class TensorInfo
 {
     private readonly int[] _shape;
 
-    /// <summary>Creates a description. Generated code calls this; users rarely need to.</summary>
+    /// <summary>
+    /// Creates a description. Generated code calls this with the list the generator builds from
+    /// <c>TensorLayout</c>; users rarely need to.
+    /// </summary>
     public TensorInfo(string name, int layer, TensorRole role, TensorStorage storage, int offset, params int[] shape)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
@@ -86,6 +57,14 @@ public sealed class TensorInfo
 
     /// <summary>The tensor's slice of <paramref name="buffer"/> (the network's Parameters, Gradients or State).</summary>
     public Span<float> Slice(Span<float> buffer) => buffer.Slice(Offset, Length);
+
+    /// <summary>The description of <paramref name="spec"/>, a tensor of the shared layout.</summary>
+    internal static TensorInfo From(TensorSpec spec)
+    {
+        var shape = new int[spec.Shape.Count];
+        for (int i = 0; i < shape.Length; i++) shape[i] = spec.Shape[i];
+        return new TensorInfo(spec.Name, spec.Layer, spec.Role, spec.Storage, spec.Offset, shape);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} [{string.Join(", ", _shape)}] at {Storage}[{Offset}]";

@@ -123,7 +123,11 @@ public class BakedWeightsGeneratorTests
         { "BPG0201", "trailing bytes", new[] { "3 trailing bytes after the data" } },
         { "BPG0201", "overlap", new[] { "(tensor 'layers.0.bias')", "overlap tensor 'layers.0.weight'" } },
         { "BPG0202", "f64", new[] { "'w.safetensors': tensor 'layers.1.weight' has dtype F64, expected F32" } },
-        { "BPG0203", "no bias", new[] { "'w.safetensors' has no tensor 'layers.1.bias' (expected F32 [1])" } },
+        { "BPG0203", "no bias", new[] { "'w.safetensors' has no tensor 'layers.1.bias' (expected F32 [1])", "The file holds layers.0.weight F32 [2, 3], layers.0.bias F32 [2], layers.1.weight F32 [1, 2]" } },
+        { "BPG0203", "module order, no bias", new[] { "'w.safetensors' has no tensor '2.bias' for the network's 'layers.1.bias' (expected F32 [1])", "The file holds 0.weight F32 [2, 3], 0.bias F32 [2], 2.weight F32 [1, 2]" } },
+        { "BPG0204", "module order, transposed", new[] { "tensor '0.weight' for the network's 'layers.0.weight' has shape [3, 2], expected [2, 3]" } },
+        { "BPG0207", "module order, one module short", new[] { "Weights file 'w.safetensors': WeightNames.ModuleOrder pairs the file's modules with the network's layers in order, but the file has 1 module (0: weight bias) and the network 2 modules (layers.0: weight bias, layers.1: weight bias)", "the file holds 0.weight F32 [2, 3], 0.bias F32 [2]" } },
+        { "BPG0207", "undefined WeightNames", new[] { "WeightNames = 9 is not a WeightNames value" } },
         { "BPG0204", "transposed", new[] { "'w.safetensors': tensor 'layers.0.weight' has shape [3, 2], expected [2, 3]" } },
         { "BPG0205", "extra", new[] { "'w.safetensors' has the tensor 'layers.2.weight', which the network 'Net' does not have (it has layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias)" } },
         { "BPG0206", "too large", new[] { "'Big' has 1200600 parameters and state values, over the limit of 1048576" } },
@@ -132,6 +136,7 @@ public class BakedWeightsGeneratorTests
     private static (string Markup, AdditionalText? Text) Case(string name)
     {
         string ok = $"[Network(Loss.MeanSquaredError, [|Weights = \"w.safetensors\"|])] {Dense}";
+        string moduleOrder = $"[Network(Loss.MeanSquaredError, [|Weights = \"w.safetensors\"|], WeightNames = WeightNames.ModuleOrder)] {Dense}";
         float[] w0 = { 1, 2, 3, 4, 5, 6 };
         float[] b0 = { 1, 2 };
         byte[] good = DenseFile();
@@ -152,6 +157,12 @@ public class BakedWeightsGeneratorTests
                 ("layers.1.weight", "F32", new[] { 1, 2 }, b0), ("layers.1.bias", "F32", new[] { 1 }, new[] { 0f })))),
             "extra" => (ok, Text("w.safetensors", SafeTensors(("layers.0.weight", "F32", new[] { 2, 3 }, w0), ("layers.0.bias", "F32", new[] { 2 }, b0),
                 ("layers.1.weight", "F32", new[] { 1, 2 }, b0), ("layers.1.bias", "F32", new[] { 1 }, new[] { 0f }), ("layers.2.weight", "F32", new[] { 1 }, new[] { 0f })))),
+            "module order, no bias" => (moduleOrder, Text("w.safetensors", SafeTensors(("0.weight", "F32", new[] { 2, 3 }, w0), ("0.bias", "F32", new[] { 2 }, b0),
+                ("2.weight", "F32", new[] { 1, 2 }, b0)))),
+            "module order, transposed" => (moduleOrder, Text("w.safetensors", SafeTensors(("0.weight", "F32", new[] { 3, 2 }, w0), ("0.bias", "F32", new[] { 2 }, b0),
+                ("2.weight", "F32", new[] { 1, 2 }, b0), ("2.bias", "F32", new[] { 1 }, new[] { 0f })))),
+            "module order, one module short" => (moduleOrder, Text("w.safetensors", SafeTensors(("0.weight", "F32", new[] { 2, 3 }, w0), ("0.bias", "F32", new[] { 2 }, b0)))),
+            "undefined WeightNames" => ($"[Network(Loss.MeanSquaredError, [|Weights = \"w.safetensors\"|], WeightNames = (WeightNames)9)] {Dense}", Text("w.safetensors", good)),
             "too large" => ("[Network(Loss.MeanSquaredError, [|Weights = \"w.safetensors\"|])] [Input(2000)] [Dense(600)] public partial class Big { }", Text("w.safetensors", good)),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
@@ -182,6 +193,42 @@ public class BakedWeightsGeneratorTests
         foreach (string part in messageParts) Assert.Contains(part, message);
         Assert.EndsWith($"docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
         Assert.True(File.Exists(Path.Combine(DeclarationDiagnosticTests.RepositoryRoot(), "docs", "diagnostics", id + ".md")));
+    }
+
+    [Fact]
+    public void ModuleOrder_bakes_a_PyTorch_Sequential_state_dict_with_the_values_of_the_paired_tensors()
+    {
+        // nn.Sequential(Linear(3, 2), BatchNorm1d(2), ReLU(), Linear(2, 1)) with 9 padding modules in between, so the
+        // last Linear is module 12 and sorts after 1 only numerically ("12" < "2" as text).
+        byte[] file = SafeTensors(
+            ("0.bias", "F32", new[] { 2 }, new[] { 0.01f, -0.02f }),
+            ("0.weight", "F32", new[] { 2, 3 }, new[] { 0.5f, -1.25f, 0.1f, 2f, 0f, -0.3f }),
+            ("1.bias", "F32", new[] { 2 }, new[] { 0.1f, -0.1f }),
+            ("1.num_batches_tracked", "I64", Array.Empty<int>(), new[] { 0f, 0f }),
+            ("1.running_mean", "F32", new[] { 2 }, new[] { 0.2f, 0.3f }),
+            ("1.running_var", "F32", new[] { 2 }, new[] { 1.5f, 0.5f }),
+            ("1.weight", "F32", new[] { 2 }, new[] { 1.1f, 0.9f }),
+            ("12.bias", "F32", new[] { 1 }, new[] { 0.125f }),
+            ("12.weight", "F32", new[] { 1, 2 }, new[] { 1.5f, -0.75f }));
+        string source = Harness.Preamble + """
+            [Network(Loss.MeanSquaredError, Weights = "seq.safetensors", WeightNames = WeightNames.ModuleOrder)]
+            [Input(3)] [Dense(2)] [BatchNorm] [Activation(Activation.ReLU)] [Dense(1)]
+            public partial class Seq { }
+            """;
+        var (output, run, diagnostics) = Run(source, Text("seq.safetensors", file));
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Empty(Harness.CompilerDiagnostics(output));
+        // Each tensor's values under its comment, whatever the indentation.
+        string text = System.Text.RegularExpressions.Regex.Replace(run.Results.Single().GeneratedSources.Single().SourceText.ToString(), @"\n[ \t]+", "\n");
+        Assert.Contains("// layers.0.weight [2, 3] at 0: one row (output unit) per line\n0.5f, -1.25f, 0.1f,\n2f, 0f, -0.3f,\n// layers.0.bias [2] at 6\n0.01f, -0.02f,", text);
+        Assert.Contains("// layers.0.bn.weight [2] at 8\n1.1f, 0.9f,\n// layers.0.bn.bias [2] at 10\n0.1f, -0.1f,", text);
+        Assert.Contains("// layers.0.bn.running_mean [2] at 0\n0.2f, 0.3f,\n// layers.0.bn.running_var [2] at 2\n1.5f, 0.5f,", text);
+        Assert.Contains("// layers.1.weight [1, 2] at 12: one row (output unit) per line\n1.5f, -0.75f,\n// layers.1.bias [1] at 14\n0.125f,", text);
+
+        // The same file without the option: the network's own names are missing, and the message lists the file.
+        var (_, plain, _) = Run(source.Replace(", WeightNames = WeightNames.ModuleOrder", ""), Text("seq.safetensors", file));
+        Assert.Contains(plain.Diagnostics, d => d.Id == "BPG0203" && d.GetMessage(CultureInfo.InvariantCulture).Contains("The file holds 0.bias F32 [2], 0.weight F32 [2, 3], 1.bias F32 [2], 1.num_batches_tracked I64 []"));
     }
 
     [Fact]

@@ -101,11 +101,24 @@ public class GeneratedCodeTests
     }
 
     [Fact]
-    public void The_generator_mirror_of_the_runtime_enums_matches()
+    public void The_generator_compiles_the_runtime_contract_files_rather_than_copies()
     {
-        AssertSameEnum<Activation, ActivationKind>();
-        AssertSameEnum<Loss, LossKind>();
-        AssertSameEnum<Init, InitKind>();
+        // The generator's enums are the runtime's Enums.cs compiled a second time: same names, same values.
+        AssertSameEnum<Activation, Shared.Activation>();
+        AssertSameEnum<Loss, Shared.Loss>();
+        AssertSameEnum<Init, Shared.Init>();
+        AssertSameEnum<WeightNames, Shared.WeightNames>();
+        AssertSameEnum<TensorRole, Shared.TensorRole>();
+        AssertSameEnum<TensorStorage, Shared.TensorStorage>();
+
+        // Each contract has one source file in the runtime, linked into the generator project.
+        string project = File.ReadAllText(Path.Combine(DeclarationDiagnosticTests.RepositoryRoot(),
+            "generators", "Backprop.Generated.Generators", "Backprop.Generated.Generators.csproj"));
+        foreach (string file in new[] { "Enums.cs", "InitRule.cs", "TensorLayout.cs", "Weights/SafeTensorsDtype.cs", "Weights/SafeTensorsHeader.cs", "Weights/WeightNameMatching.cs" })
+        {
+            Assert.Contains($"<Compile Include=\"../../src/Backprop.Generated/{file}\"", project);
+        }
+        Assert.Equal(Initializers.Resolve(Init.Auto, Activation.LeakyReLU), (Init)Parsing.NetworkParser.ResolveInit(Shared.Init.Auto, Shared.Activation.LeakyReLU));
     }
 
     private static void AssertSameEnum<TRuntime, TMirror>()

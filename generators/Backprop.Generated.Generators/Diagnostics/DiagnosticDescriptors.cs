@@ -155,7 +155,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingTensor = WeightsError(
         "BPG0203",
         "Baked weights tensor missing",
-        "Weights file '{0}' has no tensor '{1}' (expected F32 {2}): was it saved from this network?");
+        "Weights file '{0}' has no tensor '{1}' (expected F32 {2}): was it saved from this network? The file holds {3}");
 
     public static readonly DiagnosticDescriptor WrongShape = WeightsError(
         "BPG0204",
@@ -171,4 +171,9 @@ internal static class DiagnosticDescriptors
         "BPG0206",
         "Too many weights to bake",
         "The network '{0}' has {1} parameters and state values, over the limit of {2} for baked weights (the generated source grows with them): load the weights at run time with LoadWeights instead");
+
+    public static readonly DiagnosticDescriptor WeightNamesMismatch = WeightsError(
+        "BPG0207",
+        "Baked weights file's tensors cannot be paired with the network's",
+        "Weights file '{0}': {1}");
 }

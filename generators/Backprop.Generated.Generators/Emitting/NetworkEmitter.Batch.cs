@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using Backprop.Generated.CompilerServices;
+using Backprop.Generated.Generators.Shared;
 using Backprop.Generated.Generators.Model;
 
 namespace Backprop.Generated.Generators.Emitting;

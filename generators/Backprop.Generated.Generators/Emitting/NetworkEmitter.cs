@@ -319,25 +319,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("global::System.Array.AsReadOnly(new " + Rt + "TensorInfo[]");
         _w.Line("{");
         _w.Indent();
-        foreach (LayerModel layer in _layers)
-        {
-            string i = Literal.Int(layer.Index);
-            if (layer.Kind == LayerKind.BatchNorm)
-            {
-                string u = Literal.Int(layer.Units);
-                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.weight\", {i}, {Rt}TensorRole.BatchNormWeight, {Rt}TensorStorage.Parameters, {Literal.Int(layer.ParameterOffset)}, {u}),");
-                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.bias\", {i}, {Rt}TensorRole.BatchNormBias, {Rt}TensorStorage.Parameters, {Literal.Int(layer.ParameterOffset + layer.Units)}, {u}),");
-                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.running_mean\", {i}, {Rt}TensorRole.BatchNormRunningMean, {Rt}TensorStorage.State, {Literal.Int(layer.StateOffset)}, {u}),");
-                _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bn.running_var\", {i}, {Rt}TensorRole.BatchNormRunningVariance, {Rt}TensorStorage.State, {Literal.Int(layer.StateOffset + layer.Units)}, {u}),");
-                continue;
-            }
-            if (layer.Kind != LayerKind.Dense)
-            {
-                continue;
-            }
-            _w.Line($"new {Rt}TensorInfo(\"layers.{i}.weight\", {i}, {Rt}TensorRole.Weight, {Rt}TensorStorage.Parameters, {Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}),");
-            _w.Line($"new {Rt}TensorInfo(\"layers.{i}.bias\", {i}, {Rt}TensorRole.Bias, {Rt}TensorStorage.Parameters, {Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)}),");
-        }
+        foreach (Shared.TensorSpec tensor in _model.Tensors) _w.Line(TensorInfoSource.Construction(tensor, Rt));
         _w.Unindent();
         _w.Line("});");
         _w.Unindent();

@@ -20,7 +20,8 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 /// <param name="Written">The string as written.</param>
 /// <param name="FileName">Its last path segment, matched against the BakedWeights items' file names.</param>
 /// <param name="Location">The <c>Weights = "..."</c> argument.</param>
-internal sealed record WeightsReference(string Written, string FileName, LocationInfo? Location);
+/// <param name="Names">The <c>WeightNames = ...</c> argument: how the file's tensors are paired with the network's.</param>
+internal sealed record WeightsReference(string Written, string FileName, LocationInfo? Location, Shared.WeightNames Names = Shared.WeightNames.Network);
 
 /// <summary>One tensor of a decoded safetensors file. <see cref="Values"/> is filled for F32 tensors only.</summary>
 internal sealed record WeightsTensor(string Name, string Dtype, EquatableArray<ulong> Shape, EquatableArray<float> Values);

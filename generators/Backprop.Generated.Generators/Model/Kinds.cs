@@ -1,33 +1,5 @@
-namespace Backprop.Generated.Generators.Model;
-
-// Mirrors of the runtime enums (src/Backprop.Generated/Enums.cs). The generator cannot reference the runtime, so the
-// numeric values are the contract; a test asserts both sides agree.
-
-internal enum ActivationKind
-{
-    Linear = 0,
-    Sigmoid = 1,
-    Tanh = 2,
-    ReLU = 3,
-    LeakyReLU = 4,
-    Softmax = 5,
-}
-
-internal enum LossKind
-{
-    MeanSquaredError = 0,
-    CrossEntropy = 1,
-    BinaryCrossEntropy = 2,
-    Hinge = 3,
-}
-
-internal enum InitKind
-{
-    Auto = 0,
-    XavierUniform = 1,
-    XavierNormal = 2,
-    HeUniform = 3,
-    HeNormal = 4,
-    LeCunNormal = 5,
-    Zeros = 6,
-}
+// The generator's names for the runtime's enums. The enums themselves are the runtime's own source
+// (src/Backprop.Generated/Enums.cs), compiled into this project (see the csproj), so the two cannot drift apart.
+global using ActivationKind = Backprop.Generated.Generators.Shared.Activation;
+global using InitKind = Backprop.Generated.Generators.Shared.Init;
+global using LossKind = Backprop.Generated.Generators.Shared.Loss;

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using Backprop.Generated.Generators.Shared;
+
 namespace Backprop.Generated.Generators.Model;
 
 // The generator pipeline's models: plain equatable records with no ISymbol, SyntaxNode or Location, so the
@@ -76,6 +79,11 @@ internal sealed record LayerModel(
 }
 
 /// <summary>A valid network declaration, ready to emit.</summary>
+/// <param name="Tensors">
+/// The network's tensors (name in weights files, role, buffer, offset, shape) from the runtime's shared
+/// <see cref="TensorLayout"/>: the emitter writes the generated <c>Tensors</c> list from it and the baked-weights
+/// matcher checks files against it.
+/// </param>
 /// <param name="BakedWeights">Set by <c>[Network(Weights = "file")]</c>: an inference-only network with those weights baked in.</param>
 internal sealed record NetworkModel(
     TypeDeclarationModel Type,
@@ -84,10 +92,29 @@ internal sealed record NetworkModel(
     EquatableArray<LayerModel> Layers,
     int ParameterCount,
     int StateCount,
+    EquatableArray<TensorSpec> Tensors,
     bool EmitConstructors,
     WeightsReference? BakedWeights = null)
 {
     public int OutputSize => Layers[Layers.Count - 1].Units;
+
+    /// <summary>The tensors of <paramref name="layers"/>, in layer order, as <see cref="TensorLayout"/> lays them out.</summary>
+    public static EquatableArray<TensorSpec> TensorsOf(IEnumerable<LayerModel> layers)
+    {
+        var tensors = new List<TensorSpec>();
+        foreach (LayerModel layer in layers)
+        {
+            if (layer.Kind == LayerKind.Dense)
+            {
+                TensorLayout.AddDense(tensors, layer.Index, layer.ParameterOffset, layer.Inputs, layer.Units);
+            }
+            else if (layer.Kind == LayerKind.BatchNorm)
+            {
+                TensorLayout.AddBatchNorm(tensors, layer.Index, layer.ParameterOffset, layer.StateOffset, layer.Units);
+            }
+        }
+        return new EquatableArray<TensorSpec>(tensors);
+    }
 
     /// <summary>True when every layer is Dense: the per-sample emitter with unrolled small layers applies.</summary>
     public bool IsDenseOnly

@@ -5,6 +5,7 @@ using System.Linq;
 using Backprop.Generated.Generators.Diagnostics;
 using Backprop.Generated.Generators.Emitting;
 using Backprop.Generated.Generators.Model;
+using Backprop.Generated.Generators.Shared;
 using Microsoft.CodeAnalysis;
 
 namespace Backprop.Generated.Generators.Parsing;
@@ -12,15 +13,12 @@ namespace Backprop.Generated.Generators.Parsing;
 /// <summary>
 /// Matches a network declared with <c>Weights = "file"</c> to its decoded file and checks the file against the
 /// network's tensors exactly as the runtime's <c>LoadWeights</c> does: every tensor present, F32, of the network's
-/// shape; no tensor the network lacks (PyTorch's <c>*.num_batches_tracked</c> excepted). Never throws.
+/// shape; no tensor the network lacks (PyTorch's <c>*.num_batches_tracked</c> excepted), with the tensors paired by
+/// <c>WeightNames</c>. The rules are the runtime's own (<see cref="WeightNameMatching"/>, a shared source file); this
+/// class turns their findings into diagnostics, all of them rather than the first. Never throws.
 /// </summary>
 internal static class BakedWeightsMatcher
 {
-    private readonly record struct Expected(string Name, bool InState, int Offset, ulong[] Shape)
-    {
-        public int Length => (int)Shape.Aggregate(1UL, (a, b) => a * b);
-    }
-
     public static BakedNetworkModel Match(NetworkModel network, ImmutableArray<WeightsFileModel> files)
     {
         WeightsReference reference = network.BakedWeights!;
@@ -62,71 +60,61 @@ internal static class BakedWeightsMatcher
                 file.ErrorTensor is null ? "" : $" (tensor '{WeightsFileReader.Printable(file.ErrorTensor)}')", file.Error));
         }
 
-        List<Expected> expected = ExpectedTensors(network);
-        var byName = new Dictionary<string, WeightsTensor>(StringComparer.Ordinal);
-        foreach (WeightsTensor t in file.Tensors) byName[t.Name] = t;
+        EquatableArray<TensorSpec> expected = network.Tensors;
+        string[] networkNames = expected.Select(e => e.Name).ToArray();
+        SafeTensorsEntry[] entries = file.Tensors.Select(t => new SafeTensorsEntry(t.Name, t.Dtype, t.Shape.ToArray(), 0, 0)).ToArray();
+        string[]? namesInFile;
+        string? pairingError = null;
+        switch (reference.Names)
+        {
+            case WeightNames.Network:
+                namesInFile = networkNames;
+                break;
+            case WeightNames.ModuleOrder:
+                namesInFile = WeightNameMatching.ModuleOrder(networkNames, entries, out pairingError);
+                break;
+            default:
+                namesInFile = null;
+                pairingError = $"WeightNames = {(int)reference.Names} is not a WeightNames value (Network or ModuleOrder)";
+                break;
+        }
+        if (namesInFile is null)
+        {
+            return Fail(DiagnosticInfo.Create(DiagnosticDescriptors.WeightNamesMismatch, at, name, $"{pairingError}; the file holds {WeightNameMatching.Contents(entries)}"));
+        }
 
         var parameters = new float[network.ParameterCount];
         var state = new float[network.StateCount];
-        foreach (Expected e in expected)
+        List<TensorProblem> problems = WeightNameMatching.Compare(networkNames, expected.Select(e => e.Shape).ToArray(), namesInFile, entries);
+        foreach (TensorProblem p in problems)
         {
-            if (!byName.TryGetValue(e.Name, out WeightsTensor? t))
+            string tensor = WeightsFileReader.Printable(p.NameInFile) + (p.Renamed ? $"' for the network's '{p.NetworkName}" : "");
+            diagnostics.Add(p.Kind switch
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTensor, at, name, e.Name, WeightsFileReader.ShapeText(e.Shape)));
-                continue;
-            }
-            if (t.Dtype != SafeTensorsDtype.F32)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongDtype, at, name, e.Name, t.Dtype));
-                continue;
-            }
-            if (!t.Shape.SequenceEqual(e.Shape))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongShape, at, name, e.Name,
-                    WeightsFileReader.ShapeText(t.Shape), WeightsFileReader.ShapeText(e.Shape)));
-                continue;
-            }
-            float[] target = e.InState ? state : parameters;
-            for (int i = 0; i < t.Values.Count; i++) target[e.Offset + i] = t.Values[i];
-        }
-        var names = new HashSet<string>(expected.Select(e => e.Name), StringComparer.Ordinal);
-        foreach (WeightsTensor t in file.Tensors)
-        {
-            if (!names.Contains(t.Name) && !t.Name.EndsWith(WeightsFileReader.IgnoredSuffix, StringComparison.Ordinal))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnexpectedTensor, at, name, WeightsFileReader.Printable(t.Name),
-                    network.Type.Name, NameList(expected)));
-            }
+                TensorProblemKind.Missing => DiagnosticInfo.Create(DiagnosticDescriptors.MissingTensor, at, name, tensor,
+                    WeightNameMatching.ShapeText(p.ExpectedShape!), WeightNameMatching.Contents(entries)),
+                TensorProblemKind.WrongDtype => DiagnosticInfo.Create(DiagnosticDescriptors.WrongDtype, at, name, tensor, p.Found!.Dtype),
+                TensorProblemKind.WrongShape => DiagnosticInfo.Create(DiagnosticDescriptors.WrongShape, at, name, tensor,
+                    SafeTensorsEntry.ShapeText(p.Found!.Shape), WeightNameMatching.ShapeText(p.ExpectedShape!)),
+                _ => DiagnosticInfo.Create(DiagnosticDescriptors.UnexpectedTensor, at, name, tensor, network.Type.Name,
+                    ReferenceEquals(namesInFile, networkNames)
+                        ? WeightNameMatching.NameList(networkNames)
+                        : $"{WeightNameMatching.NameList(networkNames)}, read by {reference.Names} from {WeightNameMatching.NameList(namesInFile)}"),
+            });
         }
         if (diagnostics.Count > 0)
         {
             return Fail();
         }
-        return new BakedNetworkModel(network, name, new EquatableArray<float>(parameters), new EquatableArray<float>(state), default);
-    }
-
-    /// <summary>The network's tensors as its generated <c>Tensors</c> list names them, with their place in the layout.</summary>
-    private static List<Expected> ExpectedTensors(NetworkModel network)
-    {
-        var list = new List<Expected>();
-        foreach (LayerModel layer in network.Layers)
+        var values = file.Tensors.ToDictionary(t => t.Name, t => t.Values, StringComparer.Ordinal);
+        for (int k = 0; k < expected.Count; k++)
         {
-            string i = Literal.Int(layer.Index);
-            ulong u = (ulong)layer.Units;
-            if (layer.Kind == LayerKind.Dense)
-            {
-                list.Add(new Expected($"layers.{i}.weight", false, layer.ParameterOffset, new[] { u, (ulong)layer.Inputs }));
-                list.Add(new Expected($"layers.{i}.bias", false, layer.BiasOffset, new[] { u }));
-            }
-            else if (layer.Kind == LayerKind.BatchNorm)
-            {
-                list.Add(new Expected($"layers.{i}.bn.weight", false, layer.ParameterOffset, new[] { u }));
-                list.Add(new Expected($"layers.{i}.bn.bias", false, layer.ParameterOffset + layer.Units, new[] { u }));
-                list.Add(new Expected($"layers.{i}.bn.running_mean", true, layer.StateOffset, new[] { u }));
-                list.Add(new Expected($"layers.{i}.bn.running_var", true, layer.StateOffset + layer.Units, new[] { u }));
-            }
+            TensorSpec e = expected[k];
+            float[] target = e.Storage == TensorStorage.State ? state : parameters;
+            EquatableArray<float> source = values[namesInFile[k]];
+            for (int i = 0; i < source.Count; i++) target[e.Offset + i] = source[i];
         }
-        return list;
+        return new BakedNetworkModel(network, name, new EquatableArray<float>(parameters), new EquatableArray<float>(state), default);
     }
 
     /// <summary>The diagnostic a stored <see cref="DiagnosticInfo"/> describes.</summary>
@@ -144,12 +132,7 @@ internal static class BakedWeightsMatcher
         DiagnosticDescriptors.MissingTensor,
         DiagnosticDescriptors.WrongShape,
         DiagnosticDescriptors.UnexpectedTensor,
-        DiagnosticDescriptors.BakedWeightsTooLarge);
+        DiagnosticDescriptors.BakedWeightsTooLarge,
+        DiagnosticDescriptors.WeightNamesMismatch);
 
-    private static string NameList(List<Expected> tensors)
-    {
-        const int Shown = 8;
-        string names = string.Join(", ", tensors.Take(Shown).Select(t => t.Name));
-        return tensors.Count <= Shown ? names : $"{names} and {tensors.Count - Shown} more";
-    }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using Backprop.Generated.Generators.Diagnostics;
 using Backprop.Generated.Generators.Model;
+using Backprop.Generated.Generators.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -236,6 +237,7 @@ internal sealed class NetworkParser
             new EquatableArray<LayerModel>(layers.ToImmutable()),
             (int)offset,
             (int)stateOffset,
+            NetworkModel.TensorsOf(layers),
             EmitConstructors: type.InstanceConstructors.All(c => c.IsImplicitlyDeclared),
             BakedWeights: WeightsReferenceParser.Read(network, _cancellationToken));
     }
@@ -258,10 +260,8 @@ internal sealed class NetworkParser
         return ActivationKind.Linear;
     }
 
-    /// <summary>He for ReLU-family layers, Xavier (uniform) otherwise, as the runtime's Initializers.Resolve.</summary>
-    public static InitKind ResolveInit(InitKind init, ActivationKind activation) => init != InitKind.Auto
-        ? init
-        : activation is ActivationKind.ReLU or ActivationKind.LeakyReLU ? InitKind.HeUniform : InitKind.XavierUniform;
+    /// <summary>Resolves <see cref="InitKind.Auto"/> with the runtime's own rule (<see cref="InitRule"/>, a shared file).</summary>
+    public static InitKind ResolveInit(InitKind init, ActivationKind activation) => InitRule.Resolve(init, activation);
 
     private void ValidateType(INamedTypeSymbol type)
     {

@@ -12,9 +12,19 @@ internal static class WeightsReferenceParser
 {
     public const string PropertyName = "Weights";
 
+    public const string NamesPropertyName = "WeightNames";
+
     /// <summary>The reference, or null when the attribute has no (or a null) <c>Weights</c>.</summary>
     public static WeightsReference? Read(AttributeData network, CancellationToken cancellationToken)
     {
+        Shared.WeightNames names = Shared.WeightNames.Network;
+        foreach (KeyValuePair<string, TypedConstant> named in network.NamedArguments)
+        {
+            if (named.Key == NamesPropertyName && named.Value.Value is int value)
+            {
+                names = (Shared.WeightNames)value;
+            }
+        }
         foreach (KeyValuePair<string, TypedConstant> named in network.NamedArguments)
         {
             if (named.Key != PropertyName || named.Value.Value is not string written)
@@ -24,7 +34,7 @@ internal static class WeightsReferenceParser
             string trimmed = written.Trim();
             int slash = trimmed.LastIndexOfAny(new[] { '/', '\\' });
             string fileName = slash >= 0 ? trimmed.Substring(slash + 1) : trimmed;
-            return new WeightsReference(written, fileName, LocationInfo.From(ArgumentLocation(network, cancellationToken)));
+            return new WeightsReference(written, fileName, LocationInfo.From(ArgumentLocation(network, cancellationToken)), names);
         }
         return null;
     }

@@ -1,4 +1,9 @@
+// Compiled into the runtime and, linked, into the generator (see the generator's project file).
+#if BACKPROP_GENERATOR
+namespace Backprop.Generated.Generators.Shared;
+#else
 namespace Backprop.Generated.CompilerServices;
+#endif
 
 /// <summary>
 /// The layout the generator plans batch buffers with and the runtime's batch kernels assume: one source, compiled into

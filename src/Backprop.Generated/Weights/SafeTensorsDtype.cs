@@ -1,4 +1,9 @@
+// Compiled into the runtime and, linked, into the generator (see Enums.cs for the namespace switch).
+#if BACKPROP_GENERATOR
+namespace Backprop.Generated.Generators.Shared;
+#else
 namespace Backprop.Generated;
+#endif
 
 /// <summary>
 /// The element types the safetensors format defines, with their width in bits. Networks store only

@@ -15,46 +15,43 @@ namespace Backprop.Generated;
 /// </summary>
 internal static class SafeTensorsReader
 {
-    /// <summary>The reference implementation's limit on the header length.</summary>
-    public const ulong MaxHeaderBytes = 100_000_000;
-
-    /// <summary>Names of tensors a file may hold that networks do not: PyTorch's batch-norm step counter.</summary>
-    public const string IgnoredSuffix = ".num_batches_tracked";
-
     private const int ChunkBytes = 64 * 1024;
 
-    public static void Load(INetwork network, Stream stream, string file)
+    /// <summary>
+    /// Loads <paramref name="stream"/> into <paramref name="network"/>. Each network tensor reads the file's tensor that
+    /// <paramref name="names"/> pairs it with, or, when <paramref name="nameInFile"/> is given, the one it names.
+    /// </summary>
+    public static void Load(INetwork network, Stream stream, string file, WeightNames names = WeightNames.Network, Func<TensorInfo, string>? nameInFile = null)
     {
         if (stream is null) throw new ArgumentNullException(nameof(stream));
         IReadOnlyList<TensorInfo> tensors = NetworkLayout.Check(network);
+        try
+        {
+            LoadChecked(network, tensors, stream, file, names, nameInFile);
+        }
+        catch (SafeTensorsFormatException ex)
+        {
+            throw new WeightsFileException(file, ex.Tensor, ex.Message, ex);
+        }
+    }
+
+    private static void LoadChecked(INetwork network, IReadOnlyList<TensorInfo> tensors, Stream stream, string file, WeightNames names, Func<TensorInfo, string>? nameInFile)
+    {
         long? available = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : null;
 
-        Span<byte> prefix = stackalloc byte[8];
+        byte[] prefix = new byte[8];
         int got = ReadAtMost(stream, prefix);
-        if (got < 8)
-        {
-            throw new WeightsFileException(file, null, $"the file is {got} bytes long, shorter than the 8-byte header length that starts a safetensors file");
-        }
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (headerLength > MaxHeaderBytes)
-        {
-            throw new WeightsFileException(file, null, $"the header length is {headerLength} bytes, over the limit of {MaxHeaderBytes}");
-        }
-        if (available is long total && headerLength > (ulong)Math.Max(0, total - 8))
-        {
-            throw HeaderPastEnd(file, headerLength, (ulong)Math.Max(0, total - 8));
-        }
-        byte[] header = ReadHeader(stream, (int)headerLength, file);
+        ulong headerLength = SafeTensorsHeader.ReadLength(prefix, got, available is long total ? (ulong)Math.Max(0, total - 8) : null);
+        byte[] header = ReadHeader(stream, (int)headerLength);
 
-        SafeTensorsHeader parsed = SafeTensorsHeader.Parse(header, file);
+        SafeTensorsHeader parsed = SafeTensorsHeader.Parse(header, 0, header.Length);
 
         if (available is long size)
         {
-            ulong dataBytes = (ulong)size - 8 - headerLength;
-            CheckDataLength(parsed, dataBytes, file);
+            parsed.CheckDataLength((ulong)size - 8 - headerLength);
         }
 
-        var staging = MatchNetwork(tensors, parsed, file);
+        var staging = MatchNetwork(tensors, parsed, file, names, nameInFile, out Dictionary<string, TensorInfo> readBy);
 
         // Read the data section in offset order; keep what the network needs, skip the rest.
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
@@ -63,15 +60,16 @@ internal static class SafeTensorsReader
             ulong position = 0;
             foreach (SafeTensorsEntry entry in parsed.Entries)
             {
-                if (staging.TryGetValue(entry.Name, out float[]? values))
+                if (readBy.TryGetValue(entry.Name, out TensorInfo? reader))
                 {
+                    float[] values = staging[reader.Name];
                     int done = 0;
                     while (done < values.Length)
                     {
                         int floats = Math.Min(ChunkBytes / sizeof(float), values.Length - done);
                         int bytes = floats * sizeof(float);
                         int read = ReadAtMost(stream, chunk.AsSpan(0, bytes));
-                        if (read < bytes) throw EndsInside(file, entry, position + (ulong)read);
+                        if (read < bytes) throw EndsInside(entry, position + (ulong)read);
                         LittleEndianFloats.Read(chunk.AsSpan(0, bytes), values.AsSpan(done, floats));
                         done += floats;
                         position += (ulong)bytes;
@@ -85,14 +83,14 @@ internal static class SafeTensorsReader
                         int want = (int)Math.Min((ulong)ChunkBytes, remaining);
                         int read = ReadAtMost(stream, chunk.AsSpan(0, want));
                         position += (ulong)read;
-                        if (read < want) throw EndsInside(file, entry, position);
+                        if (read < want) throw EndsInside(entry, position);
                         remaining -= (ulong)want;
                     }
                 }
             }
             if (available is null && stream.ReadByte() >= 0)
             {
-                throw new WeightsFileException(file, null,
+                throw new SafeTensorsFormatException(
                     $"there are trailing bytes after the data: the header's tensors end at data byte {parsed.DataLength}, the file goes on");
             }
         }
@@ -108,80 +106,86 @@ internal static class SafeTensorsReader
         }
     }
 
-    private static void CheckDataLength(SafeTensorsHeader parsed, ulong dataBytes, string file)
+    /// <summary>
+    /// Checks the file against the network (the rules are <see cref="WeightNameMatching"/>'s, shared with the
+    /// generator's baked weights) and returns a zeroed buffer per network tensor, and which network tensor reads each
+    /// file tensor.
+    /// </summary>
+    private static Dictionary<string, float[]> MatchNetwork(
+        IReadOnlyList<TensorInfo> tensors, SafeTensorsHeader parsed, string file, WeightNames names, Func<TensorInfo, string>? nameInFile,
+        out Dictionary<string, TensorInfo> readBy)
     {
-        if (dataBytes == parsed.DataLength) return;
-        if (dataBytes > parsed.DataLength)
+        string[] networkNames = tensors.Select(t => t.Name).ToArray();
+        string[] namesInFile;
+        string how;
+        if (nameInFile is not null)
         {
-            throw new WeightsFileException(file, null,
-                $"there are {dataBytes - parsed.DataLength} trailing bytes after the data: the header's tensors end at data byte {parsed.DataLength}, the data section is {dataBytes} bytes");
-        }
-        foreach (SafeTensorsEntry e in parsed.Entries)
-        {
-            if (e.End > dataBytes)
+            how = "the nameInFile mapping";
+            namesInFile = new string[tensors.Count];
+            for (int i = 0; i < tensors.Count; i++)
             {
-                throw new WeightsFileException(file, e.Name,
-                    $"data_offsets {e.OffsetsText} run past the end of the data section, which is {dataBytes} bytes");
+                string mapped = nameInFile(tensors[i]);
+                if (string.IsNullOrEmpty(mapped))
+                {
+                    throw new ArgumentException($"nameInFile returned {(mapped is null ? "null" : "an empty name")} for the network's tensor '{tensors[i].Name}'.", nameof(nameInFile));
+                }
+                namesInFile[i] = mapped;
             }
         }
-    }
+        else if (names == WeightNames.ModuleOrder)
+        {
+            how = "WeightNames.ModuleOrder";
+            namesInFile = WeightNameMatching.ModuleOrder(networkNames, parsed.Entries, out string? error)
+                ?? throw new WeightsFileException(file, null, $"{error}; the file holds {WeightNameMatching.Contents(parsed.Entries)}");
+        }
+        else if (names == WeightNames.Network)
+        {
+            how = "the network's names";
+            namesInFile = networkNames;
+        }
+        else
+        {
+            throw new ArgumentOutOfRangeException(nameof(names), names, "Unknown WeightNames value.");
+        }
 
-    private static Dictionary<string, float[]> MatchNetwork(IReadOnlyList<TensorInfo> tensors, SafeTensorsHeader parsed, string file)
-    {
-        var wanted = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
-        foreach (TensorInfo t in tensors)
+        string? clash = WeightNameMatching.FirstClash(networkNames, namesInFile, out string? first, out string? second);
+        if (clash is not null)
         {
-            wanted.Add(t.Name, t);
-            if (!parsed.ByName.TryGetValue(t.Name, out SafeTensorsEntry? entry))
-            {
-                throw new WeightsFileException(file, t.Name,
-                    $"the network's tensor is missing from the file (expected {SafeTensorsDtype.F32} {ShapeText(t.Shape)})");
-            }
-            if (entry.Dtype != SafeTensorsDtype.F32)
-            {
-                throw new WeightsFileException(file, t.Name, $"dtype is {entry.Dtype}, expected {SafeTensorsDtype.F32}");
-            }
-            if (!SameShape(entry.Shape, t.Shape))
-            {
-                throw new WeightsFileException(file, t.Name,
-                    $"shape is {SafeTensorsEntry.ShapeText(entry.Shape)}, expected {ShapeText(t.Shape)}");
-            }
+            throw new WeightsFileException(file, clash, $"both the network's '{first}' and '{second}' read this tensor by {how}; each file tensor can be read by one network tensor");
         }
-        foreach (SafeTensorsEntry entry in parsed.Entries)
+
+        var shapes = tensors.Select(t => t.Shape).ToArray();
+        List<TensorProblem> problems = WeightNameMatching.Compare(networkNames, shapes, namesInFile, parsed.Entries);
+        if (problems.Count > 0)
         {
-            if (!wanted.ContainsKey(entry.Name) && !entry.Name.EndsWith(IgnoredSuffix, StringComparison.Ordinal))
+            TensorProblem p = problems[0];
+            string note = p.Renamed ? $" (read by the network's '{p.NetworkName}' by {how})" : "";
+            throw p.Kind switch
             {
-                throw new WeightsFileException(file, entry.Name,
-                    $"unexpected tensor: the network has no tensor of that name (it has {NameList(tensors)})");
-            }
+                TensorProblemKind.Missing => new WeightsFileException(file, p.NameInFile,
+                    (p.Renamed ? $"the network's tensor '{p.NetworkName}' reads this tensor by {how}, but it is missing from the file" : "the network's tensor is missing from the file") +
+                    $" (expected {SafeTensorsDtype.F32} {WeightNameMatching.ShapeText(p.ExpectedShape!)}); the file holds {WeightNameMatching.Contents(parsed.Entries)}"),
+                TensorProblemKind.WrongDtype => new WeightsFileException(file, p.NameInFile, $"dtype is {p.Found!.Dtype}, expected {SafeTensorsDtype.F32}{note}"),
+                TensorProblemKind.WrongShape => new WeightsFileException(file, p.NameInFile,
+                    $"shape is {SafeTensorsEntry.ShapeText(p.Found!.Shape)}, expected {WeightNameMatching.ShapeText(p.ExpectedShape!)}{note}"),
+                _ => new WeightsFileException(file, p.NameInFile, ReferenceEquals(namesInFile, networkNames)
+                    ? $"unexpected tensor: the network has no tensor of that name (it has {WeightNameMatching.NameList(networkNames)})"
+                    : $"unexpected tensor: no tensor of the network reads it (by {how} they read {WeightNameMatching.NameList(namesInFile)})"),
+            };
         }
+
         // Allocate only now: every size is the network's own and the file has been checked to match it.
+        readBy = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
         var staging = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        foreach (TensorInfo t in tensors) staging.Add(t.Name, new float[t.Length]);
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            readBy.Add(namesInFile[i], tensors[i]);
+            staging.Add(tensors[i].Name, new float[tensors[i].Length]);
+        }
         return staging;
     }
 
-    private static string NameList(IReadOnlyList<TensorInfo> tensors)
-    {
-        const int Shown = 8;
-        if (tensors.Count == 0) return "no tensors";
-        string names = string.Join(", ", tensors.Take(Shown).Select(t => t.Name));
-        return tensors.Count <= Shown ? names : $"{names} and {tensors.Count - Shown} more";
-    }
-
-    private static bool SameShape(ulong[] file, IReadOnlyList<int> network)
-    {
-        if (file.Length != network.Count) return false;
-        for (int i = 0; i < file.Length; i++)
-        {
-            if (file[i] != (ulong)network[i]) return false;
-        }
-        return true;
-    }
-
-    private static string ShapeText(IReadOnlyList<int> shape) => "[" + string.Join(", ", shape) + "]";
-
-    private static byte[] ReadHeader(Stream stream, int length, string file)
+    private static byte[] ReadHeader(Stream stream, int length)
     {
         // Grow as bytes arrive, so a lying length on a short stream never allocates the full amount.
         byte[] buffer = new byte[Math.Min(length, ChunkBytes)];
@@ -190,7 +194,7 @@ internal static class SafeTensorsReader
         {
             if (filled == buffer.Length) Array.Resize(ref buffer, (int)Math.Min((long)length, 2L * buffer.Length));
             int read = stream.Read(buffer, filled, buffer.Length - filled);
-            if (read == 0) throw HeaderPastEnd(file, (ulong)length, (ulong)filled);
+            if (read == 0) throw SafeTensorsHeader.HeaderPastEnd((ulong)length, (ulong)filled);
             filled += read;
         }
         return buffer;
@@ -208,9 +212,6 @@ internal static class SafeTensorsReader
         return total;
     }
 
-    private static WeightsFileException HeaderPastEnd(string file, ulong headerLength, ulong following) =>
-        new(file, null, $"the header length is {headerLength} bytes, past the end of the file: only {following} bytes follow the length field");
-
-    private static WeightsFileException EndsInside(string file, SafeTensorsEntry entry, ulong position) =>
-        new(file, entry.Name, $"the file ends {position} bytes into the data section, inside data_offsets {entry.OffsetsText}");
+    private static SafeTensorsFormatException EndsInside(SafeTensorsEntry entry, ulong position) =>
+        new($"the file ends {position} bytes into the data section, inside data_offsets {entry.OffsetsText}", entry.Name);
 }

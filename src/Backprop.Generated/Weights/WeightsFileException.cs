@@ -49,20 +49,5 @@ public class WeightsFileException : IOException
         : $"Weights file '{fileName}', tensor '{Printable(tensorName)}': {problem}";
 
     /// <summary>A name from a file made safe for a message: control characters escaped, long names shortened.</summary>
-    internal static string Printable(string name)
-    {
-        const int MaxChars = 200;
-        var sb = new System.Text.StringBuilder(Math.Min(name.Length, MaxChars) + 8);
-        foreach (char c in name)
-        {
-            if (sb.Length >= MaxChars)
-            {
-                sb.Append("...");
-                break;
-            }
-            if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-            else sb.Append(c);
-        }
-        return sb.ToString();
-    }
+    internal static string Printable(string name) => SafeTensorsHeader.Printable(name);
 }

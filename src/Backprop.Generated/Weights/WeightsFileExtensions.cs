@@ -57,6 +57,49 @@ public static class WeightsFileExtensions
     }
 
     /// <summary>
+    /// Loads the network's tensors from the safetensors file at <paramref name="path"/>, pairing them with the file's
+    /// tensors by <paramref name="names"/>: <see cref="WeightNames.ModuleOrder"/> reads a PyTorch <c>state_dict</c> saved
+    /// from an <c>nn.Sequential</c> (<c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, ...) in one call. Validation is
+    /// as for <see cref="LoadWeights(INetwork, string)"/>; on failure the network is unchanged.
+    /// </summary>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="path">The file to read.</param>
+    /// <param name="names">How the file's tensors are named.</param>
+    /// <exception cref="WeightsFileException">The file is malformed or does not match the network; the message names
+    /// the file, the tensor (the file's name and, when they differ, the network's) and what was expected, and lists
+    /// the file's tensors when one is missing.</exception>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    public static void LoadWeights(this INetwork network, string path, WeightNames names)
+    {
+        if (network is null) throw new ArgumentNullException(nameof(network));
+        if (path is null) throw new ArgumentNullException(nameof(path));
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.SequentialScan);
+        SafeTensorsReader.Load(network, stream, path, names);
+    }
+
+    /// <summary>
+    /// Loads the network's tensors from the safetensors file at <paramref name="path"/>, each from the file's tensor
+    /// that <paramref name="nameInFile"/> names: for files whose names follow no order the network can infer, e.g.
+    /// <c>t =&gt; $"encoder.{2 * t.Layer}.{(t.Role == TensorRole.Weight ? "weight" : "bias")}"</c>. Every file tensor
+    /// must be read by exactly one network tensor (PyTorch's <c>*.num_batches_tracked</c> excepted). Validation is as
+    /// for <see cref="LoadWeights(INetwork, string)"/>; on failure the network is unchanged.
+    /// </summary>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="path">The file to read.</param>
+    /// <param name="nameInFile">The name in the file of each of the network's <see cref="INetwork.Tensors"/>.</param>
+    /// <exception cref="WeightsFileException">The file is malformed or does not match the network.</exception>
+    /// <exception cref="ArgumentException"><paramref name="nameInFile"/> returned null or an empty name.</exception>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    public static void LoadWeights(this INetwork network, string path, Func<TensorInfo, string> nameInFile)
+    {
+        if (network is null) throw new ArgumentNullException(nameof(network));
+        if (path is null) throw new ArgumentNullException(nameof(path));
+        if (nameInFile is null) throw new ArgumentNullException(nameof(nameInFile));
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.SequentialScan);
+        SafeTensorsReader.Load(network, stream, path, WeightNames.Network, nameInFile);
+    }
+
+    /// <summary>
     /// Loads the network's tensors from a safetensors file held in <paramref name="stream"/> from its current position
     /// to its end (bytes after the data are an error, as in a file). Validation is as for
     /// <see cref="LoadWeights(INetwork, string)"/>; on failure the network is unchanged.
@@ -70,5 +113,39 @@ public static class WeightsFileExtensions
         if (network is null) throw new ArgumentNullException(nameof(network));
         if (stream is null) throw new ArgumentNullException(nameof(stream));
         SafeTensorsReader.Load(network, stream, name ?? (stream as FileStream)?.Name ?? "(stream)");
+    }
+
+    /// <summary>
+    /// Loads the network's tensors from a safetensors file held in <paramref name="stream"/>, pairing them with the
+    /// file's tensors by <paramref name="names"/> (see <see cref="LoadWeights(INetwork, string, WeightNames)"/>).
+    /// </summary>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="stream">A readable stream; it is not closed.</param>
+    /// <param name="names">How the file's tensors are named.</param>
+    /// <param name="name">How messages name the stream; the file name of a <see cref="FileStream"/> by default.</param>
+    /// <exception cref="WeightsFileException">The content is malformed or does not match the network.</exception>
+    public static void LoadWeights(this INetwork network, Stream stream, WeightNames names, string? name = null)
+    {
+        if (network is null) throw new ArgumentNullException(nameof(network));
+        if (stream is null) throw new ArgumentNullException(nameof(stream));
+        SafeTensorsReader.Load(network, stream, name ?? (stream as FileStream)?.Name ?? "(stream)", names);
+    }
+
+    /// <summary>
+    /// Loads the network's tensors from a safetensors file held in <paramref name="stream"/>, each from the file's
+    /// tensor that <paramref name="nameInFile"/> names (see <see cref="LoadWeights(INetwork, string, Func{TensorInfo, string})"/>).
+    /// </summary>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="stream">A readable stream; it is not closed.</param>
+    /// <param name="nameInFile">The name in the file of each of the network's <see cref="INetwork.Tensors"/>.</param>
+    /// <param name="name">How messages name the stream; the file name of a <see cref="FileStream"/> by default.</param>
+    /// <exception cref="WeightsFileException">The content is malformed or does not match the network.</exception>
+    /// <exception cref="ArgumentException"><paramref name="nameInFile"/> returned null or an empty name.</exception>
+    public static void LoadWeights(this INetwork network, Stream stream, Func<TensorInfo, string> nameInFile, string? name = null)
+    {
+        if (network is null) throw new ArgumentNullException(nameof(network));
+        if (stream is null) throw new ArgumentNullException(nameof(stream));
+        if (nameInFile is null) throw new ArgumentNullException(nameof(nameInFile));
+        SafeTensorsReader.Load(network, stream, name ?? (stream as FileStream)?.Name ?? "(stream)", WeightNames.Network, nameInFile);
     }
 }
