@@ -39,10 +39,12 @@ public static class Quick
                 }
                 if (Want(groups, "forward") && OnnxRuntimePeer.Directory is not null)
                 {
-                    // The ONNX Runtime peer (checked against the generated Forward first) at 1, 32 and 256 samples.
+                    // The ONNX Runtime peer (checked against the generated Forward first) at 1, 32 and 256 samples, against
+                    // a fresh network: `net` has taken training steps by now, and the models hold seed 1's weights.
+                    INetwork fresh = spec.CreateGenerated(1);
                     using var ort = new OnnxRuntimePeer(spec, batch, OnnxRuntimePeer.Directory);
-                    ort.Check(net, x);
-                    double gen = Time(() => net.Forward(x, y));
+                    ort.Check(fresh, x);
+                    double gen = Time(() => fresh.Forward(x, y));
                     double bound = Time(ort.Run), values = Time(ort.RunWithValues);
                     long allocBound = AllocatedPerCall(ort.Run), allocValues = AllocatedPerCall(ort.RunWithValues);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
