@@ -104,6 +104,14 @@ public abstract class SingleSampleBenchmarks<TOps> where TOps : struct, IGenerat
         _tp = new TensorPrimitivesMlp(spec, 1);
     }
 
+    /// <summary>With --onnx, the generated Forward runs on the weights ONNX Runtime runs (the exported ones).</summary>
+    [GlobalSetup(Target = nameof(Forward_Generated))]
+    public void SetupForward()
+    {
+        Setup();
+        if (OnnxRuntimePeer.Directory is not null) OnnxRuntimePeer.LoadExportedWeights(_gen.Network, _gen.Spec, OnnxRuntimePeer.Directory);
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("forward")]
     public void Forward_Generated() => _gen.Forward(_x, _y);
 
@@ -116,7 +124,7 @@ public abstract class SingleSampleBenchmarks<TOps> where TOps : struct, IGenerat
     [GlobalSetup(Target = nameof(Forward_OnnxRuntime))]
     public void SetupOnnxRuntime()
     {
-        Setup();
+        SetupForward();
         _ort = new OnnxRuntimePeer(_gen.Spec, 1, OnnxRuntimePeer.RequiredDirectory);
         _ort.Check(_gen.Network, _x);
     }
@@ -232,7 +240,7 @@ public abstract class BatchBenchmarks<TOps> where TOps : struct, IGeneratedOps
 
 /// <summary>
 /// Inference on a batch: the generated Forward on k samples against the ONNX Runtime peer on the same k samples (its
-/// outputs checked first).
+/// outputs checked first); with --onnx both run the exported weights.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
@@ -251,6 +259,7 @@ public abstract class BatchForwardBenchmarks<TOps> where TOps : struct, IGenerat
     {
         _gen.Create(1);
         NetworkSpec spec = _gen.Spec;
+        if (OnnxRuntimePeer.Directory is not null) OnnxRuntimePeer.LoadExportedWeights(_gen.Network, spec, OnnxRuntimePeer.Directory);
         (_x, _) = spec.MakeData(Batch, 7);
         _y = new float[Batch * spec.OutputSize];
     }

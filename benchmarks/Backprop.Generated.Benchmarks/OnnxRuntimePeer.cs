@@ -79,16 +79,30 @@ public sealed class OnnxRuntimePeer : IDisposable
 
     public static string WeightsPath(NetworkSpec spec, string directory) => Path.Combine(directory, spec.Name + ".safetensors");
 
-    /// <summary>Writes every network's weights (a fresh network of seed 1, as the benchmarks create) for export_onnx.py.</summary>
+    /// <summary>
+    /// Writes every network's weights for export_onnx.py: a fresh network of seed 1 (as the benchmarks create), its
+    /// biases (zero after initialization) set to small non-zero values so that the output check covers them too.
+    /// </summary>
     public static void ExportWeights(string directory)
     {
         System.IO.Directory.CreateDirectory(directory);
         foreach (NetworkSpec spec in NetworkSpec.All)
         {
-            spec.CreateGenerated(1).SaveWeights(WeightsPath(spec, directory));
+            INetwork net = spec.CreateGenerated(1);
+            foreach (TensorInfo tensor in net.Tensors)
+            {
+                if (tensor.Role != TensorRole.Bias) continue;
+                Span<float> bias = tensor.Slice(net.Parameters);
+                for (int i = 0; i < bias.Length; i++) bias[i] = 0.05f * MathF.Sin(1 + i + 7 * tensor.Layer);
+            }
+            net.SaveWeights(WeightsPath(spec, directory));
             Console.WriteLine($"weights: {WeightsPath(spec, directory)}");
         }
     }
+
+    /// <summary>Loads the exported weights (<see cref="ExportWeights"/>) into <paramref name="network"/>.</summary>
+    public static void LoadExportedWeights(INetwork network, NetworkSpec spec, string directory) =>
+        network.LoadWeights(WeightsPath(spec, directory));
 
     /// <summary>One forward pass over <see cref="Inputs"/> into <see cref="Outputs"/>: the bound values.</summary>
     public void Run() => _session.RunWithBinding(_run, _binding);
@@ -108,6 +122,7 @@ public sealed class OnnxRuntimePeer : IDisposable
         foreach (NetworkSpec spec in specs)
         {
             INetwork net = spec.CreateGenerated(1);
+            LoadExportedWeights(net, spec, directory);
             foreach (int batch in new[] { 1, 32, 256 })
             {
                 using var peer = new OnnxRuntimePeer(spec, batch, directory);
@@ -117,8 +132,8 @@ public sealed class OnnxRuntimePeer : IDisposable
     }
 
     /// <summary>
-    /// Runs the generated <see cref="INetwork.Forward"/> of <paramref name="network"/> (the network that is timed) and
-    /// this peer on <paramref name="inputs"/> (copied into <see cref="Inputs"/>), and throws if any output differs by
+    /// Runs the generated <see cref="INetwork.Forward"/> of <paramref name="network"/> (the network that is timed, holding
+    /// the exported weights: <see cref="LoadExportedWeights"/>) and this peer on <paramref name="inputs"/> (copied into <see cref="Inputs"/>), and throws if any output differs by
     /// more than 1e-5 × max(1, |output|): the model must compute the same function with the same weights. Returns
     /// the largest absolute difference (also kept in <see cref="Checks"/>).
     /// </summary>
@@ -142,7 +157,7 @@ public sealed class OnnxRuntimePeer : IDisposable
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                     $"ONNX Runtime and the generated Forward disagree on {Spec.Name}, batch {Batch}, sample {i / Spec.OutputSize}, output {i % Spec.OutputSize}: " +
                     $"{Outputs[i]:R} against {expected[i]:R} (|diff| {diff:G3}, allowed 1e-5 × max(1, |output|)); " +
-                    $"is {_model} exported from this network's weights (seed 1)? Export again (benchmarks/run.sh does)"));
+                    $"is {_model} exported from {WeightsPath(Spec, Path.GetDirectoryName(_model)!)}, the weights loaded? Export again (benchmarks/run.sh does)"));
             }
             maxDiff = Math.Max(maxDiff, diff);
         }

@@ -40,8 +40,9 @@ public static class Quick
                 if (Want(groups, "forward") && OnnxRuntimePeer.Directory is not null)
                 {
                     // The ONNX Runtime peer (checked against the generated Forward first) at 1, 32 and 256 samples, against
-                    // a fresh network: `net` has taken training steps by now, and the models hold seed 1's weights.
+                    // a network holding the exported weights (`net` has taken training steps by now).
                     INetwork fresh = spec.CreateGenerated(1);
+                    OnnxRuntimePeer.LoadExportedWeights(fresh, spec, OnnxRuntimePeer.Directory);
                     using var ort = new OnnxRuntimePeer(spec, batch, OnnxRuntimePeer.Directory);
                     ort.Check(fresh, x);
                     double gen = Time(() => fresh.Forward(x, y));
