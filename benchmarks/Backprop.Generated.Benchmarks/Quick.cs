@@ -47,9 +47,10 @@ public static class Quick
                     ort.Check(fresh, x);
                     double gen = Time(() => fresh.Forward(x, y));
                     double bound = Time(ort.Run), values = Time(ort.RunWithValues);
+                    long allocGen = AllocatedPerCall(() => fresh.Forward(x, y));
                     long allocBound = AllocatedPerCall(ort.Run), allocValues = AllocatedPerCall(ort.RunWithValues);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{spec.Name,-7}{"onnx",-8}{batch,4}  generated {gen / 1e3,10:F2} µs   ONNX Runtime {bound / 1e3,10:F2} µs (IO binding, {allocBound} B/call), " +
+                        $"{spec.Name,-7}{"onnx",-8}{batch,4}  generated {gen / 1e3,10:F2} µs ({allocGen} B/call)   ONNX Runtime {bound / 1e3,10:F2} µs (IO binding, {allocBound} B/call), " +
                         $"{values / 1e3:F2} µs (Run with OrtValues, {allocValues} B/call)   ×{Math.Min(bound, values) / gen,6:F2}"));
                 }
                 if (Want(groups, batch == 1 ? "step" : "batch"))
