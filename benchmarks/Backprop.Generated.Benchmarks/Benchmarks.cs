@@ -104,11 +104,36 @@ public abstract class SingleSampleBenchmarks<TOps> where TOps : struct, IGenerat
         _tp = new TensorPrimitivesMlp(spec, 1);
     }
 
+    /// <summary>With --onnx, the generated Forward runs on the weights ONNX Runtime runs (the exported ones).</summary>
+    [GlobalSetup(Target = nameof(Forward_Generated))]
+    public void SetupForward()
+    {
+        Setup();
+        if (OnnxRuntimePeer.Directory is not null) OnnxRuntimePeer.LoadExportedWeights(_gen.Network, _gen.Spec, OnnxRuntimePeer.Directory);
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("forward")]
     public void Forward_Generated() => _gen.Forward(_x, _y);
 
     [Benchmark, BenchmarkCategory("forward")]
     public void Forward_Loop() => _loop.Forward(_x, _y);
+
+    private OnnxRuntimePeer? _ort;
+
+    /// <summary>The ONNX Runtime peer on the same input, its outputs checked against the generated Forward's first.</summary>
+    [GlobalSetup(Target = nameof(Forward_OnnxRuntime))]
+    public void SetupOnnxRuntime()
+    {
+        SetupForward();
+        _ort = new OnnxRuntimePeer(_gen.Spec, 1, OnnxRuntimePeer.RequiredDirectory);
+        _ort.Check(_gen.Network, _x);
+    }
+
+    [GlobalCleanup(Target = nameof(Forward_OnnxRuntime))]
+    public void CleanupOnnxRuntime() => _ort?.Dispose();
+
+    [Benchmark, BenchmarkCategory("forward")]
+    public void Forward_OnnxRuntime() => _ort!.Run();
 
     [Benchmark, BenchmarkCategory("forward")]
     public void Forward_TensorPrimitives() => _tp.Forward(_x, _y);
@@ -213,6 +238,50 @@ public abstract class BatchBenchmarks<TOps> where TOps : struct, IGeneratedOps
     }
 }
 
+/// <summary>
+/// Inference on a batch: the generated Forward on k samples against the ONNX Runtime peer on the same k samples (its
+/// outputs checked first); with --onnx both run the exported weights.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
+[CategoriesColumn]
+public abstract class BatchForwardBenchmarks<TOps> where TOps : struct, IGeneratedOps
+{
+    private TOps _gen = default;
+    private float[] _x = null!, _y = null!;
+    private OnnxRuntimePeer? _ort;
+
+    [Params(32, 256)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _gen.Create(1);
+        NetworkSpec spec = _gen.Spec;
+        if (OnnxRuntimePeer.Directory is not null) OnnxRuntimePeer.LoadExportedWeights(_gen.Network, spec, OnnxRuntimePeer.Directory);
+        (_x, _) = spec.MakeData(Batch, 7);
+        _y = new float[Batch * spec.OutputSize];
+    }
+
+    [GlobalSetup(Target = nameof(Forward_OnnxRuntime))]
+    public void SetupOnnxRuntime()
+    {
+        Setup();
+        _ort = new OnnxRuntimePeer(_gen.Spec, Batch, OnnxRuntimePeer.RequiredDirectory);
+        _ort.Check(_gen.Network, _x);
+    }
+
+    [GlobalCleanup(Target = nameof(Forward_OnnxRuntime))]
+    public void CleanupOnnxRuntime() => _ort?.Dispose();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("forward")]
+    public void Forward_Generated() => _gen.Forward(_x, _y);
+
+    [Benchmark, BenchmarkCategory("forward")]
+    public void Forward_OnnxRuntime() => _ort!.Run();
+}
+
 public class Xor_Single : SingleSampleBenchmarks<XorOps> { }
 public class Digits_Single : SingleSampleBenchmarks<DigitsOps> { }
 public class Mnist_Single : SingleSampleBenchmarks<MnistOps> { }
@@ -221,3 +290,7 @@ public class Xor_Batch : BatchBenchmarks<XorOps> { }
 public class Digits_Batch : BatchBenchmarks<DigitsOps> { }
 public class Mnist_Batch : BatchBenchmarks<MnistOps> { }
 public class Deep_Batch : BatchBenchmarks<DeepOps> { }
+public class Xor_BatchForward : BatchForwardBenchmarks<XorOps> { }
+public class Digits_BatchForward : BatchForwardBenchmarks<DigitsOps> { }
+public class Mnist_BatchForward : BatchForwardBenchmarks<MnistOps> { }
+public class Deep_BatchForward : BatchForwardBenchmarks<DeepOps> { }

@@ -15,7 +15,9 @@ namespace Backprop.Generated.Benchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
-/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick]
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--onnx DIR]
+/// <para>--onnx DIR runs the ONNX Runtime peer on DIR/{network}.onnx (forward at 1, 32 and 256 samples);
+/// --export-weights DIR writes DIR/{network}.safetensors for benchmarks/export_onnx.py and exits.</para>
 /// </summary>
 public static class Program
 {
@@ -37,6 +39,8 @@ public static class Program
                 case "--network": networks.Add(args[++i]); break;
                 case "--group": groups.Add(args[++i]); break;
                 case "--results": results = args[++i]; break;
+                case "--onnx": OnnxRuntimePeer.Directory = Path.GetFullPath(args[++i]); break;
+                case "--export-weights": OnnxRuntimePeer.ExportWeights(args[++i]); return 0;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}; see Program.cs for the usage");
                     return 2;
@@ -46,6 +50,14 @@ public static class Program
         foreach (string g in groups)
         {
             if (g is not ("forward" or "step" or "batch")) { Console.Error.WriteLine($"unknown group {g}"); return 2; }
+        }
+
+        NetworkSpec[] selected = networks.Count > 0 ? networks.Select(NetworkSpec.ByName).ToArray() : NetworkSpec.All;
+        if (OnnxRuntimePeer.Directory is not null && (groups.Count == 0 || groups.Contains("forward")) && !peakOnly && !quick)
+        {
+            // ONNX Runtime's outputs against the generated Forward's, before anything is timed (--quick checks each
+            // peer where it creates it).
+            OnnxRuntimePeer.CheckAll(OnnxRuntimePeer.Directory, selected);
         }
 
         if (quick)
@@ -74,6 +86,11 @@ public static class Program
                 : job.WithLaunchCount(1).WithWarmupCount(4).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(200));
             IConfig config = DefaultConfig.Instance.AddJob(job.AsDefault()).WithOptions(ConfigOptions.DisableLogFile);
             if (groups.Count > 0) config = config.AddFilter(new AnyCategoriesFilter(groups.ToArray()));
+            if (OnnxRuntimePeer.Directory is null)
+            {
+                Console.WriteLine("no --onnx DIR: the ONNX Runtime peer is not run");
+                config = config.AddFilter(new SimpleFilter(b => !b.Descriptor.WorkloadMethod.Name.EndsWith("_OnnxRuntime", StringComparison.Ordinal)));
+            }
 
             string[] names = networks.Count > 0 ? networks.ToArray() : NetworkSpec.All.Select(s => s.Name).ToArray();
             var types = new List<Type>();
@@ -81,6 +98,7 @@ public static class Program
             {
                 string prefix = char.ToUpperInvariant(n[0]) + n.Substring(1);
                 if (groups.Count == 0 || groups.Contains("forward") || groups.Contains("step")) types.Add(Type.GetType($"Backprop.Generated.Benchmarks.{prefix}_Single")!);
+                if (groups.Count == 0 || groups.Contains("forward")) types.Add(Type.GetType($"Backprop.Generated.Benchmarks.{prefix}_BatchForward")!);
                 if (groups.Count == 0 || groups.Contains("batch")) types.Add(Type.GetType($"Backprop.Generated.Benchmarks.{prefix}_Batch")!);
             }
             foreach (Summary summary in BenchmarkRunner.Run(types.ToArray(), config))
@@ -102,6 +120,10 @@ public static class Program
                         report.ResultStatistics.Min.ToString("R", CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)));
                 }
             }
+        }
+        foreach (var ((network, batch), diff) in OnnxRuntimePeer.Checks.OrderBy(c => c.Key))
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"ortcheck\t{network}\t-\t{batch}\t{diff:R}\t0\t0"));
         }
         if (results is not null)
         {

@@ -37,6 +37,22 @@ public static class Quick
                 {
                     Report(spec, "forward", batch, Time(() => net.Forward(x, y)), Time(() => tp.Forward(x, y)));
                 }
+                if (Want(groups, "forward") && OnnxRuntimePeer.Directory is not null)
+                {
+                    // The ONNX Runtime peer (checked against the generated Forward first) at 1, 32 and 256 samples, against
+                    // a network holding the exported weights (`net` has taken training steps by now).
+                    INetwork fresh = spec.CreateGenerated(1);
+                    OnnxRuntimePeer.LoadExportedWeights(fresh, spec, OnnxRuntimePeer.Directory);
+                    using var ort = new OnnxRuntimePeer(spec, batch, OnnxRuntimePeer.Directory);
+                    ort.Check(fresh, x);
+                    double gen = Time(() => fresh.Forward(x, y));
+                    double bound = Time(ort.Run), values = Time(ort.RunWithValues);
+                    long allocGen = AllocatedPerCall(() => fresh.Forward(x, y));
+                    long allocBound = AllocatedPerCall(ort.Run), allocValues = AllocatedPerCall(ort.RunWithValues);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{spec.Name,-7}{"onnx",-8}{batch,4}  generated {gen / 1e3,10:F2} µs ({allocGen} B/call)   ONNX Runtime {bound / 1e3,10:F2} µs (IO binding, {allocBound} B/call), " +
+                        $"{values / 1e3:F2} µs (Run with OrtValues, {allocValues} B/call)   ×{Math.Min(bound, values) / gen,6:F2}"));
+                }
                 if (Want(groups, batch == 1 ? "step" : "batch"))
                 {
                     double gen = Time(() => { net.Backward(x, t); sgd.Step(net); net.ZeroGradients(); });
@@ -70,6 +86,15 @@ public static class Quick
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{spec.Name,-7}{group,-8}{batch,4}  generated {gen / 1e3,10:F2} µs   TensorPrimitives {tp / 1e3,10:F2} µs   ×{tp / gen,6:F2}{extra}"));
+    }
+
+    /// <summary>Managed bytes allocated on this thread per call, over 1,000 calls after a warm-up.</summary>
+    public static long AllocatedPerCall(Action action)
+    {
+        for (int i = 0; i < 100; i++) action();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) action();
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / 1000;
     }
 
     /// <summary>Best ns per call over 30 rounds of about 3 ms each, after a warm-up of 0.4 s (past tiered JIT's tier-up).</summary>
