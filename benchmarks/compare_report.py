@@ -6,7 +6,8 @@ usage: python3 compare_report.py benchmarks/results/compare-<date>
 Reads <dir>/old-<r>.txt and new-<r>.txt (the table's rounds) and user-old-<r>.txt, user-new-<r>.txt (default runtime
 settings), the `row` lines of Backprop.Generated.Benchmarks.Compare. A row's value in a round is the harness's time per call; the table shows the median over
 rounds and the range; the ratio column is new time / old time of the same round (old then new, so the same minute),
-median and range over rounds: below 1 the new code is faster. A row is flagged when every round's ratio is above 1.05.
+median and range over rounds: below 1 the new code is faster; beside it the best round of new over the best round of
+old, the comparison least disturbed by other load on a shared machine. A row is flagged when every round's ratio is above 1.05.
 """
 import glob
 import os
@@ -68,9 +69,9 @@ def table(pairs, title):
     def sort_key(k):
         return (NETWORKS.index(k[0]) if k[0] in NETWORKS else 99, k[2], ORDER.index(k[1]) if k[1] in ORDER else 99, seen.index(k))
     print(f"### {title}\n")
-    print(f"{len(pairs)} rounds (old, new alternately); median over rounds (range); new/old = new time ÷ old time of the same round, median (range); below 1: new faster.\n")
-    print("| network | measure | old | new | new/old | |")
-    print("|---|---|---|---|---|---|")
+    print(f"{len(pairs)} rounds (old, new alternately); median over rounds (range); new/old = new time ÷ old time of the same round, median (range); below 1: new faster; best new / best old: the fastest round of each side (the least disturbed by the load).\n")
+    print("| network | measure | old | new | new/old | best new / best old | |")
+    print("|---|---|---|---|---|---|---|")
     flagged = []
     for k in sorted(seen, key=sort_key):
         olds = [o[k] for (o, _), (n, _) in pairs if k in o and k in n]
@@ -80,7 +81,7 @@ def table(pairs, title):
         if min(ratios) > 1.05:
             flagged.append(k)
         print(f"| {k[0]} | {LABEL.get(k[1], k[1]).format(b=k[2])} | {cell(olds, k[2])} | {cell(news, k[2])} | "
-              f"{statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f}) | {flag} |")
+              f"{statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f}) | {min(news) / min(olds):.3f} | {flag} |")
     loads = [x for (o, lo), (n, ln) in pairs for x in lo + ln]
     if loads:
         print(f"\nload average (1 min) over the rounds: {min(loads):.1f} to {max(loads):.1f}")

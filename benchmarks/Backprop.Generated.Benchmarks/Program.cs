@@ -15,13 +15,13 @@ namespace Backprop.Generated.Benchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
-/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick]
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--kernels]
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        bool shortMode = false, peakOnly = false, noPeak = false, quick = false;
+        bool shortMode = false, peakOnly = false, noPeak = false, quick = false, kernels = false;
         var networks = new List<string>();
         var groups = new List<string>();
         string? results = null;
@@ -31,6 +31,7 @@ public static class Program
             {
                 case "--short": shortMode = true; break;
                 case "--quick": quick = true; break;
+                case "--kernels": kernels = true; break; // the runtime's kernels by layer shape: KernelBenchmarks.cs
                 case "--probe": Probes.Run(); return 0;
                 case "--peak-only": peakOnly = true; break;
                 case "--no-peak": noPeak = true; break;
@@ -48,6 +49,7 @@ public static class Program
             if (g is not ("forward" or "step" or "batch")) { Console.Error.WriteLine($"unknown group {g}"); return 2; }
         }
 
+        if (kernels) return KernelSuite.Run(shortMode, results);
         if (quick)
         {
             Quick.Run(networks.ToArray(), groups.ToArray());
