@@ -27,12 +27,19 @@ LABEL = {
 }
 
 
+JIT = re.compile(r"^jit\t([^\t]+)\t(\d+)\t([\d.]+)$")
+
+
 def read(path):
     rows, load = {}, []
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = LINE.match(line)
-            if m:
+            j = JIT.match(line)
+            if j:  # methods compiled and ms spent in the JIT by the end of a window: two rows of their own
+                rows[("jit", f"methods compiled by the end of {j[1]}", 0)] = int(j[2])
+                rows[("jit", f"ms in the JIT by the end of {j[1]}", 0)] = float(j[3])
+            elif m:
                 rows[(m[1], m[2], int(m[3]))] = float(m[4]) / 1000  # µs
             elif line.startswith("load "):
                 load.append(float(line.split()[1]))
@@ -78,8 +85,13 @@ def table(pairs, title):
         news = [n[k] for (o, _), (n, _) in pairs if k in o and k in n]
         ratios = [b / a for a, b in zip(olds, news)]
         flag = "slower ✗" if min(ratios) > 1.05 else ("faster" if max(ratios) < 0.95 else "within noise")
-        if min(ratios) > 1.05:
+        if min(ratios) > 1.05 and k[0] != "jit":
             flagged.append(k)
+        if k[0] == "jit":
+            def plain(v):
+                return f"{statistics.median(v):g} ({min(v):g}–{max(v):g})"
+            print(f"| digits | {k[1]} | {plain(olds)} | {plain(news)} | {statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f}) | | |")
+            continue
         print(f"| {k[0]} | {LABEL.get(k[1], k[1]).format(b=k[2])} | {cell(olds, k[2])} | {cell(news, k[2])} | "
               f"{statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f}) | {min(news) / min(olds):.3f} | {flag} |")
     loads = [x for (o, lo), (n, ln) in pairs for x in lo + ln]

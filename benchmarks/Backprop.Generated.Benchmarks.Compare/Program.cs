@@ -41,7 +41,8 @@ public partial class DeepNet { }
 /// <para>--user (one network, digits by default): what a program sees from its first call, under whatever runtime
 /// settings the process has: mean time per call over calls 1–1,000, 1,001–10,000, 10,001–100,000 and
 /// 100,001–1,000,000, then the best-of timing with no further warm-up.</para>
-/// Output lines: row, network, measure, batch, ns per call (tab-separated).
+/// Output lines: row, network, measure, batch, ns per call (tab-separated); with --user also jit, window, methods
+/// compiled so far, milliseconds spent compiling them (System.Runtime.JitInfo).
 /// </summary>
 public static class Program
 {
@@ -133,7 +134,11 @@ public static class Program
             long start = Stopwatch.GetTimestamp();
             for (long i = done; i < end; i++) net.Forward(x, y);
             double ns = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6 / (end - done);
-            Print(name, string.Create(CultureInfo.InvariantCulture, $"forward, calls {done + 1:N0}–{end:N0} (mean)"), 1, ns);
+            string window = string.Create(CultureInfo.InvariantCulture, $"calls {done + 1:N0}–{end:N0}");
+            Print(name, $"forward, {window} (mean)", 1, ns);
+            // methods the JIT compiled so far in this process (every tier) and the time it took
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"jit\t{window}\t{System.Runtime.JitInfo.GetCompiledMethodCount()}\t{System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F2}"));
             done = end;
         }
         Print(name, "forward, then best-of", 1, Time(() => net.Forward(x, y), warmUpMilliseconds: 0));

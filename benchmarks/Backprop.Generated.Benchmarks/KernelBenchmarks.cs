@@ -177,10 +177,14 @@ public static class KernelSuite
             $"peak FMA {peak:F1} GFLOP/s ({kind}, one core); L2 read {l2:F1} GB/s summed, {l2dot:F1} GB/s as a dot product with an L1 vector");
         Console.WriteLine(probes);
 
+        Prewarm(TimeSpan.FromSeconds(shortMode ? 1 : 2));
+
+        // Many short iterations: on a shared machine a 5 ms iteration has a fair chance of running undisturbed (a 100 ms
+        // one hardly any), and the table's rates come from the best one.
         Job job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance);
         job = shortMode
-            ? job.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(50))
-            : job.WithLaunchCount(1).WithWarmupCount(4).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(100));
+            ? job.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(20).WithIterationTime(TimeInterval.FromMilliseconds(5))
+            : job.WithLaunchCount(1).WithWarmupCount(10).WithIterationCount(60).WithIterationTime(TimeInterval.FromMilliseconds(5));
         IConfig config = DefaultConfig.Instance.AddJob(job.AsDefault()).WithOptions(ConfigOptions.DisableLogFile);
         var rows = new List<(int Shape, int Kernel, string Line)>();
         foreach (Summary summary in BenchmarkRunner.Run(new[] { typeof(DenseKernelBenchmarks), typeof(BatchKernelBenchmarks) }, config))
@@ -220,6 +224,33 @@ public static class KernelSuite
             Console.WriteLine($"results: {results}");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Every kernel instantiation at every shape, round after round, until it has run in tier-1 JIT code: without this
+    /// the first shape to use an instantiation was measured partly in tier-0/OSR code (3× to 60× slower in places),
+    /// BenchmarkDotNet's warm-up being shorter than tiered compilation's call-counting delay plus the background compile.
+    /// </summary>
+    private static void Prewarm(TimeSpan budget)
+    {
+        var actions = new List<Action>();
+        foreach (string shape in KernelShapes.All)
+        {
+            var dense = new DenseKernelBenchmarks { Shape = shape };
+            dense.Setup();
+            actions.AddRange(new Action[] { dense.GemvReLU, dense.GemvLinear, dense.BackwardRows, dense.BackwardRowsSgd });
+            var batch = new BatchKernelBenchmarks { Shape = shape };
+            batch.Setup();
+            actions.AddRange(new Action[] { batch.ForwardChunk, batch.InputGradientChunk, batch.WeightGradientChunk });
+        }
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < budget)
+        {
+            foreach (Action action in actions)
+            {
+                for (int i = 0; i < 50; i++) action();
+            }
+        }
     }
 
     private static readonly string[] Kernels =
