@@ -15,15 +15,16 @@ namespace Backprop.Generated.Benchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
-/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--onnx DIR]
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--kernels] [--onnx DIR]
 /// <para>--onnx DIR runs the ONNX Runtime peer on DIR/{network}.onnx (forward at 1, 32 and 256 samples);
-/// --export-weights DIR writes DIR/{network}.safetensors for benchmarks/export_onnx.py and exits.</para>
+/// --export-weights DIR writes DIR/{network}.safetensors for benchmarks/export_onnx.py and exits;
+/// --kernels runs the runtime kernels' roofline suite instead of the networks.</para>
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        bool shortMode = false, peakOnly = false, noPeak = false, quick = false;
+        bool shortMode = false, peakOnly = false, noPeak = false, quick = false, kernels = false;
         var networks = new List<string>();
         var groups = new List<string>();
         string? results = null;
@@ -33,6 +34,7 @@ public static class Program
             {
                 case "--short": shortMode = true; break;
                 case "--quick": quick = true; break;
+                case "--kernels": kernels = true; break; // the runtime's kernels by layer shape: KernelBenchmarks.cs
                 case "--probe": Probes.Run(); return 0;
                 case "--peak-only": peakOnly = true; break;
                 case "--no-peak": noPeak = true; break;
@@ -52,6 +54,7 @@ public static class Program
             if (g is not ("forward" or "step" or "batch")) { Console.Error.WriteLine($"unknown group {g}"); return 2; }
         }
 
+        if (kernels) return KernelSuite.Run(shortMode, results);
         NetworkSpec[] selected = networks.Count > 0 ? networks.Select(NetworkSpec.ByName).ToArray() : NetworkSpec.All;
         if (OnnxRuntimePeer.Directory is not null && (groups.Count == 0 || groups.Contains("forward")) && !peakOnly && !quick)
         {
