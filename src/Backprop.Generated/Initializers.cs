@@ -9,7 +9,7 @@ namespace Backprop.Generated;
 public static class Initializers
 {
     /// <summary>The LeakyReLU negative slope, also used in the He gain <c>sqrt(2 / (1 + slope^2))</c>.</summary>
-    public const float LeakyReLUSlope = 0.01f;
+    public const float LeakyReLUSlope = ActivationConstants.LeakyReLUSlope;
 
     /// <summary>Resolves <see cref="Init.Auto"/>: He uniform for ReLU and LeakyReLU, Xavier uniform otherwise.</summary>
     public static Init Resolve(Init init, Activation activation) => InitRule.Resolve(init, activation);

@@ -114,7 +114,7 @@ public class GeneratedCodeTests
         // Each contract has one source file in the runtime, linked into the generator project.
         string project = File.ReadAllText(Path.Combine(DeclarationDiagnosticTests.RepositoryRoot(),
             "generators", "Backprop.Generated.Generators", "Backprop.Generated.Generators.csproj"));
-        foreach (string file in new[] { "Enums.cs", "InitRule.cs", "TensorLayout.cs", "Weights/SafeTensorsDtype.cs", "Weights/SafeTensorsHeader.cs", "Weights/WeightNameMatching.cs" })
+        foreach (string file in new[] { "Enums.cs", "InitRule.cs", "TensorLayout.cs", "Weights/SafeTensorsDtype.cs", "Weights/SafeTensorsHeader.cs", "Weights/WeightNameMatching.cs", "ActivationConstants.cs", "CompilerServices/BatchLayout.cs" })
         {
             Assert.Contains($"<Compile Include=\"../../src/Backprop.Generated/{file}\"", project);
         }

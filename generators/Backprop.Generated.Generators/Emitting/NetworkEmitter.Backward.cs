@@ -228,25 +228,11 @@ internal sealed partial class NetworkEmitter
     /// <summary>∂L/∂z = ∂L/∂a ⊙ f'(z), with f' written in terms of the activation a.</summary>
     private void EmitActivationDerivative(ActivationKind activation, Vec a, Vec da, Vec dz)
     {
-        _w.Line("// " + activation switch
-        {
-            ActivationKind.Linear => "linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a",
-            ActivationKind.Sigmoid => "sigmoid: σ'(z) = σ(z)(1 − σ(z)) = a (1 − a)",
-            ActivationKind.Tanh => "tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²",
-            ActivationKind.ReLU => "ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0",
-            _ => "LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0",
-        });
+        _w.Line("// " + ActivationFormulas.Derivative(activation));
         bool unrolled = a.IsLocal || da.IsLocal || dz.IsLocal;
         EmitElementwise(dz.Length, unrolled, j => new[]
         {
-            dz.Assign(j, activation switch
-            {
-                ActivationKind.Linear => da.At(j),
-                ActivationKind.Sigmoid => $"{da.At(j)} * {a.At(j)} * (1f - {a.At(j)})",
-                ActivationKind.Tanh => $"{da.At(j)} * (1f - {a.At(j)} * {a.At(j)})",
-                ActivationKind.ReLU => $"{a.At(j)} > 0f ? {da.At(j)} : 0f",
-                _ => $"{a.At(j)} > 0f ? {da.At(j)} : 0.01f * {da.At(j)}",
-            }),
+            dz.Assign(j, ActivationFormulas.Chain(activation, a.At(j), da.At(j))),
         });
     }
 

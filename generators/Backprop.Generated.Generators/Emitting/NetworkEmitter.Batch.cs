@@ -28,28 +28,6 @@ internal sealed partial class NetworkEmitter
     /// <summary>Dense-only networks with a layer too large to unroll get the batch path.</summary>
     private bool UsesBatchPath => _model.IsDenseOnly && _layers.Any(l => !Unrolled(l));
 
-    /// <summary>Whether the kernels apply the activation as they store z (a compare or a multiply); else the caller does.</summary>
-    private static bool IsFused(ActivationKind activation) =>
-        activation is ActivationKind.ReLU or ActivationKind.LeakyReLU;
-
-    /// <summary>The runtime's activation type a kernel is specialized with: the layer's own when fused, else linear.</summary>
-    private static string FusedActivationType(ActivationKind activation) => Cs + activation switch
-    {
-        ActivationKind.ReLU => "ReLUActivation",
-        ActivationKind.LeakyReLU => "LeakyReLUActivation",
-        _ => "LinearActivation",
-    };
-
-    /// <summary>The runtime's type for f' of <paramref name="activation"/>, from its output (all hidden activations have one).</summary>
-    private static string DerivativeType(ActivationKind activation) => Cs + activation switch
-    {
-        ActivationKind.ReLU => "ReLUActivation",
-        ActivationKind.LeakyReLU => "LeakyReLUActivation",
-        ActivationKind.Tanh => "TanhActivation",
-        ActivationKind.Sigmoid => "SigmoidActivation",
-        _ => "LinearActivation",
-    };
-
     /// <summary>The file-local type that carries a layer input size into the batch forward kernel.</summary>
     private static string SizeType(int n) => "BackpropSize" + Literal.Int(n);
 
@@ -67,15 +45,15 @@ internal sealed partial class NetworkEmitter
         string size = SizeType(layer.Inputs);
         if (l < Last)
         {
-            _w.Line(LayerHeader(layer, $"h{i}[:, s] = {ActivationFormula(layer.Activation).Replace("z", $"W{i}·{input}[:, s] + b{i}")}"));
-            _w.Line($"{Batch}ForwardChunk<{size}, {FusedActivationType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T);");
+            _w.Line(LayerHeader(layer, $"h{i}[:, s] = {ActivationFormulas.Formula(layer.Activation).Replace("z", $"W{i}·{input}[:, s] + b{i}")}"));
+            _w.Line($"{Batch}ForwardChunk<{size}, {ActivationFormulas.FusedType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, h{i}T);");
             if (layer.Activation == ActivationKind.Tanh)
             {
                 _w.Line($"{TanhFunction}(h{i}T); // in place, four at a time (Cephes' tanhf on Vector128)");
             }
-            else if (!IsFused(layer.Activation) && layer.Activation != ActivationKind.Linear)
+            else if (!ActivationFormulas.IsFused(layer.Activation) && layer.Activation != ActivationKind.Linear)
             {
-                _w.Line($"for (int j = 0; j < {Literal.Int(layer.Units * c)}; j++) h{i}T[j] = {ActivationExpression(layer.Activation, $"h{i}T[j]")};");
+                _w.Line($"for (int j = 0; j < {Literal.Int(layer.Units * c)}; j++) h{i}T[j] = {ActivationFormulas.Value(layer.Activation, $"h{i}T[j]")};");
             }
             if (training)
             {
@@ -272,8 +250,8 @@ internal sealed partial class NetworkEmitter
                     {
                         LayerModel below = _layers[l - 1];
                         string b = Literal.Int(l - 1);
-                        _w.Line($"// ∂L/∂z{b}[:, s] = (W{i}ᵀ · ∂L/∂z{i}[:, s]) ⊙ f'(h{b}[:, s]), {EmitDerivativeNote(below.Activation)}");
-                        _w.Line($"{Batch}InputGradientChunk<{DerivativeType(below.Activation)}>(W{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, d{i}T, h{b}T, d{b}T);");
+                        _w.Line($"// ∂L/∂z{b}[:, s] = (W{i}ᵀ · ∂L/∂z{i}[:, s]) ⊙ f'(h{b}[:, s]), {ActivationFormulas.Derivative(below.Activation)}");
+                        _w.Line($"{Batch}InputGradientChunk<{ActivationFormulas.DerivativeType(below.Activation)}>(W{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, d{i}T, h{b}T, d{b}T);");
                     }
                 }
             }
@@ -282,13 +260,4 @@ internal sealed partial class NetworkEmitter
         _w.Line();
         EmitMaxDegreeOfParallelism();
     }
-
-    private static string EmitDerivativeNote(ActivationKind activation) => activation switch
-    {
-        ActivationKind.Linear => "linear: f' = 1",
-        ActivationKind.Sigmoid => "sigmoid: f' = a (1 − a)",
-        ActivationKind.Tanh => "tanh: f' = 1 − a²",
-        ActivationKind.ReLU => "ReLU: f' = 1 where a > 0, else 0",
-        _ => "LeakyReLU: f' = 1 where a > 0, else 0.01",
-    };
 }

@@ -98,7 +98,7 @@ internal sealed partial class NetworkEmitter
     {
         LayerModel layer = _layers[l];
         string i = Literal.Int(l);
-        _w.Line(LayerHeader(layer, $"z{i} = W{i}·{LayerInput(l).Name} + b{i}; a{i} = {ActivationFormula(layer.Activation).Replace("z", "z" + i)}"));
+        _w.Line(LayerHeader(layer, $"z{i} = W{i}·{LayerInput(l).Name} + b{i}; a{i} = {ActivationFormulas.Formula(layer.Activation).Replace("z", "z" + i)}"));
         if (Unrolled(layer))
         {
             var z = new Vec("z" + i, layer.Units, isLocal: true);
@@ -117,15 +117,15 @@ internal sealed partial class NetworkEmitter
         else
         {
             string input = LayerInput(l).Name;
-            bool fused = IsFused(layer.Activation);
-            _w.Line($"{Dense}Gemv<{FusedActivationType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}); // SIMD, {(fused ? "activation fused" : "z only")}");
+            bool fused = ActivationFormulas.IsFused(layer.Activation);
+            _w.Line($"{Dense}Gemv<{ActivationFormulas.FusedType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}); // SIMD, {(fused ? "activation fused" : "z only")}");
             if (layer.Activation == ActivationKind.Tanh)
             {
                 _w.Line($"{TanhFunction}(a{i}); // in place, four at a time (Cephes' tanhf on Vector128)");
             }
             else if (!fused && layer.Activation != ActivationKind.Linear)
             {
-                _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) a{i}[o] = {ActivationExpression(layer.Activation, $"a{i}[o]")};");
+                _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) a{i}[o] = {ActivationFormulas.Value(layer.Activation, $"a{i}[o]")};");
             }
         }
     }
@@ -160,7 +160,7 @@ internal sealed partial class NetworkEmitter
         LayerModel layer = OutputLayer;
         string i = Literal.Int(Last);
         bool unrolled = Unrolled(layer);
-        _w.Line(LayerHeader(layer, $"z{i} = W{i}·{LayerInput(Last).Name} + b{i}; output = {ActivationFormula(layer.Activation).Replace("z", "z" + i)}"));
+        _w.Line(LayerHeader(layer, $"z{i} = W{i}·{LayerInput(Last).Name} + b{i}; output = {ActivationFormulas.Formula(layer.Activation).Replace("z", "z" + i)}"));
         Vec z;
         Vec a;
         if (training)
@@ -190,7 +190,7 @@ internal sealed partial class NetworkEmitter
         }
         if (activation != ActivationKind.Softmax)
         {
-            EmitElementwise(n, unrolled, j => new[] { a.Assign(j, ActivationExpression(activation, z.At(j))) });
+            EmitElementwise(n, unrolled, j => new[] { a.Assign(j, ActivationFormulas.Value(activation, z.At(j))) });
             return;
         }
 
@@ -253,16 +253,6 @@ internal sealed partial class NetworkEmitter
         _w.Line("// tanh four units at a time (VectorMath.Tanh: Cephes' tanhf on Vector128, within 1 ulp)");
         EmitFourAtATime(n, a.Name + "_v", z.At, TanhFunction, (j, value) => a.Assign(Literal.Int(j), value));
     }
-
-    private static string ActivationExpression(ActivationKind activation, string z) => activation switch
-    {
-        ActivationKind.Linear => z,
-        ActivationKind.Sigmoid => $"1f / (1f + {MathF}Exp(-{z}))",
-        ActivationKind.Tanh => $"{MathF}Tanh({z})",
-        ActivationKind.ReLU => $"{MathF}Max({z}, 0f)",
-        ActivationKind.LeakyReLU => $"{z} > 0f ? {z} : 0.01f * {z}",
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Softmax is not elementwise."),
-    };
 
     /// <summary>
     /// Emits <paramref name="statements"/> for j = 0..n-1: one copy per element with a literal index when

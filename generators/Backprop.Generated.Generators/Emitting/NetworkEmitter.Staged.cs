@@ -69,8 +69,8 @@ internal sealed partial class NetworkEmitter
 
     private string StagedHeader(LayerModel layer) => layer.Kind switch
     {
-        LayerKind.Dense => $"// Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, {layer.Activation}: a = {ActivationFormula(layer.Activation)}, z = W{Literal.Int(layer.Index)}·x + b{Literal.Int(layer.Index)}",
-        LayerKind.Activation => $"// Layer {Literal.Int(layer.Position)}: Activation {layer.Activation}: a = {ActivationFormula(layer.Activation)}",
+        LayerKind.Dense => $"// Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, {layer.Activation}: a = {ActivationFormulas.Formula(layer.Activation)}, z = W{Literal.Int(layer.Index)}·x + b{Literal.Int(layer.Index)}",
+        LayerKind.Activation => $"// Layer {Literal.Int(layer.Position)}: Activation {layer.Activation}: a = {ActivationFormulas.Formula(layer.Activation)}",
         LayerKind.Dropout => $"// Layer {Literal.Int(layer.Position)}: Dropout({Literal.Double(layer.Rate)})",
         _ => $"// Layer {Literal.Int(layer.Position)}: BatchNorm over {Literal.Int(layer.Units)} features",
     };
@@ -101,9 +101,10 @@ internal sealed partial class NetworkEmitter
                         using (_w.Block($"for (int o = 0; o < {n}; o++)"))
                         {
                             _w.Line($"float z = b{i}[o] + {Dense}Dot(W{i}.Slice(o * {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Inputs)}), {input});");
-                            _w.Line($"{output}[o] = {(layer.Activation == ActivationKind.Softmax ? "z" : ActivationExpression(layer.Activation, "z"))};");
+                            _w.Line($"{output}[o] = {StagedValue(layer.Activation, "z")};");
                         }
                         if (layer.Activation == ActivationKind.Softmax) EmitStagedSoftmax(output, output, layer.Units, null);
+                        if (layer.Activation == ActivationKind.Tanh) EmitStagedTanh($"{output}.Slice(0, {n})");
                         break;
                     case LayerKind.Activation:
                         if (layer.Activation == ActivationKind.Softmax)
@@ -112,7 +113,7 @@ internal sealed partial class NetworkEmitter
                         }
                         else
                         {
-                            _w.Line($"for (int j = 0; j < {n}; j++) {output}[j] = {ActivationExpression(layer.Activation, input + "[j]")};");
+                            EmitStagedElementwise(layer.Activation, input, output, n);
                         }
                         break;
                     case LayerKind.Dropout:
@@ -136,25 +137,44 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    /// <summary>Softmax of <paramref name="from"/> (n values starting at <paramref name="offset"/>) into <paramref name="to"/>, stably.</summary>
+    /// <summary>
+    /// Softmax of <paramref name="from"/> (n values starting at <paramref name="offset"/>) into <paramref name="to"/>,
+    /// stably, through the same <c>VectorMath.ExpSum</c> as the other paths, so a softmax gives the same bits on every path.
+    /// </summary>
     private void EmitStagedSoftmax(string from, string to, int n, string? offset)
     {
-        string at = offset is null ? "j" : offset + " + j";
         string c = Literal.Int(n);
-        _w.Line("// softmax, stably: a_j = e^(z_j − max z) / Σ_i e^(z_i − max z)");
+        string start = offset ?? "0";
+        _w.Line("// softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)");
         using (_w.Block())
         {
-            _w.Line($"float zmax = {from}[{(offset ?? "0")}];");
-            _w.Line($"for (int j = 1; j < {c}; j++) zmax = {MathF}Max(zmax, {from}[{at}]);");
-            _w.Line("float esum = 0f;");
-            using (_w.Block($"for (int j = 0; j < {c}; j++)"))
-            {
-                _w.Line($"float e = {MathF}Exp({from}[{at}] - zmax);");
-                _w.Line($"{to}[{at}] = e;");
-                _w.Line("esum += e;");
-            }
-            _w.Line($"for (int j = 0; j < {c}; j++) {to}[{at}] /= esum;");
+            _w.Line($"{RoSpan} zs = {from}.Slice({start}, {c});");
+            _w.Line($"{Span} es = {to}.Slice({start}, {c});");
+            _w.Line("float zmax = zs[0];");
+            _w.Line($"for (int j = 1; j < {c}; j++) zmax = {MathF}Max(zmax, zs[j]);");
+            _w.Line($"float esum = {ExpFunction}Sum(zs, zmax, es);");
+            _w.Line($"for (int j = 0; j < {c}; j++) es[j] /= esum;");
         }
+    }
+
+    /// <summary>The value a layer-by-layer Dense layer stores per unit: f(z), or z where the activation is applied after the loop.</summary>
+    private static string StagedValue(ActivationKind activation, string z) =>
+        activation is ActivationKind.Softmax or ActivationKind.Tanh ? z : ActivationFormulas.Value(activation, z);
+
+    /// <summary>tanh in place over a span, through the same <c>VectorMath.Tanh</c> as the other paths.</summary>
+    private void EmitStagedTanh(string span) =>
+        _w.Line($"{TanhFunction}({span}); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)");
+
+    /// <summary>An elementwise activation over <paramref name="count"/> values from <paramref name="input"/> into <paramref name="output"/>.</summary>
+    private void EmitStagedElementwise(ActivationKind activation, string input, string output, string count)
+    {
+        if (activation == ActivationKind.Tanh)
+        {
+            _w.Line($"{input}.Slice(0, {count}).CopyTo({output});");
+            EmitStagedTanh($"{output}.Slice(0, {count})");
+            return;
+        }
+        _w.Line($"for (int e = 0; e < {count}; e++) {output}[e] = {ActivationFormulas.Value(activation, input + "[e]")};");
     }
 
     /// <summary>The public Forward: checks lengths, provides scratch, loops over the samples.</summary>
@@ -274,9 +294,10 @@ internal sealed partial class NetworkEmitter
                     {
                         _w.Line($"float z = b{i}[o] + {Dense}Dot(W{i}.Slice(o * {fanIn}, {fanIn}), xs);");
                         if (keepLogits) _w.Line($"zl[s * {n} + o] = z;");
-                        _w.Line($"h{q}[s * {n} + o] = {(layer.Activation == ActivationKind.Softmax ? "z" : ActivationExpression(layer.Activation, "z"))};");
+                        _w.Line($"h{q}[s * {n} + o] = {StagedValue(layer.Activation, "z")};");
                     }
                     if (layer.Activation == ActivationKind.Softmax) EmitStagedSoftmax("h" + q, "h" + q, layer.Units, $"s * {n}");
+                    if (layer.Activation == ActivationKind.Tanh) EmitStagedTanh($"h{q}.Slice(s * {n}, {n})");
                 }
                 break;
             case LayerKind.Activation:
@@ -289,7 +310,7 @@ internal sealed partial class NetworkEmitter
                 }
                 else
                 {
-                    _w.Line($"for (int e = 0; e < k * {n}; e++) h{q}[e] = {ActivationExpression(layer.Activation, input + "[e]")};");
+                    EmitStagedElementwise(layer.Activation, input, "h" + q, $"k * {n}");
                 }
                 break;
             case LayerKind.Dropout:
@@ -494,15 +515,7 @@ internal sealed partial class NetworkEmitter
     private void EmitStagedActivationDerivative(ActivationKind activation, string a, string src, string dst, int width, string what)
     {
         string n = Literal.Int(width);
-        _w.Line("// " + what + "; " + activation switch
-        {
-            ActivationKind.Linear => "linear: f' = 1",
-            ActivationKind.Sigmoid => "σ'(z) = a (1 − a)",
-            ActivationKind.Tanh => "tanh'(z) = 1 − a²",
-            ActivationKind.ReLU => "relu'(z) = 1 if z > 0 else 0 (a > 0 exactly when z > 0)",
-            ActivationKind.LeakyReLU => "f'(z) = 1 if z > 0 else 0.01",
-            _ => "softmax: ∂L/∂z_j = a_j (∂L/∂a_j − Σ_i a_i ∂L/∂a_i)",
-        });
+        _w.Line("// " + what + "; " + ActivationFormulas.Derivative(activation));
         if (activation == ActivationKind.Softmax)
         {
             using (_w.Block("for (int s = 0; s < k; s++)"))
@@ -514,14 +527,7 @@ internal sealed partial class NetworkEmitter
             }
             return;
         }
-        string expression = activation switch
-        {
-            ActivationKind.Linear => $"{src}[e]",
-            ActivationKind.Sigmoid => $"{src}[e] * {a}[e] * (1f - {a}[e])",
-            ActivationKind.Tanh => $"{src}[e] * (1f - {a}[e] * {a}[e])",
-            ActivationKind.ReLU => $"{a}[e] > 0f ? {src}[e] : 0f",
-            _ => $"{a}[e] > 0f ? {src}[e] : 0.01f * {src}[e]",
-        };
+        string expression = ActivationFormulas.Chain(activation, $"{a}[e]", $"{src}[e]");
         if (activation == ActivationKind.Linear && src == dst) return;
         _w.Line($"for (int e = 0; e < k * {n}; e++) {dst}[e] = {expression};");
     }

@@ -199,7 +199,7 @@ internal sealed partial class NetworkEmitter
             string init = layer.DeclaredInit == InitKind.Auto ? $"{layer.Init} (Auto)" : layer.Init.ToString();
             string form = !_model.IsDenseOnly ? "loops over the batch" : Unrolled(layer) ? "unrolled" : "SIMD loops";
             _w.Line($"/// <item><description>Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}, " +
-                    $"a = {ActivationFormula(layer.Activation)}, z = W·x + b; W{Literal.Int(layer.Index)} = Parameters[{Literal.Int(layer.ParameterOffset)}..{Literal.Int(layer.BiasOffset)}) " +
+                    $"a = {ActivationFormulas.Formula(layer.Activation)}, z = W·x + b; W{Literal.Int(layer.Index)} = Parameters[{Literal.Int(layer.ParameterOffset)}..{Literal.Int(layer.BiasOffset)}) " +
                     $"as [{Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)}], b{Literal.Int(layer.Index)} = Parameters[{Literal.Int(layer.BiasOffset)}..{Literal.Int(layer.BiasOffset + layer.Units)}); " +
                     $"weights {init}, biases 0; {form}.</description></item>");
         }
@@ -223,7 +223,7 @@ internal sealed partial class NetworkEmitter
 
     private static string LayerRemark(LayerModel layer) => layer.Kind switch
     {
-        LayerKind.Activation => $"Activation, a = {ActivationFormula(layer.Activation)} over {Literal.Int(layer.Units)} values.",
+        LayerKind.Activation => $"Activation, a = {ActivationFormulas.Formula(layer.Activation)} over {Literal.Int(layer.Units)} values.",
         LayerKind.Dropout => $"Dropout, rate {Literal.Double(layer.Rate)}: in Backward each of the {Literal.Int(layer.Units)} values is zeroed with that probability and the rest scaled by 1/(1 − rate); identity in Forward.",
         _ => $"BatchNorm over {Literal.Int(layer.Units)} features of Dense layer {Literal.Int(layer.Index)}: y = γ (x − μ) / √(σ² + 1e−5) + β with batch statistics in Backward and running ones (momentum 0.1) in Forward; " +
              $"γ = Parameters[{Literal.Int(layer.ParameterOffset)}..{Literal.Int(layer.ParameterOffset + layer.Units)}), β = Parameters[{Literal.Int(layer.ParameterOffset + layer.Units)}..{Literal.Int(layer.ParameterOffset + 2 * layer.Units)}), " +
@@ -251,16 +251,6 @@ internal sealed partial class NetworkEmitter
             _ => "mean over all elements of max(0, 1 − t·y)",
         };
     }
-
-    private static string ActivationFormula(ActivationKind activation) => activation switch
-    {
-        ActivationKind.Linear => "z",
-        ActivationKind.Sigmoid => "σ(z) = 1 / (1 + e^−z)",
-        ActivationKind.Tanh => "tanh(z)",
-        ActivationKind.ReLU => "max(0, z)",
-        ActivationKind.LeakyReLU => "z > 0 ? z : 0.01·z",
-        _ => "softmax(z)",
-    };
 
     /// <summary>The size constants every generated network has, trainable or baked.</summary>
     private void EmitSizeConstants(string parameterSummary, string stateSummary)

@@ -121,7 +121,7 @@ public readonly struct ReLUActivation : IFusedActivation, IActivationDerivative
 public readonly struct LeakyReLUActivation : IFusedActivation, IActivationDerivative
 {
     /// <summary>The negative slope, PyTorch's <c>nn.LeakyReLU</c> default.</summary>
-    public const float Slope = 0.01f;
+    public const float Slope = ActivationConstants.LeakyReLUSlope;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

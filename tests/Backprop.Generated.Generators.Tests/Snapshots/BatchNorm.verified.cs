@@ -145,7 +145,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
         for (int j = 0; j < 6; j++) h1[j] = gamma0[j] * (h0[j] - rmean0[j]) / global::System.MathF.Sqrt(rvar0[j] + 1e-5f) + beta0[j];
 
         // Layer 2: Activation ReLU: a = max(0, z)
-        for (int j = 0; j < 6; j++) h2[j] = global::System.MathF.Max(h1[j], 0f);
+        for (int e = 0; e < 6; e++) h2[e] = global::System.MathF.Max(h1[e], 0f);
 
         // Layer 3: Dense 6 → 1, Linear: a = z, z = W1·x + b1
         for (int o = 0; o < 1; o++)
@@ -270,7 +270,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 3: Dense 6 → 1, Linear: a = z, z = W1·x + b1 — backward
-        // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; linear: f' = 1
+        // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
         // ∂L/∂W1[o, i] += Σ_s ∂L/∂z[s, o] · x[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z[s, o]
         for (int s = 0; s < k; s++)
         {
@@ -290,7 +290,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
             for (int o = 0; o < 1; o++) global::Backprop.Generated.CompilerServices.DenseKernels.AddScaled(ds, d3[s * 1 + o], W1.Slice(o * 6, 6));
         }
         // Layer 2: Activation ReLU: a = max(0, z) — backward
-        // ∂L/∂x = ∂L/∂a ⊙ f'(x); relu'(z) = 1 if z > 0 else 0 (a > 0 exactly when z > 0)
+        // ∂L/∂x = ∂L/∂a ⊙ f'(x); ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int e = 0; e < k * 6; e++) d1[e] = h2[e] > 0f ? d2[e] : 0f;
         // Layer 1: BatchNorm over 6 features — backward
         // ∂L/∂γ_j = Σ_s ∂L/∂y ⊙ x̂;  ∂L/∂β_j = Σ_s ∂L/∂y;
@@ -311,7 +311,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
             for (int s = 0; s < k; s++) d0[s * 6 + j] = scale * (k * d1[s * 6 + j] - sumDy - xhat1[s * 6 + j] * sumDyXhat);
         }
         // Layer 0: Dense 4 → 6, Linear: a = z, z = W0·x + b0 — backward
-        // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; linear: f' = 1
+        // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
         // ∂L/∂W0[o, i] += Σ_s ∂L/∂z[s, o] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z[s, o]
         for (int s = 0; s < k; s++)
         {

@@ -468,19 +468,19 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
             // ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----
             // Layer 4: ∂L/∂W4[o, i] += Σ_s ∂L/∂z4[o, s] · h3[s, i];  ∂L/∂b4[o] += Σ_s ∂L/∂z4[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d4T, 1, 8, h3, ns, gW4, gb4);
-            // ∂L/∂z3[:, s] = (W4ᵀ · ∂L/∂z4[:, s]) ⊙ f'(h3[:, s]), sigmoid: f' = a (1 − a)
+            // ∂L/∂z3[:, s] = (W4ᵀ · ∂L/∂z4[:, s]) ⊙ f'(h3[:, s]), sigmoid: σ'(z) = σ(z)(1 − σ(z)) = a (1 − a)
             global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.SigmoidActivation>(W4, 1, 8, d4T, h3T, d3T);
             // Layer 3: ∂L/∂W3[o, i] += Σ_s ∂L/∂z3[o, s] · h2[s, i];  ∂L/∂b3[o] += Σ_s ∂L/∂z3[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d3T, 8, 16, h2, ns, gW3, gb3);
-            // ∂L/∂z2[:, s] = (W3ᵀ · ∂L/∂z3[:, s]) ⊙ f'(h2[:, s]), LeakyReLU: f' = 1 where a > 0, else 0.01
+            // ∂L/∂z2[:, s] = (W3ᵀ · ∂L/∂z3[:, s]) ⊙ f'(h2[:, s]), LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
             global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W3, 8, 16, d3T, h2T, d2T);
             // Layer 2: ∂L/∂W2[o, i] += Σ_s ∂L/∂z2[o, s] · h1[s, i];  ∂L/∂b2[o] += Σ_s ∂L/∂z2[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d2T, 16, 32, h1, ns, gW2, gb2);
-            // ∂L/∂z1[:, s] = (W2ᵀ · ∂L/∂z2[:, s]) ⊙ f'(h1[:, s]), tanh: f' = 1 − a²
+            // ∂L/∂z1[:, s] = (W2ᵀ · ∂L/∂z2[:, s]) ⊙ f'(h1[:, s]), tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
             global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.TanhActivation>(W2, 16, 32, d2T, h1T, d1T);
             // Layer 1: ∂L/∂W1[o, i] += Σ_s ∂L/∂z1[o, s] · h0[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z1[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d1T, 32, 64, h0, ns, gW1, gb1);
-            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: f' = 1 where a > 0, else 0
+            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
             global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.ReLUActivation>(W1, 32, 64, d1T, h0T, d0T);
             // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d0T, 64, 10, x, ns, gW0, gb0);

@@ -337,7 +337,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             // ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----
             // Layer 1: ∂L/∂W1[o, i] += Σ_s ∂L/∂z1[o, s] · h0[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z1[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d1T, 10, 32, h0, ns, gW1, gb1);
-            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: f' = 1 where a > 0, else 0
+            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
             global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.ReLUActivation>(W1, 10, 32, d1T, h0T, d0T);
             // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d0T, 32, 64, x, ns, gW0, gb0);

@@ -134,18 +134,14 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
             float z = b1[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W1.Slice(o * 16, 16), h0);
             y[o] = z;
         }
-        // softmax, stably: a_j = e^(z_j − max z) / Σ_i e^(z_i − max z)
+        // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
         {
-            float zmax = y[0];
-            for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-            float esum = 0f;
-            for (int j = 0; j < 3; j++)
-            {
-                float e = global::System.MathF.Exp(y[j] - zmax);
-                y[j] = e;
-                esum += e;
-            }
-            for (int j = 0; j < 3; j++) y[j] /= esum;
+            global::System.ReadOnlySpan<float> zs = y.Slice(0, 3);
+            global::System.Span<float> es = y.Slice(0, 3);
+            float zmax = zs[0];
+            for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
+            float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
+            for (int j = 0; j < 3; j++) es[j] /= esum;
         }
     }
 
@@ -217,18 +213,14 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
                 zl[s * 3 + o] = z;
                 h2[s * 3 + o] = z;
             }
-            // softmax, stably: a_j = e^(z_j − max z) / Σ_i e^(z_i − max z)
+            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
             {
-                float zmax = h2[s * 3];
-                for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, h2[s * 3 + j]);
-                float esum = 0f;
-                for (int j = 0; j < 3; j++)
-                {
-                    float e = global::System.MathF.Exp(h2[s * 3 + j] - zmax);
-                    h2[s * 3 + j] = e;
-                    esum += e;
-                }
-                for (int j = 0; j < 3; j++) h2[s * 3 + j] /= esum;
+                global::System.ReadOnlySpan<float> zs = h2.Slice(s * 3, 3);
+                global::System.Span<float> es = h2.Slice(s * 3, 3);
+                float zmax = zs[0];
+                for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
+                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
+                for (int j = 0; j < 3; j++) es[j] /= esum;
             }
         }
 
@@ -276,7 +268,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
         // ∂L/∂x = ∂L/∂y ⊙ mask: dropped values pass no gradient, kept ones are scaled as in the forward pass
         for (int e = 0; e < k * 16; e++) d0[e] = d1[e] * m1[e];
         // Layer 0: Dense 8 → 16, ReLU: a = max(0, z), z = W0·x + b0 — backward
-        // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; relu'(z) = 1 if z > 0 else 0 (a > 0 exactly when z > 0)
+        // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         for (int e = 0; e < k * 16; e++) d0[e] = h0[e] > 0f ? d0[e] : 0f;
         // ∂L/∂W0[o, i] += Σ_s ∂L/∂z[s, o] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z[s, o]
         for (int s = 0; s < k; s++)

@@ -503,11 +503,11 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
             // ---- Backward: per layer ∂L/∂W += ∂L/∂z · inputᵀ over the chunk, then ∂L/∂input = Wᵀ · ∂L/∂z ⊙ f' of the layer below ----
             // Layer 2: ∂L/∂W2[o, i] += Σ_s ∂L/∂z2[o, s] · h1[s, i];  ∂L/∂b2[o] += Σ_s ∂L/∂z2[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d2T, 1, 9, h1, ns, gW2, gb2);
-            // ∂L/∂z1[:, s] = (W2ᵀ · ∂L/∂z2[:, s]) ⊙ f'(h1[:, s]), tanh: f' = 1 − a²
+            // ∂L/∂z1[:, s] = (W2ᵀ · ∂L/∂z2[:, s]) ⊙ f'(h1[:, s]), tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
             global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.TanhActivation>(W2, 1, 9, d2T, h1T, d1T);
             // Layer 1: ∂L/∂W1[o, i] += Σ_s ∂L/∂z1[o, s] · h0[s, i];  ∂L/∂b1[o] += Σ_s ∂L/∂z1[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d1T, 9, 8, h0, ns, gW1, gb1);
-            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: f' = 1 where a > 0, else 0
+            // ∂L/∂z0[:, s] = (W1ᵀ · ∂L/∂z1[:, s]) ⊙ f'(h0[:, s]), ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
             global::Backprop.Generated.CompilerServices.BatchKernels.InputGradientChunk<global::Backprop.Generated.CompilerServices.ReLUActivation>(W1, 9, 8, d1T, h0T, d0T);
             // Layer 0: ∂L/∂W0[o, i] += Σ_s ∂L/∂z0[o, s] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z0[o, s]
             global::Backprop.Generated.CompilerServices.BatchKernels.WeightGradientChunk(d0T, 8, 8, x, ns, gW0, gb0);
