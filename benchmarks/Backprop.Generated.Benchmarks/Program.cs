@@ -15,7 +15,7 @@ namespace Backprop.Generated.Benchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
-/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick]
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] | --latency [--user]
 /// </summary>
 public static class Program
 {
@@ -32,6 +32,7 @@ public static class Program
                 case "--short": shortMode = true; break;
                 case "--quick": quick = true; break;
                 case "--probe": Probes.Run(); return 0;
+                case "--latency": Latency.Run(user: Array.IndexOf(args, "--user") >= 0); return 0;
                 case "--peak-only": peakOnly = true; break;
                 case "--no-peak": noPeak = true; break;
                 case "--network": networks.Add(args[++i]); break;
