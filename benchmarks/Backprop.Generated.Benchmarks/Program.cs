@@ -18,7 +18,8 @@ namespace Backprop.Generated.Benchmarks;
 /// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--kernels] [--onnx DIR]
 /// <para>--onnx DIR runs the ONNX Runtime peer on DIR/{network}.onnx (forward at 1, 32 and 256 samples);
 /// --export-weights DIR writes DIR/{network}.safetensors for benchmarks/export_onnx.py and exits;
-/// --kernels runs the runtime kernels' roofline suite instead of the networks.</para>
+/// --kernels runs the runtime kernels' roofline suite instead of the networks; --latency [--user] the one-sample
+/// breakdown of the small networks (steady state, or as a user's program runs).</para>
 /// </summary>
 public static class Program
 {
@@ -36,6 +37,7 @@ public static class Program
                 case "--quick": quick = true; break;
                 case "--kernels": kernels = true; break; // the runtime's kernels by layer shape: KernelBenchmarks.cs
                 case "--probe": Probes.Run(); return 0;
+                case "--latency": Latency.Run(user: Array.IndexOf(args, "--user") >= 0); return 0;
                 case "--peak-only": peakOnly = true; break;
                 case "--no-peak": noPeak = true; break;
                 case "--network": networks.Add(args[++i]); break;
