@@ -21,6 +21,8 @@ public sealed partial class Trainer
     /// best parameters). Call it between epochs, for example from the callback of
     /// <see cref="Train(Dataset, Dataset?, Action{EpochReport}, System.Threading.CancellationToken)"/>, or after <c>Train</c>.
     /// The file is written atomically (temporary file, flush to disk, rename).
+    /// <para>A network with <c>[Dropout]</c> draws its masks from the seed it was created (or last initialized) with,
+    /// which is not part of <see cref="INetwork"/>: create the network you resume into with the same seed.</para>
     /// </summary>
     /// <param name="path">The file to create or replace.</param>
     /// <exception cref="IOException">The file could not be written; the old file, if any, is unchanged.</exception>
@@ -33,6 +35,7 @@ public sealed partial class Trainer
             INetwork net = Network;
             w.Write(CheckpointMagic);
             w.Write(CheckpointVersion);
+            w.Write(NetworkName(net));
             w.Write(net.ParameterCount);
             w.Write(net.State.Length);
             w.Write(TensorSignature(net));
@@ -69,7 +72,7 @@ public sealed partial class Trainer
     /// </summary>
     /// <param name="path">The checkpoint file.</param>
     /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated or corrupt, or does not fit this
-    /// trainer (the network's tensors, the optimizer's type or hyper-parameters, or the seed, batch size or shuffling
+    /// trainer (the network type and tensors, the optimizer's type or hyper-parameters, or the seed, batch size or shuffling
     /// that decide the order of the samples); the message names the file and what differs.</exception>
     /// <exception cref="IOException">The file could not be read.</exception>
     public void LoadCheckpoint(string path)
@@ -86,6 +89,9 @@ public sealed partial class Trainer
             r.BaseStream.Position = CheckpointMagic.Length;
             int version = r.ReadInt32();
             if (version != CheckpointVersion) throw Bad($"format version {version} is not supported (expected {CheckpointVersion}).");
+            string networkName = r.ReadString();
+            if (networkName != NetworkName(net))
+                throw Bad($"it was saved from the network {networkName}; this trainer's network is {NetworkName(net)} (same tensors or not, another layer stack).");
             int parameterCount = r.ReadInt32(), stateCount = r.ReadInt32();
             string signature = r.ReadString();
             if (parameterCount != net.ParameterCount || stateCount != net.State.Length || signature != TensorSignature(net))
@@ -170,6 +176,8 @@ public sealed partial class Trainer
             Optimizer.LoadState(current);
         }
     }
+
+    private static string NetworkName(INetwork network) => network.GetType().FullName ?? network.GetType().Name;
 
     private static string TensorSignature(INetwork network)
     {
