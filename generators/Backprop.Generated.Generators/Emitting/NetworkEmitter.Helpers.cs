@@ -19,13 +19,13 @@ internal sealed partial class NetworkEmitter
                 using (_w.Block("if (firstLength == 0 || firstLength % firstSize != 0)"))
                 {
                     _w.Line("throw new global::System.ArgumentException(");
-                    _w.Line("    $\"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.\", firstName);");
+                    _w.Line("    $\"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} float{(firstSize == 1 ? \"\" : \"s\")}), but is {firstLength}.\", firstName);");
                 }
                 _w.Line("int k = firstLength / firstSize;");
                 using (_w.Block("if (secondLength != k * secondSize)"))
                 {
                     _w.Line("throw new global::System.ArgumentException(");
-                    _w.Line("    $\"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.\", secondName);");
+                    _w.Line("    $\"{secondName}.Length must be {k * secondSize} ({k} sample{(k == 1 ? \"\" : \"s\")} of {secondSize} float{(secondSize == 1 ? \"\" : \"s\")}, as in {firstName}), but is {secondLength}.\", secondName);");
                 }
                 _w.Line("return k;");
             }

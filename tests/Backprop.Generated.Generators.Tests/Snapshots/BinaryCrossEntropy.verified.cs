@@ -391,13 +391,13 @@ file static class BackpropGuard
         if (firstLength == 0 || firstLength % firstSize != 0)
         {
             throw new global::System.ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
+                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} float{(firstSize == 1 ? "" : "s")}), but is {firstLength}.", firstName);
         }
         int k = firstLength / firstSize;
         if (secondLength != k * secondSize)
         {
             throw new global::System.ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({k} samples of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
+                $"{secondName}.Length must be {k * secondSize} ({k} sample{(k == 1 ? "" : "s")} of {secondSize} float{(secondSize == 1 ? "" : "s")}, as in {firstName}), but is {secondLength}.", secondName);
         }
         return k;
     }

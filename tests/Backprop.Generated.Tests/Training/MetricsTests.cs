@@ -189,6 +189,18 @@ public sealed class PredictTests
         Assert.Contains("1 input, got 2", e.Message);
     }
 
+    [Fact]
+    public void Length_messages_use_singular_and_plural()
+    {
+        var net = new TinyNet(); // 2 inputs, 1 output
+        var one = Assert.Throws<ArgumentException>(() => net.Forward(new float[2], new float[2]));
+        Assert.Contains("(1 sample of 1 float, as in inputs)", one.Message);
+        var three = Assert.Throws<ArgumentException>(() => net.Forward(new float[6], new float[2]));
+        Assert.Contains("(3 samples of 1 float, as in inputs)", three.Message);
+        var odd = Assert.Throws<ArgumentException>(() => net.Forward(new float[3], new float[1]));
+        Assert.Contains("(one sample is 2 floats)", odd.Message);
+    }
+
     private sealed class InferenceOnly(IInferenceNetwork inner) : IInferenceNetwork
     {
         public int InputSize => inner.InputSize;
