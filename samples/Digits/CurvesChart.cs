@@ -55,7 +55,7 @@ public static class CurvesChart
         if (epochs.All(e => e.ValidationAccuracy is not null))
             accuracy.Add(new(TestAccuracyId, "test accuracy (after the epoch)", "#2ca02c", epochs.Select(e => ((double)e.Epoch, 100 * e.ValidationAccuracy!.Value)).ToArray()));
         if (averaged.Count > 0)
-            accuracy.Add(new(AveragedAccuracyId, "test accuracy, mean weights so far", "#ff7f0e", averaged.Select(a => ((double)a.Epoch, 100 * a.Result.Accuracy)).ToArray()));
+            accuracy.Add(new(AveragedAccuracyId, "test accuracy, mean weights so far", "#ff7f0e", averaged.Select(a => ((double)a.Epoch, 100 * a.Result.Classification!.Accuracy)).ToArray()));
         if (finalAccuracy is double final)
         {
             string label = $"final network: {(100 * final).ToString("0.00", CultureInfo.InvariantCulture)} %";

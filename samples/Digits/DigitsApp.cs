@@ -55,8 +55,8 @@ public static class DigitsApp
         console.WriteLine();
         console.Write(ConfusionTable(run.Confusion));
         console.WriteLine();
-        int correct = (int)Math.Round(run.Test.Accuracy * run.Test.Count);
-        console.MarkupLineInterpolated($"[bold]test accuracy {(100 * run.Test.Accuracy).ToString("0.00", c)} %[/] ({correct} / {run.Test.Count}), test loss {run.Test.Loss.ToString("0.0000", c)}");
+        int correct = (int)Math.Round(run.TestAccuracy * run.Test.Count);
+        console.MarkupLineInterpolated($"[bold]test accuracy {(100 * run.TestAccuracy).ToString("0.00", c)} %[/] ({correct} / {run.Test.Count}), test loss {run.Test.Loss.ToString("0.0000", c)}");
         double ms = run.TrainingTime.TotalMilliseconds;
         console.MarkupLineInterpolated(
             $"[bold]training time {ms.ToString("0", c)} ms[/] for {run.History.Epochs.Count} epochs ({(ms / run.History.Epochs.Count).ToString("0.00", c)} ms each; process CPU time {run.TrainingCpuTime.TotalMilliseconds.ToString("0", c)} ms)");

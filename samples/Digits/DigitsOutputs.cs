@@ -56,12 +56,12 @@ public static class DigitsOutputs
             ["network"] = "64-32(relu)-10(softmax), cross-entropy",
             ["data"] = "UCI optical recognition of handwritten digits (Alpaydin and Kaynak 1998), pixels / 16",
             ["settings"] = Describe(settings),
-            ["test_accuracy"] = run.Test.Accuracy.ToString("R", c),
+            ["test_accuracy"] = run.TestAccuracy.ToString("R", c),
         };
         run.Network.SaveWeights(files.Weights, metadata);
 
         string title = $"Digits 64-32-10: {Describe(settings)}";
-        File.WriteAllText(files.Curves, CurvesChart.ToSvg(run.History, title, run.Test.Accuracy, run.Averaged));
+        File.WriteAllText(files.Curves, CurvesChart.ToSvg(run.History, title, run.TestAccuracy, run.Averaged));
         File.WriteAllText(files.History, run.History.ToCsv());
         return files;
     }

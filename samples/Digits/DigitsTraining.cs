@@ -85,7 +85,11 @@ public sealed record DigitsSettings
 /// <param name="Averaged">The monitored set's loss and accuracy under the running mean of the weights, for each averaged
 /// epoch (empty without averaging or without a monitored set).</param>
 public sealed record DigitsRun(DigitsNet Network, TrainingHistory History, EvaluationResult Test, int[,] Confusion, TimeSpan TrainingTime,
-    TimeSpan TrainingCpuTime, IReadOnlyList<(int Epoch, EvaluationResult Result)> Averaged);
+    TimeSpan TrainingCpuTime, IReadOnlyList<(int Epoch, EvaluationResult Result)> Averaged)
+{
+    /// <summary>The test accuracy in [0, 1] (the network is a classifier: cross-entropy on one-hot targets).</summary>
+    public double TestAccuracy => Test.Classification!.Accuracy;
+}
 
 /// <summary>Trains <see cref="DigitsNet"/> on the fixed split; shared by the sample and its tests.</summary>
 public static class DigitsTraining
@@ -155,7 +159,7 @@ public static class DigitsTraining
         {
             var scratch = new DigitsNet(settings.Seed);
             var warmOptions = CreateOptions(settings) with { Epochs = 1, Schedule = null };
-            new Trainer(scratch, CreateOptimizer(settings.Optimizer, settings.EffectiveLearningRate), warmOptions).Train(train, monitor, null, cancellationToken);
+            new Trainer(scratch, CreateOptimizer(settings.Optimizer, settings.EffectiveLearningRate), warmOptions).Train(train, monitor, cancellationToken: cancellationToken);
         }
 
         var network = new DigitsNet(settings.Seed);
@@ -171,7 +175,7 @@ public static class DigitsTraining
         TimeSpan cpu = process.TotalProcessorTime - cpuStart;
 
         EvaluationResult result = Evaluation.Evaluate(network, test);
-        return new DigitsRun(network, history, result, ConfusionMatrix(network, test), clock.Elapsed, cpu, averager?.Evaluations ?? []);
+        return new DigitsRun(network, history, result, result.Classification!.ConfusionMatrix(), clock.Elapsed, cpu, averager?.Evaluations ?? []);
     }
 
     /// <summary>Trains on the fixed split of <paramref name="data"/>, monitoring the test set for the curves.</summary>

@@ -15,7 +15,7 @@ namespace Backprop.Generated;
 /// public partial class DigitsNet { }
 /// </code>
 /// </example>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class NetworkAttribute : Attribute
 {
     /// <summary>Declares a network trained with <paramref name="loss"/>.</summary>
@@ -43,7 +43,7 @@ public sealed class NetworkAttribute : Attribute
 }
 
 /// <summary>The number of input features of the network.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class InputAttribute : Attribute
 {
     /// <summary>Declares <paramref name="size"/> input features.</summary>
@@ -56,7 +56,7 @@ public sealed class InputAttribute : Attribute
 /// <summary>
 /// A fully connected layer <c>a = f(W x + b)</c>. Layers are taken in source order.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
 public sealed class DenseAttribute : Attribute
 {
     /// <summary>Declares a layer of <paramref name="units"/> outputs followed by <paramref name="activation"/>.</summary>
@@ -81,7 +81,7 @@ public sealed class DenseAttribute : Attribute
 /// probability <see cref="Rate"/> and the survivors are scaled by <c>1 / (1 - rate)</c>; in <c>Forward</c> it is the
 /// identity. The mask is a deterministic function of the seed, the network's <c>DropoutStep</c>, the layer and the element.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
 public sealed class DropoutAttribute : Attribute
 {
     /// <summary>Declares dropout with the probability <paramref name="rate"/> in [0, 1) of zeroing a value.</summary>
@@ -98,7 +98,7 @@ public sealed class DropoutAttribute : Attribute
 /// are trained parameters placed right after the preceding Dense layer's biases; the running statistics are
 /// <see cref="INetwork.State"/>, saved with the weights.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
 public sealed class BatchNormAttribute : Attribute
 {
 }
@@ -107,7 +107,7 @@ public sealed class BatchNormAttribute : Attribute
 /// An activation as a layer of its own (no parameters), e.g. after a batch norm:
 /// <c>[Dense(32, Activation.Linear)] [BatchNorm] [Activation(Activation.ReLU)]</c>.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
 public sealed class ActivationAttribute : Attribute
 {
     /// <summary>Declares a layer applying <paramref name="activation"/> elementwise (softmax: over the whole vector).</summary>

@@ -26,6 +26,8 @@ public class DeclarationDiagnosticTests
         { "BPG0107", "public partial class Outer<T> { [Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial class [|Net|] { } }", "nested in the generic type 'Outer'" },
         { "BPG0108", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public static partial class [|Net|] { }", "is static" },
         { "BPG0108", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial record [|Net|] { }", "is a record" },
+        { "BPG0108", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial struct [|Net|] { }", "is a struct" },
+        { "BPG0108", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial record struct [|Net|] { }", "is a record" },
         { "BPG0109", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, [|(Activation)42|])] public partial class Net { }", "Layer 0 activation is 42, which is not a defined Activation" },
         { "BPG0109", "[Network([|(Loss)7|])] [Input(2)] [Dense(1)] public partial class Net { }", "not a defined Loss" },
         { "BPG0109", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, [|Init = (Init)99|])] public partial class Net { }", "Layer 0 Init is 99" },
@@ -53,6 +55,19 @@ public class DeclarationDiagnosticTests
         Assert.Null(run.Results.Single().Exception);
         Assert.Empty(run.Results.Single().GeneratedSources);
         Assert.Empty(run.Diagnostics);
+    }
+
+    [Fact]
+    public void A_struct_network_gets_BPG0108_and_no_attribute_target_error_that_would_hide_it()
+    {
+        // The attributes accept structs so that the compiler's CS0592 does not stand in for the library's message.
+        var (source, spans) = Harness.Markup(Harness.Preamble +
+            "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(3)] [BatchNorm] [Activation(Activation.ReLU)] [Dropout(0.5)] [Dense(1)] public partial struct [|Net|] { }\n" +
+            "[Network(Loss.MeanSquaredError)] [Input([|0|])] [Dense(1)] public partial class Other { }");
+        Compilation compilation = Harness.Compilation(source);
+        Assert.Empty(Harness.CompilerDiagnostics(compilation));
+        var diagnostics = Harness.Analyze(compilation);
+        Assert.Equal(new[] { ("BPG0108", spans[0]), ("BPG0103", spans[1]) }, diagnostics.Select(d => (d.Id, d.Location.SourceSpan)));
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public class DigitsSampleTests
         DigitsRun run = DigitsTraining.Train(Data.Value, new DigitsSettings { Seed = 0 });
 
         Assert.Equal(360, run.Test.Count);
-        Assert.True(run.Test.Accuracy >= 0.975, $"test accuracy {run.Test.Accuracy:P2} with the default settings and seed 0");
+        Assert.True(run.TestAccuracy >= 0.975, $"test accuracy {run.TestAccuracy:P2} with the default settings and seed 0");
         Assert.Equal(new DigitsSettings().Epochs, run.History.Epochs.Count);
 
         int[,] confusion = run.Confusion;
@@ -50,7 +50,7 @@ public class DigitsSampleTests
             correct += confusion[t, t];
         }
         Assert.Equal(360, total);
-        Assert.Equal(run.Test.Accuracy, correct / 360.0, 12);
+        Assert.Equal(run.TestAccuracy, correct / 360.0, 12);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class DigitsSampleTests
 
         Assert.Equal(expected, run.Network.Parameters.ToArray());
         Assert.Equal([3, 4], run.Averaged.Select(a => a.Epoch));
-        Assert.Equal(run.Test.Accuracy, run.Averaged[^1].Result.Accuracy);
+        Assert.Equal(run.TestAccuracy, run.Averaged[^1].Result.Accuracy);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public class DigitsSampleTests
     public void Curves_svg_does_not_depend_on_the_current_culture()
     {
         DigitsRun run = DigitsTraining.Train(Data.Value, new DigitsSettings { Epochs = 3 });
-        string invariant = CurvesChart.ToSvg(run.History, "title", run.Test.Accuracy, run.Averaged);
+        string invariant = CurvesChart.ToSvg(run.History, "title", run.TestAccuracy, run.Averaged);
 
         CultureInfo original = CultureInfo.CurrentCulture;
         var comma = (CultureInfo)CultureInfo.InvariantCulture.Clone();
@@ -146,7 +146,7 @@ public class DigitsSampleTests
         try
         {
             CultureInfo.CurrentCulture = comma;
-            Assert.Equal(invariant, CurvesChart.ToSvg(run.History, "title", run.Test.Accuracy, run.Averaged));
+            Assert.Equal(invariant, CurvesChart.ToSvg(run.History, "title", run.TestAccuracy, run.Averaged));
         }
         finally
         {
@@ -191,7 +191,7 @@ public class DigitsSampleTests
     public void Every_optimizer_learns_with_its_default_learning_rate(OptimizerKind optimizer)
     {
         DigitsRun run = DigitsTraining.Train(Data.Value, new DigitsSettings { Optimizer = optimizer, Epochs = 10 });
-        Assert.True(run.Test.Accuracy > 0.93, $"{optimizer}: {run.Test.Accuracy:P2} after 10 epochs");
+        Assert.True(run.TestAccuracy > 0.93, $"{optimizer}: {run.TestAccuracy:P2} after 10 epochs");
     }
 
     [Theory]

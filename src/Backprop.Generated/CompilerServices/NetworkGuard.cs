@@ -18,17 +18,19 @@ public static class NetworkGuard
         if (firstLength == 0 || firstLength % firstSize != 0)
         {
             throw new ArgumentException(
-                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {firstSize} floats), but is {firstLength}.", firstName);
+                $"{firstName}.Length must be a positive multiple of {firstSize} (one sample is {Floats(firstSize)}), but is {firstLength}.", firstName);
         }
         int k = firstLength / firstSize;
         if (secondLength != k * secondSize)
         {
             string samples = k == 1 ? "1 sample" : $"{k} samples";
             throw new ArgumentException(
-                $"{secondName}.Length must be {k * secondSize} ({samples} of {secondSize} floats, as in {firstName}), but is {secondLength}.", secondName);
+                $"{secondName}.Length must be {k * secondSize} ({samples} of {Floats(secondSize)}, as in {firstName}), but is {secondLength}.", secondName);
         }
         return k;
     }
+
+    private static string Floats(int n) => n == 1 ? "1 float" : $"{n} floats";
 
     /// <summary>The checks of a generated <c>TrainStep</c>: one sample in, one sample of targets, a usable learning rate.</summary>
     /// <exception cref="ArgumentException">A length is not one sample's, or the rate is negative or not finite; the message names which and the values.</exception>

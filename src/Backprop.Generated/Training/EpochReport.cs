@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Text;
 
 namespace Backprop.Generated;
 
@@ -12,10 +13,36 @@ namespace Backprop.Generated;
 /// (so the mean over the samples, with the parameters changing along the way). Excludes the L1/L2 penalty.
 /// </param>
 /// <param name="ValidationLoss">The loss on the validation set after the epoch (<see cref="Evaluation.Evaluate(INetwork, Dataset)"/>); null without one.</param>
-/// <param name="ValidationAccuracy">The accuracy on the validation set after the epoch, in [0, 1]; null without one.</param>
+/// <param name="ValidationAccuracy">The accuracy on the validation set after the epoch, in [0, 1]; null without one, and
+/// null for a regression (see <see cref="Validation"/> for its R², RMSE and MAE).</param>
 /// <param name="LearningRate">The learning rate used during the epoch.</param>
 /// <param name="Elapsed">Time since training started, at the end of the epoch.</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, double? ValidationLoss, double? ValidationAccuracy, float LearningRate, TimeSpan Elapsed);
+public sealed record EpochReport(int Epoch, double TrainLoss, double? ValidationLoss, double? ValidationAccuracy, float LearningRate, TimeSpan Elapsed)
+{
+    /// <summary>
+    /// Everything <see cref="Evaluation.Evaluate(INetwork, Dataset)"/> measured on the validation set after the epoch:
+    /// the classification metrics of a classifier, the regression metrics (R², RMSE, MAE) of a regression; null
+    /// without a validation set.
+    /// </summary>
+    public EvaluationResult? Validation { get; init; }
+
+    /// <summary>
+    /// One line with the numbers that fit the task, e.g.
+    /// <c>epoch 3: train loss 0.2871, validation loss 0.3012, accuracy 91.25 %, lr 0.001 (0.41 s)</c>; a regression shows
+    /// R², RMSE and MAE in place of the accuracy.
+    /// </summary>
+    public override string ToString()
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.Append(c, $"epoch {Epoch}: train loss {TrainLoss:G6}");
+        if (ValidationLoss is double loss) text.Append(c, $", validation loss {loss:G6}");
+        if (ValidationAccuracy is double accuracy) text.Append(c, $", accuracy {100 * accuracy:0.00} %");
+        if (Validation?.Regression is { } r) text.Append(c, $", R² {r.RSquared:0.0000}, RMSE {r.RootMeanSquaredError:G5}, MAE {r.MeanAbsoluteError:G5}");
+        text.Append(c, $", lr {LearningRate:G6} ({Elapsed.TotalSeconds:0.00} s)");
+        return text.ToString();
+    }
+}
 
 /// <summary>The reports of a training run and how it ended.</summary>
 public sealed class TrainingHistory
@@ -42,14 +69,21 @@ public sealed class TrainingHistory
     public bool RestoredBest { get; }
 
     /// <summary>
-    /// Writes a header <c>epoch,train_loss,validation_loss,validation_accuracy,learning_rate,elapsed_seconds</c> and
-    /// one line per epoch, with invariant-culture round-trip numbers; validation columns are empty without a
-    /// validation set. Lines end with <c>\n</c>.
+    /// Writes a header and one line per epoch, with invariant-culture round-trip numbers; lines end with <c>\n</c>.
+    /// The columns fit the task: <c>epoch,train_loss,validation_loss,validation_accuracy,learning_rate,elapsed_seconds</c>
+    /// for a classifier (and without a validation set, whose validation columns are empty);
+    /// <c>epoch,train_loss,validation_loss,validation_r2,validation_rmse,validation_mae,learning_rate,elapsed_seconds</c>
+    /// for a regression, which has no accuracy.
     /// </summary>
+    /// <param name="writer">Receives the text; it is neither flushed nor closed (see <see cref="WriteCsv(string)"/> for a file).</param>
     public void WriteCsv(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write("epoch,train_loss,validation_loss,validation_accuracy,learning_rate,elapsed_seconds\n");
+        bool regression = false;
+        foreach (EpochReport r in Epochs) regression |= r.Validation?.Regression is not null;
+        writer.Write(regression
+            ? "epoch,train_loss,validation_loss,validation_r2,validation_rmse,validation_mae,learning_rate,elapsed_seconds\n"
+            : "epoch,train_loss,validation_loss,validation_accuracy,learning_rate,elapsed_seconds\n");
         CultureInfo c = CultureInfo.InvariantCulture;
         foreach (EpochReport r in Epochs)
         {
@@ -59,7 +93,19 @@ public sealed class TrainingHistory
             writer.Write(',');
             writer.Write(r.ValidationLoss?.ToString("R", c));
             writer.Write(',');
-            writer.Write(r.ValidationAccuracy?.ToString("R", c));
+            if (regression)
+            {
+                RegressionMetrics? m = r.Validation?.Regression;
+                writer.Write(m?.RSquared.ToString("R", c));
+                writer.Write(',');
+                writer.Write(m?.RootMeanSquaredError.ToString("R", c));
+                writer.Write(',');
+                writer.Write(m?.MeanAbsoluteError.ToString("R", c));
+            }
+            else
+            {
+                writer.Write(r.ValidationAccuracy?.ToString("R", c));
+            }
             writer.Write(',');
             writer.Write(r.LearningRate.ToString("R", c));
             writer.Write(',');
@@ -68,7 +114,22 @@ public sealed class TrainingHistory
         }
     }
 
-    /// <summary>The CSV text of <see cref="WriteCsv"/>.</summary>
+    /// <summary>
+    /// Writes the CSV of <see cref="WriteCsv(TextWriter)"/> to <paramref name="path"/> as UTF-8, atomically: a
+    /// temporary file in the same folder is written, flushed to disk and renamed over <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="IOException">The file could not be written; the old file, if any, is unchanged.</exception>
+    public void WriteCsv(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 4096, leaveOpen: true);
+            WriteCsv(writer);
+        });
+    }
+
+    /// <summary>The CSV text of <see cref="WriteCsv(TextWriter)"/>.</summary>
     public string ToCsv()
     {
         using var writer = new StringWriter(CultureInfo.InvariantCulture);

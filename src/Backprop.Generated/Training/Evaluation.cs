@@ -3,20 +3,19 @@ using System.Buffers;
 
 namespace Backprop.Generated;
 
-/// <summary>The mean loss and accuracy of a network on a data set.</summary>
-/// <param name="Loss">The mean loss, with the same definition and averaging as the network's <see cref="Backprop.Generated.Loss"/>.</param>
-/// <param name="Accuracy">The fraction of samples whose predicted class equals the target class, in [0, 1].</param>
-/// <param name="Count">The number of samples.</param>
-public readonly record struct EvaluationResult(double Loss, double Accuracy, int Count);
-
 /// <summary>
 /// Inference-mode evaluation: uses <see cref="IInferenceNetwork.Forward"/> only, so gradients and parameters are
 /// untouched. Buffers come from <see cref="ArrayPool{T}.Shared"/>.
 /// </summary>
 /// <remarks>
-/// Classes: with several outputs the class is the index of the largest output (of the target row for the true
-/// class; first index on ties). With a single output the class is 1 when the value is above 0.5 (above 0 for
-/// <see cref="Backprop.Generated.Loss.Hinge"/>, whose targets are -1 or +1), else 0.
+/// The task follows the loss: <see cref="Backprop.Generated.Loss.CrossEntropy"/>,
+/// <see cref="Backprop.Generated.Loss.BinaryCrossEntropy"/> and <see cref="Backprop.Generated.Loss.Hinge"/> networks
+/// are classifiers, and so is a <see cref="Backprop.Generated.Loss.MeanSquaredError"/> network whose every target row
+/// is one-hot (with one output: every target 0 or 1); any other is a regression, evaluated by MSE, RMSE, MAE and R².
+/// <para>Classes: with several outputs the class is the index of the largest output (of the target row for the true
+/// class; first index on ties). With a single output the class is 1 when the value is above the loss's threshold, else
+/// 0: 0 for <see cref="Backprop.Generated.Loss.Hinge"/> (targets -1 or +1, the sign of the output), 0.5 for a
+/// sigmoid or MSE output (targets 0 or 1).</para>
 /// </remarks>
 public static class Evaluation
 {
@@ -25,14 +24,23 @@ public static class Evaluation
 
     private const int SamplesPerChunk = 256;
 
-    /// <summary>Mean loss (the network's <see cref="INetwork.Loss"/>) and accuracy over <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Mean loss (the network's <see cref="INetwork.Loss"/>) over <paramref name="data"/>, and the metrics that fit the
+    /// task: accuracy, per-class precision, recall, F1 and the confusion matrix for a classifier; MSE, RMSE, MAE and R²
+    /// for a regression (see the remarks of <see cref="Evaluation"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The data set's sizes do not match the network's.</exception>
     public static EvaluationResult Evaluate(INetwork network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
         return Evaluate(network, data, network.Loss);
     }
 
-    /// <summary>Mean <paramref name="loss"/> and accuracy of <paramref name="network"/>'s outputs over <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Mean <paramref name="loss"/> of <paramref name="network"/>'s outputs over <paramref name="data"/> and the metrics
+    /// that fit the task, which <paramref name="loss"/> and the targets decide (see the remarks of <see cref="Evaluation"/>);
+    /// for inference-only (baked) networks, pass the loss they were trained with.
+    /// </summary>
     /// <exception cref="ArgumentException">The data set's sizes do not match the network's.</exception>
     public static EvaluationResult Evaluate(IInferenceNetwork network, Dataset data, Loss loss)
     {
@@ -40,12 +48,19 @@ public static class Evaluation
         ArgumentNullException.ThrowIfNull(data);
         CheckSizes(network, data);
         int outputSize = data.OutputSize, inputSize = data.InputSize;
+        bool classifier = IsClassifier(loss, data.Targets, outputSize);
+        float threshold = SingleOutputThreshold(loss);
+        int classes = outputSize == 1 ? 2 : outputSize;
+        int[,]? confusion = classifier ? new int[classes, classes] : null;
+        // Regression sums per output: squared and absolute residuals; SS_tot from the target means (a first pass).
+        double[]? squared = classifier ? null : new double[outputSize];
+        double[]? absolute = classifier ? null : new double[outputSize];
+        double[]? targetMeans = classifier ? null : TargetMeans(data);
         int chunk = Math.Min(data.Count, SamplesPerChunk);
         float[] rented = ArrayPool<float>.Shared.Rent(chunk * outputSize);
         try
         {
             double lossSum = 0;
-            int correct = 0;
             for (int start = 0; start < data.Count; start += chunk)
             {
                 int k = Math.Min(chunk, data.Count - start);
@@ -53,13 +68,30 @@ public static class Evaluation
                 ReadOnlySpan<float> targets = data.Targets.Slice(start * outputSize, k * outputSize);
                 network.Forward(data.Inputs.Slice(start * inputSize, k * inputSize), outputs);
                 lossSum += LossSum(loss, outputs, targets);
-                for (int s = 0; s < k; s++)
+                if (confusion is not null)
                 {
-                    if (ClassOf(outputs.Slice(s * outputSize, outputSize), loss) == ClassOf(targets.Slice(s * outputSize, outputSize), loss)) correct++;
+                    for (int s = 0; s < k; s++)
+                    {
+                        int actual = ClassOf(targets.Slice(s * outputSize, outputSize), threshold);
+                        int predicted = ClassOf(outputs.Slice(s * outputSize, outputSize), threshold);
+                        confusion[actual, predicted]++;
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < outputs.Length; i++)
+                    {
+                        double d = (double)outputs[i] - targets[i];
+                        squared![i % outputSize] += d * d;
+                        absolute![i % outputSize] += Math.Abs(d);
+                    }
                 }
             }
             double divisor = loss == Loss.CrossEntropy ? data.Count : (double)data.Count * outputSize;
-            return new EvaluationResult(lossSum / divisor, (double)correct / data.Count, data.Count);
+            double meanLoss = lossSum / divisor;
+            if (confusion is not null)
+                return new EvaluationResult(meanLoss, data.Count, null, new ClassificationMetrics(confusion));
+            return new EvaluationResult(meanLoss, data.Count, Regression(data, squared!, absolute!, targetMeans!), null);
         }
         finally
         {
@@ -67,26 +99,78 @@ public static class Evaluation
         }
     }
 
-    /// <summary>The predicted class of one input sample (see the remarks for single-output networks).</summary>
+    /// <summary>
+    /// Whether a network with <paramref name="loss"/> and these targets is a classifier: the loss is CrossEntropy,
+    /// BinaryCrossEntropy or Hinge, or MeanSquaredError with every target row one-hot (with one output per sample:
+    /// every target 0 or 1).
+    /// </summary>
+    /// <param name="loss">The network's loss.</param>
+    /// <param name="targets">The target rows, back to back.</param>
+    /// <param name="outputSize">Floats per target row.</param>
+    public static bool IsClassifier(Loss loss, ReadOnlySpan<float> targets, int outputSize)
+    {
+        if (loss != Loss.MeanSquaredError) return true;
+        if (outputSize <= 0) throw new ArgumentOutOfRangeException(nameof(outputSize), outputSize, "The output size must be positive.");
+        if (targets.Length == 0 || targets.Length % outputSize != 0) return false;
+        if (outputSize == 1)
+        {
+            foreach (float t in targets)
+            {
+                if (t != 0f && t != 1f) return false;
+            }
+            return true;
+        }
+        for (int row = 0; row < targets.Length; row += outputSize)
+        {
+            int ones = 0;
+            for (int j = 0; j < outputSize; j++)
+            {
+                float t = targets[row + j];
+                if (t == 1f) ones++;
+                else if (t != 0f) return false;
+            }
+            if (ones != 1) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The predicted class of one input sample, by the network's own loss when it is an <see cref="INetwork"/>
+    /// (see the remarks of <see cref="Evaluation"/>); an inference-only network is read as a sigmoid/MSE output
+    /// (threshold 0.5 with one output): use the overload taking a <see cref="Loss"/> for a Hinge one.
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="input"/> is not one sample long.</exception>
     public static int Predict(IInferenceNetwork network, ReadOnlySpan<float> input)
     {
         ArgumentNullException.ThrowIfNull(network);
+        return Predict(network, input, network is INetwork trainable ? trainable.Loss : Loss.MeanSquaredError);
+    }
+
+    /// <summary>
+    /// The predicted class of one input sample of a network trained with <paramref name="loss"/>: with several outputs
+    /// the index of the largest; with one, 1 when the output is above 0 for <see cref="Loss.Hinge"/> or above 0.5
+    /// otherwise, else 0.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is not one sample long.</exception>
+    public static int Predict(IInferenceNetwork network, ReadOnlySpan<float> input, Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(network);
         if (input.Length != network.InputSize)
-            throw new ArgumentException($"One sample has {network.InputSize} inputs, got {input.Length}.", nameof(input));
+            throw new ArgumentException($"One sample has {network.InputSize} input{(network.InputSize == 1 ? "" : "s")}, got {input.Length}.", nameof(input));
+        float threshold = SingleOutputThreshold(loss);
         int outputSize = network.OutputSize;
         if (outputSize <= 256)
         {
             Span<float> outputs = stackalloc float[outputSize];
             network.Forward(input, outputs);
-            return ClassOf(outputs, Loss.MeanSquaredError);
+            return ClassOf(outputs, threshold);
         }
         float[] rented = ArrayPool<float>.Shared.Rent(outputSize);
         try
         {
             Span<float> outputs = rented.AsSpan(0, outputSize);
             network.Forward(input, outputs);
-            return ClassOf(outputs, Loss.MeanSquaredError);
+            return ClassOf(outputs, threshold);
         }
         finally
         {
@@ -156,14 +240,54 @@ public static class Evaluation
         return sum;
     }
 
-    private static int ClassOf(ReadOnlySpan<float> row, Loss loss)
+    /// <summary>
+    /// Where a single output splits class 0 from class 1: 0 for Hinge (the sign of the output), 0.5 for a probability
+    /// or an MSE output trained on 0/1 targets. Outputs that are logits (a Linear output under CrossEntropy or
+    /// BinaryCrossEntropy, once those losses are computed on logits) split at 0: that rule belongs here.
+    /// </summary>
+    internal static float SingleOutputThreshold(Loss loss) => loss == Loss.Hinge ? 0f : 0.5f;
+
+    private static int ClassOf(ReadOnlySpan<float> row, float threshold)
     {
-        if (row.Length == 1) return row[0] > (loss == Loss.Hinge ? 0f : 0.5f) ? 1 : 0;
+        if (row.Length == 1) return row[0] > threshold ? 1 : 0;
         int best = 0;
         for (int i = 1; i < row.Length; i++)
         {
             if (row[i] > row[best]) best = i;
         }
         return best;
+    }
+
+    private static double[] TargetMeans(Dataset data)
+    {
+        int m = data.OutputSize;
+        var sums = new double[m];
+        ReadOnlySpan<float> t = data.Targets;
+        for (int i = 0; i < t.Length; i++) sums[i % m] += t[i];
+        for (int j = 0; j < m; j++) sums[j] /= data.Count;
+        return sums;
+    }
+
+    private static RegressionMetrics Regression(Dataset data, double[] squared, double[] absolute, double[] targetMeans)
+    {
+        int m = data.OutputSize;
+        var total = new double[m];
+        ReadOnlySpan<float> t = data.Targets;
+        for (int i = 0; i < t.Length; i++)
+        {
+            double d = t[i] - targetMeans[i % m];
+            total[i % m] += d * d;
+        }
+        var mse = new double[m];
+        var mae = new double[m];
+        var r2 = new double[m];
+        for (int j = 0; j < m; j++)
+        {
+            mse[j] = squared[j] / data.Count;
+            mae[j] = absolute[j] / data.Count;
+            // scikit-learn: a constant target scores 1 when predicted exactly, else 0 (not -inf or NaN).
+            r2[j] = total[j] != 0 ? 1 - squared[j] / total[j] : squared[j] == 0 ? 1 : 0;
+        }
+        return new RegressionMetrics(mse, mae, r2);
     }
 }

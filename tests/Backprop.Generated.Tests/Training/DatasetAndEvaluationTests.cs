@@ -112,7 +112,7 @@ public sealed class EvaluationTests
         var hinge = new LinearModel(1, 1, Loss.Hinge);
         hinge.Parameters[0] = 1f;
         var hingeData = new Dataset([-2f, 0.5f, 1f], [-1f, -1f, 1f], 1, 1);
-        Assert.Equal(2.0 / 3, Evaluation.Evaluate(hinge, hingeData).Accuracy, 9);
+        Assert.Equal(2.0 / 3, Evaluation.Evaluate(hinge, hingeData).Accuracy!.Value, 9);
     }
 
     [Fact]

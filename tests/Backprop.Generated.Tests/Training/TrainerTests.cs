@@ -200,19 +200,23 @@ public sealed class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void NaNInputStopsTrainingWithTheLoss()
+    public void NaNInputIsRefusedUpFrontAndOverflowingInputStopsTrainingBlamingTheData()
     {
         Dataset clean = TestData.Blobs(10, seed: 4);
         float[] inputs = clean.Inputs.ToArray();
-        inputs[5 * 4 + 2] = float.NaN; // sample 5
+        inputs[5 * 4 + 2] = float.NaN; // sample 5, feature 2: refused when the data set is built, not at step 6
+        var refused = Assert.Throws<ArgumentException>(() => new Dataset(inputs, clean.Targets, 4, 3));
+        Assert.Contains("sample 5, feature 2, is NaN", refused.Message);
+
+        inputs[5 * 4 + 2] = 3e38f; // finite, but the step on sample 5 overflows (in the second epoch here)
         var train = new Dataset(inputs, clean.Targets, 4, 3);
         var e = Assert.Throws<TrainingDivergedException>(() =>
             new Trainer(NewModel(), new Sgd(0.1f), new TrainerOptions { BatchSize = 1, Shuffle = false }).Train(train));
-        Assert.Equal((1, 6), (e.Epoch, e.Step));
-        Assert.True(float.IsNaN(e.Loss));
+        Assert.Equal(6, e.Step); // batch 1, no shuffling: the step of sample 5
         Assert.Equal("layers.0.weight", e.TensorName);
-        Assert.Contains("the loss is NaN", e.Message);
-        Assert.Contains("epoch 1, step 6: the loss is NaN; the first non-finite gradient is layers.0.weight[0, 0] = NaN", e.Message);
+        Assert.Contains($"epoch {e.Epoch}, step 6: the loss is", e.Message);
+        Assert.True(e.DataIsLikelyCause);
+        Assert.Contains("the largest input is |x| = 3E+38 (sample 5, feature 2)", e.Message);
     }
 
     [Fact]
