@@ -14,7 +14,7 @@ namespace Backprop.Generated.Generators.Tests;
 public sealed class ReadmeSnippets;
 
 /// <summary>
-/// Every <c>```csharp</c> block of README.md is compiled with the generator and run, so the snippets cannot rot.
+/// Every <c>```csharp</c> block of README.md and of the docs pages with code (<see cref="Pages"/>) is compiled with the generator and run, so the snippets cannot rot.
 /// </summary>
 /// <remarks>
 /// The blocks run in order, as cells of a notebook, in one temporary folder (files written by one are there for the
@@ -68,13 +68,16 @@ public sealed class ReadmeSnippetTests
         }
         """;
 
+    /// <summary>The pages whose C# blocks are run, in order.</summary>
+    internal static readonly string[] Pages = { "README.md", "docs/training.md", "docs/weights-files.md", "docs/embedded-inference.md" };
+
     private readonly ITestOutputHelper _output;
 
     public ReadmeSnippetTests(ITestOutputHelper output) => _output = output;
 
-    internal sealed record Snippet(int Line, string Code, bool Illustration);
+    internal sealed record Snippet(string File, int Line, string Code, bool Illustration);
 
-    internal static IReadOnlyList<Snippet> Extract(string markdown)
+    internal static IReadOnlyList<Snippet> Extract(string markdown, string file = "README.md")
     {
         var snippets = new List<Snippet>();
         string[] lines = markdown.Replace("\r\n", "\n").Split('\n');
@@ -84,11 +87,11 @@ public sealed class ReadmeSnippetTests
             int start = i + 1;
             int end = start;
             while (end < lines.Length && lines[end].Trim() != "```") end++;
-            if (end == lines.Length) throw new InvalidOperationException($"README.md line {i + 1}: the ```csharp block is not closed.");
+            if (end == lines.Length) throw new InvalidOperationException($"{file} line {i + 1}: the ```csharp block is not closed.");
             int previous = i - 1;
             while (previous >= 0 && lines[previous].Trim().Length == 0) previous--;
             bool illustration = previous >= 0 && lines[previous].Trim() == IllustrationMarker;
-            snippets.Add(new Snippet(i + 1, string.Join("\n", lines[start..end]), illustration));
+            snippets.Add(new Snippet(file, i + 1, string.Join("\n", lines[start..end]), illustration));
             i = end;
         }
         return snippets;
@@ -106,8 +109,11 @@ public sealed class ReadmeSnippetTests
     [Fact]
     public void Every_csharp_block_of_the_README_compiles_and_runs()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        IReadOnlyList<Snippet> snippets = Extract(readme);
+        // The README, then the docs pages with code, in reading order: like notebook cells, a later page may use what an
+        // earlier one declared or saved (the weights file the training page writes is what the embedded page bakes).
+        IReadOnlyList<Snippet> snippets = Pages
+            .SelectMany(page => Extract(File.ReadAllText(Path.Combine(RepositoryRoot(), page)), page))
+            .ToList();
         Assert.True(snippets.Count(s => !s.Illustration) >= 3, $"only {snippets.Count} csharp blocks found");
 
         string folder = Path.Combine(Path.GetTempPath(), "bpg-readme-" + Guid.NewGuid().ToString("N"));
@@ -130,7 +136,7 @@ public sealed class ReadmeSnippetTests
                 finally
                 {
                     Console.SetOut(previousOut);
-                    _output.WriteLine($"README.md line {snippet.Line} ({clock.ElapsedMilliseconds} ms) printed:\n{console}");
+                    _output.WriteLine($"{snippet.File} line {snippet.Line} ({clock.ElapsedMilliseconds} ms) printed:\n{console}");
                 }
             }
         }
@@ -146,7 +152,7 @@ public sealed class ReadmeSnippetTests
         var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(snippet.Code, Harness.ParseOptions).GetRoot();
         // A README block may declare its types before its statements (CS8803 in a program); they are split apart below.
         var parseErrors = root.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8803").ToList();
-        Assert.True(parseErrors.Count == 0, $"README.md line {snippet.Line}: {string.Join("\n", parseErrors)}");
+        Assert.True(parseErrors.Count == 0, $"{snippet.File} line {snippet.Line}: {string.Join("\n", parseErrors)}");
 
         var statements = root.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement).ToList();
         foreach (MemberDeclarationSyntax member in root.Members.Where(m => m is not GlobalStatementSyntax))
@@ -203,7 +209,7 @@ public sealed class ReadmeSnippetTests
 
         var errors = output.GetDiagnostics().Concat(generatorDiagnostics).Concat(Harness.Analyze(output))
             .Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(errors.Count == 0, $"README.md block at line {snippet.Line} does not build:\n{string.Join("\n", errors)}\n\n{source}");
+        Assert.True(errors.Count == 0, $"{snippet.File} block at line {snippet.Line} does not build:\n{string.Join("\n", errors)}\n\n{source}");
 
         using var assembly = new MemoryStream();
         var emit = output.Emit(assembly);
@@ -220,7 +226,7 @@ public sealed class ReadmeSnippetTests
             }
             catch (TargetInvocationException e)
             {
-                throw new InvalidOperationException($"README.md block at line {snippet.Line} threw: {e.InnerException}", e.InnerException);
+                throw new InvalidOperationException($"{snippet.File} block at line {snippet.Line} threw: {e.InnerException}", e.InnerException);
             }
         }
         finally
