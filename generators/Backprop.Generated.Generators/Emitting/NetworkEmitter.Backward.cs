@@ -53,7 +53,7 @@ internal sealed partial class NetworkEmitter
         using (_w.Block($"private float BackwardOne({RoSpan} x, {RoSpan} t, float gradScale, {Span} buffer)"))
         {
             EmitParameterSlices(gradients: true);
-            EmitSampleTraining("// ---- Backward pass: the chain rule, layer by layer from the output ----");
+            EmitSampleTraining("// ---- Backward pass: the chain rule, layer by layer from the output ----", fused: false);
             _w.Line("return loss;");
         }
         if (UsesBatchPath)
@@ -67,9 +67,10 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>
     /// The body shared by BackwardOne and TrainStep after the parameter slices: buffer slices, the training-mode
-    /// forward pass, the loss and its gradient, then each layer's backward step (gradients added, or the fused update).
+    /// forward pass, the loss and its gradient, then each layer's backward step: gradients added, or with
+    /// <paramref name="fused"/> the SGD update written straight into the parameters (TrainStep).
     /// </summary>
-    private void EmitSampleTraining(string backwardHeader)
+    private void EmitSampleTraining(string backwardHeader, bool fused)
     {
         EmitBufferSlices("buffer", _trainingBuffer);
         _w.Line();
@@ -87,13 +88,10 @@ internal sealed partial class NetworkEmitter
         _w.Line(backwardHeader);
         for (int l = Last; l >= 0; l--)
         {
-            EmitLayerBackward(l);
+            EmitLayerBackward(l, fused);
             _w.Line();
         }
     }
-
-    /// <summary>True while the fused train step is written: layers update their parameters instead of adding gradients.</summary>
-    private bool _fused;
 
     /// <summary>
     /// The fused one-sample SGD step of Dense-only networks: the backward pass writes <c>W -= lr · ∂L/∂W</c> straight
@@ -121,26 +119,29 @@ internal sealed partial class NetworkEmitter
             _w.Line(ElementwiseMean
                 ? "float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements"
                 : "const float gradScale = 1f; // one sample: the mean over samples is the sample's loss");
-            _fused = true;
             EmitParameterSlices(gradients: false, writable: true);
-            EmitSampleTraining("// ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----");
-            _fused = false;
+            EmitSampleTraining("// ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----", fused: true);
             _w.Line("TrainingStep++;");
             _w.Line("return loss;");
         }
     }
 
-    private Vec Dz(int l) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]) && !_batchLoss);
+    /// <summary>∂L/∂z of layer <paramref name="l"/>: locals where the layer is unrolled, else a span (always a span in the batch path).</summary>
+    private Vec Dz(int l, bool batch = false) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]) && !batch);
 
-    private void EmitLossAndOutputGradient()
+    /// <summary>
+    /// The loss of one sample and its gradient at the output pre-activation. <paramref name="batch"/>: one column of a
+    /// chunk in the batch path, where the output vectors are spans even for an unrolled output layer.
+    /// </summary>
+    private void EmitLossAndOutputGradient(bool batch = false)
     {
         LayerModel layer = OutputLayer;
         string i = Literal.Int(Last);
-        bool unrolled = Unrolled(layer) && !_batchLoss;
+        bool unrolled = Unrolled(layer) && !batch;
         int n = layer.Units;
         var z = new Vec("z" + i, n, unrolled);
         var a = new Vec("a" + i, n, unrolled);
-        var dz = Dz(Last);
+        var dz = Dz(Last, batch);
         var t = new Vec("t", n, isLocal: false);
         _w.Line("float loss = 0f;");
 
@@ -236,9 +237,9 @@ internal sealed partial class NetworkEmitter
         });
     }
 
-    private void EmitLayerBackward(int l)
+    private void EmitLayerBackward(int l, bool fused)
     {
-        if (_fused)
+        if (fused)
         {
             EmitLayerBackwardFused(l);
             return;

@@ -16,9 +16,6 @@ internal sealed partial class NetworkEmitter
     private readonly Dictionary<string, (int Offset, int Length)> _forwardChunkBuffer = new();
     private int _forwardChunkBufferSize;
 
-    /// <summary>True while the output layer's loss is written for one column of a chunk: its vectors are spans then.</summary>
-    private bool _batchLoss;
-
     /// <summary>The runtime's mini-batch kernels.</summary>
     private const string Batch = Cs + "BatchKernels.";
 
@@ -228,12 +225,10 @@ internal sealed partial class NetworkEmitter
                 {
                     _w.Line($"{RoSpan} t = targets.Slice((s0 + s) * OutputSize, OutputSize);");
                     _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) z{last}[j] = zT[j * {Batch}Chunk + s];");
-                    _batchLoss = true;
                     var z = new Vec("z" + last, OutputLayer.Units, isLocal: false);
                     var a = new Vec("a" + last, OutputLayer.Units, isLocal: false);
                     EmitActivation(OutputLayer.Activation, z, a);
-                    EmitLossAndOutputGradient();
-                    _batchLoss = false;
+                    EmitLossAndOutputGradient(batch: true);
                     _w.Line("total += loss;");
                     _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) d{last}T[j * {Batch}Chunk + s] = dz{last}[j];");
                 }
