@@ -21,9 +21,9 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
             string buffer = "default";
-            if (_trainingBufferSize > 0)
+            if (_plan.TrainingBuffer.Size > 0)
             {
-                _w.Line($"{Span} buffer = _trainingBuffer ??= new float[{Literal.Int(_trainingBufferSize)}];");
+                _w.Line($"{Span} buffer = _trainingBuffer ??= new float[{Literal.Int(_plan.TrainingBuffer.Size)}];");
                 buffer = "buffer";
             }
             if (ElementwiseMean)
@@ -72,7 +72,7 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private void EmitSampleTraining(string backwardHeader, bool fused)
     {
-        EmitBufferSlices("buffer", _trainingBuffer);
+        EmitBufferSlices("buffer", _plan.TrainingBuffer);
         _w.Line();
         _w.Line("// ---- Forward pass, keeping every activation the derivatives need ----");
         for (int l = 0; l < Last; l++)
@@ -111,9 +111,9 @@ internal sealed partial class NetworkEmitter
         using (_w.Block($"public float TrainStep({RoSpan} input, {RoSpan} target, float learningRate)"))
         {
             _w.Line(Cs + "NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);");
-            if (_trainingBufferSize > 0)
+            if (_plan.TrainingBuffer.Size > 0)
             {
-                _w.Line($"{Span} buffer = _trainingBuffer ??= new float[{Literal.Int(_trainingBufferSize)}];");
+                _w.Line($"{Span} buffer = _trainingBuffer ??= new float[{Literal.Int(_plan.TrainingBuffer.Size)}];");
             }
             _w.Line("global::System.ReadOnlySpan<float> x = input, t = target;");
             _w.Line(ElementwiseMean

@@ -11,10 +11,6 @@ namespace Backprop.Generated.Generators.Emitting;
 /// </summary>
 internal sealed partial class NetworkEmitter
 {
-    private readonly Dictionary<string, (int Offset, int Length)> _batchBuffer = new();
-    private int _batchBufferSize;
-    private readonly Dictionary<string, (int Offset, int Length)> _forwardChunkBuffer = new();
-    private int _forwardChunkBufferSize;
 
     /// <summary>The runtime's mini-batch kernels.</summary>
     private const string Batch = Cs + "BatchKernels.";
@@ -23,7 +19,7 @@ internal sealed partial class NetworkEmitter
     private const string Dense = Cs + "DenseKernels.";
 
     /// <summary>Dense-only networks with a layer too large to unroll get the batch path.</summary>
-    private bool UsesBatchPath => _model.IsDenseOnly && _layers.Any(l => !Unrolled(l));
+    private bool UsesBatchPath => _plan.UsesBatchPath;
 
     /// <summary>The file-local type that carries a layer input size into the batch forward kernel.</summary>
     private static string SizeType(int n) => "BackpropSize" + Literal.Int(n);
@@ -65,18 +61,6 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    /// <summary>The buffer of the batch path of Forward: the input chunk and every layer's output, feature-major.</summary>
-    private void PlanForwardChunkBuffer()
-    {
-        int c = BatchLayout.Chunk;
-        Reserve(_forwardChunkBuffer, ref _forwardChunkBufferSize, "xT", _model.InputSize * c);
-        for (int l = 0; l < Last; l++)
-        {
-            Reserve(_forwardChunkBuffer, ref _forwardChunkBufferSize, "h" + Literal.Int(l) + "T", _layers[l].Units * c);
-        }
-        Reserve(_forwardChunkBuffer, ref _forwardChunkBufferSize, "zT", OutputLayer.Units * c);
-    }
-
     /// <summary>The call in Forward: whole chunks through the batch path, the rest per sample.</summary>
     private void EmitForwardDispatch()
     {
@@ -84,7 +68,7 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line($"// Batch inference: chunks of {Literal.Int(BatchLayout.Chunk)} samples through the matrix kernels (a last chunk under {Literal.Int(BatchLayout.MinSamples)} samples goes per sample),");
             _w.Line("// in a buffer of this thread's, so Forward stays safe to call from several threads at once.");
-            _w.Line($"s = ForwardChunks({ParameterSource}, inputs, outputs, k, {Cs}ThreadScratch.Get({Literal.Int(_forwardChunkBufferSize)}));");
+            _w.Line($"s = ForwardChunks({ParameterSource}, inputs, outputs, k, {Cs}ThreadScratch.Get({Literal.Int(_plan.ForwardChunkBuffer.Size)}));");
         }
     }
 
@@ -105,7 +89,7 @@ internal sealed partial class NetworkEmitter
                 _w.Line($"{RoSpan} W{i} = p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)}); // layer {i} weights [{Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)}]");
                 _w.Line($"{RoSpan} b{i} = p.Slice({Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)});");
             }
-            EmitBufferSlices("chunk", _forwardChunkBuffer);
+            EmitBufferSlices("chunk", _plan.ForwardChunkBuffer);
             _w.Line("int s0 = 0;");
             using (_w.Block($"for (; k - s0 >= {Literal.Int(BatchLayout.MinSamples)}; s0 += {Batch}Chunk)"))
             {
@@ -130,30 +114,6 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    private void PlanBatchBuffer()
-    {
-        int c = BatchLayout.Chunk;
-        Reserve(_batchBuffer, ref _batchBufferSize, "xT", _model.InputSize * c);
-        for (int l = 0; l < Last; l++)
-        {
-            Reserve(_batchBuffer, ref _batchBufferSize, "h" + Literal.Int(l) + "T", _layers[l].Units * c);
-            Reserve(_batchBuffer, ref _batchBufferSize, "h" + Literal.Int(l), _layers[l].Units * c);
-        }
-        Reserve(_batchBuffer, ref _batchBufferSize, "zT", OutputLayer.Units * c);
-        for (int l = 0; l <= Last; l++)
-        {
-            Reserve(_batchBuffer, ref _batchBufferSize, "d" + Literal.Int(l) + "T", _layers[l].Units * c);
-        }
-        string i = Literal.Int(Last);
-        Reserve(_batchBuffer, ref _batchBufferSize, "z" + i, OutputLayer.Units);
-        Reserve(_batchBuffer, ref _batchBufferSize, "a" + i, OutputLayer.Units);
-        Reserve(_batchBuffer, ref _batchBufferSize, "dz" + i, OutputLayer.Units);
-        if (!FusedOutputGradient)
-        {
-            Reserve(_batchBuffer, ref _batchBufferSize, "dy", OutputLayer.Units);
-        }
-    }
-
     /// <summary>The call in Backward: whole chunks through the batch path, the rest per sample.</summary>
     private void EmitBatchDispatch()
     {
@@ -162,13 +122,13 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line($"// Mini-batch path: chunks of {Literal.Int(BatchLayout.Chunk)} samples through matrix kernels (a last chunk under {Literal.Int(BatchLayout.MinSamples)} samples goes per sample),");
             _w.Line($"// on MaxDegreeOfParallelism threads when there are at least {Literal.Int(2 * BatchLayout.Chunk)} samples; s = the samples it did.");
-            _w.Line($"total = (_batch ??= new {Cs}BatchBackward({Literal.Int(_batchBufferSize)}, _gradients, BackwardChunks)).Run(inputs, targets, k, gradScale, _maxDegreeOfParallelism, out s);");
+            _w.Line($"total = (_batch ??= new {Cs}BatchBackward({Literal.Int(_plan.BatchBuffer.Size)}, _gradients, BackwardChunks)).Run(inputs, targets, k, gradScale, _maxDegreeOfParallelism, out s);");
         }
     }
 
     private void EmitParallelFields()
     {
-        _w.Line($"private {Cs}BatchBackward? _batch; // the batch path's buffers ({Literal.Int(_batchBufferSize)} floats a chunk of {Literal.Int(BatchLayout.Chunk)} samples) and workers, made on the first batch Backward");
+        _w.Line($"private {Cs}BatchBackward? _batch; // the batch path's buffers ({Literal.Int(_plan.BatchBuffer.Size)} floats a chunk of {Literal.Int(BatchLayout.Chunk)} samples) and workers, made on the first batch Backward");
         _w.Line("private int _maxDegreeOfParallelism = 1;");
     }
 
@@ -182,7 +142,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// order. So the result depends on n (the sums are grouped differently than on one thread, within float rounding)");
         _w.Line($"/// but never on timing: bit-identical run to run and machine to machine. Batches under {Literal.Int(2 * BatchLayout.Chunk)} samples stay on one");
         _w.Line("/// thread, as does every batch on a CPU without Vector256 or Vector512 (no batch path there). Each extra worker");
-        _w.Line($"/// holds {Literal.Int(_batchBufferSize)} + ParameterCount floats, made on first use.");
+        _w.Line($"/// holds {Literal.Int(_plan.BatchBuffer.Size)} + ParameterCount floats, made on first use.");
         _w.Line("/// </summary>");
         _w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is not 1 to 64 (BatchWorkers.MaxWorkers).</exception>");
         using (_w.Block("public int MaxDegreeOfParallelism"))
@@ -205,7 +165,7 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line("float total = 0f;");
             EmitParameterSlices(gradients: true, gradientsParameter: true);
-            EmitBufferSlices("chunk", _batchBuffer);
+            EmitBufferSlices("chunk", _plan.BatchBuffer);
             using (_w.Block($"for (int s0 = worker * {Batch}Chunk; k - s0 >= {Literal.Int(BatchLayout.MinSamples)}; s0 += workers * {Batch}Chunk)"))
             {
                 _w.Line("int ns = global::System.Math.Min(" + Batch + "Chunk, k - s0);");

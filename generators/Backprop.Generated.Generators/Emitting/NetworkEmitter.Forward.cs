@@ -16,7 +16,7 @@ internal sealed partial class NetworkEmitter
         using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
         {
             EmitParameterSlices(gradients: false);
-            EmitBufferSlices("scratch", _forwardScratch);
+            EmitBufferSlices("scratch", _plan.ForwardScratch);
             for (int l = 0; l < Last; l++)
             {
                 _w.Line();
@@ -49,8 +49,8 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
             string scratch = "default";
-            bool pooled = _forwardScratchSize > MaxStackallocFloats;
-            if (_forwardScratchSize > 0 && !pooled)
+            bool pooled = _plan.ForwardScratch.Size > MaxStackallocFloats;
+            if (_plan.ForwardScratch.Size > 0 && !pooled)
             {
                 _w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
                 scratch = "scratch";

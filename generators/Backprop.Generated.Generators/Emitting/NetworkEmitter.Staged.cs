@@ -16,22 +16,8 @@ internal sealed partial class NetworkEmitter
     private bool HasBatchNorm => _layers.Any(l => l.Kind == LayerKind.BatchNorm);
 
     /// <summary>Forward scratch: one span per layer output, except the last (written to y) and Dropout (identity).</summary>
-    private void PlanStagedBuffers()
-    {
-        for (int p = 0; p < Last; p++)
-        {
-            if (_layers[p].Kind != LayerKind.Dropout)
-            {
-                Reserve(_forwardScratch, ref _forwardScratchSize, "h" + p, _layers[p].Units);
-            }
-        }
-    }
-
     /// <summary>The loss's gradient at the logits has a closed form when the last layer applies softmax (CE) or sigmoid (BCE).</summary>
-    private bool StagedFused =>
-        (OutputLayer.Kind is LayerKind.Dense or LayerKind.Activation) &&
-        ((_model.Loss == LossKind.CrossEntropy && OutputLayer.Activation == ActivationKind.Softmax) ||
-         (_model.Loss == LossKind.BinaryCrossEntropy && OutputLayer.Activation == ActivationKind.Sigmoid));
+    private bool StagedFused => _plan.FusedOutputGradient;
 
     private void EmitStagedParameterSlices(bool gradients)
     {
@@ -85,7 +71,7 @@ internal sealed partial class NetworkEmitter
         using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
         {
             EmitStagedParameterSlices(gradients: false);
-            EmitBufferSlices("scratch", _forwardScratch);
+            EmitBufferSlices("scratch", _plan.ForwardScratch);
             string input = "x";
             for (int p = 0; p <= Last; p++)
             {

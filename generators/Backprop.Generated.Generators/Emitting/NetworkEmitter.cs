@@ -25,10 +25,7 @@ internal sealed partial class NetworkEmitter
     private readonly NetworkModel _model;
     private readonly IReadOnlyList<LayerModel> _layers;
     private readonly IndentedWriter _w = new();
-    private readonly Dictionary<string, (int Offset, int Length)> _forwardScratch = new();
-    private readonly Dictionary<string, (int Offset, int Length)> _trainingBuffer = new();
-    private int _forwardScratchSize;
-    private int _trainingBufferSize;
+    private readonly EmissionPlan _plan;
 
     private NetworkEmitter(NetworkModel model, CompilationFeatures? features, BakedWeights? baked)
     {
@@ -36,7 +33,7 @@ internal sealed partial class NetworkEmitter
         _layers = model.Layers.ToList();
         _features = features ?? CompilationFeatures.None;
         _baked = baked;
-        PlanBuffers();
+        _plan = EmissionPlan.For(model);
     }
 
     /// <summary>The generator's version, written into [GeneratedCode].</summary>
@@ -53,63 +50,13 @@ internal sealed partial class NetworkEmitter
 
     private LayerModel OutputLayer => _layers[Last];
 
-    private static bool Unrolled(LayerModel layer) => layer.WeightCount <= Limits.UnrollMaxWeights;
+    private static bool Unrolled(LayerModel layer) => EmissionPlan.FormOf(layer) == LayerForm.Unrolled;
 
     /// <summary>A hidden layer's activations live in a span when it loops, or when the next layer loops over them.</summary>
-    private bool HiddenOutputInSpan(int l) => !Unrolled(_layers[l]) || (l + 1 <= Last && !Unrolled(_layers[l + 1]));
-
-    private void PlanBuffers()
-    {
-        if (!_model.IsDenseOnly)
-        {
-            PlanStagedBuffers();
-            return;
-        }
-        if (UsesBatchPath)
-        {
-            PlanBatchBuffer();
-            PlanForwardChunkBuffer();
-        }
-        for (int l = 0; l < Last; l++)
-        {
-            if (HiddenOutputInSpan(l))
-            {
-                Reserve(_forwardScratch, ref _forwardScratchSize, "a" + l, _layers[l].Units);
-                Reserve(_trainingBuffer, ref _trainingBufferSize, "a" + l, _layers[l].Units);
-            }
-        }
-        if (!Unrolled(OutputLayer))
-        {
-            Reserve(_trainingBuffer, ref _trainingBufferSize, "z" + Last, OutputLayer.Units);
-            Reserve(_trainingBuffer, ref _trainingBufferSize, "a" + Last, OutputLayer.Units);
-            if (!FusedOutputGradient)
-            {
-                Reserve(_trainingBuffer, ref _trainingBufferSize, "dy", OutputLayer.Units);
-            }
-        }
-        for (int l = Last; l >= 0; l--)
-        {
-            if (!Unrolled(_layers[l]))
-            {
-                Reserve(_trainingBuffer, ref _trainingBufferSize, "dz" + l, _layers[l].Units);
-                if (l > 0)
-                {
-                    Reserve(_trainingBuffer, ref _trainingBufferSize, "da" + (l - 1), _layers[l - 1].Units);
-                }
-            }
-        }
-    }
-
-    private static void Reserve(Dictionary<string, (int, int)> plan, ref int size, string name, int length)
-    {
-        plan[name] = (size, length);
-        size += length;
-    }
+    private bool HiddenOutputInSpan(int l) => _plan.HiddenOutputInSpan(l);
 
     /// <summary>Loss and output activation pairs whose gradient at the logits has a closed form (no dL/dy step).</summary>
-    private bool FusedOutputGradient =>
-        (_model.Loss == LossKind.CrossEntropy && OutputLayer.Activation == ActivationKind.Softmax) ||
-        (_model.Loss == LossKind.BinaryCrossEntropy && OutputLayer.Activation == ActivationKind.Sigmoid);
+    private bool FusedOutputGradient => _plan.FusedOutputGradient;
 
     private string EmitFile()
     {
@@ -265,7 +212,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"public const int ParameterCount = {Literal.Int(_model.ParameterCount)};");
         _w.Line();
         _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>");
-        _w.Line($"public const int ScratchSize = {Literal.Int(_forwardScratchSize)};");
+        _w.Line($"public const int ScratchSize = {Literal.Int(_plan.ForwardScratch.Size)};");
         _w.Line();
         _w.Line($"/// <summary>{stateSummary}</summary>");
         _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
@@ -287,9 +234,9 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line("private readonly float[] _state = new float[StateCount];");
         }
-        if (_model.IsDenseOnly && _trainingBufferSize > 0)
+        if (_model.IsDenseOnly && _plan.TrainingBuffer.Size > 0)
         {
-            _w.Line($"private float[]? _trainingBuffer; // {Literal.Int(_trainingBufferSize)} floats of per-sample activations and gradients, made on first Backward");
+            _w.Line($"private float[]? _trainingBuffer; // {Literal.Int(_plan.TrainingBuffer.Size)} floats of per-sample activations and gradients, made on first Backward");
         }
         if (UsesBatchPath)
         {
@@ -411,11 +358,11 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    private void EmitBufferSlices(string buffer, Dictionary<string, (int Offset, int Length)> plan)
+    private void EmitBufferSlices(string buffer, BufferPlan plan)
     {
-        foreach (KeyValuePair<string, (int Offset, int Length)> entry in plan.OrderBy(e => e.Value.Offset))
+        foreach ((string name, int offset, int length) in plan.Slices)
         {
-            _w.Line($"{Span} {entry.Key} = {buffer}.Slice({Literal.Int(entry.Value.Offset)}, {Literal.Int(entry.Value.Length)});");
+            _w.Line($"{Span} {name} = {buffer}.Slice({Literal.Int(offset)}, {Literal.Int(length)});");
         }
     }
 }

@@ -1,0 +1,220 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generated.Generators.Model;
+using Backprop.Generated.Generators.Shared;
+
+namespace Backprop.Generated.Generators.Emitting;
+
+/// <summary>The code path a network's generated methods take (docs/internals.md, "The paths a network takes").</summary>
+internal enum NetworkPath
+{
+    /// <summary>Dense layers only, every one unrolled: straight-line code per sample, no kernels, no batch path.</summary>
+    Unrolled,
+
+    /// <summary>Dense layers only, at least one looped: one-sample kernels, and chunks of 32 through the batch kernels from 8 samples on.</summary>
+    Batch,
+
+    /// <summary>A network with [BatchNorm], [Dropout] or [Activation] layers: each layer over the whole batch before the next.</summary>
+    LayerByLayer,
+}
+
+/// <summary>How one Dense layer is written.</summary>
+internal enum LayerForm
+{
+    /// <summary>One statement per multiply-add, values in locals (at most <see cref="Limits.UnrollMaxWeights"/> weights).</summary>
+    Unrolled,
+
+    /// <summary>Calls into the runtime's kernels over spans.</summary>
+    Looped,
+}
+
+/// <summary>A float buffer cut into named slices, laid out one after another in the order they were reserved.</summary>
+internal sealed class BufferPlan
+{
+    private readonly Dictionary<string, (int Offset, int Length)> _slices = new();
+    private readonly List<string> _order = new();
+
+    /// <summary>Floats in the buffer.</summary>
+    public int Size { get; private set; }
+
+    /// <summary>The slices in layout order.</summary>
+    public IEnumerable<(string Name, int Offset, int Length)> Slices => _order.Select(n => (n, _slices[n].Offset, _slices[n].Length));
+
+    /// <summary>Whether a slice of that name exists.</summary>
+    public bool Contains(string name) => _slices.ContainsKey(name);
+
+    /// <summary>The slice of that name.</summary>
+    public (int Offset, int Length) this[string name] => _slices[name];
+
+    /// <summary>Adds a slice of <paramref name="length"/> floats at the end.</summary>
+    public void Reserve(string name, int length)
+    {
+        _slices[name] = (Size, length);
+        _order.Add(name);
+        Size += length;
+    }
+}
+
+/// <summary>
+/// Every decision about how a network is emitted, computed once from the model before any text is written, as plain
+/// data (System.Text.Json's spec style): the path and why, each layer's form, whether the loss's gradient is taken at
+/// the logits, and the buffers with their slices. The emitters read it and decide nothing themselves;
+/// <c>EmissionPlanTests</c> tests each decision without emitting text.
+/// </summary>
+internal sealed class EmissionPlan
+{
+    private EmissionPlan(NetworkModel model)
+    {
+        IReadOnlyList<LayerModel> layers = model.Layers.ToList();
+        LayerModel output = layers[layers.Count - 1];
+        Forms = layers.Select(FormOf).ToList();
+        if (!model.IsDenseOnly)
+        {
+            Path = NetworkPath.LayerByLayer;
+            PathReason = "it has [BatchNorm], [Dropout] or [Activation] layers, which need each layer over the whole batch";
+        }
+        else if (Forms.All(f => f == LayerForm.Unrolled))
+        {
+            Path = NetworkPath.Unrolled;
+            PathReason = $"every Dense layer has at most {Limits.UnrollMaxWeights} weights";
+        }
+        else
+        {
+            Path = NetworkPath.Batch;
+            PathReason = $"a Dense layer has more than {Limits.UnrollMaxWeights} weights";
+        }
+
+        FusedOutputGradient =
+            output.Kind is LayerKind.Dense or LayerKind.Activation &&
+            ((model.Loss == LossKind.CrossEntropy && output.Activation == ActivationKind.Softmax) ||
+             (model.Loss == LossKind.BinaryCrossEntropy && output.Activation == ActivationKind.Sigmoid));
+
+        if (Path == NetworkPath.LayerByLayer)
+        {
+            for (int p = 0; p < layers.Count - 1; p++)
+            {
+                if (layers[p].Kind != LayerKind.Dropout)
+                {
+                    ForwardScratch.Reserve("h" + p, layers[p].Units);
+                }
+            }
+            return;
+        }
+
+        int last = layers.Count - 1;
+        if (Path == NetworkPath.Batch)
+        {
+            PlanBatchBuffer(model, layers);
+            PlanForwardChunkBuffer(model, layers);
+        }
+        for (int l = 0; l < last; l++)
+        {
+            if (HiddenOutputInSpan(l))
+            {
+                ForwardScratch.Reserve("a" + l, layers[l].Units);
+                TrainingBuffer.Reserve("a" + l, layers[l].Units);
+            }
+        }
+        if (Forms[last] == LayerForm.Looped)
+        {
+            TrainingBuffer.Reserve("z" + last, output.Units);
+            TrainingBuffer.Reserve("a" + last, output.Units);
+            if (!FusedOutputGradient)
+            {
+                TrainingBuffer.Reserve("dy", output.Units);
+            }
+        }
+        for (int l = last; l >= 0; l--)
+        {
+            if (Forms[l] == LayerForm.Looped)
+            {
+                TrainingBuffer.Reserve("dz" + l, layers[l].Units);
+                if (l > 0)
+                {
+                    TrainingBuffer.Reserve("da" + (l - 1), layers[l - 1].Units);
+                }
+            }
+        }
+    }
+
+    /// <summary>The one rule for a layer's form: a Dense layer with at most 64 weights is unrolled.</summary>
+    public static LayerForm FormOf(LayerModel layer) =>
+        layer.Kind == LayerKind.Dense && layer.WeightCount <= Limits.UnrollMaxWeights ? LayerForm.Unrolled : LayerForm.Looped;
+
+    /// <summary>The plan for <paramref name="model"/>.</summary>
+    public static EmissionPlan For(NetworkModel model) => new(model);
+
+    /// <summary>The path the network's methods take.</summary>
+    public NetworkPath Path { get; }
+
+    /// <summary>Why it takes that path, for the docs and the tests.</summary>
+    public string PathReason { get; }
+
+    /// <summary>Each layer's form, in declaration order (non-Dense layers count as looped).</summary>
+    public IReadOnlyList<LayerForm> Forms { get; }
+
+    /// <summary>Whether layer <paramref name="l"/> is unrolled.</summary>
+    public bool IsUnrolled(int l) => Forms[l] == LayerForm.Unrolled;
+
+    /// <summary>A hidden layer's activations live in a span when it loops, or when the next layer loops over them.</summary>
+    public bool HiddenOutputInSpan(int l) => Forms[l] == LayerForm.Looped || (l + 1 < Forms.Count && Forms[l + 1] == LayerForm.Looped);
+
+    /// <summary>
+    /// The loss's gradient at the logits has a closed form (cross-entropy on softmax, binary cross-entropy on sigmoid),
+    /// so no ∂L/∂y step is written.
+    /// </summary>
+    public bool FusedOutputGradient { get; }
+
+    /// <summary>Dense-only networks with a looped layer get the batch kernels, in Forward and Backward.</summary>
+    public bool UsesBatchPath => Path == NetworkPath.Batch;
+
+    /// <summary>Scratch of one Forward sample (the stack up to 16,384 floats).</summary>
+    public BufferPlan ForwardScratch { get; } = new();
+
+    /// <summary>Per-sample activations and gradients of Backward and TrainStep (Dense-only networks).</summary>
+    public BufferPlan TrainingBuffer { get; } = new();
+
+    /// <summary>One chunk of samples through every layer of a batch Backward.</summary>
+    public BufferPlan BatchBuffer { get; } = new();
+
+    /// <summary>One chunk of samples through every layer of a batch Forward.</summary>
+    public BufferPlan ForwardChunkBuffer { get; } = new();
+
+    private void PlanBatchBuffer(NetworkModel model, IReadOnlyList<LayerModel> layers)
+    {
+        int c = BatchLayout.Chunk;
+        int last = layers.Count - 1;
+        LayerModel output = layers[last];
+        BatchBuffer.Reserve("xT", model.InputSize * c);
+        for (int l = 0; l < last; l++)
+        {
+            BatchBuffer.Reserve("h" + Literal.Int(l) + "T", layers[l].Units * c);
+            BatchBuffer.Reserve("h" + Literal.Int(l), layers[l].Units * c);
+        }
+        BatchBuffer.Reserve("zT", output.Units * c);
+        for (int l = 0; l <= last; l++)
+        {
+            BatchBuffer.Reserve("d" + Literal.Int(l) + "T", layers[l].Units * c);
+        }
+        string i = Literal.Int(last);
+        BatchBuffer.Reserve("z" + i, output.Units);
+        BatchBuffer.Reserve("a" + i, output.Units);
+        BatchBuffer.Reserve("dz" + i, output.Units);
+        if (!FusedOutputGradient)
+        {
+            BatchBuffer.Reserve("dy", output.Units);
+        }
+    }
+
+    private void PlanForwardChunkBuffer(NetworkModel model, IReadOnlyList<LayerModel> layers)
+    {
+        int c = BatchLayout.Chunk;
+        int last = layers.Count - 1;
+        ForwardChunkBuffer.Reserve("xT", model.InputSize * c);
+        for (int l = 0; l < last; l++)
+        {
+            ForwardChunkBuffer.Reserve("h" + Literal.Int(l) + "T", layers[l].Units * c);
+        }
+        ForwardChunkBuffer.Reserve("zT", layers[last].Units * c);
+    }
+}

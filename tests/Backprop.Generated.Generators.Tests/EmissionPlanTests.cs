@@ -1,0 +1,93 @@
+using Backprop.Generated.Generators.Emitting;
+using Backprop.Generated.Generators.Model;
+using Backprop.Generated.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generated.Generators.Tests;
+
+/// <summary>Each decision of the emission plan, tested as data: no text is emitted here.</summary>
+public class EmissionPlanTests
+{
+    private static EmissionPlan Plan(string layers, string loss = "Loss.CrossEntropy", int inputs = 64)
+    {
+        var compilation = Harness.Compilation(Harness.Preamble + $"[Network({loss})] [Input({inputs})] {layers} public partial class Net {{ }}");
+        INamedTypeSymbol type = compilation.GetTypeByMetadataName("Net")!;
+        NetworkModel model = NetworkParser.Parse(type, CancellationToken.None) ?? throw new InvalidOperationException("no model");
+        return EmissionPlan.For(model);
+    }
+
+    [Fact]
+    public void Small_dense_networks_are_unrolled_and_have_no_batch_path()
+    {
+        EmissionPlan plan = Plan("[Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]", "Loss.MeanSquaredError", inputs: 2);
+        Assert.Equal(NetworkPath.Unrolled, plan.Path);
+        Assert.Equal(new[] { LayerForm.Unrolled, LayerForm.Unrolled }, plan.Forms);
+        Assert.False(plan.UsesBatchPath);
+        Assert.False(plan.FusedOutputGradient); // MSE on a sigmoid goes through ∂L/∂y
+        Assert.Equal(0, plan.TrainingBuffer.Size); // every value in locals
+        Assert.Equal(0, plan.BatchBuffer.Size);
+    }
+
+    [Fact]
+    public void The_unroll_threshold_is_64_weights()
+    {
+        EmissionPlan plan = Plan("[Dense(8, Activation.ReLU)] [Dense(9, Activation.Tanh)] [Dense(1)]", "Loss.MeanSquaredError", inputs: 8);
+        Assert.Equal(new[] { LayerForm.Unrolled, LayerForm.Looped, LayerForm.Unrolled }, plan.Forms); // 64, 72, 9 weights
+        Assert.Equal(NetworkPath.Batch, plan.Path);
+        Assert.True(plan.HiddenOutputInSpan(0)); // the looped layer 1 reads layer 0's outputs from a span
+        Assert.True(plan.HiddenOutputInSpan(1));
+    }
+
+    [Fact]
+    public void Digits_takes_the_batch_path_with_the_buffers_the_generated_code_slices()
+    {
+        EmissionPlan plan = Plan("[Dense(32, Activation.ReLU)] [Dense(10, Activation.Softmax)]");
+        Assert.Equal(NetworkPath.Batch, plan.Path);
+        Assert.Contains("more than 64 weights", plan.PathReason, StringComparison.Ordinal);
+        Assert.True(plan.FusedOutputGradient); // cross-entropy on softmax: ∂L/∂z = a·Σt − t
+        Assert.Equal(32, plan.ForwardScratch.Size);
+        Assert.Equal((0, 32), plan.ForwardScratch["a0"]);
+        Assert.Equal(126, plan.TrainingBuffer.Size);
+        Assert.False(plan.TrainingBuffer.Contains("dy"));
+        // xT, h0T, h0, zT, d0T, d1T of 32 columns, then z1, a1, dz1
+        Assert.Equal(64 * 32 + 32 * 32 * 2 + 10 * 32 + 32 * 32 + 10 * 32 + 3 * 10, plan.BatchBuffer.Size);
+        Assert.Equal(64 * 32 + 32 * 32 + 10 * 32, plan.ForwardChunkBuffer.Size);
+        Assert.Equal(new[] { "xT", "h0T", "zT" }, plan.ForwardChunkBuffer.Slices.Select(s => s.Name));
+    }
+
+    [Theory]
+    [InlineData("Loss.CrossEntropy", "Activation.Softmax", true)]
+    [InlineData("Loss.BinaryCrossEntropy", "Activation.Sigmoid", true)]
+    [InlineData("Loss.MeanSquaredError", "Activation.Softmax", false)]
+    [InlineData("Loss.CrossEntropy", "Activation.Sigmoid", false)]
+    [InlineData("Loss.Hinge", "Activation.Linear", false)]
+    public void The_gradient_is_taken_at_the_logits_only_where_it_has_a_closed_form(string loss, string activation, bool fused)
+    {
+        EmissionPlan plan = Plan($"[Dense(40, Activation.ReLU)] [Dense(3, {activation})]", loss);
+        Assert.Equal(fused, plan.FusedOutputGradient);
+        Assert.Equal(!fused, plan.BatchBuffer.Contains("dy"));
+    }
+
+    [Theory]
+    [InlineData("[Dense(8)] [BatchNorm] [Activation(Activation.ReLU)] [Dense(3, Activation.Softmax)]")]
+    [InlineData("[Dense(8, Activation.ReLU)] [Dropout(0.5)] [Dense(3, Activation.Softmax)]")]
+    [InlineData("[Dense(200, Activation.ReLU)] [Activation(Activation.Tanh)] [Dense(3, Activation.Softmax)]")]
+    public void Batch_norm_dropout_and_activation_layers_go_layer_by_layer(string layers)
+    {
+        EmissionPlan plan = Plan(layers);
+        Assert.Equal(NetworkPath.LayerByLayer, plan.Path);
+        Assert.False(plan.UsesBatchPath);
+        Assert.Equal(0, plan.BatchBuffer.Size);
+        Assert.DoesNotContain(plan.ForwardScratch.Slices, s => s.Name.StartsWith("a", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Buffer_slices_follow_one_another()
+    {
+        var buffer = new BufferPlan();
+        buffer.Reserve("x", 5);
+        buffer.Reserve("y", 3);
+        Assert.Equal(8, buffer.Size);
+        Assert.Equal(new[] { ("x", 0, 5), ("y", 5, 3) }, buffer.Slices);
+    }
+}
