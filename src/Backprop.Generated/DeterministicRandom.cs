@@ -5,7 +5,8 @@ namespace Backprop.Generated;
 /// <summary>
 /// A small pseudo-random generator (SplitMix64) whose sequence depends only on the seed and stream: the same on every
 /// machine, operating system and .NET runtime, unlike <see cref="System.Random"/>. Normal variates use the polar method
-/// with <see cref="DeterministicMath.Log"/>, built from IEEE basic operations only, so they are bit-identical too.
+/// with a logarithm built from IEEE basic operations only, so they are bit-identical too. The weight initializers and
+/// the trainer's shuffling draw from it; use it for data that must come out the same everywhere.
 /// </summary>
 public struct DeterministicRandom
 {
@@ -75,7 +76,7 @@ public struct DeterministicRandom
 }
 
 /// <summary>Math functions computed from IEEE basic operations only, so results are identical on every platform.</summary>
-public static class DeterministicMath
+internal static class DeterministicMath
 {
     private const double Ln2 = 0.693147180559945309417232121458;
 

@@ -153,7 +153,7 @@ public class DesignDiagnosticTests
     }
 
     [Fact]
-    public void The_README_example_shows_what_the_analyzers_report()
+    public void The_diagnostics_page_example_shows_what_the_analyzers_report()
     {
         var (source, spans) = Harness.Markup(Harness.Preamble + """
             [Network([|Loss.MeanSquaredError|])]
@@ -167,7 +167,7 @@ public class DesignDiagnosticTests
         Assert.Equal(new[] { "BPG0004", "BPG0002", "BPG0003" }, diagnostics.Select(d => d.Id));
         Assert.Equal(spans, diagnostics.Select(d => d.Location.SourceSpan));
 
-        string readme = Harness.Squash(File.ReadAllText(Path.Combine(DeclarationDiagnosticTests.RepositoryRoot(), "README.md")));
+        string readme = Harness.Squash(File.ReadAllText(Path.Combine(DeclarationDiagnosticTests.RepositoryRoot(), "docs", "diagnostics", "README.md")));
         foreach (Diagnostic diagnostic in diagnostics)
         {
             string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);

@@ -96,7 +96,7 @@ public class GeneratedCodeTests
     {
         string source = Harness.Preamble + $"[Network(Loss.MeanSquaredError)] [Input(5)] {layers} [Dense(2)] public partial class Net {{ }}";
         string text = Harness.Generate(Harness.Compilation(source)).Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
-        string firstLayer = text.Split('\n').First(line => line.Contains("Initializers.InitializeLayer(p.Slice(0, 40)"));
+        string firstLayer = text.Split('\n').First(line => line.Contains("LayerInitializer.Initialize(p.Slice(0, 40)"));
         Assert.Contains(expected, firstLayer);
     }
 

@@ -1,3 +1,5 @@
+using Backprop.Generated.CompilerServices;
+
 namespace Backprop.Generated.Tests;
 
 public class InitializerTests
@@ -13,7 +15,7 @@ public class InitializerTests
         Assert.Equal(0x442AC576893DB81EUL, Fingerprint(new DigitsShapedNet(42).Parameters));
 
         Span<float> normal = new float[1000];
-        Initializers.InitializeLayer(normal, new float[100], 10, 100, Init.HeNormal, Activation.ReLU, seed: 3, layer: 2);
+        LayerInitializer.Initialize(normal, new float[100], 10, 100, Init.HeNormal, Activation.ReLU, seed: 3, layer: 2);
         Assert.Equal(0xA5A58F57FDB47BFUL, Fingerprint(normal));
     }
 
@@ -61,7 +63,7 @@ public class InitializerTests
     public void Each_initializer_has_the_variance_its_paper_prescribes(Init init, Activation activation, int fanIn, int fanOut)
     {
         float[] w = new float[fanIn * fanOut];
-        Initializers.InitializeLayer(w, new float[fanOut], fanIn, fanOut, init, activation, seed: 11, layer: 0);
+        LayerInitializer.Initialize(w, new float[fanOut], fanIn, fanOut, init, activation, seed: 11, layer: 0);
         double mean = w.Average(v => (double)v);
         double variance = w.Sum(v => (v - mean) * (v - mean)) / (w.Length - 1);
         double gain2 = activation == Activation.LeakyReLU ? 2.0 / (1 + 0.01 * 0.01) : 2.0;

@@ -1,3 +1,5 @@
+using Backprop.Generated.CompilerServices;
+
 namespace Backprop.Generated.Tests;
 
 /// <summary>Dropout, BatchNorm and Activation layers: gradients, modes and state.</summary>

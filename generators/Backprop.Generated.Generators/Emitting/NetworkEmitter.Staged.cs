@@ -303,7 +303,7 @@ internal sealed partial class NetworkEmitter
                 _w.Line($"// keep each value with probability 1 − {Literal.Double(layer.Rate)} and scale it by 1/(1 − rate), so the expectation is unchanged");
                 using (_w.Block($"for (int e = 0; e < k * {n}; e++)"))
                 {
-                    _w.Line($"m{q}[e] = {Rt}DropoutMask.Scale(_seed, TrainingStep, {q}, e, {Literal.Float((float)layer.Rate)});");
+                    _w.Line($"m{q}[e] = {Cs}DropoutMask.Scale(_seed, TrainingStep, {q}, e, {Literal.Float((float)layer.Rate)});");
                     _w.Line($"h{q}[e] = {input}[e] * m{q}[e];");
                 }
                 break;

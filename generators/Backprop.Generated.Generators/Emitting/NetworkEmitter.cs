@@ -324,7 +324,7 @@ internal sealed partial class NetworkEmitter
                 }
                 string init = layer.DeclaredInit == InitKind.Auto ? $"{layer.Init} (Init.Auto for {layer.EffectiveActivation})" : layer.Init.ToString();
                 _w.Line($"// Layer {Literal.Int(layer.Position)}: {Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)} weights, {init}; biases 0");
-                _w.Line($"{Rt}Initializers.InitializeLayer(p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)}), " +
+                _w.Line($"{Cs}LayerInitializer.Initialize(p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)}), " +
                         $"p.Slice({Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)}), {Literal.Int(layer.Inputs)}, {Literal.Int(layer.Units)}, " +
                         $"{Rt}Init.{layer.Init}, {Rt}Activation.{layer.EffectiveActivation}, seed, {Literal.Int(layer.Index)});");
             }

@@ -78,7 +78,7 @@ public class LimitTests
     public void The_limits_in_the_docs_are_the_limits_in_the_code()
     {
         string help = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics", "BPG0110.md"));
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "generated-code.md"));
         foreach (long limit in new long[] { Limits.MaxUnits, Limits.MaxLayers, Limits.MaxParameters, Limits.UnrollMaxWeights })
         {
             string text = limit.ToString("N0", CultureInfo.InvariantCulture);

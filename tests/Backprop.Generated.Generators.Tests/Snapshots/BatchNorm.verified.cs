@@ -89,14 +89,14 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 6 × 4 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 24), p.Slice(24, 6), 4, 6, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 24), p.Slice(24, 6), 4, 6, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: BatchNorm γ = 1, β = 0, running mean 0, running variance 1
         p.Slice(30, 6).Fill(1f);
         p.Slice(36, 6).Clear();
         global::System.MemoryExtensions.AsSpan(_state, 0, 6).Clear();
         global::System.MemoryExtensions.AsSpan(_state, 6, 6).Fill(1f);
         // Layer 3: 1 × 6 weights, XavierUniform (Init.Auto for Linear); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(42, 6), p.Slice(48, 1), 6, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(42, 6), p.Slice(48, 1), 6, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 1);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

@@ -81,9 +81,9 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 5 × 3 weights, HeNormal; biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 15), p.Slice(15, 5), 3, 5, global::Backprop.Generated.Init.HeNormal, global::Backprop.Generated.Activation.LeakyReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 15), p.Slice(15, 5), 3, 5, global::Backprop.Generated.Init.HeNormal, global::Backprop.Generated.Activation.LeakyReLU, seed, 0);
         // Layer 1: 2 × 5 weights, XavierNormal; biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(20, 10), p.Slice(30, 2), 5, 2, global::Backprop.Generated.Init.XavierNormal, global::Backprop.Generated.Activation.Sigmoid, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(20, 10), p.Slice(30, 2), 5, 2, global::Backprop.Generated.Init.XavierNormal, global::Backprop.Generated.Activation.Sigmoid, seed, 1);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

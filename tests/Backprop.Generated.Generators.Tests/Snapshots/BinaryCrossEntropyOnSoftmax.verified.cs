@@ -78,7 +78,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 3 × 2 weights, XavierUniform (Init.Auto for Softmax); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 6), p.Slice(6, 3), 2, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 6), p.Slice(6, 3), 2, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 0);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

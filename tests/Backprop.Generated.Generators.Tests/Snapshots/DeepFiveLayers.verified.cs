@@ -93,15 +93,15 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 64 × 10 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 640), p.Slice(640, 64), 10, 64, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 640), p.Slice(640, 64), 10, 64, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: 32 × 64 weights, XavierUniform (Init.Auto for Tanh); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(704, 2048), p.Slice(2752, 32), 64, 32, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(704, 2048), p.Slice(2752, 32), 64, 32, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 1);
         // Layer 2: 16 × 32 weights, HeUniform (Init.Auto for LeakyReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(2784, 512), p.Slice(3296, 16), 32, 16, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.LeakyReLU, seed, 2);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(2784, 512), p.Slice(3296, 16), 32, 16, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.LeakyReLU, seed, 2);
         // Layer 3: 8 × 16 weights, XavierUniform (Init.Auto for Sigmoid); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(3312, 128), p.Slice(3440, 8), 16, 8, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Sigmoid, seed, 3);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(3312, 128), p.Slice(3440, 8), 16, 8, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Sigmoid, seed, 3);
         // Layer 4: 1 × 8 weights, XavierUniform (Init.Auto for Linear); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(3448, 8), p.Slice(3456, 1), 8, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 4);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(3448, 8), p.Slice(3456, 1), 8, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 4);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

@@ -84,9 +84,9 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 32 × 64 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 2048), p.Slice(2048, 32), 64, 32, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 2048), p.Slice(2048, 32), 64, 32, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: 10 × 32 weights, XavierUniform; biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(2080, 320), p.Slice(2400, 10), 32, 10, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(2080, 320), p.Slice(2400, 10), 32, 10, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 1);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

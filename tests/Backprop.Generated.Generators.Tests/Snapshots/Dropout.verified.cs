@@ -85,9 +85,9 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
         global::System.Span<float> p = _parameters.Span;
         _seed = seed;
         // Layer 0: 16 × 8 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 128), p.Slice(128, 16), 8, 16, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 128), p.Slice(128, 16), 8, 16, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 2: 3 × 16 weights, XavierUniform (Init.Auto for Softmax); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(144, 48), p.Slice(192, 3), 16, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(144, 48), p.Slice(192, 3), 16, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 1);
     }
 
     /// <summary>Sets every gradient to 0.</summary>
@@ -200,7 +200,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
         // keep each value with probability 1 − 0.25 and scale it by 1/(1 − rate), so the expectation is unchanged
         for (int e = 0; e < k * 16; e++)
         {
-            m1[e] = global::Backprop.Generated.DropoutMask.Scale(_seed, TrainingStep, 1, e, 0.25f);
+            m1[e] = global::Backprop.Generated.CompilerServices.DropoutMask.Scale(_seed, TrainingStep, 1, e, 0.25f);
             h1[e] = h0[e] * m1[e];
         }
         // Layer 2: Dense 16 → 3, Softmax: a = softmax(z), z = W1·x + b1

@@ -93,17 +93,17 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 3 × 3 weights, XavierUniform (Init.Auto for Linear); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 9), p.Slice(9, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 9), p.Slice(9, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 0);
         // Layer 1: 3 × 3 weights, XavierUniform (Init.Auto for Sigmoid); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(12, 9), p.Slice(21, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Sigmoid, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(12, 9), p.Slice(21, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Sigmoid, seed, 1);
         // Layer 2: 3 × 3 weights, XavierUniform (Init.Auto for Tanh); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(24, 9), p.Slice(33, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 2);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(24, 9), p.Slice(33, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 2);
         // Layer 3: 3 × 3 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(36, 9), p.Slice(45, 3), 3, 3, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 3);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(36, 9), p.Slice(45, 3), 3, 3, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 3);
         // Layer 4: 3 × 3 weights, HeUniform (Init.Auto for LeakyReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(48, 9), p.Slice(57, 3), 3, 3, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.LeakyReLU, seed, 4);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(48, 9), p.Slice(57, 3), 3, 3, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.LeakyReLU, seed, 4);
         // Layer 5: 3 × 3 weights, XavierUniform (Init.Auto for Softmax); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(60, 9), p.Slice(69, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 5);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(60, 9), p.Slice(69, 3), 3, 3, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 5);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

@@ -73,9 +73,9 @@ partial class MarginNet : global::Backprop.Generated.INetwork, global::Backprop.
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 3 × 4 weights, LeCunNormal; biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 12), p.Slice(12, 3), 4, 3, global::Backprop.Generated.Init.LeCunNormal, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 12), p.Slice(12, 3), 4, 3, global::Backprop.Generated.Init.LeCunNormal, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: 2 × 3 weights, Zeros; biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(15, 6), p.Slice(21, 2), 3, 2, global::Backprop.Generated.Init.Zeros, global::Backprop.Generated.Activation.Linear, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(15, 6), p.Slice(21, 2), 3, 2, global::Backprop.Generated.Init.Zeros, global::Backprop.Generated.Activation.Linear, seed, 1);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

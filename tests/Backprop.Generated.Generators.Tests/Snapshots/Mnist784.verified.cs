@@ -90,13 +90,13 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 256 × 784 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 200704), p.Slice(200704, 256), 784, 256, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 200704), p.Slice(200704, 256), 784, 256, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: 256 × 256 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(200960, 65536), p.Slice(266496, 256), 256, 256, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(200960, 65536), p.Slice(266496, 256), 256, 256, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 1);
         // Layer 2: 256 × 256 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(266752, 65536), p.Slice(332288, 256), 256, 256, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 2);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(266752, 65536), p.Slice(332288, 256), 256, 256, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 2);
         // Layer 3: 10 × 256 weights, XavierUniform (Init.Auto for Softmax); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(332544, 2560), p.Slice(335104, 10), 256, 10, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 3);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(332544, 2560), p.Slice(335104, 10), 256, 10, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 3);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

@@ -84,7 +84,7 @@ namespace Models.Vision
                 {
                     global::System.Span<float> p = _parameters.Span;
                     // Layer 0: 2 × 3 weights, XavierUniform (Init.Auto for Softmax); biases 0
-                    global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 6), p.Slice(6, 2), 3, 2, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 0);
+                    global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 6), p.Slice(6, 2), 3, 2, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Softmax, seed, 0);
                 }
 
                 /// <summary>Sets every gradient to 0.</summary>

@@ -87,11 +87,11 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 8 × 8 weights, HeUniform (Init.Auto for ReLU); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 64), p.Slice(64, 8), 8, 8, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 64), p.Slice(64, 8), 8, 8, global::Backprop.Generated.Init.HeUniform, global::Backprop.Generated.Activation.ReLU, seed, 0);
         // Layer 1: 9 × 8 weights, XavierUniform (Init.Auto for Tanh); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(72, 72), p.Slice(144, 9), 8, 9, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(72, 72), p.Slice(144, 9), 8, 9, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 1);
         // Layer 2: 1 × 9 weights, XavierUniform (Init.Auto for Linear); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(153, 9), p.Slice(162, 1), 9, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 2);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(153, 9), p.Slice(162, 1), 9, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Linear, seed, 2);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

@@ -81,9 +81,9 @@ partial class XorNet : global::Backprop.Generated.INetwork, global::Backprop.Gen
     {
         global::System.Span<float> p = _parameters.Span;
         // Layer 0: 4 × 2 weights, XavierUniform (Init.Auto for Tanh); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(0, 8), p.Slice(8, 4), 2, 4, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 0);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(0, 8), p.Slice(8, 4), 2, 4, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Tanh, seed, 0);
         // Layer 1: 1 × 4 weights, XavierUniform (Init.Auto for Sigmoid); biases 0
-        global::Backprop.Generated.Initializers.InitializeLayer(p.Slice(12, 4), p.Slice(16, 1), 4, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Sigmoid, seed, 1);
+        global::Backprop.Generated.CompilerServices.LayerInitializer.Initialize(p.Slice(12, 4), p.Slice(16, 1), 4, 1, global::Backprop.Generated.Init.XavierUniform, global::Backprop.Generated.Activation.Sigmoid, seed, 1);
     }
 
     /// <summary>Sets every gradient to 0.</summary>

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using Xunit;
+using Backprop.Generated.CompilerServices;
 
 namespace Backprop.Generated.Tests.GradientChecks;
 
@@ -249,7 +250,7 @@ public sealed class GradientCheckTests
         Assert.Equal(Bits(a), Bits(b));
         Assert.NotEqual(Bits(a), Bits(other));
 
-        // The documented initialization: Initializers.InitializeLayer per layer with stream = layer index, each
+        // The documented initialization: LayerInitializer.Initialize per layer with stream = layer index, each
         // layer's Init (Auto unless given) and activation; biases 0.
         float[] expected = new float[c.ParameterCount];
         var layout = c.Layout();
@@ -259,7 +260,7 @@ public sealed class GradientCheckTests
             var weight = layout[2 * layer];
             var bias = layout[2 * layer + 1];
             var l = c.Layers[layer];
-            Initializers.InitializeLayer(
+            LayerInitializer.Initialize(
                 expected.AsSpan(weight.Offset, l.Units * fanIn), expected.AsSpan(bias.Offset, l.Units),
                 fanIn, l.Units, l.Init, l.Activation, 12345, layer);
             fanIn = l.Units;

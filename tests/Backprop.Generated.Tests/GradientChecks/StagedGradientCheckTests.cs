@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using Xunit;
+using Backprop.Generated.CompilerServices;
 
 namespace Backprop.Generated.Tests.GradientChecks;
 

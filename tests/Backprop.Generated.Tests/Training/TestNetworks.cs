@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Backprop.Generated;
+using Backprop.Generated.CompilerServices;
 
 namespace Backprop.Generated.Tests.Training;
 
@@ -58,7 +59,7 @@ internal sealed class LinearModel : INetwork
     public bool TouchState { get; set; }
 
     public void InitializeParameters(int seed) =>
-        Initializers.InitializeLayer(_parameters.AsSpan(0, OutputSize * InputSize), _parameters.AsSpan(OutputSize * InputSize),
+        LayerInitializer.Initialize(_parameters.AsSpan(0, OutputSize * InputSize), _parameters.AsSpan(OutputSize * InputSize),
             InputSize, OutputSize, Init.XavierUniform, Activation.Linear, seed, 0);
 
     public void ZeroGradients() => Array.Clear(_gradients);

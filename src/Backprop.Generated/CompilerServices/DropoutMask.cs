@@ -1,11 +1,13 @@
-using System;
+using System.ComponentModel;
 
-namespace Backprop.Generated;
+namespace Backprop.Generated.CompilerServices;
 
 /// <summary>
 /// The dropout mask of generated networks: a counter-based hash of (seed, step, layer, element), so the mask needs no
-/// state, is identical on every machine, and a gradient check can hold it fixed by resetting the step.
+/// state, is identical on every machine, and a gradient check can hold it fixed by resetting the step. Called by
+/// generated code; versioned with the generator (one package).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class DropoutMask
 {
     /// <summary>
