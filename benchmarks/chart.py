@@ -4,7 +4,7 @@
 usage: chart.py RESULTS_DIR OUT.svg
 Two panels, log-log: Forward on 1 sample, and one training step on 1 sample; x = parameters, y = median µs;
 one line each for the generated code (and its fused TrainStep in the step panel), the hand-written C# loops,
-TensorPrimitives and PyTorch (1 thread, eager or TorchScript).
+TensorPrimitives, PyTorch (1 thread, eager or TorchScript) and, in the forward panel, ONNX Runtime (1 thread).
 """
 import math
 import os
@@ -13,9 +13,10 @@ import sys
 PARAMS = {"xor": 17, "digits": 2410, "mnist": 101770, "deep": 335114}
 SERIES = [("Generated", "Backprop.Generated", "#1f77b4"),
           ("GeneratedFused", "fused TrainStep", "#2ca02c"),
-          ("Loop", "hand-written C# loops", "#ff7f0e"),
-          ("TensorPrimitives", "TensorPrimitives C#", "#9467bd"),
-          ("PyTorch", "PyTorch 1.13, 1 thread", "#d62728")]
+          ("Loop", "hand-written C#", "#ff7f0e"),
+          ("TensorPrimitives", "TensorPrimitives", "#9467bd"),
+          ("PyTorch", "PyTorch 1.13", "#d62728"),
+          ("OnnxRuntime", "ONNX Runtime 1.32", "#8c564b")]
 
 
 def load(d):
@@ -76,10 +77,11 @@ def main():
            f'<rect width="{W}" height="{H}" fill="white"/>']
     panel(out, rows, "forward", "Forward, 1 sample (median latency)", 80, 40, 330, 280)
     panel(out, rows, "step", "Training step, 1 sample (median latency)", 530, 40, 330, 280)
-    for k, (impl, label, color) in enumerate(SERIES):
-        x = 40 + k * 170
-        out.append(f'<line x1="{x}" y1="{H - 28}" x2="{x + 24}" y2="{H - 28}" stroke="{color}" stroke-width="3"/>')
-        out.append(f'<text x="{x + 30}" y="{H - 24}" font-size="12">{label}</text>')
+    x = 20.0
+    for impl, label, color in SERIES:
+        out.append(f'<line x1="{x:.0f}" y1="{H - 28}" x2="{x + 24:.0f}" y2="{H - 28}" stroke="{color}" stroke-width="3"/>')
+        out.append(f'<text x="{x + 30:.0f}" y="{H - 24}" font-size="11">{label}</text>')
+        x += 30 + 6.0 * len(label) + 16  # ~6 px a character at 11 px sans-serif
     out.append(f'<text x="{W - 8}" y="{H - 6}" text-anchor="end" font-size="10" fill="#666">{os.path.basename(os.path.normpath(d))}: same run, 1 thread each</text>')
     out.append("</svg>")
     with open(target, "w") as f:
