@@ -285,6 +285,7 @@ internal sealed partial class NetworkEmitter
         _w.Line();
         _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
         _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
+        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
         _w.Line($"int {Rt}INetwork.ParameterCount => ParameterCount;");
         _w.Line($"{Rt}Loss {Rt}INetwork.Loss => {Rt}Loss.{_model.Loss};");
         _w.Line(_model.StateCount > 0 ? $"{Span} {Rt}INetwork.State => _state;" : $"{Span} {Rt}INetwork.State => default;");

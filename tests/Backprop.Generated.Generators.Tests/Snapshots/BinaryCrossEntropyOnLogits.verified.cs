@@ -66,6 +66,7 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
 
     int global::Backprop.Generated.IInferenceNetwork.InputSize => InputSize;
     int global::Backprop.Generated.IInferenceNetwork.OutputSize => OutputSize;
+    bool global::Backprop.Generated.IInferenceNetwork.OutputsAreLogits => true; // a Linear output under BinaryCrossEntropy: the outputs are logits
     int global::Backprop.Generated.INetwork.ParameterCount => ParameterCount;
     global::Backprop.Generated.Loss global::Backprop.Generated.INetwork.Loss => global::Backprop.Generated.Loss.BinaryCrossEntropy;
     global::System.Span<float> global::Backprop.Generated.INetwork.State => default;

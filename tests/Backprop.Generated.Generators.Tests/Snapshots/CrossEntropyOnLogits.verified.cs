@@ -63,6 +63,7 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
 
     int global::Backprop.Generated.IInferenceNetwork.InputSize => InputSize;
     int global::Backprop.Generated.IInferenceNetwork.OutputSize => OutputSize;
+    bool global::Backprop.Generated.IInferenceNetwork.OutputsAreLogits => true; // a Linear output under CrossEntropy: the outputs are logits
     int global::Backprop.Generated.INetwork.ParameterCount => ParameterCount;
     global::Backprop.Generated.Loss global::Backprop.Generated.INetwork.Loss => global::Backprop.Generated.Loss.CrossEntropy;
     global::System.Span<float> global::Backprop.Generated.INetwork.State => default;
