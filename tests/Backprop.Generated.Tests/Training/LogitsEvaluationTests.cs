@@ -68,6 +68,31 @@ public sealed class LogitsEvaluationTests
     }
 
     [Theory]
+    [InlineData(100f)]
+    [InlineData(-100f)]
+    public void LogitsFarFromZeroGiveAFiniteExactLossAndGradient(float logit)
+    {
+        // σ(±100) rounds to 1 or 0 in float, so log σ would be −∞ or 0 · ∞; the stable forms give the exact values.
+        INetwork bce = GradientCheckNetworks.Create("Bce_ReLU_Logits");
+        bce.Parameters.Clear();
+        bce.Parameters[^1] = logit;
+        var x = new float[2 * bce.InputSize];
+        float loss = bce.Backward(x, new float[] { 1, 0 }); // ℓ(z, 1) = log(1 + e^−z), ℓ(z, 0) = log(1 + e^z)
+        double expected = (Math.Log(1 + Math.Exp(-logit)) + Math.Log(1 + Math.Exp(logit))) / 2; // ≈ 50
+        Assert.True(Math.Abs(loss - expected) <= 1e-5 * expected, $"BCE loss {loss:R}, expected {expected:R}");
+        // ∂L/∂b = mean over the two samples of σ(z) − t = σ(z) − 0.5: ±0.5 here
+        Assert.Equal(MathF.Sign(logit) * 0.5f, bce.Gradients[^1]);
+
+        INetwork ce = GradientCheckNetworks.Create("Ce_Logits");
+        ce.Parameters.Clear();
+        ce.Parameters[^3] = logit; // class 0's logit, the others 0
+        float ceLoss = ce.Backward(new float[ce.InputSize], new float[] { 0, 1, 0 }); // −log softmax(z)_1 = log(e^z + 2)
+        double ceExpected = Math.Log(Math.Exp(logit) + 2);
+        Assert.True(Math.Abs(ceLoss - ceExpected) <= 1e-5 * Math.Max(1, ceExpected), $"CE loss {ceLoss:R}, expected {ceExpected:R}");
+        Assert.All(ce.Gradients.ToArray(), g => Assert.True(float.IsFinite(g)));
+    }
+
+    [Theory]
     [InlineData("Ce_Softmax")]
     [InlineData("Bce_Sigmoid")]
     [InlineData("Hinge_Linear")]
