@@ -15,6 +15,15 @@ public interface IInferenceNetwork
     int OutputSize { get; }
 
     /// <summary>
+    /// True when the outputs are logits: a network whose last layer is <see cref="Activation.Linear"/> under
+    /// <see cref="Loss.CrossEntropy"/> (as <c>torch.nn.CrossEntropyLoss</c>) or <see cref="Loss.BinaryCrossEntropy"/>
+    /// (as <c>torch.nn.BCEWithLogitsLoss</c>); the loss takes their softmax or sigmoid itself. <see cref="Evaluation"/>
+    /// computes the loss from logits and splits a single logit at 0. False by default (generated networks whose outputs
+    /// are logits say so).
+    /// </summary>
+    bool OutputsAreLogits => false;
+
+    /// <summary>
     /// Runs the network in inference mode on <c>k &gt;= 1</c> samples stored one after another:
     /// <c>inputs.Length == k * InputSize</c> and <c>outputs.Length == k * OutputSize</c>.
     /// Allocates nothing. Concurrent calls on one instance are safe while nobody writes its parameters.

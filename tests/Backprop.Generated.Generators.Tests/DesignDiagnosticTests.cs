@@ -32,8 +32,9 @@ public class DesignDiagnosticTests
         // BPG0004: loss and output do not fit, on the loss argument.
         { "BPG0004", "[Network([|Loss.MeanSquaredError|])] [Input(2)] [Dense(3, Activation.Softmax)] public partial class Net { }",
             "The output layer (layer 0, Dense, 3 units) has activation Softmax but the loss is MeanSquaredError: squared error on softmax probabilities learns slowly when a class is confidently wrong, since the softmax's gradient vanishes there; use Loss.CrossEntropy" },
-        { "BPG0004", "[Network([|Loss.CrossEntropy|])] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3)] public partial class Net { }",
-            "has activation Linear but the loss is CrossEntropy: cross-entropy reads the outputs as a probability distribution (it takes their log), which a Linear output is not; use Loss.MeanSquaredError" },
+        { "BPG0004", "[Network([|Loss.CrossEntropy|])] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3, Activation.Tanh)] public partial class Net { }",
+            "has activation Tanh but the loss is CrossEntropy: cross-entropy reads the outputs as a probability distribution (it takes their log), which a Tanh output is not; use Loss.MeanSquaredError" },
+        { "BPG0004", "[Network([|Loss.CrossEntropy|])] [Input(2)] [Dense(2, Activation.ReLU)] public partial class Net { }", "which a ReLU output is not; use Loss.MeanSquaredError" },
         { "BPG0004", "[Network([|Loss.CrossEntropy|])] [Input(2)] [Dense(2, Activation.Sigmoid)] public partial class Net { }", "use Loss.BinaryCrossEntropy" },
         { "BPG0004", "[Network([|Loss.BinaryCrossEntropy|])] [Input(2)] [Dense(3, Activation.Softmax)] public partial class Net { }", "use Loss.CrossEntropy" },
         { "BPG0004", "[Network([|Loss.BinaryCrossEntropy|])] [Input(2)] [Dense(1, Activation.Tanh)] public partial class Net { }", "which a Tanh output is not; use Loss.MeanSquaredError" },
@@ -105,6 +106,11 @@ public class DesignDiagnosticTests
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, Activation.LeakyReLU)] public partial class Net { }",
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial class Net { }",
         "[Network(Loss.Hinge)] [Input(2)] [Dense(1)] public partial class Net { }",
+        // Losses on logits: a Linear output under CrossEntropy (torch.nn.CrossEntropyLoss) or BinaryCrossEntropy (BCEWithLogitsLoss).
+        "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3)] public partial class Net { }",
+        "[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(1)] public partial class Net { }",
+        "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3)] [Activation(Activation.Linear)] public partial class Net { }",
+        "[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(8, Activation.ReLU)] [BatchNorm] [Dense(2)] public partial class Net { }",
         "[Network(Loss.Hinge)] [Input(2)] [Dense(1, Activation.Tanh)] public partial class Net { }",
         "[Network(Loss.Hinge)] [Input(2)] [Dense(1, Activation.LeakyReLU)] public partial class Net { }",
         // Three saturating hidden layers, or four broken up by a ReLU, or the fourth being the output layer.
@@ -150,6 +156,20 @@ public class DesignDiagnosticTests
                     $"{activation} + Init.{init}: expected {expected ?? "nothing"}, got [{string.Join(", ", ids)}]");
             }
         }
+    }
+
+    [Theory]
+    [InlineData("[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3)] [Dropout(0.2)] public partial class Net { }",
+        "The output layer (layer 1, Dense, 3 units) has activation Linear but the loss is CrossEntropy: cross-entropy on a Linear output reads the outputs as logits, and the last layer (layer 2, Dropout) changes them after the Linear layer; make the Linear layer the last one; use Loss.MeanSquaredError")]
+    [InlineData("[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(1)] [BatchNorm] public partial class Net { }",
+        "binary cross-entropy on a Linear output reads the outputs as logits, and the last layer (layer 1, BatchNorm) changes them")]
+    public void A_Linear_output_is_the_logits_only_when_it_is_the_last_layer(string declaration, string messagePart)
+    {
+        // The loss on logits reads the Linear layer's z; a [Dropout] or [BatchNorm] after it (which BPG0006 reports
+        // too) changes the outputs, so BPG0004 still fires.
+        var diagnostics = Harness.Analyze(Harness.Compilation(Harness.Preamble + declaration));
+        Assert.Equal(new[] { "BPG0004", "BPG0006" }, diagnostics.Select(d => d.Id));
+        Assert.Contains(messagePart, diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,11 +61,29 @@ public class EmissionPlanTests
     [InlineData("Loss.MeanSquaredError", "Activation.Softmax", false)]
     [InlineData("Loss.CrossEntropy", "Activation.Sigmoid", false)]
     [InlineData("Loss.Hinge", "Activation.Linear", false)]
+    [InlineData("Loss.MeanSquaredError", "Activation.Linear", false)]
+    [InlineData("Loss.CrossEntropy", "Activation.Linear", true)]
+    [InlineData("Loss.BinaryCrossEntropy", "Activation.Linear", true)]
     public void The_gradient_is_taken_at_the_logits_only_where_it_has_a_closed_form(string loss, string activation, bool fused)
     {
         EmissionPlan plan = Plan($"[Dense(40, Activation.ReLU)] [Dense(3, {activation})]", loss);
         Assert.Equal(fused, plan.FusedOutputGradient);
         Assert.Equal(!fused, plan.BatchBuffer.Contains("dy"));
+        // The outputs are logits exactly for the two cross-entropies on a Linear output (the loss takes softmax or σ itself).
+        Assert.Equal(fused && activation == "Activation.Linear", plan.OutputIsLogits);
+    }
+
+    [Theory]
+    [InlineData("[Dense(8, Activation.ReLU)] [Dense(3)]", true)]
+    [InlineData("[Dense(8, Activation.ReLU)] [BatchNorm] [Dense(3)]", true)]
+    [InlineData("[Dense(8)] [Activation(Activation.Linear)]", true)]
+    [InlineData("[Dense(8, Activation.ReLU)] [Dense(3)] [Dropout(0.2)]", false)] // dropout changes the logits: the loss is taken on y
+    [InlineData("[Dense(8, Activation.ReLU)] [Dense(3)] [BatchNorm]", false)]
+    public void A_Linear_output_is_the_logits_only_when_it_is_the_last_layer(string layers, bool logits)
+    {
+        EmissionPlan plan = Plan(layers, "Loss.CrossEntropy");
+        Assert.Equal(logits, plan.OutputIsLogits);
+        Assert.Equal(logits, plan.FusedOutputGradient);
     }
 
     [Theory]

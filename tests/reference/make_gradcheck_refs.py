@@ -102,6 +102,16 @@ ARCHS = [
     ("Ce_Large_Output_16_8_80", 16, [(8, "ReLU", None), (80, "Softmax", None)], "CE"),
     ("Bce_Large_Output_12_50", 12, [(50, "Sigmoid", None)], "BCE"),
     ("Hinge_Large_Output_30_20", 30, [(20, "Linear", None)], "Hinge"),
+    # losses on logits: CrossEntropy on a Linear output is torch.nn.CrossEntropyLoss, BinaryCrossEntropy on a Linear
+    # output is torch.nn.BCEWithLogitsLoss; unrolled, looped (cases of 9 samples or more take the batch path) and a
+    # large looped output layer
+    ("Ce_Logits", 4, [(3, "Linear", None)], "CE"),
+    ("Bce_Logits", 3, [(2, "Linear", None)], "BCE"),
+    ("Ce_Tanh_Logits", 3, [(4, "Tanh", None), (3, "Linear", None)], "CE"),
+    ("Bce_ReLU_Logits", 4, [(5, "ReLU", None), (1, "Linear", None)], "BCE"),
+    ("Ce_Logits_Loop_64_32_10", 64, [(32, "LeakyReLU", None), (10, "Linear", None)], "CE"),
+    ("Bce_Logits_Loop_48_24_3", 48, [(24, "Tanh", None), (3, "Linear", None)], "BCE"),
+    ("Ce_Logits_Large_Output_16_8_80", 16, [(8, "ReLU", None), (80, "Linear", None)], "CE"),
 ]
 
 # arch name, k, target kind ("default", "onehot", "soft", "hard")
@@ -144,6 +154,13 @@ CASES = [
     ("Ce_Large_Output_16_8_80", 3, "soft"),
     ("Bce_Large_Output_12_50", 3, "hard"),
     ("Hinge_Large_Output_30_20", 3, "default"),
+    ("Ce_Logits", 1, "onehot"), ("Ce_Logits", 3, "soft"),
+    ("Bce_Logits", 1, "hard"), ("Bce_Logits", 5, "soft"),
+    ("Ce_Tanh_Logits", 5, "soft"),
+    ("Bce_ReLU_Logits", 3, "hard"),
+    ("Ce_Logits_Loop_64_32_10", 3, "onehot"), ("Ce_Logits_Loop_64_32_10", 12, "onehot"),
+    ("Bce_Logits_Loop_48_24_3", 10, "soft"),
+    ("Ce_Logits_Large_Output_16_8_80", 9, "soft"),
 ]
 
 
@@ -187,10 +204,14 @@ def loss_of(pre, y, t, layers, loss):
     if loss == "Hinge":
         return torch.relu(1 - t * y).mean()
     if loss == "CE":
+        if out_act == "Linear":
+            return F.cross_entropy(z, t)  # torch.nn.CrossEntropyLoss on the logits (probability targets)
         if out_act == "Softmax":
             return -(t * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
         return -(t * torch.clamp(torch.log(y), min=-100)).sum(dim=1).mean()
     if loss == "BCE":
+        if out_act == "Linear":
+            return F.binary_cross_entropy_with_logits(z, t)  # torch.nn.BCEWithLogitsLoss
         if out_act == "Sigmoid":
             return F.binary_cross_entropy_with_logits(z, t)
         return F.binary_cross_entropy(y, t)

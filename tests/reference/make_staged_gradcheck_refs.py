@@ -95,6 +95,9 @@ ARCHS = [
     # layers of more than 512 weights (the dense-only emitter would loop instead of unrolling)
     ("S_Mse_Large_24x24_BN", 24, [D(24), BN, A("Tanh"), Drop(0.1), D(3)], "MSE"),
     ("S_Ce_Large_Drop_40x32_BN", 40, [Drop(0.25), D(32, "LeakyReLU"), BN, D(4, "Softmax")], "CE"),
+    # losses on logits (a Linear output): torch.nn.CrossEntropyLoss and BCEWithLogitsLoss
+    ("S_Ce_Logits_BN", 5, [D(6, "ReLU"), BN, D(3)], "CE"),
+    ("S_Bce_Logits_Drop_ActLinear", 4, [D(5, "Tanh"), Drop(0.3), D(2), A("Linear")], "BCE"),
 ]
 
 # arch name, k, target kind ("default", "onehot", "soft", "hard"); batch norm needs k >= 2
@@ -123,6 +126,8 @@ CASES = [
     ("S_Hinge_Combo_Depth4", 5, "default"),
     ("S_Mse_Large_24x24_BN", 3, "default"),
     ("S_Ce_Large_Drop_40x32_BN", 5, "onehot"),
+    ("S_Ce_Logits_BN", 5, "onehot"), ("S_Ce_Logits_BN", 4, "soft"),
+    ("S_Bce_Logits_Drop_ActLinear", 4, "hard"),
 ]
 
 
@@ -235,6 +240,8 @@ def activate(z, act):
 def fused(layers, loss):
     last = layers[-1]
     act = last[2] if last[0] == "Dense" else last[1] if last[0] == "Act" else None
+    if last[0] in ("Dense", "Act") and act == "Linear" and loss in ("CE", "BCE"):
+        return True  # losses on logits: torch.nn.CrossEntropyLoss / BCEWithLogitsLoss
     return (loss == "CE" and act == "Softmax") or (loss == "BCE" and act == "Sigmoid")
 
 
@@ -298,6 +305,8 @@ def loss_of(y, logits, t, layers, loss):
         return torch.relu(1 - t * y).mean()
     if fused(layers, loss):
         if loss == "CE":
+            if y is logits:
+                return F.cross_entropy(logits, t)  # a Linear output: torch.nn.CrossEntropyLoss on the logits
             return -(t * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
         return F.binary_cross_entropy_with_logits(logits, t)
     if loss == "CE":

@@ -77,11 +77,15 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         _ => LossKind.MeanSquaredError,
     };
 
-    /// <summary>Whether <paramref name="loss"/> fits an output layer with <paramref name="output"/>.</summary>
-    internal static bool Fits(LossKind loss, ActivationKind output) => loss switch
+    /// <summary>
+    /// Whether <paramref name="loss"/> fits an output layer with <paramref name="output"/>. A Linear output is the logits
+    /// for cross-entropy (torch.nn.CrossEntropyLoss) and binary cross-entropy (torch.nn.BCEWithLogitsLoss) when
+    /// <paramref name="linearIsLogits"/>: the Linear layer is the network's last, so the loss sees its z unchanged.
+    /// </summary>
+    internal static bool Fits(LossKind loss, ActivationKind output, bool linearIsLogits = true) => loss switch
     {
-        LossKind.CrossEntropy => output == ActivationKind.Softmax,
-        LossKind.BinaryCrossEntropy => output == ActivationKind.Sigmoid,
+        LossKind.CrossEntropy => output == ActivationKind.Softmax || (linearIsLogits && output == ActivationKind.Linear),
+        LossKind.BinaryCrossEntropy => output == ActivationKind.Sigmoid || (linearIsLogits && output == ActivationKind.Linear),
         LossKind.Hinge => output is not (ActivationKind.Sigmoid or ActivationKind.Softmax or ActivationKind.ReLU),
         _ => output != ActivationKind.Softmax,
     };
@@ -187,12 +191,17 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         {
             LayerModel output = _layers[_output];
             ActivationKind activation = OutputActivation();
-            if (!Fits(_loss, activation))
+            LayerModel last = _layers[_layers.Count - 1];
+            bool linearIsLogits = last.Kind is LayerKind.Dense or LayerKind.Activation;
+            if (!Fits(_loss, activation, linearIsLogits))
             {
                 LossKind fitting = FittingLoss(activation);
+                string reason = activation == ActivationKind.Linear && _loss is LossKind.CrossEntropy or LossKind.BinaryCrossEntropy
+                    ? $"{(_loss == LossKind.CrossEntropy ? "cross-entropy" : "binary cross-entropy")} on a Linear output reads the outputs as logits, and the last layer (layer {last.Position}, {last.Kind}) changes them after the Linear layer; make the Linear layer the last one"
+                    : LossReason(_loss, activation);
                 _report(Diagnostic.Create(DiagnosticDescriptors.LossDoesNotFitOutput, _declaration.LossLocation(_cancellationToken),
                     ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.FittingLossProperty, fitting.ToString()),
-                    output.Position, Describe(output), activation, _loss, LossReason(_loss, activation), fitting));
+                    output.Position, Describe(output), activation, _loss, reason, fitting));
             }
 
             if (output.Units == 1 && (_loss == LossKind.CrossEntropy || activation == ActivationKind.Softmax))

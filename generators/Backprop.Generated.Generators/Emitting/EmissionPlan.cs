@@ -84,7 +84,12 @@ internal sealed class EmissionPlan
             PathReason = $"a Dense layer has more than {Limits.UnrollMaxWeights} weights";
         }
 
+        OutputIsLogits =
+            output.Kind is LayerKind.Dense or LayerKind.Activation &&
+            output.Activation == ActivationKind.Linear &&
+            model.Loss is LossKind.CrossEntropy or LossKind.BinaryCrossEntropy;
         FusedOutputGradient =
+            OutputIsLogits ||
             output.Kind is LayerKind.Dense or LayerKind.Activation &&
             ((model.Loss == LossKind.CrossEntropy && output.Activation == ActivationKind.Softmax) ||
              (model.Loss == LossKind.BinaryCrossEntropy && output.Activation == ActivationKind.Sigmoid));
@@ -160,10 +165,17 @@ internal sealed class EmissionPlan
     public bool HiddenOutputInSpan(int l) => Forms[l] == LayerForm.Looped || (l + 1 < Forms.Count && Forms[l + 1] == LayerForm.Looped);
 
     /// <summary>
-    /// The loss's gradient at the logits has a closed form (cross-entropy on softmax, binary cross-entropy on sigmoid),
-    /// so no ∂L/∂y step is written.
+    /// The loss's gradient at the logits has a closed form, so no ∂L/∂y step is written: cross-entropy on a softmax or
+    /// on a Linear output (the logits, as torch.nn.CrossEntropyLoss), binary cross-entropy on a sigmoid or on a Linear
+    /// output (as torch.nn.BCEWithLogitsLoss).
     /// </summary>
     public bool FusedOutputGradient { get; }
+
+    /// <summary>
+    /// Cross-entropy or binary cross-entropy on a Linear output: the network's outputs are the logits, and the loss
+    /// computes softmax(z) or σ(z) itself (for its value and gradient only; Forward returns z).
+    /// </summary>
+    public bool OutputIsLogits { get; }
 
     /// <summary>Dense-only networks with a looped layer get the batch kernels, in Forward and Backward.</summary>
     public bool UsesBatchPath => Path == NetworkPath.Batch;

@@ -145,7 +145,18 @@ internal sealed partial class NetworkEmitter
         var t = new Vec("t", n, isLocal: false);
         _w.Line("float loss = 0f;");
 
-        if (_model.Loss == LossKind.CrossEntropy && layer.Activation == ActivationKind.Softmax)
+        bool logits = _plan.OutputIsLogits;
+        if (_model.Loss == LossKind.CrossEntropy && logits)
+        {
+            // The output is the logits z; the loss takes their softmax itself (for the gradient only: Forward returns z).
+            // Looped or in a chunk, a (a copy of z) is free to hold it; unrolled, fresh locals p.
+            _w.Line("// Cross-entropy on the logits of a Linear output (torch.nn.CrossEntropyLoss): the softmax is taken here, for the loss and its gradient");
+            Vec p = unrolled ? new Vec("p" + i, n, isLocal: true) : a;
+            EmitActivation(ActivationKind.Softmax, z, p);
+            a = p;
+        }
+
+        if (_model.Loss == LossKind.CrossEntropy && (logits || layer.Activation == ActivationKind.Softmax))
         {
             _w.Line("// Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)");
             _w.Line($"float lse = zmax + {MathF}Log(esum);");
@@ -156,14 +167,22 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
-        if (_model.Loss == LossKind.BinaryCrossEntropy && layer.Activation == ActivationKind.Sigmoid)
+        if (_model.Loss == LossKind.BinaryCrossEntropy && (logits || layer.Activation == ActivationKind.Sigmoid))
         {
-            _w.Line("// Binary cross-entropy from the logit, stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)");
+            _w.Line(logits
+                ? "// Binary cross-entropy on the logit of a Linear output (torch.nn.BCEWithLogitsLoss), stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)"
+                : "// Binary cross-entropy from the logit, stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)");
             EmitElementwise(n, unrolled, j => new[]
             {
                 $"loss += {MathF}Max({z.At(j)}, 0f) - {z.At(j)} * {t.At(j)} + {MathF}Log(1f + {MathF}Exp(-{MathF}Abs({z.At(j)})));",
             });
             _w.Line("loss /= OutputSize;");
+            if (logits)
+            {
+                _w.Line("// ∂ℓ/∂z = σ(z) − t with σ(z) = 1 / (1 + e^−z), times 1/(k·OutputSize)");
+                EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"({ActivationFormulas.Value(ActivationKind.Sigmoid, z.At(j))} - {t.At(j)}) * gradScale") });
+                return;
+            }
             _w.Line("// ∂ℓ/∂z = σ(z) − t, times 1/(k·OutputSize)");
             EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"({a.At(j)} - {t.At(j)}) * gradScale") });
             return;

@@ -19,6 +19,9 @@ internal sealed partial class NetworkEmitter
     /// <summary>The loss's gradient at the logits has a closed form when the last layer applies softmax (CE) or sigmoid (BCE).</summary>
     private bool StagedFused => _plan.FusedOutputGradient;
 
+    /// <summary>A Dense output layer under a fused loss keeps its logits apart from its output, unless the output is the logits (Linear).</summary>
+    private bool StagedKeepsLogits => StagedFused && OutputLayer.Kind == LayerKind.Dense && !_plan.OutputIsLogits;
+
     private void EmitStagedParameterSlices(bool gradients)
     {
         _w.Line($"{RoSpan} p = {ParameterSource};");
@@ -199,7 +202,7 @@ internal sealed partial class NetworkEmitter
                 if (layer.Kind == LayerKind.Dropout) perSample += layer.Units; // mask
                 if (layer.Kind == LayerKind.BatchNorm) { perSample += layer.Units; fixedFloats += layer.Units; } // x̂, 1/σ
             }
-            if (StagedFused && OutputLayer.Kind == LayerKind.Dense) perSample += OutputLayer.Units; // logits
+            if (StagedKeepsLogits) perSample += OutputLayer.Units; // logits
             _w.Line($"int needed = k * {Literal.Int(perSample)} + {Literal.Int(fixedFloats)};");
             _w.Line("if (_trainingBuffer is null || _trainingBuffer.Length < needed) _trainingBuffer = new float[needed];");
             _w.Line(ElementwiseMean
@@ -232,7 +235,7 @@ internal sealed partial class NetworkEmitter
                     _w.Line($"{Span} invstd{q} = buffer.Slice(offset, {n}); offset += {n}; // 1/√(σ² + ε) per feature");
                 }
             }
-            if (StagedFused && OutputLayer.Kind == LayerKind.Dense)
+            if (StagedKeepsLogits)
             {
                 _w.Line($"{Span} zl = buffer.Slice(offset, k * OutputSize); // the output layer's logits");
             }
@@ -272,7 +275,7 @@ internal sealed partial class NetworkEmitter
         switch (layer.Kind)
         {
             case LayerKind.Dense:
-                bool keepLogits = p == Last && StagedFused;
+                bool keepLogits = p == Last && StagedKeepsLogits;
                 using (_w.Block("for (int s = 0; s < k; s++)"))
                 {
                     _w.Line($"{RoSpan} xs = {input}.Slice(s * {fanIn}, {fanIn});");
@@ -347,7 +350,9 @@ internal sealed partial class NetworkEmitter
         if (StagedFused)
         {
             // The gradient lands at the logits: dz of a Dense output layer, or ∂L/∂(input) of an Activation output layer.
-            string logits = layer.Kind == LayerKind.Dense ? "zl" : "h" + Literal.Int(Last - 1);
+            // A Linear output is its own logits (h = z); other Dense outputs kept theirs in zl.
+            string logits = layer.Kind != LayerKind.Dense ? "h" + Literal.Int(Last - 1) : _plan.OutputIsLogits ? y : "zl";
+            bool fromLogits = _plan.OutputIsLogits;
             string target = layer.Kind == LayerKind.Dense ? "d" + last : "d" + Literal.Int(Last - 1);
             using (_w.Block("for (int s = 0; s < k; s++)"))
             {
@@ -366,16 +371,27 @@ internal sealed partial class NetworkEmitter
                         _w.Line($"loss -= t[r + j] * ({logits}[r + j] - lse);");
                         _w.Line("tsum += t[r + j];");
                     }
-                    _w.Line($"for (int j = 0; j < {n}; j++) {target}[r + j] = ({y}[r + j] * tsum - t[r + j]) * gradScale;");
+                    if (fromLogits)
+                    {
+                        _w.Line($"// the outputs are the logits (torch.nn.CrossEntropyLoss): softmax_j = e^(z_j − zmax) / esum is taken here, for the gradient only");
+                        _w.Line($"for (int j = 0; j < {n}; j++) {target}[r + j] = ({MathF}Exp({logits}[r + j] - zmax) / esum * tsum - t[r + j]) * gradScale;");
+                    }
+                    else
+                    {
+                        _w.Line($"for (int j = 0; j < {n}; j++) {target}[r + j] = ({y}[r + j] * tsum - t[r + j]) * gradScale;");
+                    }
                 }
                 else
                 {
-                    _w.Line("// binary cross-entropy from the logit: ℓ = max(z, 0) − z t + log(1 + e^−|z|); ∂ℓ/∂z = σ(z) − t");
+                    _w.Line(fromLogits
+                        ? "// binary cross-entropy on the logits of a Linear output (torch.nn.BCEWithLogitsLoss): ℓ = max(z, 0) − z t + log(1 + e^−|z|); ∂ℓ/∂z = σ(z) − t"
+                        : "// binary cross-entropy from the logit: ℓ = max(z, 0) − z t + log(1 + e^−|z|); ∂ℓ/∂z = σ(z) − t");
                     using (_w.Block($"for (int j = 0; j < {n}; j++)"))
                     {
                         _w.Line($"float z = {logits}[r + j];");
                         _w.Line($"loss += ({MathF}Max(z, 0f) - z * t[r + j] + {MathF}Log(1f + {MathF}Exp(-{MathF}Abs(z)))) / OutputSize;");
-                        _w.Line($"{target}[r + j] = ({y}[r + j] - t[r + j]) * gradScale;");
+                        string sigma = fromLogits ? ActivationFormulas.Value(ActivationKind.Sigmoid, "z") : $"{y}[r + j]";
+                        _w.Line($"{target}[r + j] = ({sigma} - t[r + j]) * gradScale;");
                     }
                 }
             }

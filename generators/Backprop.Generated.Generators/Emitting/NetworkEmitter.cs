@@ -188,9 +188,12 @@ internal sealed partial class NetworkEmitter
     private string LossFormula()
     {
         bool fits = FusedOutputGradient;
+        bool logits = _plan.OutputIsLogits;
         return _model.Loss switch
         {
             LossKind.MeanSquaredError => "mean over all k × OutputSize elements of (y − t)²",
+            LossKind.CrossEntropy when logits => "the outputs are logits z (torch.nn.CrossEntropyLoss): mean over samples of −Σⱼ tⱼ log softmax(z)ⱼ, with log-sum-exp; ∂L/∂z = softmax(z)·Σt − t",
+            LossKind.BinaryCrossEntropy when logits => "the outputs are logits z (torch.nn.BCEWithLogitsLoss): mean over all elements of max(z, 0) − z·t + log(1 + e^−|z|); ∂L/∂z = σ(z) − t",
             LossKind.CrossEntropy when fits => "mean over samples of −Σⱼ tⱼ log softmax(z)ⱼ, from the logits with log-sum-exp; ∂L/∂z = softmax(z)·Σt − t",
             LossKind.CrossEntropy => "mean over samples of −Σⱼ tⱼ max(log yⱼ, −100) (the output is not a softmax)",
             LossKind.BinaryCrossEntropy when fits => "mean over all elements of −(t log σ(z) + (1 − t) log(1 − σ(z))), from the logit; ∂L/∂z = σ(z) − t",
@@ -282,6 +285,7 @@ internal sealed partial class NetworkEmitter
         _w.Line();
         _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
         _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
+        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
         _w.Line($"int {Rt}INetwork.ParameterCount => ParameterCount;");
         _w.Line($"{Rt}Loss {Rt}INetwork.Loss => {Rt}Loss.{_model.Loss};");
         _w.Line(_model.StateCount > 0 ? $"{Span} {Rt}INetwork.State => _state;" : $"{Span} {Rt}INetwork.State => default;");

@@ -14,8 +14,11 @@ namespace Backprop.Generated;
 /// is one-hot (with one output: every target 0 or 1); any other is a regression, evaluated by MSE, RMSE, MAE and R².
 /// <para>Classes: with several outputs the class is the index of the largest output (of the target row for the true
 /// class; first index on ties). With a single output the class is 1 when the value is above the loss's threshold, else
-/// 0: 0 for <see cref="Backprop.Generated.Loss.Hinge"/> (targets -1 or +1, the sign of the output), 0.5 for a
-/// sigmoid or MSE output (targets 0 or 1).</para>
+/// 0: 0 for <see cref="Backprop.Generated.Loss.Hinge"/> (targets -1 or +1, the sign of the output) and for a logit
+/// (<see cref="IInferenceNetwork.OutputsAreLogits"/>: a Linear output under BinaryCrossEntropy), 0.5 for a sigmoid or
+/// MSE output (targets 0 or 1).</para>
+/// <para>When <see cref="IInferenceNetwork.OutputsAreLogits"/>, the loss is computed from the logits as PyTorch's
+/// <c>CrossEntropyLoss</c> and <c>BCEWithLogitsLoss</c> do.</para>
 /// </remarks>
 public static class Evaluation
 {
@@ -49,7 +52,8 @@ public static class Evaluation
         CheckSizes(network, data);
         int outputSize = data.OutputSize, inputSize = data.InputSize;
         bool classifier = IsClassifier(loss, data.Targets, outputSize);
-        float threshold = SingleOutputThreshold(loss);
+        bool logits = Logits(network, loss);
+        float threshold = SingleOutputThreshold(loss, logits);
         int classes = outputSize == 1 ? 2 : outputSize;
         int[,]? confusion = classifier ? new int[classes, classes] : null;
         // Regression sums per output: squared and absolute residuals; SS_tot from the target means (a first pass).
@@ -67,7 +71,7 @@ public static class Evaluation
                 Span<float> outputs = rented.AsSpan(0, k * outputSize);
                 ReadOnlySpan<float> targets = data.Targets.Slice(start * outputSize, k * outputSize);
                 network.Forward(data.Inputs.Slice(start * inputSize, k * inputSize), outputs);
-                lossSum += LossSum(loss, outputs, targets);
+                lossSum += logits ? LogitsLossSum(loss, outputs, targets, outputSize) : LossSum(loss, outputs, targets);
                 if (confusion is not null)
                 {
                     for (int s = 0; s < k; s++)
@@ -148,8 +152,8 @@ public static class Evaluation
 
     /// <summary>
     /// The predicted class of one input sample of a network trained with <paramref name="loss"/>: with several outputs
-    /// the index of the largest; with one, 1 when the output is above 0 for <see cref="Loss.Hinge"/> or above 0.5
-    /// otherwise, else 0.
+    /// the index of the largest; with one, 1 when the output is above 0 for <see cref="Loss.Hinge"/> or a logit
+    /// (<see cref="IInferenceNetwork.OutputsAreLogits"/> under BinaryCrossEntropy) or above 0.5 otherwise, else 0.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="input"/> is not one sample long.</exception>
     public static int Predict(IInferenceNetwork network, ReadOnlySpan<float> input, Loss loss)
@@ -157,7 +161,7 @@ public static class Evaluation
         ArgumentNullException.ThrowIfNull(network);
         if (input.Length != network.InputSize)
             throw new ArgumentException($"One sample has {network.InputSize} input{(network.InputSize == 1 ? "" : "s")}, got {input.Length}.", nameof(input));
-        float threshold = SingleOutputThreshold(loss);
+        float threshold = SingleOutputThreshold(loss, Logits(network, loss));
         int outputSize = network.OutputSize;
         if (outputSize <= 256)
         {
@@ -241,11 +245,43 @@ public static class Evaluation
     }
 
     /// <summary>
-    /// Where a single output splits class 0 from class 1: 0 for Hinge (the sign of the output), 0.5 for a probability
-    /// or an MSE output trained on 0/1 targets. Outputs that are logits (a Linear output under CrossEntropy or
-    /// BinaryCrossEntropy, once those losses are computed on logits) split at 0: that rule belongs here.
+    /// Where a single output splits class 0 from class 1: 0 for Hinge (the sign of the output) and for a logit, 0.5 for
+    /// a probability or an MSE output trained on 0/1 targets.
     /// </summary>
-    internal static float SingleOutputThreshold(Loss loss) => loss == Loss.Hinge ? 0f : 0.5f;
+    internal static float SingleOutputThreshold(Loss loss, bool logits = false) => loss == Loss.Hinge || logits ? 0f : 0.5f;
+
+    /// <summary>Whether the network's outputs are logits for <paramref name="loss"/> (only cross-entropy losses read logits).</summary>
+    private static bool Logits(IInferenceNetwork network, Loss loss) =>
+        network.OutputsAreLogits && loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy;
+
+    /// <summary>
+    /// The summed loss of logits <paramref name="z"/>, in double: cross-entropy −Σ t (z − logsumexp z) per sample
+    /// (<c>torch.nn.CrossEntropyLoss</c>), binary cross-entropy max(z, 0) − z t + log(1 + e^−|z|) per element
+    /// (<c>torch.nn.BCEWithLogitsLoss</c>).
+    /// </summary>
+    private static double LogitsLossSum(Loss loss, ReadOnlySpan<float> z, ReadOnlySpan<float> t, int outputSize)
+    {
+        double sum = 0;
+        if (loss == Loss.BinaryCrossEntropy)
+        {
+            for (int i = 0; i < z.Length; i++)
+            {
+                double x = z[i];
+                sum += Math.Max(x, 0) - x * t[i] + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+            }
+            return sum;
+        }
+        for (int row = 0; row < z.Length; row += outputSize)
+        {
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < outputSize; j++) max = Math.Max(max, z[row + j]);
+            double esum = 0;
+            for (int j = 0; j < outputSize; j++) esum += Math.Exp(z[row + j] - max);
+            double lse = max + Math.Log(esum);
+            for (int j = 0; j < outputSize; j++) sum -= t[row + j] * (z[row + j] - lse);
+        }
+        return sum;
+    }
 
     private static int ClassOf(ReadOnlySpan<float> row, float threshold)
     {

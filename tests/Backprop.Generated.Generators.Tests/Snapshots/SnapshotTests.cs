@@ -74,6 +74,22 @@ public class SnapshotTests
             [Dense(3, Activation.Softmax)]
             public partial class BinaryCrossEntropyOnSoftmaxNet { }
             """,
+        // Losses on logits: cross-entropy on a Linear output (torch.nn.CrossEntropyLoss), everything unrolled ...
+        ["CrossEntropyOnLogits"] = """
+            [Network(Loss.CrossEntropy)]
+            [Input(3)]
+            [Dense(4, Activation.ReLU)]
+            [Dense(3)]
+            public partial class CrossEntropyOnLogitsNet { }
+            """,
+        // ... and binary cross-entropy on a Linear output (BCEWithLogitsLoss), a looped layer, so the batch path too.
+        ["BinaryCrossEntropyOnLogits"] = """
+            [Network(Loss.BinaryCrossEntropy)]
+            [Input(20)]
+            [Dense(16, Activation.ReLU)]
+            [Dense(2)]
+            public partial class BinaryCrossEntropyOnLogitsNet { }
+            """,
         // Five layers deep, loops and unrolled layers mixed.
         ["DeepFiveLayers"] = """
             [Network(Loss.MeanSquaredError)]

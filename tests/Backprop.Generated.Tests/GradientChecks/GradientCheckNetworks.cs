@@ -235,11 +235,51 @@ internal partial class Bce_Large_Output_12_50 { }
 [Input(30)]
 [Dense(20, Activation.Linear)]
 internal partial class Hinge_Large_Output_30_20 { }
+
+[Network(Loss.CrossEntropy)]
+[Input(4)]
+[Dense(3, Activation.Linear)]
+internal partial class Ce_Logits { }
+
+[Network(Loss.BinaryCrossEntropy)]
+[Input(3)]
+[Dense(2, Activation.Linear)]
+internal partial class Bce_Logits { }
+
+[Network(Loss.CrossEntropy)]
+[Input(3)]
+[Dense(4, Activation.Tanh)]
+[Dense(3, Activation.Linear)]
+internal partial class Ce_Tanh_Logits { }
+
+[Network(Loss.BinaryCrossEntropy)]
+[Input(4)]
+[Dense(5, Activation.ReLU)]
+[Dense(1, Activation.Linear)]
+internal partial class Bce_ReLU_Logits { }
+
+[Network(Loss.CrossEntropy)]
+[Input(64)]
+[Dense(32, Activation.LeakyReLU)]
+[Dense(10, Activation.Linear)]
+internal partial class Ce_Logits_Loop_64_32_10 { }
+
+[Network(Loss.BinaryCrossEntropy)]
+[Input(48)]
+[Dense(24, Activation.Tanh)]
+[Dense(3, Activation.Linear)]
+internal partial class Bce_Logits_Loop_48_24_3 { }
+
+[Network(Loss.CrossEntropy)]
+[Input(16)]
+[Dense(8, Activation.ReLU)]
+[Dense(80, Activation.Linear)]
+internal partial class Ce_Logits_Large_Output_16_8_80 { }
 /// <summary>Creates the gradient-check networks by name.</summary>
 internal static class GradientCheckNetworks
 {
     /// <summary>The names of all networks, in declaration order.</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { "Mse_Linear", "Mse_Sigmoid", "Mse_Tanh", "Mse_ReLU", "Mse_LeakyReLU", "Ce_Softmax", "Bce_Sigmoid", "Hinge_Linear", "Hinge_Tanh", "Hinge_LeakyReLU", "Mse_ReLU_Linear", "Ce_Tanh_Softmax", "Bce_LeakyReLU_Sigmoid", "Hinge_Sigmoid_Tanh", "Mse_Linear_Tanh", "Mse_Sigmoid_ReLU", "Mse_Tanh_LeakyReLU", "Hinge_ReLU_Linear", "Ce_ReLU_Tanh_Softmax", "Bce_Tanh_ReLU_Sigmoid", "Mse_LeakyReLU_Sigmoid_Linear", "Hinge_Linear_LeakyReLU_Tanh", "Ce_Sigmoid_LeakyReLU_ReLU_Softmax", "Bce_ReLU_Tanh_LeakyReLU_Sigmoid", "Mse_Linear_Sigmoid_Tanh_Linear", "Ce_On_Sigmoid", "Bce_On_Softmax", "Mse_On_Softmax", "Hinge_On_Softmax", "Hinge_On_Sigmoid", "Ce_Large_20_16_10", "Mse_Loop_48_24_5", "Ce_Loop_64_32_10", "Bce_Small_Large_Small_10_12_48_3", "Mse_Large_Large_24_24_24_2", "Ce_Large_Output_16_8_80", "Bce_Large_Output_12_50", "Hinge_Large_Output_30_20" };
+    public static IReadOnlyList<string> Names { get; } = new[] { "Mse_Linear", "Mse_Sigmoid", "Mse_Tanh", "Mse_ReLU", "Mse_LeakyReLU", "Ce_Softmax", "Bce_Sigmoid", "Hinge_Linear", "Hinge_Tanh", "Hinge_LeakyReLU", "Mse_ReLU_Linear", "Ce_Tanh_Softmax", "Bce_LeakyReLU_Sigmoid", "Hinge_Sigmoid_Tanh", "Mse_Linear_Tanh", "Mse_Sigmoid_ReLU", "Mse_Tanh_LeakyReLU", "Hinge_ReLU_Linear", "Ce_ReLU_Tanh_Softmax", "Bce_Tanh_ReLU_Sigmoid", "Mse_LeakyReLU_Sigmoid_Linear", "Hinge_Linear_LeakyReLU_Tanh", "Ce_Sigmoid_LeakyReLU_ReLU_Softmax", "Bce_ReLU_Tanh_LeakyReLU_Sigmoid", "Mse_Linear_Sigmoid_Tanh_Linear", "Ce_On_Sigmoid", "Bce_On_Softmax", "Mse_On_Softmax", "Hinge_On_Softmax", "Hinge_On_Sigmoid", "Ce_Large_20_16_10", "Mse_Loop_48_24_5", "Ce_Loop_64_32_10", "Bce_Small_Large_Small_10_12_48_3", "Mse_Large_Large_24_24_24_2", "Ce_Large_Output_16_8_80", "Bce_Large_Output_12_50", "Hinge_Large_Output_30_20", "Ce_Logits", "Bce_Logits", "Ce_Tanh_Logits", "Bce_ReLU_Logits", "Ce_Logits_Loop_64_32_10", "Bce_Logits_Loop_48_24_3", "Ce_Logits_Large_Output_16_8_80" };
 
     /// <summary>A new network of the named class, created with its parameterless constructor.</summary>
     public static INetwork Create(string name) => name switch
@@ -282,6 +322,13 @@ internal static class GradientCheckNetworks
         "Ce_Large_Output_16_8_80" => new Ce_Large_Output_16_8_80(),
         "Bce_Large_Output_12_50" => new Bce_Large_Output_12_50(),
         "Hinge_Large_Output_30_20" => new Hinge_Large_Output_30_20(),
+        "Ce_Logits" => new Ce_Logits(),
+        "Bce_Logits" => new Bce_Logits(),
+        "Ce_Tanh_Logits" => new Ce_Tanh_Logits(),
+        "Bce_ReLU_Logits" => new Bce_ReLU_Logits(),
+        "Ce_Logits_Loop_64_32_10" => new Ce_Logits_Loop_64_32_10(),
+        "Bce_Logits_Loop_48_24_3" => new Bce_Logits_Loop_48_24_3(),
+        "Ce_Logits_Large_Output_16_8_80" => new Ce_Logits_Large_Output_16_8_80(),
         _ => throw new ArgumentException($"Unknown gradient-check network '{name}'.", nameof(name)),
     };
 
@@ -326,6 +373,13 @@ internal static class GradientCheckNetworks
         "Ce_Large_Output_16_8_80" => new Ce_Large_Output_16_8_80(seed),
         "Bce_Large_Output_12_50" => new Bce_Large_Output_12_50(seed),
         "Hinge_Large_Output_30_20" => new Hinge_Large_Output_30_20(seed),
+        "Ce_Logits" => new Ce_Logits(seed),
+        "Bce_Logits" => new Bce_Logits(seed),
+        "Ce_Tanh_Logits" => new Ce_Tanh_Logits(seed),
+        "Bce_ReLU_Logits" => new Bce_ReLU_Logits(seed),
+        "Ce_Logits_Loop_64_32_10" => new Ce_Logits_Loop_64_32_10(seed),
+        "Bce_Logits_Loop_48_24_3" => new Bce_Logits_Loop_48_24_3(seed),
+        "Ce_Logits_Large_Output_16_8_80" => new Ce_Logits_Large_Output_16_8_80(seed),
         _ => throw new ArgumentException($"Unknown gradient-check network '{name}'.", nameof(name)),
     };
 }

@@ -213,11 +213,26 @@ internal partial class S_Mse_Large_24x24_BN { }
 [BatchNorm]
 [Dense(4, Activation.Softmax)]
 internal partial class S_Ce_Large_Drop_40x32_BN { }
+
+[Network(Loss.CrossEntropy)]
+[Input(5)]
+[Dense(6, Activation.ReLU)]
+[BatchNorm]
+[Dense(3, Activation.Linear)]
+internal partial class S_Ce_Logits_BN { }
+
+[Network(Loss.BinaryCrossEntropy)]
+[Input(4)]
+[Dense(5, Activation.Tanh)]
+[Dropout(0.3)]
+[Dense(2, Activation.Linear)]
+[Activation(Activation.Linear)]
+internal partial class S_Bce_Logits_Drop_ActLinear { }
 /// <summary>Creates the staged gradient-check networks by name.</summary>
 internal static class StagedGradientCheckNetworks
 {
     /// <summary>The names of all networks, in declaration order.</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { "S_Mse_ActTanh_ActReLU", "S_Hinge_ActSigmoid_ActLeakyReLU", "S_Mse_ActLinear_Stacked", "S_Ce_ActSoftmax", "S_Bce_ActSigmoid", "S_Mse_On_ActSoftmax", "S_Mse_DropInput", "S_Ce_DropHidden", "S_Ce_Softmax_DropEnd", "S_Ce_ActSoftmax_DropEnd", "S_Mse_DropOutput_DropTwice", "S_Bce_DropRate0", "S_Mse_BN_ActReLU", "S_Ce_DenseTanh_BN", "S_Mse_ActSigmoid_BN", "S_Mse_BN_Output", "S_Hinge_BN_Output", "S_Bce_BN_ActSigmoid_Output", "S_Ce_Combo_Depth4", "S_Bce_Combo_Depth3", "S_Mse_BN_DropEnd", "S_Hinge_Combo_Depth4", "S_Mse_Large_24x24_BN", "S_Ce_Large_Drop_40x32_BN" };
+    public static IReadOnlyList<string> Names { get; } = new[] { "S_Mse_ActTanh_ActReLU", "S_Hinge_ActSigmoid_ActLeakyReLU", "S_Mse_ActLinear_Stacked", "S_Ce_ActSoftmax", "S_Bce_ActSigmoid", "S_Mse_On_ActSoftmax", "S_Mse_DropInput", "S_Ce_DropHidden", "S_Ce_Softmax_DropEnd", "S_Ce_ActSoftmax_DropEnd", "S_Mse_DropOutput_DropTwice", "S_Bce_DropRate0", "S_Mse_BN_ActReLU", "S_Ce_DenseTanh_BN", "S_Mse_ActSigmoid_BN", "S_Mse_BN_Output", "S_Hinge_BN_Output", "S_Bce_BN_ActSigmoid_Output", "S_Ce_Combo_Depth4", "S_Bce_Combo_Depth3", "S_Mse_BN_DropEnd", "S_Hinge_Combo_Depth4", "S_Mse_Large_24x24_BN", "S_Ce_Large_Drop_40x32_BN", "S_Ce_Logits_BN", "S_Bce_Logits_Drop_ActLinear" };
 
     /// <summary>A new network of the named class, created with its seeded constructor (the seed also decides the dropout masks).</summary>
     public static INetwork Create(string name, int seed) => name switch
@@ -246,6 +261,8 @@ internal static class StagedGradientCheckNetworks
         "S_Hinge_Combo_Depth4" => new S_Hinge_Combo_Depth4(seed),
         "S_Mse_Large_24x24_BN" => new S_Mse_Large_24x24_BN(seed),
         "S_Ce_Large_Drop_40x32_BN" => new S_Ce_Large_Drop_40x32_BN(seed),
+        "S_Ce_Logits_BN" => new S_Ce_Logits_BN(seed),
+        "S_Bce_Logits_Drop_ActLinear" => new S_Bce_Logits_Drop_ActLinear(seed),
         _ => throw new ArgumentException($"Unknown staged gradient-check network '{name}'.", nameof(name)),
     };
 }
