@@ -189,47 +189,11 @@ internal sealed partial class NetworkEmitter
         }
 
         var dy = new Vec("dy", n, unrolled);
-        switch (_model.Loss)
+        foreach (string line in LossFormulas.Comment(_model.Loss, layer.Activation).Split('\n')) _w.Line(line);
+        EmitElementwise(n, unrolled, j => LossFormulas.Element(_model.Loss, a.At(j), t.At(j), "_" + j, g => dy.Assign(j, g)));
+        if (LossFormulas.MeanOverElements(_model.Loss))
         {
-            case LossKind.MeanSquaredError:
-                _w.Line("// Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)");
-                EmitElementwise(n, unrolled, j => new[]
-                {
-                    $"float r_{j} = {a.At(j)} - {t.At(j)};",
-                    $"loss += r_{j} * r_{j};",
-                    dy.Assign(j, $"2f * r_{j} * gradScale"),
-                });
-                _w.Line("loss /= OutputSize;");
-                break;
-            case LossKind.Hinge:
-                _w.Line("// Hinge: ℓ = max(0, m) with margin m = 1 − t·y; ∂ℓ/∂y = −t where m > 0, else 0");
-                EmitElementwise(n, unrolled, j => new[]
-                {
-                    $"float m_{j} = 1f - {t.At(j)} * {a.At(j)};",
-                    $"loss += {MathF}Max(m_{j}, 0f);",
-                    dy.Assign(j, $"m_{j} > 0f ? -{t.At(j)} * gradScale : 0f"),
-                });
-                _w.Line("loss /= OutputSize;");
-                break;
-            case LossKind.CrossEntropy:
-                _w.Line($"// Cross-entropy on a {layer.Activation} output (not a softmax): ℓ = −Σ t·max(log y, −100), ∂ℓ/∂y = −t / y where log y > −100");
-                EmitElementwise(n, unrolled, j => new[]
-                {
-                    $"float log_{j} = {MathF}Log({a.At(j)});",
-                    $"loss -= {t.At(j)} * {MathF}Max(log_{j}, -100f);",
-                    dy.Assign(j, $"log_{j} > -100f ? -{t.At(j)} / {a.At(j)} * gradScale : 0f"),
-                });
-                break;
-            default:
-                _w.Line($"// Binary cross-entropy on a {layer.Activation} output (not a sigmoid), logs clamped at −100 as torch.nn.BCELoss:");
-                _w.Line("// ℓ = −(t log y + (1 − t) log(1 − y)), ∂ℓ/∂y = (y − t) / max(y (1 − y), 1e−12)");
-                EmitElementwise(n, unrolled, j => new[]
-                {
-                    $"loss -= {t.At(j)} * {MathF}Max({MathF}Log({a.At(j)}), -100f) + (1f - {t.At(j)}) * {MathF}Max({MathF}Log(1f - {a.At(j)}), -100f);",
-                    dy.Assign(j, $"({a.At(j)} - {t.At(j)}) / {MathF}Max({a.At(j)} * (1f - {a.At(j)}), 1e-12f) * gradScale"),
-                });
-                _w.Line("loss /= OutputSize;");
-                break;
+            _w.Line("loss /= OutputSize;");
         }
 
         if (layer.Activation == ActivationKind.Softmax)

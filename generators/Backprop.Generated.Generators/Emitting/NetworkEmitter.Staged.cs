@@ -398,35 +398,14 @@ internal sealed partial class NetworkEmitter
             return;
         }
 
+        foreach (string line in LossFormulas.Comment(_model.Loss, layer.Activation).Split('\n')) _w.Line(line);
         using (_w.Block($"for (int e = 0; e < k * {n}; e++)"))
         {
-            _w.Line($"float a = {y}[e];");
-            switch (_model.Loss)
-            {
-                case LossKind.MeanSquaredError:
-                    _w.Line("// squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)");
-                    _w.Line("float r = a - t[e];");
-                    _w.Line("loss += r * r / OutputSize;");
-                    _w.Line($"d{last}[e] = 2f * r * gradScale;");
-                    break;
-                case LossKind.Hinge:
-                    _w.Line("// hinge: ℓ = max(0, 1 − t y), ∂ℓ/∂y = −t where the margin is positive");
-                    _w.Line("float m = 1f - t[e] * a;");
-                    _w.Line($"loss += {MathF}Max(m, 0f) / OutputSize;");
-                    _w.Line($"d{last}[e] = m > 0f ? -t[e] * gradScale : 0f;");
-                    break;
-                case LossKind.CrossEntropy:
-                    _w.Line("// cross-entropy on an output that is not a softmax: ℓ = −Σ t max(log y, −100), ∂ℓ/∂y = −t/y");
-                    _w.Line($"float log = {MathF}Log(a);");
-                    _w.Line($"loss -= t[e] * {MathF}Max(log, -100f);");
-                    _w.Line($"d{last}[e] = log > -100f ? -t[e] / a * gradScale : 0f;");
-                    break;
-                default:
-                    _w.Line("// binary cross-entropy on an output that is not a sigmoid (logs clamped at −100): ∂ℓ/∂y = (y − t) / max(y (1 − y), 1e−12)");
-                    _w.Line($"loss -= (t[e] * {MathF}Max({MathF}Log(a), -100f) + (1f - t[e]) * {MathF}Max({MathF}Log(1f - a), -100f)) / OutputSize;");
-                    _w.Line($"d{last}[e] = (a - t[e]) / {MathF}Max(a * (1f - a), 1e-12f) * gradScale;");
-                    break;
-            }
+            foreach (string line in LossFormulas.Element(_model.Loss, $"{y}[e]", "t[e]", "", g => $"d{last}[e] = {g};")) _w.Line(line);
+        }
+        if (LossFormulas.MeanOverElements(_model.Loss))
+        {
+            _w.Line("loss /= OutputSize;");
         }
     }
 

@@ -259,14 +259,14 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
 
         // ---- Loss, and its gradient at the output ----
         float loss = 0f;
+        // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
         for (int e = 0; e < k * 1; e++)
         {
-            float a = h3[e];
-            // squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
-            float r = a - t[e];
-            loss += r * r / OutputSize;
+            float r = h3[e] - t[e];
+            loss += r * r;
             d3[e] = 2f * r * gradScale;
         }
+        loss /= OutputSize;
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 3: Dense 6 → 1, Linear: a = z, z = W1·x + b1 — backward
