@@ -83,22 +83,19 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// </summary>");
         using (_w.Block($"private static int ForwardChunks({RoSpan} p, {RoSpan} inputs, {Span} outputs, int k, {Span} chunk)"))
         {
-            foreach (LayerModel layer in _layers)
-            {
-                string i = Literal.Int(layer.Index);
-                _w.Line($"{RoSpan} W{i} = p.Slice({Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.WeightCount)}); // layer {i} weights [{Literal.Int(layer.Units)} × {Literal.Int(layer.Inputs)}]");
-                _w.Line($"{RoSpan} b{i} = p.Slice({Literal.Int(layer.BiasOffset)}, {Literal.Int(layer.Units)});");
-            }
+            EmitParameterSlices(gradients: false, parametersParameter: true);
             EmitBufferSlices("chunk", _plan.ForwardChunkBuffer);
             _w.Line("int s0 = 0;");
             using (_w.Block($"for (; k - s0 >= {Literal.Int(BatchLayout.MinSamples)}; s0 += {Batch}Chunk)"))
             {
                 _w.Line($"int ns = global::System.Math.Min({Batch}Chunk, k - s0);");
+                _w.Line("// the chunk's inputs feature-major: column s of every block is sample s0 + s");
                 _w.Line($"{Batch}ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);");
                 for (int l = 0; l <= last; l++)
                 {
                     EmitChunkLayerForward(l, training: false);
                 }
+                _w.Line($"// the output layer's z back sample-major into the outputs{(OutputLayer.Activation == ActivationKind.Linear ? "" : ", then its activation per sample")}");
                 _w.Line($"{Batch}ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));");
                 if (OutputLayer.Activation != ActivationKind.Linear)
                 {

@@ -16,11 +16,9 @@ internal sealed partial class NetworkEmitter
     private bool HasBatchNorm => _layers.Any(l => l.Kind == LayerKind.BatchNorm);
 
     /// <summary>Forward scratch: one span per layer output, except the last (written to y) and Dropout (identity).</summary>
-    /// <summary>The loss's gradient at the logits has a closed form when the last layer applies softmax (CE) or sigmoid (BCE).</summary>
-    private bool StagedFused => _plan.FusedOutputGradient;
 
     /// <summary>A Dense output layer under a fused loss keeps its logits apart from its output, unless the output is the logits (Linear).</summary>
-    private bool StagedKeepsLogits => StagedFused && OutputLayer.Kind == LayerKind.Dense && !_plan.OutputIsLogits;
+    private bool StagedKeepsLogits => FusedOutputGradient && OutputLayer.Kind == LayerKind.Dense && !_plan.OutputIsLogits;
 
     private void EmitStagedParameterSlices(bool gradients)
     {
@@ -347,7 +345,7 @@ internal sealed partial class NetworkEmitter
         string y = "h" + last;
         string n = Literal.Int(layer.Units);
         _w.Line("float loss = 0f;");
-        if (StagedFused)
+        if (FusedOutputGradient)
         {
             // The gradient lands at the logits: dz of a Dense output layer, or ∂L/∂(input) of an Activation output layer.
             // A Linear output is its own logits (h = z); other Dense outputs kept theirs in zl.
@@ -419,7 +417,7 @@ internal sealed partial class NetworkEmitter
         string fanIn = Literal.Int(layer.Inputs);
         string input = StagedInput(p);
         string below = p > 0 ? "d" + Literal.Int(p - 1) : "";
-        bool fusedHere = p == Last && StagedFused;
+        bool fusedHere = p == Last && FusedOutputGradient;
         _w.Line(StagedHeader(layer) + " — backward");
         switch (layer.Kind)
         {

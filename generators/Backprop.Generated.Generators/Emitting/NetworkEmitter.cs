@@ -342,10 +342,10 @@ internal sealed partial class NetworkEmitter
     /// Declares the weight and bias spans of every layer: <c>W0</c>, <c>b0</c>, ... (and <c>gW0</c>, <c>gb0</c> from
     /// <c>_gradients</c>, or from a parameter <c>g</c> already in scope); writable parameters for the fused train step.
     /// </summary>
-    private void EmitParameterSlices(bool gradients, bool writable = false, bool gradientsParameter = false)
+    private void EmitParameterSlices(bool gradients, bool writable = false, bool gradientsParameter = false, bool parametersParameter = false)
     {
         string type = writable ? Span : RoSpan;
-        _w.Line($"{type} p = {ParameterSource};");
+        if (!parametersParameter) _w.Line($"{type} p = {ParameterSource};");
         if (gradients && !gradientsParameter) _w.Line($"{Span} g = _gradients.Span;");
         foreach (LayerModel layer in _layers)
         {

@@ -17,13 +17,10 @@ public sealed class BatchBackward
 {
     /// <summary>
     /// A network's chunk method: chunks <paramref name="worker"/>, worker + workers, … of the k samples (every chunk
-    /// but a last one of fewer than <see cref="MinSamples"/> samples), using <paramref name="chunk"/> as scratch and
+    /// but a last one of fewer than <see cref="BatchKernels.MinSamples"/> samples), using <paramref name="chunk"/> as scratch and
     /// adding gradients to <paramref name="gradients"/>; returns the summed loss of its samples.
     /// </summary>
     public delegate float ChunkMethod(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int k, float gradScale, int worker, int workers, Span<float> chunk, Span<float> gradients);
-
-    /// <summary>The fewest samples worth a chunk: a last chunk under this goes per sample.</summary>
-    public const int MinSamples = BatchLayout.MinSamples;
 
     private readonly int _chunkFloats;
     private readonly AlignedFloats _gradients;
@@ -67,12 +64,12 @@ public sealed class BatchBackward
 
     /// <summary>
     /// The first <paramref name="done"/> of the k samples through the chunk method (all but a last chunk of fewer than
-    /// <see cref="MinSamples"/>, which the caller does per sample), on up to <paramref name="maxDegreeOfParallelism"/>
+    /// <see cref="BatchKernels.MinSamples"/>, which the caller does per sample), on up to <paramref name="maxDegreeOfParallelism"/>
     /// threads when there are at least two chunks' worth; returns their summed loss.
     /// </summary>
     public float Run(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int k, float gradScale, int maxDegreeOfParallelism, out int done)
     {
-        int chunks = (k - MinSamples) / BatchKernels.Chunk + 1;
+        int chunks = (k - BatchKernels.MinSamples) / BatchKernels.Chunk + 1;
         done = Math.Min(k, chunks * BatchKernels.Chunk);
         return maxDegreeOfParallelism > 1 && k >= 2 * BatchKernels.Chunk
             ? RunParallel(inputs, targets, k, chunks, gradScale, maxDegreeOfParallelism)

@@ -218,7 +218,7 @@ public sealed partial class Dataset
         return new Dataset(inputs.Values, targets.Values, inputs.Columns, targets.Columns);
     }
 
-    private static (float[], int, int) Flatten(float[,] values, string name)
+    private static (float[], int, int) Flatten<T>(T[,] values, string name) where T : struct, System.Numerics.INumberBase<T>
     {
         ArgumentNullException.ThrowIfNull(values, name);
         int rows = values.GetLength(0), columns = values.GetLength(1);
@@ -226,23 +226,11 @@ public sealed partial class Dataset
         var flat = new float[rows * columns];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
-                flat[r * columns + c] = values[r, c];
+                flat[r * columns + c] = float.CreateTruncating(values[r, c]);
         return (flat, rows, columns);
     }
 
-    private static (float[], int, int) Flatten(double[,] values, string name)
-    {
-        ArgumentNullException.ThrowIfNull(values, name);
-        int rows = values.GetLength(0), columns = values.GetLength(1);
-        if (rows == 0 || columns == 0) throw new ArgumentException($"{name} is empty ({rows} × {columns}).", name);
-        var flat = new float[rows * columns];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
-                flat[r * columns + c] = (float)values[r, c];
-        return (flat, rows, columns);
-    }
-
-    private static (float[], int, int) Flatten<T>(T[][] rows, string name) where T : struct
+    private static (float[], int, int) Flatten<T>(T[][] rows, string name) where T : struct, System.Numerics.INumberBase<T>
     {
         ArgumentNullException.ThrowIfNull(rows, name);
         if (rows.Length == 0 || rows[0] is null || rows[0].Length == 0) throw new ArgumentException($"{name} is empty.", name);
@@ -253,7 +241,7 @@ public sealed partial class Dataset
             T[] row = rows[r] ?? throw new ArgumentException($"{name}[{r}] is null.", name);
             if (row.Length != columns)
                 throw new ArgumentException($"{name}[{r}] has {row.Length} values; row 0 has {columns} and every row needs as many.", name);
-            for (int c = 0; c < columns; c++) flat[r * columns + c] = row[c] is double d ? (float)d : (float)(object)row[c];
+            for (int c = 0; c < columns; c++) flat[r * columns + c] = float.CreateTruncating(row[c]);
         }
         return (flat, rows.Length, columns);
     }

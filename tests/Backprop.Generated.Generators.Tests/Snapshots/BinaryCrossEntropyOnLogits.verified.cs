@@ -143,9 +143,9 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
     /// </summary>
     private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
     {
-        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 320); // layer 0 weights [16 × 20]
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 320); // layer 0 weights [16 × 20]: W0[o * 20 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(320, 16);
-        global::System.ReadOnlySpan<float> W1 = p.Slice(336, 32); // layer 1 weights [2 × 16]
+        global::System.ReadOnlySpan<float> W1 = p.Slice(336, 32); // layer 1 weights [2 × 16]: W1[o * 16 + i]
         global::System.ReadOnlySpan<float> b1 = p.Slice(368, 2);
         global::System.Span<float> xT = chunk.Slice(0, 640);
         global::System.Span<float> h0T = chunk.Slice(640, 512);
@@ -154,11 +154,13 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
         for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
         {
             int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            // the chunk's inputs feature-major: column s of every block is sample s0 + s
             global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
             // Layer 0: Dense 20 → 16, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize20, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 16, xT, h0T);
             // Layer 1: Dense 16 → 2, Linear. zT[:, s] = W1·h0T[:, s] + b1; the output activation per sample below
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize16, global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 2, h0T, zT);
+            // the output layer's z back sample-major into the outputs
             global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short

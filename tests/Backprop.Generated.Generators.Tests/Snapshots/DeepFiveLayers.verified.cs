@@ -175,15 +175,15 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     /// </summary>
     private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
     {
-        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]: W0[o * 10 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(640, 64);
-        global::System.ReadOnlySpan<float> W1 = p.Slice(704, 2048); // layer 1 weights [32 × 64]
+        global::System.ReadOnlySpan<float> W1 = p.Slice(704, 2048); // layer 1 weights [32 × 64]: W1[o * 64 + i]
         global::System.ReadOnlySpan<float> b1 = p.Slice(2752, 32);
-        global::System.ReadOnlySpan<float> W2 = p.Slice(2784, 512); // layer 2 weights [16 × 32]
+        global::System.ReadOnlySpan<float> W2 = p.Slice(2784, 512); // layer 2 weights [16 × 32]: W2[o * 32 + i]
         global::System.ReadOnlySpan<float> b2 = p.Slice(3296, 16);
-        global::System.ReadOnlySpan<float> W3 = p.Slice(3312, 128); // layer 3 weights [8 × 16]
+        global::System.ReadOnlySpan<float> W3 = p.Slice(3312, 128); // layer 3 weights [8 × 16]: W3[o * 16 + i]
         global::System.ReadOnlySpan<float> b3 = p.Slice(3440, 8);
-        global::System.ReadOnlySpan<float> W4 = p.Slice(3448, 8); // layer 4 weights [1 × 8]
+        global::System.ReadOnlySpan<float> W4 = p.Slice(3448, 8); // layer 4 weights [1 × 8]: W4[o * 8 + i]
         global::System.ReadOnlySpan<float> b4 = p.Slice(3456, 1);
         global::System.Span<float> xT = chunk.Slice(0, 320);
         global::System.Span<float> h0T = chunk.Slice(320, 2048);
@@ -195,6 +195,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
         {
             int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            // the chunk's inputs feature-major: column s of every block is sample s0 + s
             global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
             // Layer 0: Dense 10 → 64, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize10, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, xT, h0T);
@@ -208,6 +209,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
             for (int j = 0; j < 256; j++) h3T[j] = 1f / (1f + global::System.MathF.Exp(-h3T[j]));
             // Layer 4: Dense 8 → 1, Linear. zT[:, s] = W4·h3T[:, s] + b4; the output activation per sample below
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize8, global::Backprop.Generated.CompilerServices.LinearActivation>(W4, b4, 1, h3T, zT);
+            // the output layer's z back sample-major into the outputs
             global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short

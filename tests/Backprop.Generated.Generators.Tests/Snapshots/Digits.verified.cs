@@ -145,9 +145,9 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
     /// </summary>
     private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
     {
-        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 2048); // layer 0 weights [32 × 64]
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 2048); // layer 0 weights [32 × 64]: W0[o * 64 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(2048, 32);
-        global::System.ReadOnlySpan<float> W1 = p.Slice(2080, 320); // layer 1 weights [10 × 32]
+        global::System.ReadOnlySpan<float> W1 = p.Slice(2080, 320); // layer 1 weights [10 × 32]: W1[o * 32 + i]
         global::System.ReadOnlySpan<float> b1 = p.Slice(2400, 10);
         global::System.Span<float> xT = chunk.Slice(0, 2048);
         global::System.Span<float> h0T = chunk.Slice(2048, 1024);
@@ -156,11 +156,13 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
         {
             int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            // the chunk's inputs feature-major: column s of every block is sample s0 + s
             global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
             // Layer 0: Dense 64 → 32, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize64, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, xT, h0T);
             // Layer 1: Dense 32 → 10, Softmax. zT[:, s] = W1·h0T[:, s] + b1; the output activation per sample below
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize32, global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, h0T, zT);
+            // the output layer's z back sample-major into the outputs, then its activation per sample
             global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
             for (int s = 0; s < ns; s++)
             {

@@ -167,13 +167,13 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
     /// </summary>
     private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
     {
-        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 200704); // layer 0 weights [256 × 784]
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 200704); // layer 0 weights [256 × 784]: W0[o * 784 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(200704, 256);
-        global::System.ReadOnlySpan<float> W1 = p.Slice(200960, 65536); // layer 1 weights [256 × 256]
+        global::System.ReadOnlySpan<float> W1 = p.Slice(200960, 65536); // layer 1 weights [256 × 256]: W1[o * 256 + i]
         global::System.ReadOnlySpan<float> b1 = p.Slice(266496, 256);
-        global::System.ReadOnlySpan<float> W2 = p.Slice(266752, 65536); // layer 2 weights [256 × 256]
+        global::System.ReadOnlySpan<float> W2 = p.Slice(266752, 65536); // layer 2 weights [256 × 256]: W2[o * 256 + i]
         global::System.ReadOnlySpan<float> b2 = p.Slice(332288, 256);
-        global::System.ReadOnlySpan<float> W3 = p.Slice(332544, 2560); // layer 3 weights [10 × 256]
+        global::System.ReadOnlySpan<float> W3 = p.Slice(332544, 2560); // layer 3 weights [10 × 256]: W3[o * 256 + i]
         global::System.ReadOnlySpan<float> b3 = p.Slice(335104, 10);
         global::System.Span<float> xT = chunk.Slice(0, 25088);
         global::System.Span<float> h0T = chunk.Slice(25088, 8192);
@@ -184,6 +184,7 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
         for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
         {
             int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            // the chunk's inputs feature-major: column s of every block is sample s0 + s
             global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
             // Layer 0: Dense 784 → 256, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize784, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 256, xT, h0T);
@@ -193,6 +194,7 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize256, global::Backprop.Generated.CompilerServices.ReLUActivation>(W2, b2, 256, h1T, h2T);
             // Layer 3: Dense 256 → 10, Softmax. zT[:, s] = W3·h2T[:, s] + b3; the output activation per sample below
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize256, global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, h2T, zT);
+            // the output layer's z back sample-major into the outputs, then its activation per sample
             global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
             for (int s = 0; s < ns; s++)
             {

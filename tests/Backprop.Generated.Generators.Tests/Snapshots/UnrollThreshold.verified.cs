@@ -176,11 +176,11 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
     /// </summary>
     private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
     {
-        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]: W0[o * 8 + i]
         global::System.ReadOnlySpan<float> b0 = p.Slice(64, 8);
-        global::System.ReadOnlySpan<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]
+        global::System.ReadOnlySpan<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]: W1[o * 8 + i]
         global::System.ReadOnlySpan<float> b1 = p.Slice(144, 9);
-        global::System.ReadOnlySpan<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]
+        global::System.ReadOnlySpan<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]: W2[o * 9 + i]
         global::System.ReadOnlySpan<float> b2 = p.Slice(162, 1);
         global::System.Span<float> xT = chunk.Slice(0, 256);
         global::System.Span<float> h0T = chunk.Slice(256, 256);
@@ -190,6 +190,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
         for (; k - s0 >= 8; s0 += global::Backprop.Generated.CompilerServices.BatchKernels.Chunk)
         {
             int ns = global::System.Math.Min(global::Backprop.Generated.CompilerServices.BatchKernels.Chunk, k - s0);
+            // the chunk's inputs feature-major: column s of every block is sample s0 + s
             global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
             // Layer 0: Dense 8 → 8, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize8, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 8, xT, h0T);
@@ -198,6 +199,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
             global::Backprop.Generated.CompilerServices.VectorMath.Tanh(h1T); // in place, four at a time (Cephes' tanhf on Vector128)
             // Layer 2: Dense 9 → 1, Linear. zT[:, s] = W2·h1T[:, s] + b2; the output activation per sample below
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize9, global::Backprop.Generated.CompilerServices.LinearActivation>(W2, b2, 1, h1T, zT);
+            // the output layer's z back sample-major into the outputs
             global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short
