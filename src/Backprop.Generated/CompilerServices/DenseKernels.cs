@@ -403,140 +403,8 @@ public static class DenseKernels
         bool input = !dx.IsEmpty;
         if (input) dx.Clear();
         int o = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                Vector512<float> v0 = Vector512.Create(d0), v1 = Vector512.Create(d1), v2 = Vector512.Create(d2), v3 = Vector512.Create(d3);
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float g0 = ref Unsafe.Add(ref rg, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float g1 = ref Unsafe.Add(ref g0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float g2 = ref Unsafe.Add(ref g1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                ref float g3 = ref Unsafe.Add(ref g2, n);
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    Vector512.StoreUnsafe(FusedMath.Fma512(v0, xv, Vector512.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
-                    Vector512.StoreUnsafe(FusedMath.Fma512(v1, xv, Vector512.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
-                    Vector512.StoreUnsafe(FusedMath.Fma512(v2, xv, Vector512.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
-                    Vector512.StoreUnsafe(FusedMath.Fma512(v3, xv, Vector512.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
-                    if (input)
-                    {
-                        Vector512<float> acc = Vector512.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = FusedMath.Fma512(v0, Vector512.LoadUnsafe(ref w0, (nuint)i), acc);
-                        acc = FusedMath.Fma512(v1, Vector512.LoadUnsafe(ref w1, (nuint)i), acc);
-                        acc = FusedMath.Fma512(v2, Vector512.LoadUnsafe(ref w2, (nuint)i), acc);
-                        acc = FusedMath.Fma512(v3, Vector512.LoadUnsafe(ref w3, (nuint)i), acc);
-                        Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    Unsafe.Add(ref g0, i) += d0 * xi; Unsafe.Add(ref g1, i) += d1 * xi; Unsafe.Add(ref g2, i) += d2 * xi; Unsafe.Add(ref g3, i) += d3 * xi;
-                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
-                }
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                Vector256<float> v0 = Vector256.Create(d0), v1 = Vector256.Create(d1), v2 = Vector256.Create(d2), v3 = Vector256.Create(d3);
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float g0 = ref Unsafe.Add(ref rg, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float g1 = ref Unsafe.Add(ref g0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float g2 = ref Unsafe.Add(ref g1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                ref float g3 = ref Unsafe.Add(ref g2, n);
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    Vector256.StoreUnsafe(FusedMath.Fma256(v0, xv, Vector256.LoadUnsafe(ref g0, (nuint)i)), ref g0, (nuint)i);
-                    Vector256.StoreUnsafe(FusedMath.Fma256(v1, xv, Vector256.LoadUnsafe(ref g1, (nuint)i)), ref g1, (nuint)i);
-                    Vector256.StoreUnsafe(FusedMath.Fma256(v2, xv, Vector256.LoadUnsafe(ref g2, (nuint)i)), ref g2, (nuint)i);
-                    Vector256.StoreUnsafe(FusedMath.Fma256(v3, xv, Vector256.LoadUnsafe(ref g3, (nuint)i)), ref g3, (nuint)i);
-                    if (input)
-                    {
-                        Vector256<float> acc = Vector256.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = FusedMath.Fma256(v0, Vector256.LoadUnsafe(ref w0, (nuint)i), acc);
-                        acc = FusedMath.Fma256(v1, Vector256.LoadUnsafe(ref w1, (nuint)i), acc);
-                        acc = FusedMath.Fma256(v2, Vector256.LoadUnsafe(ref w2, (nuint)i), acc);
-                        acc = FusedMath.Fma256(v3, Vector256.LoadUnsafe(ref w3, (nuint)i), acc);
-                        Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    Unsafe.Add(ref g0, i) += d0 * xi; Unsafe.Add(ref g1, i) += d1 * xi; Unsafe.Add(ref g2, i) += d2 * xi; Unsafe.Add(ref g3, i) += d3 * xi;
-                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
-                }
-            }
-        }
-        // the last m mod 4 rows one at a time, still in vectors (as the four-row sweep rounds them: the same bits in
-        // BackwardRows + Sgd.Step as in BackwardRowsSgd)
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            for (; o < m; o++)
-            {
-                float d = dz[o];
-                Vector512<float> v = Vector512.Create(d);
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                ref float go = ref Unsafe.Add(ref rg, o * n);
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    Vector512.StoreUnsafe(FusedMath.Fma512(v, xv, Vector512.LoadUnsafe(ref go, (nuint)i)), ref go, (nuint)i);
-                    if (input) Vector512.StoreUnsafe(FusedMath.Fma512(v, Vector512.LoadUnsafe(ref wo, (nuint)i), Vector512.LoadUnsafe(ref rdx, (nuint)i)), ref rdx, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    Unsafe.Add(ref go, i) += d * xi;
-                    if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
-                }
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            for (; o < m; o++)
-            {
-                float d = dz[o];
-                Vector256<float> v = Vector256.Create(d);
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                ref float go = ref Unsafe.Add(ref rg, o * n);
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    Vector256.StoreUnsafe(FusedMath.Fma256(v, xv, Vector256.LoadUnsafe(ref go, (nuint)i)), ref go, (nuint)i);
-                    if (input) Vector256.StoreUnsafe(FusedMath.Fma256(v, Vector256.LoadUnsafe(ref wo, (nuint)i), Vector256.LoadUnsafe(ref rdx, (nuint)i)), ref rdx, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    Unsafe.Add(ref go, i) += d * xi;
-                    if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
-                }
-            }
-        }
+        if (Vector512.IsHardwareAccelerated && n >= 16) o = BackwardRowsVectors<Width512, Vector512<float>>(ref rw, ref rg, dz, m, n, ref rx, ref rdx, input);
+        else if (Vector256.IsHardwareAccelerated && n >= 8) o = BackwardRowsVectors<Width256, Vector256<float>>(ref rw, ref rg, dz, m, n, ref rx, ref rdx, input);
         for (; o < m; o++)
         {
             float d = dz[o];
@@ -548,6 +416,78 @@ public static class DenseKernels
                 if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
             }
         }
+    }
+
+    /// <summary>The rows of <see cref="BackwardRows"/> in vectors of one width: four rows per sweep, then one at a time. Returns m.</summary>
+    private static int BackwardRowsVectors<TW, TV>(ref float rw, ref float rg, ReadOnlySpan<float> dz, int m, int n, ref float rx, ref float rdx, bool input)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        int w = TW.Count;
+        int o = 0;
+        for (; o <= m - 4; o += 4)
+        {
+            float d0 = dz[o];
+            float d1 = dz[o + 1];
+            float d2 = dz[o + 2];
+            float d3 = dz[o + 3];
+            TV v0 = TW.Create(d0), v1 = TW.Create(d1), v2 = TW.Create(d2), v3 = TW.Create(d3);
+            ref float w0 = ref Unsafe.Add(ref rw, o * n);
+            ref float g0 = ref Unsafe.Add(ref rg, o * n);
+            ref float w1 = ref Unsafe.Add(ref w0, n);
+            ref float g1 = ref Unsafe.Add(ref g0, n);
+            ref float w2 = ref Unsafe.Add(ref w1, n);
+            ref float g2 = ref Unsafe.Add(ref g1, n);
+            ref float w3 = ref Unsafe.Add(ref w2, n);
+            ref float g3 = ref Unsafe.Add(ref g2, n);
+            int i = 0;
+            for (; i <= n - w; i += w)
+            {
+                TV xv = TW.Load(ref rx, (nuint)i);
+                TW.Store(TW.Fma(v0, xv, TW.Load(ref g0, (nuint)i)), ref g0, (nuint)i);
+                TW.Store(TW.Fma(v1, xv, TW.Load(ref g1, (nuint)i)), ref g1, (nuint)i);
+                TW.Store(TW.Fma(v2, xv, TW.Load(ref g2, (nuint)i)), ref g2, (nuint)i);
+                TW.Store(TW.Fma(v3, xv, TW.Load(ref g3, (nuint)i)), ref g3, (nuint)i);
+                if (input)
+                {
+                    TV acc = TW.Load(ref rdx, (nuint)i);
+                    acc = TW.Fma(v0, TW.Load(ref w0, (nuint)i), acc);
+                    acc = TW.Fma(v1, TW.Load(ref w1, (nuint)i), acc);
+                    acc = TW.Fma(v2, TW.Load(ref w2, (nuint)i), acc);
+                    acc = TW.Fma(v3, TW.Load(ref w3, (nuint)i), acc);
+                    TW.Store(acc, ref rdx, (nuint)i);
+                }
+            }
+            for (; i < n; i++)
+            {
+                float xi = Unsafe.Add(ref rx, i);
+                Unsafe.Add(ref g0, i) += d0 * xi; Unsafe.Add(ref g1, i) += d1 * xi; Unsafe.Add(ref g2, i) += d2 * xi; Unsafe.Add(ref g3, i) += d3 * xi;
+                if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
+            }
+        }
+        // the last m mod 4 rows one at a time, still in vectors (as the four-row sweep rounds them: the same bits in
+        // BackwardRows + Sgd.Step as in BackwardRowsSgd)
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            TV v = TW.Create(d);
+            ref float wo = ref Unsafe.Add(ref rw, o * n);
+            ref float go = ref Unsafe.Add(ref rg, o * n);
+            int i = 0;
+            for (; i <= n - w; i += w)
+            {
+                TV xv = TW.Load(ref rx, (nuint)i);
+                TW.Store(TW.Fma(v, xv, TW.Load(ref go, (nuint)i)), ref go, (nuint)i);
+                if (input) TW.Store(TW.Fma(v, TW.Load(ref wo, (nuint)i), TW.Load(ref rdx, (nuint)i)), ref rdx, (nuint)i);
+            }
+            for (; i < n; i++)
+            {
+                float xi = Unsafe.Add(ref rx, i);
+                Unsafe.Add(ref go, i) += d * xi;
+                if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
+            }
+        }
+        return o;
     }
 
     /// <summary>
@@ -563,144 +503,8 @@ public static class DenseKernels
         bool input = !dx.IsEmpty;
         if (input) dx.Clear();
         int o = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            Vector512<float> rate = Vector512.Create(learningRate);
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                Vector512<float> v0 = Vector512.Create(d0), v1 = Vector512.Create(d1), v2 = Vector512.Create(d2), v3 = Vector512.Create(d3);
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    Vector512<float> o0 = Vector512.LoadUnsafe(ref w0, (nuint)i);
-                    Vector512<float> o1 = Vector512.LoadUnsafe(ref w1, (nuint)i);
-                    Vector512<float> o2 = Vector512.LoadUnsafe(ref w2, (nuint)i);
-                    Vector512<float> o3 = Vector512.LoadUnsafe(ref w3, (nuint)i);
-                    if (input)
-                    {
-                        Vector512<float> acc = Vector512.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = FusedMath.Fma512(v0, o0, acc);
-                        acc = FusedMath.Fma512(v1, o1, acc);
-                        acc = FusedMath.Fma512(v2, o2, acc);
-                        acc = FusedMath.Fma512(v3, o3, acc);
-                        Vector512.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                    Vector512.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
-                    Vector512.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
-                    Vector512.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
-                    Vector512.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
-                    Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
-                }
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            Vector256<float> rate = Vector256.Create(learningRate);
-            for (; o <= m - 4; o += 4)
-            {
-                float d0 = dz[o];
-                float d1 = dz[o + 1];
-                float d2 = dz[o + 2];
-                float d3 = dz[o + 3];
-                Vector256<float> v0 = Vector256.Create(d0), v1 = Vector256.Create(d1), v2 = Vector256.Create(d2), v3 = Vector256.Create(d3);
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    Vector256<float> o0 = Vector256.LoadUnsafe(ref w0, (nuint)i);
-                    Vector256<float> o1 = Vector256.LoadUnsafe(ref w1, (nuint)i);
-                    Vector256<float> o2 = Vector256.LoadUnsafe(ref w2, (nuint)i);
-                    Vector256<float> o3 = Vector256.LoadUnsafe(ref w3, (nuint)i);
-                    if (input)
-                    {
-                        Vector256<float> acc = Vector256.LoadUnsafe(ref rdx, (nuint)i);
-                        acc = FusedMath.Fma256(v0, o0, acc);
-                        acc = FusedMath.Fma256(v1, o1, acc);
-                        acc = FusedMath.Fma256(v2, o2, acc);
-                        acc = FusedMath.Fma256(v3, o3, acc);
-                        Vector256.StoreUnsafe(acc, ref rdx, (nuint)i);
-                    }
-                    Vector256.StoreUnsafe(o0 - rate * (v0 * xv), ref w0, (nuint)i);
-                    Vector256.StoreUnsafe(o1 - rate * (v1 * xv), ref w1, (nuint)i);
-                    Vector256.StoreUnsafe(o2 - rate * (v2 * xv), ref w2, (nuint)i);
-                    Vector256.StoreUnsafe(o3 - rate * (v3 * xv), ref w3, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
-                    Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
-                }
-            }
-        }
-        // the last m mod 4 rows one at a time, still in vectors (as the four-row sweep rounds them: the same bits in
-        // BackwardRows + Sgd.Step as in BackwardRowsSgd)
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            for (; o < m; o++)
-            {
-                float d = dz[o];
-                Vector512<float> v = Vector512.Create(d);
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                Vector512<float> rate = Vector512.Create(learningRate);
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    Vector512<float> old = Vector512.LoadUnsafe(ref wo, (nuint)i);
-                    if (input) Vector512.StoreUnsafe(FusedMath.Fma512(v, old, Vector512.LoadUnsafe(ref rdx, (nuint)i)), ref rdx, (nuint)i);
-                    Vector512.StoreUnsafe(old - rate * (v * xv), ref wo, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
-                    Unsafe.Add(ref wo, i) -= learningRate * (d * xi);
-                }
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            for (; o < m; o++)
-            {
-                float d = dz[o];
-                Vector256<float> v = Vector256.Create(d);
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                Vector256<float> rate = Vector256.Create(learningRate);
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    Vector256<float> old = Vector256.LoadUnsafe(ref wo, (nuint)i);
-                    if (input) Vector256.StoreUnsafe(FusedMath.Fma256(v, old, Vector256.LoadUnsafe(ref rdx, (nuint)i)), ref rdx, (nuint)i);
-                    Vector256.StoreUnsafe(old - rate * (v * xv), ref wo, (nuint)i);
-                }
-                for (; i < n; i++)
-                {
-                    float xi = Unsafe.Add(ref rx, i);
-                    if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
-                    Unsafe.Add(ref wo, i) -= learningRate * (d * xi);
-                }
-            }
-        }
+        if (Vector512.IsHardwareAccelerated && n >= 16) o = BackwardRowsSgdVectors<Width512, Vector512<float>>(ref rw, dz, m, n, ref rx, ref rdx, input, learningRate);
+        else if (Vector256.IsHardwareAccelerated && n >= 8) o = BackwardRowsSgdVectors<Width256, Vector256<float>>(ref rw, dz, m, n, ref rx, ref rdx, input, learningRate);
         for (; o < m; o++)
         {
             float d = dz[o];
@@ -712,6 +516,81 @@ public static class DenseKernels
             }
         }
     }
+
+    /// <summary>The rows of <see cref="BackwardRowsSgd"/> in vectors of one width: four rows per sweep, then one at a time. Returns m.</summary>
+    private static int BackwardRowsSgdVectors<TW, TV>(ref float rw, ReadOnlySpan<float> dz, int m, int n, ref float rx, ref float rdx, bool input, float learningRate)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        int w = TW.Count;
+        TV rate = TW.Create(learningRate);
+        int o = 0;
+        for (; o <= m - 4; o += 4)
+        {
+            float d0 = dz[o];
+            float d1 = dz[o + 1];
+            float d2 = dz[o + 2];
+            float d3 = dz[o + 3];
+            TV v0 = TW.Create(d0), v1 = TW.Create(d1), v2 = TW.Create(d2), v3 = TW.Create(d3);
+            ref float w0 = ref Unsafe.Add(ref rw, o * n);
+            ref float w1 = ref Unsafe.Add(ref w0, n);
+            ref float w2 = ref Unsafe.Add(ref w1, n);
+            ref float w3 = ref Unsafe.Add(ref w2, n);
+            int i = 0;
+            for (; i <= n - w; i += w)
+            {
+                TV xv = TW.Load(ref rx, (nuint)i);
+                // the old weights, loaded once: for dx first, then updated
+                TV o0 = TW.Load(ref w0, (nuint)i);
+                TV o1 = TW.Load(ref w1, (nuint)i);
+                TV o2 = TW.Load(ref w2, (nuint)i);
+                TV o3 = TW.Load(ref w3, (nuint)i);
+                if (input)
+                {
+                    TV acc = TW.Load(ref rdx, (nuint)i);
+                    acc = TW.Fma(v0, o0, acc);
+                    acc = TW.Fma(v1, o1, acc);
+                    acc = TW.Fma(v2, o2, acc);
+                    acc = TW.Fma(v3, o3, acc);
+                    TW.Store(acc, ref rdx, (nuint)i);
+                }
+                TW.Store(TW.SgdStep(o0, rate, v0, xv), ref w0, (nuint)i);
+                TW.Store(TW.SgdStep(o1, rate, v1, xv), ref w1, (nuint)i);
+                TW.Store(TW.SgdStep(o2, rate, v2, xv), ref w2, (nuint)i);
+                TW.Store(TW.SgdStep(o3, rate, v3, xv), ref w3, (nuint)i);
+            }
+            for (; i < n; i++)
+            {
+                float xi = Unsafe.Add(ref rx, i);
+                if (input) Unsafe.Add(ref rdx, i) += d0 * Unsafe.Add(ref w0, i) + d1 * Unsafe.Add(ref w1, i) + d2 * Unsafe.Add(ref w2, i) + d3 * Unsafe.Add(ref w3, i);
+                Unsafe.Add(ref w0, i) -= learningRate * (d0 * xi); Unsafe.Add(ref w1, i) -= learningRate * (d1 * xi); Unsafe.Add(ref w2, i) -= learningRate * (d2 * xi); Unsafe.Add(ref w3, i) -= learningRate * (d3 * xi);
+            }
+        }
+        // the last m mod 4 rows one at a time, still in vectors (as the four-row sweep rounds them: the same bits as
+        // BackwardRows + Sgd.Step)
+        for (; o < m; o++)
+        {
+            float d = dz[o];
+            TV v = TW.Create(d);
+            ref float wo = ref Unsafe.Add(ref rw, o * n);
+            int i = 0;
+            for (; i <= n - w; i += w)
+            {
+                TV xv = TW.Load(ref rx, (nuint)i);
+                TV old = TW.Load(ref wo, (nuint)i);
+                if (input) TW.Store(TW.Fma(v, old, TW.Load(ref rdx, (nuint)i)), ref rdx, (nuint)i);
+                TW.Store(TW.SgdStep(old, rate, v, xv), ref wo, (nuint)i);
+            }
+            for (; i < n; i++)
+            {
+                float xi = Unsafe.Add(ref rx, i);
+                if (input) Unsafe.Add(ref rdx, i) += d * Unsafe.Add(ref wo, i);
+                Unsafe.Add(ref wo, i) -= learningRate * (d * xi);
+            }
+        }
+        return o;
+    }
+
     /// <summary>Σ_i a[i] · b[i] over equal-length spans (two vector accumulators, then the tail).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
