@@ -1,3 +1,4 @@
+using Backprop.Generated.Samples.Charts;
 using System;
 using System.Collections.Generic;
 using System.Globalization;

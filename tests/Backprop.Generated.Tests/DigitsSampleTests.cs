@@ -1,3 +1,4 @@
+using Backprop.Generated.Samples.Charts;
 using System.Globalization;
 using System.Xml.Linq;
 using Backprop.Generated.Tests.Weights;

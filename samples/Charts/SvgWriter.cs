@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Text;
 
-namespace Digits;
+namespace Backprop.Generated.Samples.Charts;
 
 /// <summary>
 /// A minimal SVG writer: elements with attributes, text escaped for XML, every number written with the invariant

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Linq;
 using Backprop.Generated;
 
-namespace Digits;
+namespace Backprop.Generated.Samples.Charts;
 
 /// <summary>One line of a chart: a name for the legend, a colour and a value per epoch.</summary>
 /// <param name="Id">A stable identifier, written as the polyline's <c>data-series</c> attribute.</param>
