@@ -105,3 +105,21 @@ public enum WeightNames
     /// </summary>
     ModuleOrder = 1,
 }
+
+/// <summary>
+/// The arithmetic of a baked network's <c>Forward</c> (<c>[Network(..., Weights = "...", Precision = ...)]</c>).
+/// </summary>
+/// <remarks>The numeric values are part of the generator's contract: do not renumber.</remarks>
+public enum Precision
+{
+    /// <summary>float32 weights and arithmetic: bit-identical to the trainable network after <c>LoadWeights</c>.</summary>
+    Float32 = 0,
+
+    /// <summary>
+    /// int8 weights, quantized at build time per output unit (symmetric, scale = max|w| / 127, round to nearest even);
+    /// each layer's input quantized per sample at run time the same way; products summed exactly in int32 and scaled
+    /// back to float32 before the bias and activation. Biases and batch-norm values stay float32. A quarter of the
+    /// weight bytes, and the same bits on every SIMD path. Only with baked weights (<c>Weights = "..."</c>).
+    /// </summary>
+    Int8 = 1,
+}

@@ -26,7 +26,9 @@ public sealed class NetworkDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UndefinedEnumValue,
         DiagnosticDescriptors.SizeLimit,
         DiagnosticDescriptors.DropoutRateOutOfRange,
-        DiagnosticDescriptors.BatchNormPlacement);
+        DiagnosticDescriptors.BatchNormPlacement,
+        DiagnosticDescriptors.Int8WithoutWeights,
+        DiagnosticDescriptors.Int8FanInOverflow);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -146,8 +146,11 @@ internal sealed class EmissionPlan
     public static LayerForm FormOf(LayerModel layer) =>
         layer.Kind == LayerKind.Dense && layer.WeightCount <= Limits.UnrollMaxWeights ? LayerForm.Unrolled : LayerForm.Looped;
 
+    /// <summary>The layout of a <c>Precision.Int8</c> network (NetworkEmitter.Int8.cs); null for float32.</summary>
+    public Int8Plan? Int8 { get; private set; }
+
     /// <summary>The plan for <paramref name="model"/>.</summary>
-    public static EmissionPlan For(NetworkModel model) => new(model);
+    public static EmissionPlan For(NetworkModel model) => new(model) { Int8 = Int8Plan.For(model) };
 
     /// <summary>The path the network's methods take.</summary>
     public NetworkPath Path { get; }

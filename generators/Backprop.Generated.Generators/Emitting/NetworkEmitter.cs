@@ -77,7 +77,11 @@ internal sealed partial class NetworkEmitter
             scopes.Add(_w.Block(containing));
         }
 
-        if (_baked is not null)
+        if (_baked is not null && _plan.Int8 is not null)
+        {
+            EmitInt8Class();
+        }
+        else if (_baked is not null)
         {
             EmitBakedClass();
         }

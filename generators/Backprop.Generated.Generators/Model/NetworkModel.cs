@@ -85,6 +85,7 @@ internal sealed record LayerModel(
 /// matcher checks files against it.
 /// </param>
 /// <param name="BakedWeights">Set by <c>[Network(Weights = "file")]</c>: an inference-only network with those weights baked in.</param>
+/// <param name="Precision">Set by <c>[Network(Precision = ...)]</c>: <c>Int8</c> quantizes the baked weights (baked networks only).</param>
 internal sealed record NetworkModel(
     TypeDeclarationModel Type,
     LossKind Loss,
@@ -94,7 +95,8 @@ internal sealed record NetworkModel(
     int StateCount,
     EquatableArray<TensorSpec> Tensors,
     bool EmitConstructors,
-    WeightsReference? BakedWeights = null)
+    WeightsReference? BakedWeights = null,
+    Precision Precision = Precision.Float32)
 {
     public int OutputSize => Layers[Layers.Count - 1].Units;
 

@@ -108,6 +108,12 @@ internal sealed class NetworkParser
         }
 
         LossKind loss = ReadEnum<LossKind>(network, 0, "The loss", "Loss");
+        Precision precision = ReadNamedEnum<Precision>(network, "Precision", "The precision", "Precision");
+        bool bakedWeights = network.NamedArguments.Any(n => n.Key == WeightsReferenceParser.PropertyName && n.Value.Value is string);
+        if (precision == Precision.Int8 && !bakedWeights)
+        {
+            Report(DiagnosticDescriptors.Int8WithoutWeights, ArgumentLocation(network, -1, "Precision"), type.Name);
+        }
 
         int inputSize = 0;
         if (input is null)
@@ -192,6 +198,10 @@ internal sealed class NetworkParser
                 denseIndex++;
                 denseHasBatchNorm = false;
                 parameters = (long)Math.Max(fanIn, 0) * Math.Max(units[i], 0) + Math.Max(units[i], 0);
+                if (precision == Precision.Int8 && fanIn > Int8Quantization.MaxFanIn)
+                {
+                    Report(DiagnosticDescriptors.Int8FanInOverflow, AttributeLocation(attribute), i, fanIn, Int8Quantization.MaxFanIn);
+                }
             }
             else if (kind == LayerKind.BatchNorm)
             {
@@ -239,7 +249,8 @@ internal sealed class NetworkParser
             (int)stateOffset,
             NetworkModel.TensorsOf(layers),
             EmitConstructors: type.InstanceConstructors.All(c => c.IsImplicitlyDeclared),
-            BakedWeights: WeightsReferenceParser.Read(network, _cancellationToken));
+            BakedWeights: WeightsReferenceParser.Read(network, _cancellationToken),
+            Precision: precision);
     }
 
     /// <summary>

@@ -1,0 +1,302 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Backprop.Generated.Generators.Model;
+using Backprop.Generated.Generators.Shared;
+
+namespace Backprop.Generated.Generators.Emitting;
+
+/// <summary>
+/// <c>[Network(..., Weights = "file", Precision = Precision.Int8)]</c>: an inference-only network whose Dense weights
+/// are quantized here, at build time, with the runtime's own rule (<see cref="Int8Quantization"/>, linked from the
+/// runtime), and stored as int8 data in the assembly beside one float32 scale per weight row. <c>Forward</c> runs
+/// every layer through <c>Int8Kernels.DenseForward</c> (input quantized per sample, exact int32 sums, scaled back in
+/// float) over chunks of samples; the layout is <see cref="Int8Plan"/>'s.
+/// </summary>
+internal sealed partial class NetworkEmitter
+{
+    private const string RoSbytes = "global::System.ReadOnlySpan<sbyte>";
+    private const string Int8Kernels = Cs + "Int8Kernels.";
+
+    private void EmitInt8Class()
+    {
+        TypeDeclarationModel type = _model.Type;
+        BakedWeights baked = _baked!;
+        Int8Plan plan = _plan.Int8!;
+        var quantized = new sbyte[plan.QuantizedWeightCount];
+        var scales = new float[plan.WeightScaleCount];
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
+        {
+            LayerModel layer = l.Layer;
+            Int8Quantization.QuantizeRows(
+                new ReadOnlySpan<float>(baked.Parameters, layer.ParameterOffset, layer.WeightCount), layer.Units, layer.Inputs,
+                new Span<sbyte>(quantized, l.QuantizedOffset, layer.WeightCount), new Span<float>(scales, l.ScaleOffset, layer.Units));
+        }
+
+        string shape = string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
+        _w.Line("/// <remarks>");
+        _w.Line($"/// <para>Inference-only int8 feedforward network {shape}, from the weights of <c>{Xml(baked.FileName)}</c>, quantized at build time. " +
+                "Each Dense layer's weights are stored as int8 in <see cref=\"QuantizedWeights\"/> ([out × in] row-major, layer after layer), with one scale per " +
+                "output unit in <see cref=\"WeightScales\"/>: symmetric, scale = max|w| / 127 over the row, q = round-to-nearest-even(w / scale) (so w ≈ scale · q). " +
+                "Biases" + (HasBatchNorm ? ", batch-norm parameters and statistics" : "") + " stay float32 in <see cref=\"Parameters\"/>" + (HasBatchNorm ? " and <see cref=\"State\"/>" : "") + ".</para>");
+        _w.Line("/// <para>At run time each Dense layer's input is quantized per sample by the same rule (scale = max|x| / 127 over the sample), the products are summed " +
+                "exactly in int32, and z = s_x · s_w · Σ q_x q_w + b is computed in float64 and rounded once to float32 before the activation; " +
+                "softmax, sigmoid and tanh are computed in float32. Integer sums are exact, so <c>Forward</c> gives the same bits on every SIMD path (AVX-512, AVX2, scalar) " +
+                "and for a batch as one sample at a time. It allocates nothing, reads no file and may run on several threads at once.</para>");
+        _w.Line($"/// <para>Stored: {Literal.Int(plan.QuantizedWeightCount)} int8 weights + 4 × ({Literal.Int(plan.WeightScaleCount)} scales + {Literal.Int(plan.FloatParameterCount)} float32 parameters" +
+                (_model.StateCount > 0 ? $" + {Literal.Int(_model.StateCount)} state values" : "") +
+                $") = {Literal.Int(plan.ParameterBytes)} bytes (<see cref=\"ParameterBytes\"/>); the float32 weight matrices alone would be {Literal.Int(plan.FloatWeightBytes)} bytes.</para>");
+        _w.Line("/// <para>Quantization report (build time):</para>");
+        _w.Line("/// <list type=\"bullet\">");
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
+        {
+            LayerModel layer = l.Layer;
+            float minScale = float.MaxValue, maxScale = 0f;
+            double maxError = 0, maxRelative = 0;
+            for (int o = 0; o < layer.Units; o++)
+            {
+                float s = scales[l.ScaleOffset + o];
+                minScale = Math.Min(minScale, s);
+                maxScale = Math.Max(maxScale, s);
+                for (int k = 0; k < layer.Inputs; k++)
+                {
+                    double error = Math.Abs(baked.Parameters[layer.ParameterOffset + o * layer.Inputs + k] - (double)s * quantized[l.QuantizedOffset + o * layer.Inputs + k]);
+                    maxError = Math.Max(maxError, error);
+                    if (s > 0) maxRelative = Math.Max(maxRelative, error / s);
+                }
+            }
+            _w.Line($"/// <item><description>Layer {Literal.Int(layer.Position)} (Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}): " +
+                    $"scales {Number(minScale)} to {Number(maxScale)}; largest weight rounding error |w − scale · q| = {Number(maxError)} ({Number(maxRelative)} of its row's scale).</description></item>");
+        }
+        _w.Line("/// </list>");
+        _w.Line("/// </remarks>");
+        _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
+        using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}IInferenceNetwork"))
+        {
+            EmitInt8Constants(plan, baked);
+            _w.Line();
+            EmitInt8Data(plan, quantized, scales, baked);
+            _w.Line();
+            EmitInt8Forward(plan);
+            EmitTypedBuffers();
+        }
+    }
+
+    private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+
+    private void EmitInt8Constants(Int8Plan plan, BakedWeights baked)
+    {
+        _w.Line("/// <summary>Floats per input sample.</summary>");
+        _w.Line($"public const int InputSize = {Literal.Int(_model.InputSize)};");
+        _w.Line();
+        _w.Line("/// <summary>Floats per output sample.</summary>");
+        _w.Line($"public const int OutputSize = {Literal.Int(_model.OutputSize)};");
+        _w.Line();
+        _w.Line("/// <summary>The float32 parameters that stay float32: each Dense layer's biases and each BatchNorm's γ then β, in layer order (<see cref=\"Parameters\"/>).</summary>");
+        _w.Line($"public const int ParameterCount = {Literal.Int(plan.FloatParameterCount)};");
+        _w.Line();
+        _w.Line("/// <summary>The int8 weights: every Dense layer's out × in (<see cref=\"QuantizedWeights\"/>).</summary>");
+        _w.Line($"public const int QuantizedWeightCount = {Literal.Int(plan.QuantizedWeightCount)};");
+        _w.Line();
+        _w.Line("/// <summary>The weight scales: one per output unit of every Dense layer (<see cref=\"WeightScales\"/>).</summary>");
+        _w.Line($"public const int WeightScaleCount = {Literal.Int(plan.WeightScaleCount)};");
+        _w.Line();
+        _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs: the layer outputs, then the quantized input bytes (on the stack up to 16,384 floats).</summary>");
+        _w.Line($"public const int ScratchSize = {Literal.Int(plan.ScratchSize)};");
+        _w.Line();
+        _w.Line("/// <summary>Baked batch-norm running means and variances.</summary>");
+        _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
+        _w.Line();
+        _w.Line("/// <summary>Bytes stored in the assembly's data: QuantizedWeightCount + 4 × (WeightScaleCount + ParameterCount + StateCount).</summary>");
+        _w.Line($"public const int ParameterBytes = {Literal.Int(plan.ParameterBytes)};");
+        _w.Line();
+        _w.Line("/// <summary>The weights file the network was quantized from.</summary>");
+        _w.Line($"public const string BakedWeightsFile = \"{CSharp(baked.FileName)}\";");
+        _w.Line();
+        _w.Line("/// <summary>The arithmetic of <c>Forward</c>.</summary>");
+        _w.Line($"public const {Rt}Precision Precision = {Rt}Precision.Int8;");
+        _w.Line();
+        _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
+        _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
+        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
+    }
+
+    private void EmitInt8Data(Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked)
+    {
+        _w.Line("/// <summary>The int8 weights: per Dense layer [out × in] row-major, layer after layer (see the remarks). Data in the assembly: reading it allocates nothing.</summary>");
+        _w.Line($"public static {RoSbytes} QuantizedWeights => new sbyte[]");
+        _w.Line("{");
+        _w.Indent();
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
+        {
+            LayerModel layer = l.Layer;
+            _w.Line($"// layers.{Literal.Int(layer.Index)}.weight [{Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}] at {Literal.Int(l.QuantizedOffset)}: one row (output unit) per line");
+            var line = new StringBuilder();
+            for (int o = 0; o < layer.Units; o++)
+            {
+                for (int start = 0; start < layer.Inputs; start += 32)
+                {
+                    line.Clear();
+                    int end = Math.Min(layer.Inputs, start + 32);
+                    for (int k = start; k < end; k++)
+                    {
+                        line.Append(quantized[l.QuantizedOffset + o * layer.Inputs + k].ToString(CultureInfo.InvariantCulture)).Append(',');
+                        if (k + 1 < end) line.Append(' ');
+                    }
+                    _w.Line(line.ToString());
+                }
+            }
+        }
+        _w.Unindent();
+        _w.Line("};");
+        _w.Line();
+        _w.Line("/// <summary>The scale of each int8 weight row (w ≈ scale · q), per Dense layer in layer order.</summary>");
+        _w.Line($"public static {RoSpan} WeightScales => new float[]");
+        _w.Line("{");
+        _w.Indent();
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
+        {
+            _w.Line($"// layers.{Literal.Int(l.Layer.Index)}.weight: {Literal.Int(l.Layer.Units)} row scales at {Literal.Int(l.ScaleOffset)}");
+            EmitValues(scales, l.ScaleOffset, l.Layer.Units);
+        }
+        _w.Unindent();
+        _w.Line("};");
+        _w.Line();
+        _w.Line("/// <summary>The float32 parameters: per Dense layer its biases, per BatchNorm its γ then β, in layer order.</summary>");
+        _w.Line($"public static {RoSpan} Parameters => new float[]");
+        _w.Line("{");
+        _w.Indent();
+        foreach (Int8Layer l in plan.Layers)
+        {
+            LayerModel layer = l.Layer;
+            string i = Literal.Int(layer.Index);
+            if (layer.Kind == LayerKind.Dense)
+            {
+                _w.Line($"// layers.{i}.bias [{Literal.Int(layer.Units)}] at {Literal.Int(l.FloatOffset)}");
+                EmitValues(baked.Parameters, layer.BiasOffset, layer.Units);
+            }
+            else if (layer.Kind == LayerKind.BatchNorm)
+            {
+                _w.Line($"// layers.{i}.bn.weight [{Literal.Int(layer.Units)}] at {Literal.Int(l.FloatOffset)}");
+                EmitValues(baked.Parameters, layer.ParameterOffset, layer.Units);
+                _w.Line($"// layers.{i}.bn.bias [{Literal.Int(layer.Units)}] at {Literal.Int(l.FloatOffset + layer.Units)}");
+                EmitValues(baked.Parameters, layer.ParameterOffset + layer.Units, layer.Units);
+            }
+        }
+        _w.Unindent();
+        _w.Line("};");
+        if (_model.StateCount > 0)
+        {
+            _w.Line();
+            EmitBakedData("State", "The baked batch-norm running statistics: per BatchNorm layer its running means, then its running variances.",
+                baked.State, parameters: false);
+        }
+    }
+
+    private void EmitInt8Forward(Int8Plan plan)
+    {
+        bool pooled = plan.ScratchSize > MaxStackallocFloats;
+        _w.Line("/// <summary>");
+        _w.Line("/// Runs the network on k ≥ 1 samples stored one after another: <c>inputs.Length == k * InputSize</c>,");
+        _w.Line($"/// <c>outputs.Length == k * OutputSize</c>. Batches go in chunks of {Literal.Int(Int8Plan.Chunk)} samples through every layer, with the same bits as one");
+        _w.Line("/// sample at a time; allocates nothing after a thread's first batch call.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
+        using (_w.Block($"public void Forward({RoSpan} inputs, {Span} outputs)"))
+        {
+            _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+            if (!pooled)
+            {
+                using (_w.Block("if (k == 1)"))
+                {
+                    _w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+                    _w.Line("ForwardChunk(inputs, outputs, 1, scratch);");
+                    _w.Line("return;");
+                }
+            }
+            _w.Line($"// a buffer of this thread's, so Forward stays safe to call from several threads at once");
+            _w.Line($"{Span} chunk = {Cs}ThreadScratch.Get({Literal.Int(Int8Plan.Chunk)} * ScratchSize);");
+            using (_w.Block($"for (int s0 = 0; s0 < k; s0 += {Literal.Int(Int8Plan.Chunk)})"))
+            {
+                _w.Line($"int ns = global::System.Math.Min({Literal.Int(Int8Plan.Chunk)}, k - s0);");
+                _w.Line("ForwardChunk(inputs.Slice(s0 * InputSize, ns * InputSize), outputs.Slice(s0 * OutputSize, ns * OutputSize), ns, chunk);");
+            }
+        }
+        _w.Line();
+        _w.Line("/// <summary>ns samples through every layer, each layer over all of them before the next; scratch holds ns × ScratchSize floats.</summary>");
+        using (_w.Block($"private static void ForwardChunk({RoSpan} x, {Span} y, int ns, {Span} scratch)"))
+        {
+            _w.Line($"{RoSbytes} wq = QuantizedWeights;");
+            _w.Line($"{RoSpan} ws = WeightScales;");
+            _w.Line($"{RoSpan} p = Parameters;");
+            if (_model.StateCount > 0) _w.Line($"{RoSpan} st = State;");
+            foreach ((string name, int offset, int length) in plan.Slices)
+            {
+                _w.Line($"{Span} {name} = scratch.Slice({Literal.Int(offset)} * ns, {Literal.Int(length)} * ns);");
+            }
+            _w.Line($"global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(scratch.Slice({Literal.Int(plan.HiddenFloats)} * ns, {Literal.Int(plan.QuantizedScratchFloats)} * ns));");
+            string input = "x";
+            foreach (Int8Layer l in plan.Layers)
+            {
+                LayerModel layer = l.Layer;
+                string output = l.Output ?? (layer.Kind == LayerKind.Dropout && layer.Position != Last ? input : "y");
+                string u = Literal.Int(layer.Units);
+                string count = $"{u} * ns";
+                _w.Line();
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dense:
+                        _w.Line($"// Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {u}, {layer.Activation}: int8 weights wq[{Literal.Int(l.QuantizedOffset)}..{Literal.Int(l.QuantizedOffset + layer.WeightCount)}), " +
+                                $"row scales ws[{Literal.Int(l.ScaleOffset)}..{Literal.Int(l.ScaleOffset + layer.Units)}), biases p[{Literal.Int(l.FloatOffset)}..{Literal.Int(l.FloatOffset + layer.Units)})");
+                        _w.Line($"{Int8Kernels}DenseForward<{ActivationFormulas.FusedType(layer.Activation)}>(wq.Slice({Literal.Int(l.QuantizedOffset)}, {Literal.Int(layer.WeightCount)}), " +
+                                $"ws.Slice({Literal.Int(l.ScaleOffset)}, {u}), p.Slice({Literal.Int(l.FloatOffset)}, {u}), {u}, {Literal.Int(layer.Inputs)}, {input}, ns, bytes, {output});");
+                        EmitInt8Activation(layer.Activation, output, output, layer.Units, afterDense: true);
+                        break;
+                    case LayerKind.Activation:
+                        _w.Line($"// Layer {Literal.Int(layer.Position)}: Activation {layer.Activation} over {u} values per sample, in float32");
+                        EmitInt8Activation(layer.Activation, input, output, layer.Units, afterDense: false);
+                        break;
+                    case LayerKind.Dropout:
+                        _w.Line($"// Layer {Literal.Int(layer.Position)}: Dropout, the identity in inference");
+                        if (layer.Position == Last) _w.Line($"{input}.Slice(0, {count}).CopyTo(y);");
+                        break;
+                    default:
+                        string gamma = $"p[{Literal.Int(l.FloatOffset)} + j]", beta = $"p[{Literal.Int(l.FloatOffset + layer.Units)} + j]";
+                        string mean = $"st[{Literal.Int(layer.StateOffset)} + j]", variance = $"st[{Literal.Int(layer.StateOffset + layer.Units)} + j]";
+                        _w.Line($"// Layer {Literal.Int(layer.Position)}: BatchNorm over {u} features in float32, running statistics: y_j = γ_j (x_j − mean_j) / √(var_j + ε) + β_j");
+                        using (_w.Block("for (int s = 0; s < ns; s++)"))
+                        {
+                            _w.Line($"for (int j = 0; j < {u}; j++) {output}[s * {u} + j] = {gamma} * ({input}[s * {u} + j] - {mean}) / {MathF}Sqrt({variance} + {Epsilon}) + {beta};");
+                        }
+                        break;
+                }
+                input = output;
+            }
+        }
+    }
+
+    /// <summary>An activation over ns samples of <paramref name="units"/> values; ReLU and LeakyReLU are fused into the Dense kernel.</summary>
+    private void EmitInt8Activation(ActivationKind activation, string input, string output, int units, bool afterDense)
+    {
+        string u = Literal.Int(units);
+        if (afterDense && (activation == ActivationKind.Linear || ActivationFormulas.IsFused(activation)))
+        {
+            return;
+        }
+        if (activation == ActivationKind.Softmax)
+        {
+            using (_w.Block("for (int s = 0; s < ns; s++)"))
+            {
+                EmitStagedSoftmax(input, output, units, $"s * {u}");
+            }
+            return;
+        }
+        if (afterDense && activation == ActivationKind.Tanh)
+        {
+            EmitStagedTanh($"{output}.Slice(0, {u} * ns)");
+            return;
+        }
+        EmitStagedElementwise(activation, input, output, $"{u} * ns");
+    }
+}

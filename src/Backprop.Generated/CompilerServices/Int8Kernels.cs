@@ -1,0 +1,420 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Backprop.Generated.CompilerServices;
+
+/// <summary>
+/// The kernels of <c>Precision.Int8</c> networks: a layer's input quantized per sample (<see cref="Int8Quantization"/>:
+/// symmetric, scale max|x| / 127), int8 × int8 products accumulated exactly in int32, and the result scaled back to
+/// float32 before the bias and the activation.
+/// <para>
+/// The products go through an unsigned × signed byte instruction, so a quantized input q ∈ [−127, 127] is held as two
+/// unsigned magnitudes, q⁺ = max(q, 0) and q⁻ = max(−q, 0), and Σ q·w = Σ q⁺·w − Σ q⁻·w; the second sum is skipped
+/// for a sample with no negative value (every input after a ReLU, images). Each pair sum q⁺ᵢwᵢ + q⁺ᵢ₊₁wᵢ₊₁ is at most
+/// 2 · 127 · 127 = 32,258, inside int16, so the saturating pair multiply-add never saturates and the int32 totals are
+/// exact: Avx512BW (64 products per instruction), else Avx2 (32), else scalar loops give the same integers, and the
+/// scaling back is the same scalar arithmetic on every path, so a layer's outputs are bit-identical on every machine.
+/// </para>
+/// <para>
+/// The matrix product takes a tile of 4 weight rows × 1 sample (one-sample inference) or 4 rows × 4 samples (batches:
+/// each weight load feeds four samples). A row whose length is not a whole number of vectors ends with one vector that
+/// overlaps the previous one, its repeated input lanes masked to zero, so rows need no padding and no scalar tail.
+/// A convolution lowered to a matrix product (im2col patches as the samples, filters as the rows) can use
+/// <see cref="MatrixProduct"/> as it stands. Called by generated code; versioned with the generator (one package).
+/// </para>
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Int8Kernels
+{
+    /// <summary>Bytes of scratch <see cref="DenseForward{TAct}"/> needs for <paramref name="samples"/> samples of <paramref name="inputs"/> values.</summary>
+    public static int ScratchBytes(int inputs, int samples) => samples * (2 * inputs + 8);
+
+    /// <summary>
+    /// A Dense layer on <paramref name="samples"/> samples stored one after another (x [samples × n], y [samples × m]):
+    /// y[s, o] = act(s_x[s] · s_w[o] · Σ_i q_x[s, i] · q_w[o, i] + b[o]), the product and scaling in float64 and rounded
+    /// once to float32 (so within 1 ulp of the exact value of the dequantized arithmetic). <paramref name="scratch"/>
+    /// holds at least <see cref="ScratchBytes"/> bytes.
+    /// </summary>
+    public static void DenseForward<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<float> x, int samples, Span<byte> scratch, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        Span<int> flags = MemoryMarshal.Cast<byte, int>(scratch.Slice(0, 4 * samples));
+        Span<float> scales = MemoryMarshal.Cast<byte, float>(scratch.Slice(4 * samples, 4 * samples));
+        Span<byte> positive = scratch.Slice(8 * samples, samples * n);
+        Span<byte> negative = scratch.Slice(8 * samples + samples * n, samples * n);
+        bool anyNegative = false;
+        for (int s = 0; s < samples; s++)
+        {
+            bool hasNegative;
+            scales[s] = QuantizeInput(x.Slice(s * n, n), positive.Slice(s * n, n), negative.Slice(s * n, n), out hasNegative);
+            flags[s] = hasNegative ? 1 : 0;
+            anyNegative |= hasNegative;
+        }
+        if (anyNegative)
+        {
+            for (int s = 0; s < samples; s++)
+            {
+                if (flags[s] == 0) negative.Slice(s * n, n).Clear();
+            }
+        }
+        // The int32 sums go into y's storage (m × samples ints = floats), then each is scaled back in place.
+        Span<int> sums = MemoryMarshal.Cast<float, int>(y.Slice(0, samples * m));
+        MatrixProduct(weights, m, n, positive, samples, sums, subtract: false);
+        if (anyNegative)
+        {
+            MatrixProduct(weights, m, n, negative, samples, sums, subtract: true);
+        }
+        for (int s = 0; s < samples; s++)
+        {
+            double sx = scales[s];
+            int row = s * m;
+            for (int o = 0; o < m; o++)
+            {
+                // acc · (s_x · s_w) + b: s_x · s_w is exact in float64 (24 + 24 bits), the product and the sum each
+                // rounded once in float64, then once to float32.
+                double z = sums[row + o] * (sx * weightScales[o]) + bias[o];
+                y[row + o] = TAct.Apply((float)z);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Quantizes one sample: <paramref name="positive"/>[i] = max(q_i, 0), <paramref name="negative"/>[i] = max(−q_i, 0)
+    /// with q_i = <see cref="Int8Quantization.Quantize"/>(x_i, scale), scale = max|x| / 127 (returned). The negative
+    /// magnitudes are written only when some x_i &lt; 0 (<paramref name="hasNegative"/>). The same bytes on every path.
+    /// </summary>
+    public static float QuantizeInput(ReadOnlySpan<float> x, Span<byte> positive, Span<byte> negative, out bool hasNegative)
+    {
+        int n = x.Length;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        float maxAbs = 0f;
+        float min = 0f;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> vmax = Vector512<float>.Zero;
+            Vector512<float> vmin = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512<float> v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                vmax = Vector512.Max(vmax, Vector512.Abs(v));
+                vmin = Vector512.Min(vmin, v);
+            }
+            for (int k = 0; k < 16; k++)
+            {
+                maxAbs = Math.Max(maxAbs, vmax.GetElement(k));
+                min = Math.Min(min, vmin.GetElement(k));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> vmax = Vector256<float>.Zero;
+            Vector256<float> vmin = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                vmax = Vector256.Max(vmax, Vector256.Abs(v));
+                vmin = Vector256.Min(vmin, v);
+            }
+            for (int k = 0; k < 8; k++)
+            {
+                maxAbs = Math.Max(maxAbs, vmax.GetElement(k));
+                min = Math.Min(min, vmin.GetElement(k));
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref xr, i);
+            maxAbs = Math.Max(maxAbs, Math.Abs(v));
+            min = Math.Min(min, v);
+        }
+        float scale = Int8Quantization.Scale(maxAbs);
+        hasNegative = min < 0f && scale != 0f;
+        if (scale == 0f)
+        {
+            positive.Slice(0, n).Clear();
+            return 0f;
+        }
+        ref byte pr = ref MemoryMarshal.GetReference(positive);
+        ref byte nr = ref MemoryMarshal.GetReference(negative);
+        i = 0;
+        if (Avx512F.IsSupported)
+        {
+            // v / scale rounded to nearest even by the conversion (MXCSR's default mode), as Int8Quantization.Quantize.
+            Vector512<float> vs = Vector512.Create(scale);
+            Vector512<int> hi = Vector512.Create(Int8Quantization.MaxLevel);
+            Vector512<int> lo = Vector512.Create(-Int8Quantization.MaxLevel);
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) / vs);
+                q = Vector512.Min(Vector512.Max(q, lo), hi);
+                Avx512F.ConvertToVector128Byte(Vector512.Max(q, Vector512<int>.Zero)).StoreUnsafe(ref pr, (nuint)i);
+                if (hasNegative) Avx512F.ConvertToVector128Byte(Vector512.Max(-q, Vector512<int>.Zero)).StoreUnsafe(ref nr, (nuint)i);
+            }
+        }
+        else if (Avx2.IsSupported)
+        {
+            Vector256<float> vs = Vector256.Create(scale);
+            Vector256<int> hi = Vector256.Create(Int8Quantization.MaxLevel);
+            Vector256<int> lo = Vector256.Create(-Int8Quantization.MaxLevel);
+            for (; i <= n - 16; i += 16)
+            {
+                Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) / vs), lo), hi);
+                Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) / vs), lo), hi);
+                StoreBytes(Vector256.Max(q0, Vector256<int>.Zero), Vector256.Max(q1, Vector256<int>.Zero), ref pr, i);
+                if (hasNegative) StoreBytes(Vector256.Max(-q0, Vector256<int>.Zero), Vector256.Max(-q1, Vector256<int>.Zero), ref nr, i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            int q = Int8Quantization.Quantize(Unsafe.Add(ref xr, i), scale);
+            Unsafe.Add(ref pr, i) = (byte)Math.Max(q, 0);
+            if (hasNegative) Unsafe.Add(ref nr, i) = (byte)Math.Max(-q, 0);
+        }
+        return scale;
+    }
+
+    /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBytes(Vector256<int> a, Vector256<int> b, ref byte destination, int offset)
+    {
+        Vector256<short> s = Vector256.Narrow(a, b);
+        Vector128<byte> bytes = Vector128.Narrow(s.GetLower(), s.GetUpper()).AsByte();
+        bytes.StoreUnsafe(ref destination, (nuint)offset);
+    }
+
+    /// <summary>
+    /// sums[s · m + o] (+ or − when <paramref name="subtract"/>) = Σ_i x[s · n + i] · w[o · n + i] for o &lt; m, s &lt;
+    /// <paramref name="samples"/>, exactly in int32: w [m × n] int8 row-major, x [samples × n] bytes in [0, 127]. With
+    /// n · 127 · 127 &lt; 2³¹ nothing overflows. Written, not added, unless <paramref name="subtract"/>.
+    /// </summary>
+    public static void MatrixProduct(ReadOnlySpan<sbyte> w, int m, int n, ReadOnlySpan<byte> x, int samples, Span<int> sums, bool subtract)
+    {
+        if (w.Length < m * n || x.Length < samples * n || sums.Length < samples * m)
+        {
+            throw new ArgumentException($"Int8Kernels.MatrixProduct: [{m} × {n}] weights, {samples} samples need {m * n} weights, {samples * n} inputs and {samples * m} sums; got {w.Length}, {x.Length} and {sums.Length}.");
+        }
+        if (m == 0 || samples == 0) return;
+        ref sbyte wr = ref MemoryMarshal.GetReference(w);
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        Span<int> tile = stackalloc int[16];
+        int width = Avx512BW.IsSupported && n >= 64 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 1;
+        int sampleStep = samples >= 4 ? 4 : 1;
+        for (int s0 = 0; s0 < samples; s0 += sampleStep)
+        {
+            for (int o0 = 0; o0 < m; o0 += 4)
+            {
+                // Rows and samples past the end repeat the last one; their sums are not stored.
+                int r1 = Math.Min(o0 + 1, m - 1), r2 = Math.Min(o0 + 2, m - 1), r3 = Math.Min(o0 + 3, m - 1);
+                ref sbyte w0 = ref Unsafe.Add(ref wr, o0 * n);
+                ref sbyte w1 = ref Unsafe.Add(ref wr, r1 * n);
+                ref sbyte w2 = ref Unsafe.Add(ref wr, r2 * n);
+                ref sbyte w3 = ref Unsafe.Add(ref wr, r3 * n);
+                if (sampleStep == 1)
+                {
+                    ref byte x0 = ref Unsafe.Add(ref xr, s0 * n);
+                    if (width == 64) Tile4x1Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
+                    else if (width == 32) Tile4x1Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
+                    else Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
+                    Store(sums, tile, s0, 1, o0, m, samples, subtract);
+                }
+                else
+                {
+                    ref byte x0 = ref Unsafe.Add(ref xr, s0 * n);
+                    ref byte x1 = ref Unsafe.Add(ref xr, Math.Min(s0 + 1, samples - 1) * n);
+                    ref byte x2 = ref Unsafe.Add(ref xr, Math.Min(s0 + 2, samples - 1) * n);
+                    ref byte x3 = ref Unsafe.Add(ref xr, Math.Min(s0 + 3, samples - 1) * n);
+                    if (width == 64) Tile4x4Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, tile);
+                    else if (width == 32) Tile4x4Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, tile);
+                    else
+                    {
+                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
+                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x1, n, tile.Slice(4));
+                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x2, n, tile.Slice(8));
+                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x3, n, tile.Slice(12));
+                    }
+                    Store(sums, tile, s0, 4, o0, m, samples, subtract);
+                }
+            }
+        }
+    }
+
+    /// <summary>tile[4 · s + r] into sums[(s0 + s) · m + o0 + r] for the rows and samples that exist.</summary>
+    private static void Store(Span<int> sums, Span<int> tile, int s0, int sampleCount, int o0, int m, int samples, bool subtract)
+    {
+        for (int s = 0; s < sampleCount && s0 + s < samples; s++)
+        {
+            for (int r = 0; r < 4 && o0 + r < m; r++)
+            {
+                int k = (s0 + s) * m + o0 + r;
+                sums[k] = subtract ? sums[k] - tile[4 * s + r] : tile[4 * s + r];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ tiles: 4 rows × 1 or 4 samples, exact int32
+
+    private static ReadOnlySpan<byte> LaneIndex => new byte[]
+    {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+        32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
+    };
+
+    /// <summary>Σ of 64 products x·w into 16 int32 lanes: pairs into int16 (exact, see the class remarks), then pairs of pairs into int32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Madd(Vector512<int> acc, Vector512<byte> x, Vector512<sbyte> w) =>
+        Avx512BW.Add(acc, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, w), Vector512.Create((short)1)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Madd(Vector256<int> acc, Vector256<byte> x, Vector256<sbyte> w) =>
+        Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), Vector256.Create((short)1)));
+
+    /// <summary>The input lanes a row's last, overlapping vector counts: those past the whole vectors (n mod width of them).</summary>
+    private static Vector512<byte> TailMask512(int n) =>
+        Vector512.GreaterThanOrEqual(Vector512.Create(LaneIndex), Vector512.Create((byte)(64 - n % 64)));
+
+    private static Vector256<byte> TailMask256(int n) =>
+        Vector256.GreaterThanOrEqual(Vector256.Create(LaneIndex.Slice(0, 32)), Vector256.Create((byte)(32 - n % 32)));
+
+    private static void Tile4x1Avx512(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Span<int> tile)
+    {
+        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        int j = 0;
+        for (; j <= n - 64; j += 64)
+        {
+            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, (nuint)j);
+            a0 = Madd(a0, xv, Vector512.LoadUnsafe(ref w0, (nuint)j));
+            a1 = Madd(a1, xv, Vector512.LoadUnsafe(ref w1, (nuint)j));
+            a2 = Madd(a2, xv, Vector512.LoadUnsafe(ref w2, (nuint)j));
+            a3 = Madd(a3, xv, Vector512.LoadUnsafe(ref w3, (nuint)j));
+        }
+        if (j < n)
+        {
+            nuint t = (nuint)(n - 64);
+            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, t) & TailMask512(n);
+            a0 = Madd(a0, xv, Vector512.LoadUnsafe(ref w0, t));
+            a1 = Madd(a1, xv, Vector512.LoadUnsafe(ref w1, t));
+            a2 = Madd(a2, xv, Vector512.LoadUnsafe(ref w2, t));
+            a3 = Madd(a3, xv, Vector512.LoadUnsafe(ref w3, t));
+        }
+        tile[0] = Vector512.Sum(a0);
+        tile[1] = Vector512.Sum(a1);
+        tile[2] = Vector512.Sum(a2);
+        tile[3] = Vector512.Sum(a3);
+    }
+
+    private static void Tile4x1Avx2(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Span<int> tile)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        int j = 0;
+        for (; j <= n - 32; j += 32)
+        {
+            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, (nuint)j);
+            a0 = Madd(a0, xv, Vector256.LoadUnsafe(ref w0, (nuint)j));
+            a1 = Madd(a1, xv, Vector256.LoadUnsafe(ref w1, (nuint)j));
+            a2 = Madd(a2, xv, Vector256.LoadUnsafe(ref w2, (nuint)j));
+            a3 = Madd(a3, xv, Vector256.LoadUnsafe(ref w3, (nuint)j));
+        }
+        if (j < n)
+        {
+            nuint t = (nuint)(n - 32);
+            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, t) & TailMask256(n);
+            a0 = Madd(a0, xv, Vector256.LoadUnsafe(ref w0, t));
+            a1 = Madd(a1, xv, Vector256.LoadUnsafe(ref w1, t));
+            a2 = Madd(a2, xv, Vector256.LoadUnsafe(ref w2, t));
+            a3 = Madd(a3, xv, Vector256.LoadUnsafe(ref w3, t));
+        }
+        tile[0] = Vector256.Sum(a0);
+        tile[1] = Vector256.Sum(a1);
+        tile[2] = Vector256.Sum(a2);
+        tile[3] = Vector256.Sum(a3);
+    }
+
+    private static void Tile4x1Scalar(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Span<int> tile)
+    {
+        int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (int j = 0; j < n; j++)
+        {
+            int xv = Unsafe.Add(ref x, j);
+            a0 += xv * Unsafe.Add(ref w0, j);
+            a1 += xv * Unsafe.Add(ref w1, j);
+            a2 += xv * Unsafe.Add(ref w2, j);
+            a3 += xv * Unsafe.Add(ref w3, j);
+        }
+        tile[0] = a0;
+        tile[1] = a1;
+        tile[2] = a2;
+        tile[3] = a3;
+    }
+
+    private static void Tile4x4Avx512(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3,
+        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Span<int> tile)
+    {
+        Vector512<int> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<int> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<int> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<int> a30 = default, a31 = default, a32 = default, a33 = default;
+        Vector512<byte> mask = Vector512<byte>.AllBitsSet;
+        int j = 0;
+        while (true)
+        {
+            nuint t;
+            if (j <= n - 64) t = (nuint)j;
+            else if (j < n) { t = (nuint)(n - 64); mask = TailMask512(n); }
+            else break;
+            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref w0, t), v1 = Vector512.LoadUnsafe(ref w1, t);
+            Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref w2, t), v3 = Vector512.LoadUnsafe(ref w3, t);
+            Vector512<byte> x = Vector512.LoadUnsafe(ref x0, t) & mask;
+            a00 = Madd(a00, x, v0); a01 = Madd(a01, x, v1); a02 = Madd(a02, x, v2); a03 = Madd(a03, x, v3);
+            x = Vector512.LoadUnsafe(ref x1, t) & mask;
+            a10 = Madd(a10, x, v0); a11 = Madd(a11, x, v1); a12 = Madd(a12, x, v2); a13 = Madd(a13, x, v3);
+            x = Vector512.LoadUnsafe(ref x2, t) & mask;
+            a20 = Madd(a20, x, v0); a21 = Madd(a21, x, v1); a22 = Madd(a22, x, v2); a23 = Madd(a23, x, v3);
+            x = Vector512.LoadUnsafe(ref x3, t) & mask;
+            a30 = Madd(a30, x, v0); a31 = Madd(a31, x, v1); a32 = Madd(a32, x, v2); a33 = Madd(a33, x, v3);
+            j += 64;
+        }
+        tile[0] = Vector512.Sum(a00); tile[1] = Vector512.Sum(a01); tile[2] = Vector512.Sum(a02); tile[3] = Vector512.Sum(a03);
+        tile[4] = Vector512.Sum(a10); tile[5] = Vector512.Sum(a11); tile[6] = Vector512.Sum(a12); tile[7] = Vector512.Sum(a13);
+        tile[8] = Vector512.Sum(a20); tile[9] = Vector512.Sum(a21); tile[10] = Vector512.Sum(a22); tile[11] = Vector512.Sum(a23);
+        tile[12] = Vector512.Sum(a30); tile[13] = Vector512.Sum(a31); tile[14] = Vector512.Sum(a32); tile[15] = Vector512.Sum(a33);
+    }
+
+    private static void Tile4x4Avx2(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3,
+        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Span<int> tile)
+    {
+        Vector256<int> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector256<int> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector256<int> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector256<int> a30 = default, a31 = default, a32 = default, a33 = default;
+        Vector256<byte> mask = Vector256<byte>.AllBitsSet;
+        int j = 0;
+        while (true)
+        {
+            nuint t;
+            if (j <= n - 32) t = (nuint)j;
+            else if (j < n) { t = (nuint)(n - 32); mask = TailMask256(n); }
+            else break;
+            Vector256<sbyte> v0 = Vector256.LoadUnsafe(ref w0, t), v1 = Vector256.LoadUnsafe(ref w1, t);
+            Vector256<sbyte> v2 = Vector256.LoadUnsafe(ref w2, t), v3 = Vector256.LoadUnsafe(ref w3, t);
+            Vector256<byte> x = Vector256.LoadUnsafe(ref x0, t) & mask;
+            a00 = Madd(a00, x, v0); a01 = Madd(a01, x, v1); a02 = Madd(a02, x, v2); a03 = Madd(a03, x, v3);
+            x = Vector256.LoadUnsafe(ref x1, t) & mask;
+            a10 = Madd(a10, x, v0); a11 = Madd(a11, x, v1); a12 = Madd(a12, x, v2); a13 = Madd(a13, x, v3);
+            x = Vector256.LoadUnsafe(ref x2, t) & mask;
+            a20 = Madd(a20, x, v0); a21 = Madd(a21, x, v1); a22 = Madd(a22, x, v2); a23 = Madd(a23, x, v3);
+            x = Vector256.LoadUnsafe(ref x3, t) & mask;
+            a30 = Madd(a30, x, v0); a31 = Madd(a31, x, v1); a32 = Madd(a32, x, v2); a33 = Madd(a33, x, v3);
+            j += 32;
+        }
+        tile[0] = Vector256.Sum(a00); tile[1] = Vector256.Sum(a01); tile[2] = Vector256.Sum(a02); tile[3] = Vector256.Sum(a03);
+        tile[4] = Vector256.Sum(a10); tile[5] = Vector256.Sum(a11); tile[6] = Vector256.Sum(a12); tile[7] = Vector256.Sum(a13);
+        tile[8] = Vector256.Sum(a20); tile[9] = Vector256.Sum(a21); tile[10] = Vector256.Sum(a22); tile[11] = Vector256.Sum(a23);
+        tile[12] = Vector256.Sum(a30); tile[13] = Vector256.Sum(a31); tile[14] = Vector256.Sum(a32); tile[15] = Vector256.Sum(a33);
+    }
+}
