@@ -19,3 +19,13 @@ public partial class DigitsNet { }
 [Dense(32, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
 public partial class DigitsNetLoaded { }
+
+/// <summary>
+/// The same network and weights file in int8: the generator quantizes the weights at build time (one scale per output
+/// unit), and Forward quantizes each layer's input per sample and sums the products exactly in int32.
+/// </summary>
+[Network(Loss.CrossEntropy, Weights = "digits.safetensors", Precision = Precision.Int8)]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsNetInt8 { }

@@ -53,3 +53,27 @@ public partial class StagedTrainable { }
 [Dropout(0.25)]
 [Dense(2, Activation.Sigmoid)]
 public partial class StagedBaked { }
+
+/// <summary><see cref="DigitsBaked"/> in int8: Avx512BW/Avx2 tiles with a masked tail on layer 1 (32 inputs).</summary>
+[Network(Loss.CrossEntropy, Weights = "baked_digits.safetensors", Precision = Precision.Int8)]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsInt8 { }
+
+/// <summary><see cref="SmallBaked"/> in int8: fan-ins under one vector (scalar sums), signed inputs (tanh).</summary>
+[Network(Loss.CrossEntropy, Weights = "baked_small.safetensors", Precision = Precision.Int8)]
+[Input(4)]
+[Dense(8, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class SmallInt8 { }
+
+/// <summary><see cref="StagedBaked"/> in int8: batch norm, activation and dropout layers stay float32.</summary>
+[Network(Loss.BinaryCrossEntropy, Weights = "baked_staged.safetensors", Precision = Precision.Int8)]
+[Input(5)]
+[Dense(6, Activation.Linear)]
+[BatchNorm]
+[Activation(Activation.ReLU)]
+[Dropout(0.25)]
+[Dense(2, Activation.Sigmoid)]
+public partial class StagedInt8 { }

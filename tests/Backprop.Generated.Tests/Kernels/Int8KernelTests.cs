@@ -1,0 +1,174 @@
+using Backprop.Generated.CompilerServices;
+
+namespace Backprop.Generated.Tests.Kernels;
+
+/// <summary>
+/// The int8 quantization rule and kernels. Which SIMD path runs depends on the CPU: CI runs these tests with AVX-512,
+/// again with AVX-512 off (Avx2) and with no SIMD (scalar loops); every expectation here is exact, so all three paths
+/// must give the same integers and bits.
+/// </summary>
+public class Int8KernelTests
+{
+    [Fact]
+    public void An_all_zero_row_has_scale_zero_and_quantizes_to_zeros()
+    {
+        var q = new sbyte[4];
+        var s = new float[1];
+        Int8Quantization.QuantizeRows(new float[4], 1, 4, q, s);
+        Assert.Equal(0f, s[0]);
+        Assert.All(q, v => Assert.Equal(0, v));
+    }
+
+    [Fact]
+    public void A_row_of_one_extreme_value_maps_it_to_127_and_the_rest_to_zero()
+    {
+        var q = new sbyte[5];
+        var s = new float[1];
+        Int8Quantization.QuantizeRows(new[] { 0f, 1e-9f, -5f, 0f, 0.01f }, 1, 5, q, s);
+        Assert.Equal(5f / 127f, s[0]);
+        Assert.Equal(new sbyte[] { 0, 0, -127, 0, 0 }, q);
+    }
+
+    [Fact]
+    public void Ties_round_to_even_and_scales_are_per_row()
+    {
+        // Row 0 has max |w| = 127, so its scale is exactly 1 and w / scale = w.
+        float[] w = { 127f, 2.5f, 3.5f, -2.5f, -0.5f, 126.5f, 0.5f, 1.5f, -8f, 4f, 2f, 1f, 0f, 0f, 0f, 0f };
+        var q = new sbyte[16];
+        var s = new float[2];
+        Int8Quantization.QuantizeRows(w, 2, 8, q, s);
+        Assert.Equal(new[] { 1f, 8f / 127f }, s);
+        Assert.Equal(new sbyte[] { 127, 2, 4, -2, 0, 126, 0, 2 }, q[..8]);
+        Assert.Equal(-127, q[8]);
+        Assert.Equal(Int8Quantization.Quantize(4f, 8f / 127f), q[9]);
+        Assert.Equal(64, q[9]); // 63.5 → 64 (even)
+    }
+
+    public static IEnumerable<object[]> Lengths() => new[] { 1, 3, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 784 }.Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void QuantizeInput_gives_the_rules_bytes_on_every_path(int n)
+    {
+        var random = new Random(n);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            bool signed = trial % 2 == 0;
+            var x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (float)(signed ? random.NextDouble() * 6 - 3 : random.NextDouble() * 3);
+            if (trial % 5 == 4)
+            {
+                // exact ties: max |x| = 127 makes the scale 1
+                for (int i = 0; i < n; i++) x[i] = (i % 7) + 0.5f - (signed ? 3 : 0);
+                x[n / 2] = 127f;
+            }
+            var positive = new byte[n];
+            var negative = new byte[n];
+            float scale = Int8Kernels.QuantizeInput(x, positive, negative, out bool hasNegative);
+            Assert.Equal(Int8Quantization.Scale(Int8Quantization.MaxAbs(x)), scale);
+            Assert.Equal(x.Any(v => v < 0), hasNegative);
+            for (int i = 0; i < n; i++)
+            {
+                int q = Int8Quantization.Quantize(x[i], scale);
+                Assert.Equal(Math.Max(q, 0), positive[i]);
+                if (hasNegative) Assert.Equal(Math.Max(-q, 0), negative[i]);
+            }
+        }
+        var zeros = new byte[n];
+        Array.Fill(zeros, (byte)9);
+        Assert.Equal(0f, Int8Kernels.QuantizeInput(new float[n], zeros, new byte[n], out bool none));
+        Assert.False(none);
+        Assert.All(zeros, b => Assert.Equal(0, b));
+    }
+
+    public static IEnumerable<object[]> ProductShapes()
+    {
+        foreach (int m in new[] { 1, 3, 4, 5, 10 })
+        {
+            foreach (int n in new[] { 1, 5, 31, 32, 33, 63, 64, 65, 100, 784 })
+            {
+                foreach (int samples in new[] { 1, 3, 4, 9 })
+                {
+                    yield return new object[] { m, n, samples };
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ProductShapes))]
+    public void MatrixProduct_is_exact(int m, int n, int samples)
+    {
+        var random = new Random(m * 1000 + n * 10 + samples);
+        var w = new sbyte[m * n];
+        var x = new byte[samples * n];
+        for (int i = 0; i < w.Length; i++) w[i] = (sbyte)random.Next(-127, 128);
+        for (int i = 0; i < x.Length; i++) x[i] = (byte)random.Next(0, 128);
+        var sums = new int[samples * m];
+        Int8Kernels.MatrixProduct(w, m, n, x, samples, sums, subtract: false);
+        Int8Kernels.MatrixProduct(w, m, n, x, samples, sums, subtract: true);
+        Assert.All(sums, v => Assert.Equal(0, v));
+        Int8Kernels.MatrixProduct(w, m, n, x, samples, sums, subtract: false);
+        for (int s = 0; s < samples; s++)
+        {
+            for (int o = 0; o < m; o++)
+            {
+                long expected = 0;
+                for (int i = 0; i < n; i++) expected += x[s * n + i] * w[o * n + i];
+                Assert.Equal(expected, sums[s * m + o]);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_largest_allowed_fan_in_sums_without_overflow()
+    {
+        int n = Int8Quantization.MaxFanIn;
+        Assert.Equal(133_144, n);
+        Assert.True((long)n * 127 * 127 <= int.MaxValue);
+        Assert.True((long)(n + 1) * 127 * 127 > int.MaxValue);
+        var x = new byte[n];
+        Array.Fill(x, (byte)127);
+        var w = new sbyte[2 * n];
+        Array.Fill(w, (sbyte)127, 0, n);
+        Array.Fill(w, (sbyte)-127, n, n);
+        var sums = new int[2];
+        Int8Kernels.MatrixProduct(w, 2, n, x, 1, sums, subtract: false);
+        Assert.Equal((long)n * 16129, sums[0]);
+        Assert.Equal(-(long)n * 16129, sums[1]);
+    }
+
+    [Theory]
+    [InlineData(10, 64, 1)]
+    [InlineData(7, 100, 5)]
+    [InlineData(33, 784, 17)]
+    public void DenseForward_is_within_one_ulp_of_the_dequantized_arithmetic(int m, int n, int samples)
+    {
+        var random = new Random(m + n + samples);
+        float[] weights = Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray();
+        float[] bias = Enumerable.Range(0, m).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] x = Enumerable.Range(0, samples * n).Select(i => (float)(random.NextDouble() * 2 - (i % 3 == 0 ? 1 : 0))).ToArray();
+        var q = new sbyte[m * n];
+        var scales = new float[m];
+        Int8Quantization.QuantizeRows(weights, m, n, q, scales);
+        var y = new float[samples * m];
+        Int8Kernels.DenseForward<LinearActivation>(q, scales, bias, m, n, x, samples, new byte[Int8Kernels.ScratchBytes(n, samples)], y);
+        for (int s = 0; s < samples; s++)
+        {
+            float[] sample = x[(s * n)..((s + 1) * n)];
+            float sx = Int8Quantization.Scale(Int8Quantization.MaxAbs(sample));
+            for (int o = 0; o < m; o++)
+            {
+                double z = bias[o];
+                for (int i = 0; i < n; i++)
+                {
+                    z += (double)scales[o] * q[o * n + i] * ((double)sx * Int8Quantization.Quantize(sample[i], sx));
+                }
+                float expected = (float)z;
+                float actual = y[s * m + o];
+                Assert.True(Math.Abs(actual - expected) <= MathF.BitIncrement(MathF.Abs(expected)) - MathF.Abs(expected),
+                    $"sample {s} unit {o}: {actual} vs {expected}");
+            }
+        }
+    }
+}
