@@ -15,7 +15,7 @@ namespace Backprop.Generated.Benchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
-/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--kernels] [--onnx DIR]
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--kernels] [--onnx DIR] [--int8]
 /// <para>--onnx DIR runs the ONNX Runtime peer on DIR/{network}.onnx (forward at 1, 32 and 256 samples);
 /// --export-weights DIR writes DIR/{network}.safetensors for benchmarks/export_onnx.py and exits;
 /// --kernels runs the runtime kernels' roofline suite instead of the networks; --latency [--user] the one-sample
@@ -37,6 +37,7 @@ public static class Program
                 case "--quick": quick = true; break;
                 case "--kernels": kernels = true; break; // the runtime's kernels by layer shape: KernelBenchmarks.cs
                 case "--probe": Probes.Run(); return 0;
+                case "--int8": Int8Comparison.Run(); return 0; // int8 against float32 baked networks: Int8.cs
                 case "--latency": Latency.Run(user: Array.IndexOf(args, "--user") >= 0); return 0;
                 case "--peak-only": peakOnly = true; break;
                 case "--no-peak": noPeak = true; break;

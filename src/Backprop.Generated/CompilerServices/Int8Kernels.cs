@@ -71,15 +71,40 @@ public static class Int8Kernels
         }
         for (int s = 0; s < samples; s++)
         {
-            double sx = scales[s];
-            int row = s * m;
-            for (int o = 0; o < m; o++)
+            Rescale<TAct>(sums.Slice(s * m, m), scales[s], weightScales, bias, y.Slice(s * m, m));
+        }
+    }
+
+    /// <summary>
+    /// y[o] = act((float)(sums[o] · (s_x · s_w[o]) + b[o])) in float64, in place over the sums (y and sums share storage):
+    /// s_x · s_w is exact in float64 (24 + 24 significant bits), the product and the sum are each rounded once in
+    /// float64, then once to float32; every step is one IEEE operation, so eight lanes at a time give the scalar bits.
+    /// </summary>
+    private static void Rescale<TAct>(Span<int> sums, float sx, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        int m = sums.Length;
+        int o = 0;
+        if (Avx512F.IsSupported)
+        {
+            Vector512<double> vsx = Vector512.Create((double)sx);
+            ref int sr = ref MemoryMarshal.GetReference(sums);
+            ref float wr = ref MemoryMarshal.GetReference(weightScales);
+            ref float br = ref MemoryMarshal.GetReference(bias);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            for (; o <= m - 8; o += 8)
             {
-                // acc · (s_x · s_w) + b: s_x · s_w is exact in float64 (24 + 24 bits), the product and the sum each
-                // rounded once in float64, then once to float32.
-                double z = sums[row + o] * (sx * weightScales[o]) + bias[o];
-                y[row + o] = TAct.Apply((float)z);
+                Vector512<double> acc = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref sr, (nuint)o));
+                Vector512<double> ws = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref wr, (nuint)o));
+                Vector512<double> b = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref br, (nuint)o));
+                Vector256<float> z = Avx512F.ConvertToVector256Single(acc * (vsx * ws) + b);
+                TAct.Apply(z).StoreUnsafe(ref yr, (nuint)o);
             }
+        }
+        for (; o < m; o++)
+        {
+            double z = sums[o] * ((double)sx * weightScales[o]) + bias[o];
+            y[o] = TAct.Apply((float)z);
         }
     }
 
@@ -105,11 +130,9 @@ public static class Int8Kernels
                 vmax = Vector512.Max(vmax, Vector512.Abs(v));
                 vmin = Vector512.Min(vmin, v);
             }
-            for (int k = 0; k < 16; k++)
-            {
-                maxAbs = Math.Max(maxAbs, vmax.GetElement(k));
-                min = Math.Min(min, vmin.GetElement(k));
-            }
+            Vector256<float> max8 = Vector256.Max(vmax.GetLower(), vmax.GetUpper());
+            Vector256<float> min8 = Vector256.Min(vmin.GetLower(), vmin.GetUpper());
+            (maxAbs, min) = Reduce(Vector128.Max(max8.GetLower(), max8.GetUpper()), Vector128.Min(min8.GetLower(), min8.GetUpper()));
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
@@ -121,11 +144,7 @@ public static class Int8Kernels
                 vmax = Vector256.Max(vmax, Vector256.Abs(v));
                 vmin = Vector256.Min(vmin, v);
             }
-            for (int k = 0; k < 8; k++)
-            {
-                maxAbs = Math.Max(maxAbs, vmax.GetElement(k));
-                min = Math.Min(min, vmin.GetElement(k));
-            }
+            (maxAbs, min) = Reduce(Vector128.Max(vmax.GetLower(), vmax.GetUpper()), Vector128.Min(vmin.GetLower(), vmin.GetUpper()));
         }
         for (; i < n; i++)
         {
@@ -134,6 +153,7 @@ public static class Int8Kernels
             min = Math.Min(min, v);
         }
         float scale = Int8Quantization.Scale(maxAbs);
+        float inverse = Int8Quantization.InverseScale(maxAbs);
         hasNegative = min < 0f && scale != 0f;
         if (scale == 0f)
         {
@@ -145,13 +165,13 @@ public static class Int8Kernels
         i = 0;
         if (Avx512F.IsSupported)
         {
-            // v / scale rounded to nearest even by the conversion (MXCSR's default mode), as Int8Quantization.Quantize.
-            Vector512<float> vs = Vector512.Create(scale);
+            // v · (127 / max|x|) rounded to nearest even by the conversion (MXCSR's default mode), as Int8Quantization.Quantize.
+            Vector512<float> vs = Vector512.Create(inverse);
             Vector512<int> hi = Vector512.Create(Int8Quantization.MaxLevel);
             Vector512<int> lo = Vector512.Create(-Int8Quantization.MaxLevel);
             for (; i <= n - 16; i += 16)
             {
-                Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) / vs);
+                Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs);
                 q = Vector512.Min(Vector512.Max(q, lo), hi);
                 Avx512F.ConvertToVector128Byte(Vector512.Max(q, Vector512<int>.Zero)).StoreUnsafe(ref pr, (nuint)i);
                 if (hasNegative) Avx512F.ConvertToVector128Byte(Vector512.Max(-q, Vector512<int>.Zero)).StoreUnsafe(ref nr, (nuint)i);
@@ -159,25 +179,31 @@ public static class Int8Kernels
         }
         else if (Avx2.IsSupported)
         {
-            Vector256<float> vs = Vector256.Create(scale);
+            Vector256<float> vs = Vector256.Create(inverse);
             Vector256<int> hi = Vector256.Create(Int8Quantization.MaxLevel);
             Vector256<int> lo = Vector256.Create(-Int8Quantization.MaxLevel);
             for (; i <= n - 16; i += 16)
             {
-                Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) / vs), lo), hi);
-                Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) / vs), lo), hi);
+                Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
+                Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * vs), lo), hi);
                 StoreBytes(Vector256.Max(q0, Vector256<int>.Zero), Vector256.Max(q1, Vector256<int>.Zero), ref pr, i);
                 if (hasNegative) StoreBytes(Vector256.Max(-q0, Vector256<int>.Zero), Vector256.Max(-q1, Vector256<int>.Zero), ref nr, i);
             }
         }
         for (; i < n; i++)
         {
-            int q = Int8Quantization.Quantize(Unsafe.Add(ref xr, i), scale);
+            int q = Int8Quantization.Quantize(Unsafe.Add(ref xr, i), inverse);
             Unsafe.Add(ref pr, i) = (byte)Math.Max(q, 0);
             if (hasNegative) Unsafe.Add(ref nr, i) = (byte)Math.Max(-q, 0);
         }
         return scale;
     }
+
+    /// <summary>The largest of four maxima and the smallest of four minima (max and min are exact, so any order gives the same).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float Max, float Min) Reduce(Vector128<float> max, Vector128<float> min) => (
+        Math.Max(Math.Max(max.GetElement(0), max.GetElement(1)), Math.Max(max.GetElement(2), max.GetElement(3))),
+        Math.Min(Math.Min(min.GetElement(0), min.GetElement(1)), Math.Min(min.GetElement(2), min.GetElement(3))));
 
     /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -13,8 +13,11 @@ namespace Backprop.Generated.CompilerServices;
 /// <summary>
 /// The one symmetric int8 quantization rule of <c>Precision.Int8</c> networks, for weight rows (at build time, one
 /// scale per output unit) and for layer inputs (at run time, one scale per sample): scale = max|v| / 127 and
-/// q = clamp(round-to-nearest-even(v / scale), −127, 127), so v ≈ scale · q with |q| ≤ 127 (−128 is never used, which
-/// keeps every product within ±16,129). An all-zero span has scale 0 and quantizes to zeros. Values must be finite.
+/// q = clamp(round-to-nearest-even(v · (127 / max|v|)), −127, 127), so v ≈ scale · q with |q| ≤ 127 (−128 is never used,
+/// which keeps every product within ±16,129). The values are multiplied by the inverse of the scale, 127 / max|v| (one
+/// float division per span), rather than divided by the scale (one per value): the same rule at build time and at run
+/// time, and a multiplication vectorizes cheaply. An all-zero span has scale 0 and quantizes to zeros. Values must be
+/// finite.
 /// Used by generated code and by the generator.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -37,6 +40,9 @@ static class Int8Quantization
     /// <summary>The scale of a span whose largest magnitude is <paramref name="maxAbs"/>: maxAbs / 127 (0 for 0).</summary>
     public static float Scale(float maxAbs) => maxAbs / MaxLevel;
 
+    /// <summary>What values are multiplied by before rounding: 127 / maxAbs (0 for 0, so everything quantizes to 0).</summary>
+    public static float InverseScale(float maxAbs) => maxAbs == 0f ? 0f : MaxLevel / maxAbs;
+
     /// <summary>The largest magnitude of <paramref name="values"/> (0 for an empty span).</summary>
     public static float MaxAbs(ReadOnlySpan<float> values)
     {
@@ -50,14 +56,14 @@ static class Int8Quantization
     }
 
     /// <summary>
-    /// <paramref name="value"/> quantized with <paramref name="scale"/>: clamp(round-to-nearest-even(value / scale),
-    /// −127, 127); 0 when the scale is 0. The division is one float division and the rounding is exact, so this gives
-    /// the same integer on every machine and in the vectorized quantizer of <see cref="Int8Kernels"/>.
+    /// <paramref name="value"/> quantized with <paramref name="inverseScale"/> (<see cref="InverseScale"/>):
+    /// clamp(round-to-nearest-even(value · inverseScale), −127, 127). The product is one float multiplication and the
+    /// rounding is exact, so this gives the same integer on every machine and in the vectorized quantizer of the
+    /// runtime's <c>Int8Kernels</c>.
     /// </summary>
-    public static int Quantize(float value, float scale)
+    public static int Quantize(float value, float inverseScale)
     {
-        if (scale == 0f) return 0;
-        float ratio = value / scale;
+        float ratio = value * inverseScale;
         double rounded = Math.Round((double)ratio, MidpointRounding.ToEven);
         return rounded > MaxLevel ? MaxLevel : rounded < -MaxLevel ? -MaxLevel : (int)rounded;
     }
@@ -75,11 +81,12 @@ static class Int8Quantization
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = matrix.Slice(r * columns, columns);
-            float scale = Scale(MaxAbs(row));
-            scales[r] = scale;
+            float maxAbs = MaxAbs(row);
+            float inverse = InverseScale(maxAbs);
+            scales[r] = Scale(maxAbs);
             for (int c = 0; c < columns; c++)
             {
-                quantized[r * columns + c] = (sbyte)Quantize(row[c], scale);
+                quantized[r * columns + c] = (sbyte)Quantize(row[c], inverse);
             }
         }
     }

@@ -30,11 +30,12 @@ public class Int8NetworkTests
     private static float[] ReferenceDense(ReadOnlySpan<sbyte> q, ReadOnlySpan<float> scales, ReadOnlySpan<float> bias, int m, int n, float[] x)
     {
         float sx = Int8Quantization.Scale(Int8Quantization.MaxAbs(x));
+        float inverse = Int8Quantization.InverseScale(Int8Quantization.MaxAbs(x));
         var y = new float[m];
         for (int o = 0; o < m; o++)
         {
             long sum = 0;
-            for (int i = 0; i < n; i++) sum += Int8Quantization.Quantize(x[i], sx) * q[o * n + i];
+            for (int i = 0; i < n; i++) sum += Int8Quantization.Quantize(x[i], inverse) * q[o * n + i];
             y[o] = (float)(sum * ((double)sx * scales[o]) + bias[o]);
         }
         return y;

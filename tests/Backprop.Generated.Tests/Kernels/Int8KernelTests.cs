@@ -40,7 +40,7 @@ public class Int8KernelTests
         Assert.Equal(new[] { 1f, 8f / 127f }, s);
         Assert.Equal(new sbyte[] { 127, 2, 4, -2, 0, 126, 0, 2 }, q[..8]);
         Assert.Equal(-127, q[8]);
-        Assert.Equal(Int8Quantization.Quantize(4f, 8f / 127f), q[9]);
+        Assert.Equal(Int8Quantization.Quantize(4f, 127f / 8f), q[9]);
         Assert.Equal(64, q[9]); // 63.5 → 64 (even)
     }
 
@@ -69,7 +69,7 @@ public class Int8KernelTests
             Assert.Equal(x.Any(v => v < 0), hasNegative);
             for (int i = 0; i < n; i++)
             {
-                int q = Int8Quantization.Quantize(x[i], scale);
+                int q = Int8Quantization.Quantize(x[i], Int8Quantization.InverseScale(Int8Quantization.MaxAbs(x)));
                 Assert.Equal(Math.Max(q, 0), positive[i]);
                 if (hasNegative) Assert.Equal(Math.Max(-q, 0), negative[i]);
             }
@@ -162,7 +162,7 @@ public class Int8KernelTests
                 double z = bias[o];
                 for (int i = 0; i < n; i++)
                 {
-                    z += (double)scales[o] * q[o * n + i] * ((double)sx * Int8Quantization.Quantize(sample[i], sx));
+                    z += (double)scales[o] * q[o * n + i] * ((double)sx * Int8Quantization.Quantize(sample[i], Int8Quantization.InverseScale(Int8Quantization.MaxAbs(sample))));
                 }
                 float expected = (float)z;
                 float actual = y[s * m + o];

@@ -1,0 +1,98 @@
+using System;
+using System.Globalization;
+
+namespace Backprop.Generated.Benchmarks;
+
+// Baked networks, float32 and int8, with the same weights: weights/{digits,mnist,deep}.safetensors, written by
+// `--export-weights benchmarks/Backprop.Generated.Benchmarks/weights` (the reference networks initialized from seed 1,
+// biases 0.05·sin) and listed as BakedWeights items in the project file.
+
+/// <summary>digits 64-32-10, float32 weights baked in.</summary>
+[Network(Loss.CrossEntropy, Weights = "digits.safetensors")]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsBaked { }
+
+/// <summary>digits 64-32-10, int8.</summary>
+[Network(Loss.CrossEntropy, Weights = "digits.safetensors", Precision = Precision.Int8)]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsInt8 { }
+
+/// <summary>mnist 784-128-10, float32 weights baked in.</summary>
+[Network(Loss.CrossEntropy, Weights = "mnist.safetensors")]
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class MnistBaked { }
+
+/// <summary>mnist 784-128-10, int8.</summary>
+[Network(Loss.CrossEntropy, Weights = "mnist.safetensors", Precision = Precision.Int8)]
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class MnistInt8 { }
+
+/// <summary>deep 784-256-256-256-10, float32 weights baked in.</summary>
+[Network(Loss.CrossEntropy, Weights = "deep.safetensors")]
+[Input(784)]
+[Dense(256, Activation.ReLU)]
+[Dense(256, Activation.ReLU)]
+[Dense(256, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DeepBaked { }
+
+/// <summary>deep 784-256-256-256-10, int8.</summary>
+[Network(Loss.CrossEntropy, Weights = "deep.safetensors", Precision = Precision.Int8)]
+[Input(784)]
+[Dense(256, Activation.ReLU)]
+[Dense(256, Activation.ReLU)]
+[Dense(256, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class DeepInt8 { }
+
+/// <summary>
+/// --int8: int8 against float32 baked networks with the same weights, one-sample Forward and Forward on 256 samples,
+/// timed alternately in one run (best of 30 rounds each, see <see cref="Quick.Time"/>), as ratios; plus the bytes each
+/// stores and the largest output difference on the timed inputs. Inputs are image-like, in [0, 1) (the int8 path's
+/// common case: no negative value, one product per weight), and again in [−1, 1) (two products per weight in the
+/// first layer).
+/// </summary>
+public static class Int8Comparison
+{
+    public static void Run()
+    {
+        Compare("digits", new DigitsBaked(), new DigitsInt8(), DigitsBaked.ParameterBytes, DigitsInt8.ParameterBytes, DigitsInt8.QuantizedWeightCount, DigitsInt8.WeightScaleCount);
+        Compare("mnist", new MnistBaked(), new MnistInt8(), MnistBaked.ParameterBytes, MnistInt8.ParameterBytes, MnistInt8.QuantizedWeightCount, MnistInt8.WeightScaleCount);
+        Compare("deep", new DeepBaked(), new DeepInt8(), DeepBaked.ParameterBytes, DeepInt8.ParameterBytes, DeepInt8.QuantizedWeightCount, DeepInt8.WeightScaleCount);
+    }
+
+    private static void Compare(string name, IInferenceNetwork f32, IInferenceNetwork i8, int f32Bytes, int i8Bytes, int quantized, int scales)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-7} bytes: float32 {f32Bytes}, int8 {i8Bytes} ({(double)i8Bytes / f32Bytes:F3}); int8 matrices + scales {quantized + 4 * scales} = {(quantized + 4.0 * scales) / quantized:F3} × a quarter of the float32 matrices"));
+        foreach (bool signed in new[] { false, true })
+        {
+            foreach (int k in new[] { 1, 256 })
+            {
+                var rng = new Random(7);
+                float[] x = new float[k * f32.InputSize];
+                for (int i = 0; i < x.Length; i++) x[i] = (float)(signed ? rng.NextDouble() * 2 - 1 : rng.NextDouble());
+                float[] y32 = new float[k * f32.OutputSize];
+                float[] y8 = new float[k * f32.OutputSize];
+                double t32 = Quick.Time(() => f32.Forward(x, y32));
+                double t8 = Quick.Time(() => i8.Forward(x, y8));
+                // again, the other way round, keeping each one's best: both see the same machine
+                t8 = Math.Min(t8, Quick.Time(() => i8.Forward(x, y8)));
+                t32 = Math.Min(t32, Quick.Time(() => f32.Forward(x, y32)));
+                string range = signed ? "[-1,1)" : "[0,1) ";
+                float diff = 0f;
+                for (int i = 0; i < y32.Length; i++) diff = Math.Max(diff, Math.Abs(y32[i] - y8[i]));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-7} {range} k={k,3}  float32 {t32 / 1e3,9:F3} µs  int8 {t8 / 1e3,9:F3} µs  float32/int8 ×{t32 / t8,5:F2}  largest output difference {diff:G3}"));
+            }
+        }
+    }
+}

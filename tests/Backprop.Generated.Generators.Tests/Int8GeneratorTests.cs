@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Backprop.Generated.Generators.Emitting;
+using Backprop.Generated.Generators.Shared;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Backprop.Generated.Generators.Tests;
+
+/// <summary>
+/// <c>Precision.Int8</c> in the generator: the emitted class (snapshot), its constants are the shared quantization
+/// rule applied to the file's weights, it compiles warning-free for dense and staged networks, float32 stays the
+/// default, and the fan-in limit of int32 sums is a compile error.
+/// </summary>
+public class Int8GeneratorTests
+{
+    private static (Compilation Output, GeneratorDriverRunResult Run, ImmutableArray<Diagnostic> Diagnostics) Run(string source, params AdditionalText[] texts)
+    {
+        Compilation compilation = Harness.Compilation(source);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, additionalTexts: texts, parseOptions: Harness.ParseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return (output, driver.GetRunResult(), diagnostics);
+    }
+
+    private const string DenseInt8 = """
+        namespace Device;
+        [Network(Loss.MeanSquaredError, Weights = "dense.safetensors", Precision = Precision.Int8)]
+        [Input(3)] [Dense(2, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]
+        public partial class DenseInt8 { }
+        """;
+
+    [Fact]
+    public void A_small_int8_network_matches_its_snapshot()
+    {
+        var (output, run, diagnostics) = Run(Harness.Preamble + DenseInt8, BakedWeightsGeneratorTests.Text("dense.safetensors", BakedWeightsGeneratorTests.DenseFile()));
+        Assert.Empty(diagnostics);
+        Assert.Empty(Harness.CompilerDiagnostics(output));
+        Snapshots.SnapshotHarness.Verify("Int8Dense", run.Results.Single().GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void The_int8_constants_are_the_shared_rule_applied_to_the_files_weights()
+    {
+        float[] w0 = { 0.5f, -1.25f, 0.1f, 2f, 0f, -0.3f };
+        var q = new sbyte[6];
+        var scales = new float[2];
+        Int8Quantization.QuantizeRows(w0, 2, 3, q, scales);
+        Assert.Equal(new sbyte[] { 51, -127, 10, 127, 0, -19 }, q); // 0.5·127/1.25 = 50.8 → 51; 0.1·101.6 = 10.16 → 10; −0.3·63.5 = −19.05 → −19
+        var (_, run, _) = Run(Harness.Preamble + DenseInt8, BakedWeightsGeneratorTests.Text("dense.safetensors", BakedWeightsGeneratorTests.DenseFile()));
+        string text = run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("public static global::System.ReadOnlySpan<sbyte> QuantizedWeights => new sbyte[]", text);
+        Assert.Contains("51, -127, 10,", text);
+        Assert.Contains("127, 0, -19,", text);
+        Assert.Contains(NetworkEmitter.FloatLiteral(scales[0]) + ", " + NetworkEmitter.FloatLiteral(scales[1]) + ",", text);
+        // layer 1: one row [1.5, −0.75] → [127, −64] (−0.75 · 127 / 1.5 = −63.5, a tie: to even)
+        Assert.Contains("127, -64,", text);
+        Assert.Contains("public const int ParameterBytes = " + (8 + 4 * (3 + 3)).ToString(CultureInfo.InvariantCulture) + ";", text);
+        Assert.DoesNotContain("public static global::System.ReadOnlySpan<float> Parameters => new float[]\n        {\n            // layers.0.weight", text);
+    }
+
+    [Fact]
+    public void Dense_and_staged_int8_networks_compile_warning_free_and_float32_stays_the_default()
+    {
+        byte[] staged = BakedWeightsGeneratorTests.SafeTensors(
+            ("layers.0.weight", "F32", new[] { 2, 3 }, new[] { 0.5f, -1.25f, 0.1f, 2f, 0f, -0.3f }),
+            ("layers.0.bias", "F32", new[] { 2 }, new[] { 0.01f, -0.02f }),
+            ("layers.0.bn.weight", "F32", new[] { 2 }, new[] { 1.1f, 0.9f }),
+            ("layers.0.bn.bias", "F32", new[] { 2 }, new[] { 0.1f, -0.1f }),
+            ("layers.0.bn.running_mean", "F32", new[] { 2 }, new[] { 0.2f, 0.3f }),
+            ("layers.0.bn.running_var", "F32", new[] { 2 }, new[] { 1.5f, 0.5f }),
+            ("layers.1.weight", "F32", new[] { 1, 2 }, new[] { 1.5f, -0.75f }),
+            ("layers.1.bias", "F32", new[] { 1 }, new[] { 0.125f }));
+        string source = Harness.Preamble + DenseInt8 + """
+
+            [Network(Loss.BinaryCrossEntropy, Weights = "staged.safetensors", Precision = Precision.Int8)]
+            [Input(3)] [Dense(2)] [BatchNorm] [Activation(Activation.ReLU)] [Dropout(0.5)] [Dense(1, Activation.Sigmoid)]
+            public partial class StagedInt8 { }
+            [Network(Loss.MeanSquaredError, Weights = "dense.safetensors", Precision = Precision.Float32)]
+            [Input(3)] [Dense(2, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]
+            public partial class DenseFloat { }
+            public static class Use
+            {
+                public static float Run()
+                {
+                    DenseInt8.Input x = default;
+                    new DenseInt8().Forward(in x, out DenseInt8.Output y);
+                    return y[0] + StagedInt8.State[0] + StagedInt8.Parameters[0] + DenseInt8.QuantizedWeights[0] + DenseInt8.WeightScales[0] + (int)DenseInt8.Precision;
+                }
+            }
+            """;
+        var (output, run, diagnostics) = Run(source, BakedWeightsGeneratorTests.Text("dense.safetensors", BakedWeightsGeneratorTests.DenseFile()),
+            BakedWeightsGeneratorTests.Text("staged.safetensors", staged));
+        Assert.Empty(diagnostics);
+        Assert.Empty(Harness.CompilerDiagnostics(output));
+        string[] texts = run.Results.Single().GeneratedSources.Select(g => g.SourceText.ToString()).ToArray();
+        Assert.Equal(3, texts.Length);
+        Assert.Equal(2, texts.Count(t => t.Contains("Int8Kernels.DenseForward")));
+        Assert.Single(texts, t => t.Contains("class DenseFloat") && !t.Contains("QuantizedWeights"));
+        Assert.Contains(texts, t => t.Contains("class StagedInt8") && t.Contains("// layers.0.bn.weight [2] at 2") && t.Contains("Quantization report"));
+    }
+
+    [Fact]
+    public void A_fan_in_past_the_int32_limit_is_reported_by_the_same_rule_the_parser_applies()
+    {
+        // No Dense layer can have that many inputs (the unit limit is 65,536), so the rule is checked as the parser
+        // states it: n · 127 · 127 must fit in int32 (convolutions, whose fan-in is channels × kernel, can exceed it).
+        Assert.Equal(int.MaxValue / (127 * 127), Int8Quantization.MaxFanIn);
+        Assert.True(Limits.MaxUnits <= Int8Quantization.MaxFanIn);
+        Assert.Contains("fan-in of {1}", Diagnostics.DiagnosticDescriptors.Int8FanInOverflow.MessageFormat.ToString(CultureInfo.InvariantCulture));
+    }
+}
