@@ -228,8 +228,10 @@ public static class Int8Kernels
         if (m == 0 || samples == 0) return;
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref byte xr = ref MemoryMarshal.GetReference(x);
-        Span<int> tile = stackalloc int[16];
+        ref int sr = ref MemoryMarshal.GetReference(sums);
         int width = Avx512BW.IsSupported && n >= 64 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 1;
+        Vector512<byte> mask512 = width == 64 ? TailMask512(n) : default;
+        Vector256<byte> mask256 = width == 32 ? TailMask256(n) : default;
         int sampleStep = samples >= 4 ? 4 : 1;
         for (int s0 = 0; s0 < samples; s0 += sampleStep)
         {
@@ -241,47 +243,80 @@ public static class Int8Kernels
                 ref sbyte w1 = ref Unsafe.Add(ref wr, r1 * n);
                 ref sbyte w2 = ref Unsafe.Add(ref wr, r2 * n);
                 ref sbyte w3 = ref Unsafe.Add(ref wr, r3 * n);
+                ref byte x0 = ref Unsafe.Add(ref xr, s0 * n);
                 if (sampleStep == 1)
                 {
-                    ref byte x0 = ref Unsafe.Add(ref xr, s0 * n);
-                    if (width == 64) Tile4x1Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
-                    else if (width == 32) Tile4x1Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
-                    else Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
-                    Store(sums, tile, s0, 1, o0, m, samples, subtract);
+                    Vector128<int> t = width == 64 ? Tile4x1Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, n, mask512)
+                        : width == 32 ? Tile4x1Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, n, mask256)
+                        : Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n);
+                    Store(ref sr, t, s0 * m + o0, m - o0, subtract);
+                    continue;
+                }
+                ref byte x1 = ref Unsafe.Add(ref xr, Math.Min(s0 + 1, samples - 1) * n);
+                ref byte x2 = ref Unsafe.Add(ref xr, Math.Min(s0 + 2, samples - 1) * n);
+                ref byte x3 = ref Unsafe.Add(ref xr, Math.Min(s0 + 3, samples - 1) * n);
+                Vector128<int> t0, t1, t2, t3;
+                if (width == 64)
+                {
+                    Tile4x4Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, mask512, out t0, out t1, out t2, out t3);
+                }
+                else if (width == 32)
+                {
+                    Tile4x4Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, mask256, out t0, out t1, out t2, out t3);
                 }
                 else
                 {
-                    ref byte x0 = ref Unsafe.Add(ref xr, s0 * n);
-                    ref byte x1 = ref Unsafe.Add(ref xr, Math.Min(s0 + 1, samples - 1) * n);
-                    ref byte x2 = ref Unsafe.Add(ref xr, Math.Min(s0 + 2, samples - 1) * n);
-                    ref byte x3 = ref Unsafe.Add(ref xr, Math.Min(s0 + 3, samples - 1) * n);
-                    if (width == 64) Tile4x4Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, tile);
-                    else if (width == 32) Tile4x4Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, tile);
-                    else
-                    {
-                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n, tile);
-                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x1, n, tile.Slice(4));
-                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x2, n, tile.Slice(8));
-                        Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x3, n, tile.Slice(12));
-                    }
-                    Store(sums, tile, s0, 4, o0, m, samples, subtract);
+                    t0 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n);
+                    t1 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x1, n);
+                    t2 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x2, n);
+                    t3 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x3, n);
                 }
+                int left = samples - s0;
+                Store(ref sr, t0, s0 * m + o0, m - o0, subtract);
+                if (left > 1) Store(ref sr, t1, (s0 + 1) * m + o0, m - o0, subtract);
+                if (left > 2) Store(ref sr, t2, (s0 + 2) * m + o0, m - o0, subtract);
+                if (left > 3) Store(ref sr, t3, (s0 + 3) * m + o0, m - o0, subtract);
             }
         }
     }
 
-    /// <summary>tile[4 · s + r] into sums[(s0 + s) · m + o0 + r] for the rows and samples that exist.</summary>
-    private static void Store(Span<int> sums, Span<int> tile, int s0, int sampleCount, int o0, int m, int samples, bool subtract)
+    /// <summary>The four sums of a tile into sums[at..], only the first <paramref name="rows"/> of them when fewer remain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref int sums, Vector128<int> tile, int at, int rows, bool subtract)
     {
-        for (int s = 0; s < sampleCount && s0 + s < samples; s++)
+        ref int target = ref Unsafe.Add(ref sums, at);
+        if (rows >= 4)
         {
-            for (int r = 0; r < 4 && o0 + r < m; r++)
-            {
-                int k = (s0 + s) * m + o0 + r;
-                sums[k] = subtract ? sums[k] - tile[4 * s + r] : tile[4 * s + r];
-            }
+            Vector128<int> value = subtract ? Vector128.LoadUnsafe(ref target) - tile : tile;
+            value.StoreUnsafe(ref target);
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            Unsafe.Add(ref target, r) = subtract ? Unsafe.Add(ref target, r) - tile.GetElement(r) : tile.GetElement(r);
         }
     }
+
+    /// <summary>[Σ a0, Σ a1, Σ a2, Σ a3]: each accumulator folded to 128 bits, then two rounds of pairwise adds (exact, wrapping int32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Sums(Vector128<int> a0, Vector128<int> a1, Vector128<int> a2, Vector128<int> a3)
+    {
+        if (Ssse3.IsSupported)
+        {
+            return Ssse3.HorizontalAdd(Ssse3.HorizontalAdd(a0, a1), Ssse3.HorizontalAdd(a2, a3));
+        }
+        return Vector128.Create(Vector128.Sum(a0), Vector128.Sum(a1), Vector128.Sum(a2), Vector128.Sum(a3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Fold(Vector512<int> a)
+    {
+        Vector256<int> h = a.GetLower() + a.GetUpper();
+        return h.GetLower() + h.GetUpper();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Fold(Vector256<int> a) => a.GetLower() + a.GetUpper();
 
     // ------------------------------------------------------------------ tiles: 4 rows × 1 or 4 samples, exact int32
 
@@ -307,7 +342,7 @@ public static class Int8Kernels
     private static Vector256<byte> TailMask256(int n) =>
         Vector256.GreaterThanOrEqual(Vector256.Create(LaneIndex.Slice(0, 32)), Vector256.Create((byte)(32 - n % 32)));
 
-    private static void Tile4x1Avx512(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Span<int> tile)
+    private static Vector128<int> Tile4x1Avx512(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Vector512<byte> tailMask)
     {
         Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
         int j = 0;
@@ -322,19 +357,16 @@ public static class Int8Kernels
         if (j < n)
         {
             nuint t = (nuint)(n - 64);
-            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, t) & TailMask512(n);
+            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, t) & tailMask;
             a0 = Madd(a0, xv, Vector512.LoadUnsafe(ref w0, t));
             a1 = Madd(a1, xv, Vector512.LoadUnsafe(ref w1, t));
             a2 = Madd(a2, xv, Vector512.LoadUnsafe(ref w2, t));
             a3 = Madd(a3, xv, Vector512.LoadUnsafe(ref w3, t));
         }
-        tile[0] = Vector512.Sum(a0);
-        tile[1] = Vector512.Sum(a1);
-        tile[2] = Vector512.Sum(a2);
-        tile[3] = Vector512.Sum(a3);
+        return Sums(Fold(a0), Fold(a1), Fold(a2), Fold(a3));
     }
 
-    private static void Tile4x1Avx2(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Span<int> tile)
+    private static Vector128<int> Tile4x1Avx2(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Vector256<byte> tailMask)
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
         int j = 0;
@@ -349,19 +381,16 @@ public static class Int8Kernels
         if (j < n)
         {
             nuint t = (nuint)(n - 32);
-            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, t) & TailMask256(n);
+            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, t) & tailMask;
             a0 = Madd(a0, xv, Vector256.LoadUnsafe(ref w0, t));
             a1 = Madd(a1, xv, Vector256.LoadUnsafe(ref w1, t));
             a2 = Madd(a2, xv, Vector256.LoadUnsafe(ref w2, t));
             a3 = Madd(a3, xv, Vector256.LoadUnsafe(ref w3, t));
         }
-        tile[0] = Vector256.Sum(a0);
-        tile[1] = Vector256.Sum(a1);
-        tile[2] = Vector256.Sum(a2);
-        tile[3] = Vector256.Sum(a3);
+        return Sums(Fold(a0), Fold(a1), Fold(a2), Fold(a3));
     }
 
-    private static void Tile4x1Scalar(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Span<int> tile)
+    private static Vector128<int> Tile4x1Scalar(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n)
     {
         int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         for (int j = 0; j < n; j++)
@@ -372,14 +401,12 @@ public static class Int8Kernels
             a2 += xv * Unsafe.Add(ref w2, j);
             a3 += xv * Unsafe.Add(ref w3, j);
         }
-        tile[0] = a0;
-        tile[1] = a1;
-        tile[2] = a2;
-        tile[3] = a3;
+        return Vector128.Create(a0, a1, a2, a3);
     }
 
     private static void Tile4x4Avx512(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3,
-        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Span<int> tile)
+        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Vector512<byte> tailMask,
+        out Vector128<int> t0, out Vector128<int> t1, out Vector128<int> t2, out Vector128<int> t3)
     {
         Vector512<int> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<int> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -391,7 +418,7 @@ public static class Int8Kernels
         {
             nuint t;
             if (j <= n - 64) t = (nuint)j;
-            else if (j < n) { t = (nuint)(n - 64); mask = TailMask512(n); }
+            else if (j < n) { t = (nuint)(n - 64); mask = tailMask; }
             else break;
             Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref w0, t), v1 = Vector512.LoadUnsafe(ref w1, t);
             Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref w2, t), v3 = Vector512.LoadUnsafe(ref w3, t);
@@ -405,14 +432,15 @@ public static class Int8Kernels
             a30 = Madd(a30, x, v0); a31 = Madd(a31, x, v1); a32 = Madd(a32, x, v2); a33 = Madd(a33, x, v3);
             j += 64;
         }
-        tile[0] = Vector512.Sum(a00); tile[1] = Vector512.Sum(a01); tile[2] = Vector512.Sum(a02); tile[3] = Vector512.Sum(a03);
-        tile[4] = Vector512.Sum(a10); tile[5] = Vector512.Sum(a11); tile[6] = Vector512.Sum(a12); tile[7] = Vector512.Sum(a13);
-        tile[8] = Vector512.Sum(a20); tile[9] = Vector512.Sum(a21); tile[10] = Vector512.Sum(a22); tile[11] = Vector512.Sum(a23);
-        tile[12] = Vector512.Sum(a30); tile[13] = Vector512.Sum(a31); tile[14] = Vector512.Sum(a32); tile[15] = Vector512.Sum(a33);
+        t0 = Sums(Fold(a00), Fold(a01), Fold(a02), Fold(a03));
+        t1 = Sums(Fold(a10), Fold(a11), Fold(a12), Fold(a13));
+        t2 = Sums(Fold(a20), Fold(a21), Fold(a22), Fold(a23));
+        t3 = Sums(Fold(a30), Fold(a31), Fold(a32), Fold(a33));
     }
 
     private static void Tile4x4Avx2(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3,
-        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Span<int> tile)
+        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Vector256<byte> tailMask,
+        out Vector128<int> t0, out Vector128<int> t1, out Vector128<int> t2, out Vector128<int> t3)
     {
         Vector256<int> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector256<int> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -424,7 +452,7 @@ public static class Int8Kernels
         {
             nuint t;
             if (j <= n - 32) t = (nuint)j;
-            else if (j < n) { t = (nuint)(n - 32); mask = TailMask256(n); }
+            else if (j < n) { t = (nuint)(n - 32); mask = tailMask; }
             else break;
             Vector256<sbyte> v0 = Vector256.LoadUnsafe(ref w0, t), v1 = Vector256.LoadUnsafe(ref w1, t);
             Vector256<sbyte> v2 = Vector256.LoadUnsafe(ref w2, t), v3 = Vector256.LoadUnsafe(ref w3, t);
@@ -438,9 +466,9 @@ public static class Int8Kernels
             a30 = Madd(a30, x, v0); a31 = Madd(a31, x, v1); a32 = Madd(a32, x, v2); a33 = Madd(a33, x, v3);
             j += 32;
         }
-        tile[0] = Vector256.Sum(a00); tile[1] = Vector256.Sum(a01); tile[2] = Vector256.Sum(a02); tile[3] = Vector256.Sum(a03);
-        tile[4] = Vector256.Sum(a10); tile[5] = Vector256.Sum(a11); tile[6] = Vector256.Sum(a12); tile[7] = Vector256.Sum(a13);
-        tile[8] = Vector256.Sum(a20); tile[9] = Vector256.Sum(a21); tile[10] = Vector256.Sum(a22); tile[11] = Vector256.Sum(a23);
-        tile[12] = Vector256.Sum(a30); tile[13] = Vector256.Sum(a31); tile[14] = Vector256.Sum(a32); tile[15] = Vector256.Sum(a33);
+        t0 = Sums(Fold(a00), Fold(a01), Fold(a02), Fold(a03));
+        t1 = Sums(Fold(a10), Fold(a11), Fold(a12), Fold(a13));
+        t2 = Sums(Fold(a20), Fold(a21), Fold(a22), Fold(a23));
+        t3 = Sums(Fold(a30), Fold(a31), Fold(a32), Fold(a33));
     }
 }
