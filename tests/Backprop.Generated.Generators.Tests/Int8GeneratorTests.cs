@@ -22,6 +22,9 @@ public class Int8GeneratorTests
         return (output, driver.GetRunResult(), diagnostics);
     }
 
+    /// <summary>The snapshot this class verifies (not a case of <c>SnapshotTests</c>: it needs a weights file).</summary>
+    internal const string SnapshotName = "Int8Dense";
+
     private const string DenseInt8 = """
         namespace Device;
         [Network(Loss.MeanSquaredError, Weights = "dense.safetensors", Precision = Precision.Int8)]
@@ -35,7 +38,7 @@ public class Int8GeneratorTests
         var (output, run, diagnostics) = Run(Harness.Preamble + DenseInt8, BakedWeightsGeneratorTests.Text("dense.safetensors", BakedWeightsGeneratorTests.DenseFile()));
         Assert.Empty(diagnostics);
         Assert.Empty(Harness.CompilerDiagnostics(output));
-        Snapshots.SnapshotHarness.Verify("Int8Dense", run.Results.Single().GeneratedSources.Single().SourceText.ToString());
+        Snapshots.SnapshotHarness.Verify(SnapshotName, run.Results.Single().GeneratedSources.Single().SourceText.ToString());
     }
 
     [Fact]

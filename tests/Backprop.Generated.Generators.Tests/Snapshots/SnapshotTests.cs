@@ -243,7 +243,7 @@ public class SnapshotTests
         foreach (string path in System.IO.Directory.GetFiles(SnapshotHarness.Directory, "*.verified.cs"))
         {
             string name = Path.GetFileName(path)[..^".verified.cs".Length];
-            if (Networks.ContainsKey(name)) continue;
+            if (Networks.ContainsKey(name) || Int8GeneratorTests.SnapshotName == name) continue; // the int8 snapshot needs a weights file: Int8GeneratorTests
             if (SnapshotHarness.Accepting)
             {
                 File.Delete(path);
