@@ -44,7 +44,7 @@ public sealed class NetworkAttribute : Attribute
     /// <summary>
     /// The arithmetic of the baked network's <c>Forward</c>: <see cref="Generated.Precision.Float32"/> (the default)
     /// or <see cref="Generated.Precision.Int8"/>, whose weights are quantized at build time to a quarter of the bytes
-    /// (see docs/embedded-inference.md). Int8 needs <see cref="Weights"/>; without it the declaration is error BPG0120.
+    /// (see docs/embedded-inference.md). Int8 needs <see cref="Weights"/>; without it the declaration is error BPG0130.
     /// </summary>
     public Precision Precision { get; set; }
 }

@@ -128,15 +128,15 @@ internal static class DiagnosticDescriptors
         "BatchNorm without its own Dense layer",
         "Layer {0} (BatchNorm) {1}: put [BatchNorm] after a [Dense] layer (or after that layer's [Activation]), at most one per Dense layer");
 
-    // BPG0120-BPG0129: int8 inference ([Network(Precision = Precision.Int8)]).
+    // BPG0130-BPG0139: int8 inference ([Network(Precision = Precision.Int8)]).
 
     public static readonly DiagnosticDescriptor Int8WithoutWeights = Error(
-        "BPG0120",
+        "BPG0130",
         "Int8 precision without baked weights",
         "'{0}' asks for Precision.Int8 but bakes no weights: int8 weights are quantized at build time from a weights file, so add Weights = \"file.safetensors\" (and a <BakedWeights> item), or remove Precision = Precision.Int8");
 
     public static readonly DiagnosticDescriptor Int8FanInOverflow = Error(
-        "BPG0121",
+        "BPG0131",
         "Int8 layer's fan-in could overflow its int32 sums",
         "Layer {0} has a fan-in of {1}: int8 products are summed in int32, which is exact for at most {2} inputs (127 · 127 per product); use Precision.Float32 for this network");
 

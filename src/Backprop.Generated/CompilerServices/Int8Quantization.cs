@@ -33,7 +33,7 @@ static class Int8Quantization
 
     /// <summary>
     /// The largest fan-in whose int32 accumulation cannot overflow: n · 127 · 127 ≤ 2³¹ − 1, so n ≤ 133,144. A layer with
-    /// more inputs is a compile error (BPG0121).
+    /// more inputs is a compile error (BPG0131).
     /// </summary>
     public const int MaxFanIn = int.MaxValue / (MaxLevel * MaxLevel);
 
