@@ -6,7 +6,9 @@ namespace Backprop.Generated.CompilerServices;
 /// <summary>
 /// The convolution kernels of generated networks, over <c>samples</c> samples stored one after another (each
 /// <see cref="ConvShape.InputSize"/> or <see cref="ConvShape.OutputSize"/> floats, channel-major). The caller passes
-/// spans of the stated lengths. Used by generated code; versioned with the generator (one package).
+/// spans of the stated lengths. Where Vector512 or Vector256 is accelerated the sums run as register-tiled products
+/// (<see cref="ConvGemm"/>: the input gradient so for stride 1, plain loops for larger strides); elsewhere as the plain
+/// loops below. Used by generated code; versioned with the generator (one package).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ConvKernels
@@ -16,6 +18,13 @@ public static class ConvKernels
     /// (zero outside the input) of every sample, written to <paramref name="output"/>.
     /// </summary>
     public static void Forward(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> input, Span<float> output, int samples)
+    {
+        if (ConvGemm.IsAccelerated) ConvGemm.Forward(shape, weights, biases, input, output, samples);
+        else ForwardLoops(shape, weights, biases, input, output, samples);
+    }
+
+    /// <summary>The plain loops of <see cref="Forward"/> (no SIMD hardware; the benchmarks' baseline).</summary>
+    internal static void ForwardLoops(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> input, Span<float> output, int samples)
     {
         int inSize = shape.InputSize, outSize = shape.OutputSize, plane = shape.OutHeight * shape.OutWidth;
         for (int s = 0; s < samples; s++)
@@ -57,6 +66,13 @@ public static class ConvKernels
     /// </summary>
     public static void InputGradient(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
     {
+        if (ConvGemm.IsAccelerated && shape.StrideY == 1 && shape.StrideX == 1) ConvGemm.InputGradient(shape, weights, outputGradient, inputGradient, samples);
+        else InputGradientLoops(shape, weights, outputGradient, inputGradient, samples);
+    }
+
+    /// <summary>The plain loops of <see cref="InputGradient"/> (no SIMD hardware, or a stride above 1).</summary>
+    internal static void InputGradientLoops(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
+    {
         int inSize = shape.InputSize, outSize = shape.OutputSize;
         inputGradient.Slice(0, samples * inSize).Clear();
         for (int s = 0; s < samples; s++)
@@ -96,6 +112,13 @@ public static class ConvKernels
     /// <c>∂L/∂b[f] += Σ_{y,x} ∂L/∂z[f, y, x]</c>.
     /// </summary>
     public static void AddWeightGradient(in ConvShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient, int samples)
+    {
+        if (ConvGemm.IsAccelerated) ConvGemm.AddWeightGradient(shape, input, outputGradient, weightGradient, biasGradient, samples);
+        else AddWeightGradientLoops(shape, input, outputGradient, weightGradient, biasGradient, samples);
+    }
+
+    /// <summary>The plain loops of <see cref="AddWeightGradient"/> (no SIMD hardware).</summary>
+    internal static void AddWeightGradientLoops(in ConvShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient, int samples)
     {
         int inSize = shape.InputSize, outSize = shape.OutputSize, plane = shape.OutHeight * shape.OutWidth;
         for (int s = 0; s < samples; s++)
