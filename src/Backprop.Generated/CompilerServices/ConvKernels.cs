@@ -159,7 +159,9 @@ public static class ConvKernels
 
 /// <summary>
 /// The pooling kernels of generated networks, over <c>samples</c> samples stored one after another, channel-major.
-/// Used by generated code; versioned with the generator (one package).
+/// Windows of 2 × 2 and 1-D windows of 2 run eight outputs at a time where AVX2 is (<see cref="PoolPairs"/>, the same
+/// results); other windows, and machines without AVX2, run the plain loops below. Used by generated code; versioned
+/// with the generator (one package).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class PoolKernels
@@ -167,6 +169,11 @@ public static class PoolKernels
     /// <summary>The largest value of each window.</summary>
     public static void MaxForward(in PoolShape shape, ReadOnlySpan<float> input, Span<float> output, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.MaxForward(shape, input.Slice(0, samples * shape.InputSize), output.Slice(0, samples * shape.OutputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         for (int p = 0; p < planes; p++)
         {
@@ -188,6 +195,11 @@ public static class PoolKernels
     /// </summary>
     public static void MaxBackward(in PoolShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.MaxBackward(shape, input.Slice(0, samples * shape.InputSize), outputGradient.Slice(0, samples * shape.OutputSize), inputGradient.Slice(0, samples * shape.InputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         inputGradient.Slice(0, planes * inPlane).Clear();
         for (int p = 0; p < planes; p++)
@@ -208,6 +220,11 @@ public static class PoolKernels
     /// <summary>The mean of each window.</summary>
     public static void AverageForward(in PoolShape shape, ReadOnlySpan<float> input, Span<float> output, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.AverageForward(shape, input.Slice(0, samples * shape.InputSize), output.Slice(0, samples * shape.OutputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         float scale = 1f / (shape.WindowHeight * shape.WindowWidth);
         for (int p = 0; p < planes; p++)
@@ -235,6 +252,11 @@ public static class PoolKernels
     /// <summary>Spreads each output's gradient evenly over its window (∂y/∂x = 1 / window area); inputs left out of every window get 0. Writes (does not add).</summary>
     public static void AverageBackward(in PoolShape shape, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.AverageBackward(shape, outputGradient.Slice(0, samples * shape.OutputSize), inputGradient.Slice(0, samples * shape.InputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         float scale = 1f / (shape.WindowHeight * shape.WindowWidth);
         inputGradient.Slice(0, planes * inPlane).Clear();
