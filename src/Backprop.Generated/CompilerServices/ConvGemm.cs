@@ -100,7 +100,7 @@ internal static class ConvGemm
     {
         Geometry g = Geometry.Of(shape);
         int fp = PadToVectors(g.Filters, VectorCount), fanIn = g.FanIn;
-        Span<float> scratch = Floats(PadTo16(fanIn * fp) + 2 * PadTo16(Rows * fp) + PaddedLength(g));
+        Span<float> scratch = Floats(PadTo16(fanIn * fp) + PadTo16(fp) + TransposedLength(g, fp) + PaddedLength(g));
         Span<float> packed = scratch.Slice(0, fanIn * fp);
         Span<float> bias = scratch.Slice(PadTo16(fanIn * fp), fp);
         // Wᵀ: packed[k, f] = W[f, k], filters past the last zero
@@ -112,7 +112,7 @@ internal static class ConvGemm
         }
         bias.Clear();
         biases.Slice(0, g.Filters).CopyTo(bias);
-        Run(g, packed, bias, fp, input, output, samples, scratch.Slice(PadTo16(fanIn * fp) + PadTo16(Rows * fp)));
+        Run(g, packed, bias, fp, input, output, samples, scratch.Slice(PadTo16(fanIn * fp) + PadTo16(fp)));
     }
 
     /// <summary>The input gradient of a stride-1 convolution (the caller checks the stride).</summary>
@@ -121,7 +121,7 @@ internal static class ConvGemm
         Geometry g = Geometry.InputGradientOf(shape);
         int cp = PadToVectors(g.Filters, VectorCount), fanIn = g.FanIn;
         int kh = shape.KernelHeight, kw = shape.KernelWidth, channels = shape.InChannels;
-        Span<float> scratch = Floats(PadTo16(fanIn * cp) + 2 * PadTo16(Rows * cp) + PaddedLength(g));
+        Span<float> scratch = Floats(PadTo16(fanIn * cp) + PadTo16(cp) + TransposedLength(g, cp) + PaddedLength(g));
         Span<float> packed = scratch.Slice(0, fanIn * cp);
         // W'ᵀ[(f, u', v'), c] = W[f, c, kh−1−u', kw−1−v']
         packed.Clear();
@@ -138,7 +138,7 @@ internal static class ConvGemm
         }
         Span<float> bias = scratch.Slice(PadTo16(fanIn * cp), cp);
         bias.Clear();
-        Run(g, packed, bias, cp, outputGradient, inputGradient, samples, scratch.Slice(PadTo16(fanIn * cp) + PadTo16(Rows * cp)));
+        Run(g, packed, bias, cp, outputGradient, inputGradient, samples, scratch.Slice(PadTo16(fanIn * cp) + PadTo16(cp)));
     }
 
     public static void AddWeightGradient(in ConvShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient, int samples)
@@ -164,16 +164,12 @@ internal static class ConvGemm
         {
             ReadOnlySpan<float> source = Source(g, direct, input.Slice(s * inSize, inSize), padded);
             ReadOnlySpan<float> dz = outputGradient.Slice(s * outSize, outSize);
+            // dz [filters × positions] → dzT [positions × fp] (the padding filters stay 0)
+            BatchKernels.Transpose(ref MemoryMarshal.GetReference(dz), g.Filters, plane, plane, ref MemoryMarshal.GetReference(dzT), fp);
             for (int f = 0; f < g.Filters; f++)
             {
                 float sum = 0f;
-                ReadOnlySpan<float> row = dz.Slice(f * plane, plane);
-                for (int j = 0; j < row.Length; j++)
-                {
-                    float d = row[j];
-                    dzT[j * fp + f] = d;
-                    sum += d;
-                }
+                foreach (float d in dz.Slice(f * plane, plane)) sum += d;
                 biasSum[f] += sum;
             }
             if (Vector512.IsHardwareAccelerated) WeightGradientTiles<Vector512<float>, Width512>(source, kOffsets, positions, dzT, fp, gradientT);
@@ -186,6 +182,9 @@ internal static class ConvGemm
             biasGradient[f] += biasSum[f];
         }
     }
+
+    /// <summary>Floats of one sample's transposed output, [positions rounded up to whole tiles × filters padded to whole vectors].</summary>
+    private static int TransposedLength(in Geometry g, int fp) => PadTo16((g.Plane + Rows - 1) / Rows * Rows * fp);
 
     /// <summary>Floats of one sample's padded input (0 when the kernels read the input as it is).</summary>
     private static int PaddedLength(in Geometry g) => g.ReadsInputDirectly ? 0 : g.Channels * g.PaddedHeight * g.PaddedWidth;
@@ -242,8 +241,8 @@ internal static class ConvGemm
     private static void Run(in Geometry g, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int fp, ReadOnlySpan<float> input, Span<float> output, int samples, Span<float> rest)
     {
         int fanIn = g.FanIn, plane = g.Plane;
-        Span<float> tile = rest.Slice(0, Rows * fp);
-        Span<float> padded = rest.Slice(PadTo16(Rows * fp));
+        Span<float> zT = rest.Slice(0, TransposedLength(g, fp));
+        Span<float> padded = rest.Slice(TransposedLength(g, fp));
         Span<int> ints = Ints(fanIn + plane);
         Span<int> kOffsets = ints.Slice(0, fanIn), positions = ints.Slice(fanIn, plane);
         bool direct = g.ReadsInputDirectly;
@@ -253,13 +252,15 @@ internal static class ConvGemm
         {
             ReadOnlySpan<float> source = Source(g, direct, input.Slice(s * inSize, inSize), padded);
             Span<float> z = output.Slice(s * outSize, outSize);
-            if (Vector512.IsHardwareAccelerated) ForwardTiles<Vector512<float>, Width512>(source, kOffsets, positions, packed, bias, fp, g.Filters, tile, z);
-            else ForwardTiles<Vector256<float>, Width256>(source, kOffsets, positions, packed, bias, fp, g.Filters, tile, z);
+            if (Vector512.IsHardwareAccelerated) ForwardTiles<Vector512<float>, Width512>(source, kOffsets, positions, packed, bias, fp, zT);
+            else ForwardTiles<Vector256<float>, Width256>(source, kOffsets, positions, packed, bias, fp, zT);
+            // zT [positions × fp] → z [filters × positions]
+            BatchKernels.Transpose(ref MemoryMarshal.GetReference(zT), plane, g.Filters, fp, ref MemoryMarshal.GetReference(z), plane);
         }
     }
 
     private static void ForwardTiles<TVec, TW>(ReadOnlySpan<float> source, ReadOnlySpan<int> kOffsets, ReadOnlySpan<int> positions,
-        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int fp, int filters, Span<float> tile, Span<float> z)
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int fp, Span<float> zT)
         where TVec : struct
         where TW : struct, ISimdWidth<TVec>
     {
@@ -268,11 +269,11 @@ internal static class ConvGemm
         ref int idx = ref MemoryMarshal.GetReference(kOffsets);
         ref float w = ref MemoryMarshal.GetReference(packed);
         ref float b = ref MemoryMarshal.GetReference(bias);
-        ref float t = ref MemoryMarshal.GetReference(tile);
+        ref float t = ref MemoryMarshal.GetReference(zT);
         for (int j0 = 0; j0 < plane; j0 += Rows)
         {
             int n = Math.Min(Rows, plane - j0);
-            // rows past the last position repeat the first one of the tile (computed, not stored)
+            // rows past the last position repeat the first one of the tile (computed into zT's spare rows, never read)
             int p0 = positions[j0];
             int p1 = n > 1 ? positions[j0 + 1] : p0, p2 = n > 2 ? positions[j0 + 2] : p0, p3 = n > 3 ? positions[j0 + 3] : p0;
             int p4 = n > 4 ? positions[j0 + 4] : p0, p5 = n > 5 ? positions[j0 + 5] : p0;
@@ -280,17 +281,12 @@ internal static class ConvGemm
             for (; v + 2 * count <= fp; v += 2 * count)
             {
                 Tile2<TVec, TW>(ref src, p0, p1, p2, p3, p4, p5, ref idx, kOffsets.Length, ref Unsafe.Add(ref w, v), fp,
-                    ref Unsafe.Add(ref b, v), 0, ref Unsafe.Add(ref t, v), fp);
+                    ref Unsafe.Add(ref b, v), 0, ref Unsafe.Add(ref t, j0 * fp + v), fp);
             }
             if (v < fp)
             {
                 Tile1<TVec, TW>(ref src, p0, p1, p2, p3, p4, p5, ref idx, kOffsets.Length, ref Unsafe.Add(ref w, v), fp,
-                    ref Unsafe.Add(ref b, v), 0, ref Unsafe.Add(ref t, v), fp);
-            }
-            for (int r = 0; r < n; r++)
-            {
-                ref float tr = ref Unsafe.Add(ref t, r * fp);
-                for (int f = 0; f < filters; f++) z[f * plane + j0 + r] = Unsafe.Add(ref tr, f);
+                    ref Unsafe.Add(ref b, v), 0, ref Unsafe.Add(ref t, j0 * fp + v), fp);
             }
         }
     }
