@@ -121,6 +121,31 @@ public class ConvKernelTests
         Assert.Equal(one, all);
     }
 
+    [Fact]
+    public void Kernels_allocate_nothing_after_a_threads_first_call()
+    {
+        // the per-thread scratch grows on the first call at a shape, then is reused
+        ConvShape shape = ConvShape.TwoD(16, 14, 14, 32, 5, 1, 2, 1);
+        var pool = new PoolShape(32, 14, 14, 2, 2);
+        const int Samples = 3;
+        float[] w = new float[shape.WeightCount], b = new float[shape.Filters], x = new float[Samples * shape.InputSize], z = new float[Samples * shape.OutputSize];
+        float[] dx = new float[Samples * shape.InputSize], gw = new float[shape.WeightCount], gb = new float[shape.Filters], p = new float[Samples * pool.OutputSize];
+        void All()
+        {
+            ConvKernels.Forward(shape, w, b, x, z, Samples);
+            ConvKernels.InputGradient(shape, w, z, dx, Samples);
+            ConvKernels.AddWeightGradient(shape, x, z, gw, gb, Samples);
+            PoolKernels.MaxForward(pool, z, p, Samples);
+            PoolKernels.MaxBackward(pool, z, p, z, Samples);
+            PoolKernels.AverageForward(pool, z, p, Samples);
+            PoolKernels.AverageBackward(pool, p, z, Samples);
+        }
+        All();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        All();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static void CheckAll(in ConvShape shape, int samples, int offset, string what)
     {
         int inLength = samples * shape.InputSize, outLength = samples * shape.OutputSize;
