@@ -61,7 +61,7 @@ public static class BatchKernels
     }
 
     /// <summary>dst[c, r] = src[r, c] for a rows × cols block (row strides given): 8 × 8 tiles in AVX registers, the edges scalar.</summary>
-    private static void Transpose(ref float src, int rows, int cols, int srcStride, ref float dst, int dstStride)
+    internal static void Transpose(ref float src, int rows, int cols, int srcStride, ref float dst, int dstStride)
     {
         int r = 0;
         if (Avx.IsSupported)

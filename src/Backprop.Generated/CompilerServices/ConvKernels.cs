@@ -6,7 +6,9 @@ namespace Backprop.Generated.CompilerServices;
 /// <summary>
 /// The convolution kernels of generated networks, over <c>samples</c> samples stored one after another (each
 /// <see cref="ConvShape.InputSize"/> or <see cref="ConvShape.OutputSize"/> floats, channel-major). The caller passes
-/// spans of the stated lengths. Used by generated code; versioned with the generator (one package).
+/// spans of the stated lengths. Where Vector512 or Vector256 is accelerated the sums run as register-tiled products
+/// (<see cref="ConvGemm"/>: the input gradient so for stride 1, plain loops for larger strides); elsewhere as the plain
+/// loops below. Used by generated code; versioned with the generator (one package).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ConvKernels
@@ -16,6 +18,13 @@ public static class ConvKernels
     /// (zero outside the input) of every sample, written to <paramref name="output"/>.
     /// </summary>
     public static void Forward(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> input, Span<float> output, int samples)
+    {
+        if (ConvGemm.IsAccelerated) ConvGemm.Forward(shape, weights, biases, input, output, samples);
+        else ForwardLoops(shape, weights, biases, input, output, samples);
+    }
+
+    /// <summary>The plain loops of <see cref="Forward"/> (no SIMD hardware; the benchmarks' baseline).</summary>
+    internal static void ForwardLoops(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> input, Span<float> output, int samples)
     {
         int inSize = shape.InputSize, outSize = shape.OutputSize, plane = shape.OutHeight * shape.OutWidth;
         for (int s = 0; s < samples; s++)
@@ -57,6 +66,13 @@ public static class ConvKernels
     /// </summary>
     public static void InputGradient(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
     {
+        if (ConvGemm.IsAccelerated && shape.StrideY == 1 && shape.StrideX == 1) ConvGemm.InputGradient(shape, weights, outputGradient, inputGradient, samples);
+        else InputGradientLoops(shape, weights, outputGradient, inputGradient, samples);
+    }
+
+    /// <summary>The plain loops of <see cref="InputGradient"/> (no SIMD hardware, or a stride above 1).</summary>
+    internal static void InputGradientLoops(in ConvShape shape, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
+    {
         int inSize = shape.InputSize, outSize = shape.OutputSize;
         inputGradient.Slice(0, samples * inSize).Clear();
         for (int s = 0; s < samples; s++)
@@ -97,6 +113,13 @@ public static class ConvKernels
     /// </summary>
     public static void AddWeightGradient(in ConvShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient, int samples)
     {
+        if (ConvGemm.IsAccelerated) ConvGemm.AddWeightGradient(shape, input, outputGradient, weightGradient, biasGradient, samples);
+        else AddWeightGradientLoops(shape, input, outputGradient, weightGradient, biasGradient, samples);
+    }
+
+    /// <summary>The plain loops of <see cref="AddWeightGradient"/> (no SIMD hardware).</summary>
+    internal static void AddWeightGradientLoops(in ConvShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient, int samples)
+    {
         int inSize = shape.InputSize, outSize = shape.OutputSize, plane = shape.OutHeight * shape.OutWidth;
         for (int s = 0; s < samples; s++)
         {
@@ -136,7 +159,9 @@ public static class ConvKernels
 
 /// <summary>
 /// The pooling kernels of generated networks, over <c>samples</c> samples stored one after another, channel-major.
-/// Used by generated code; versioned with the generator (one package).
+/// Windows of 2 × 2 and 1-D windows of 2 run eight outputs at a time where AVX2 is (<see cref="PoolPairs"/>, the same
+/// results); other windows, and machines without AVX2, run the plain loops below. Used by generated code; versioned
+/// with the generator (one package).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class PoolKernels
@@ -144,6 +169,11 @@ public static class PoolKernels
     /// <summary>The largest value of each window.</summary>
     public static void MaxForward(in PoolShape shape, ReadOnlySpan<float> input, Span<float> output, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.MaxForward(shape, input.Slice(0, samples * shape.InputSize), output.Slice(0, samples * shape.OutputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         for (int p = 0; p < planes; p++)
         {
@@ -165,6 +195,11 @@ public static class PoolKernels
     /// </summary>
     public static void MaxBackward(in PoolShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.MaxBackward(shape, input.Slice(0, samples * shape.InputSize), outputGradient.Slice(0, samples * shape.OutputSize), inputGradient.Slice(0, samples * shape.InputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         inputGradient.Slice(0, planes * inPlane).Clear();
         for (int p = 0; p < planes; p++)
@@ -185,6 +220,11 @@ public static class PoolKernels
     /// <summary>The mean of each window.</summary>
     public static void AverageForward(in PoolShape shape, ReadOnlySpan<float> input, Span<float> output, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.AverageForward(shape, input.Slice(0, samples * shape.InputSize), output.Slice(0, samples * shape.OutputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         float scale = 1f / (shape.WindowHeight * shape.WindowWidth);
         for (int p = 0; p < planes; p++)
@@ -212,6 +252,11 @@ public static class PoolKernels
     /// <summary>Spreads each output's gradient evenly over its window (∂y/∂x = 1 / window area); inputs left out of every window get 0. Writes (does not add).</summary>
     public static void AverageBackward(in PoolShape shape, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int samples)
     {
+        if (PoolPairs.Applies(shape))
+        {
+            PoolPairs.AverageBackward(shape, outputGradient.Slice(0, samples * shape.OutputSize), inputGradient.Slice(0, samples * shape.InputSize), samples);
+            return;
+        }
         int planes = samples * shape.Channels, inPlane = shape.InHeight * shape.InWidth, outPlane = shape.OutHeight * shape.OutWidth;
         float scale = 1f / (shape.WindowHeight * shape.WindowWidth);
         inputGradient.Slice(0, planes * inPlane).Clear();
