@@ -7,8 +7,8 @@ using System.Runtime.Intrinsics;
 namespace Backprop.Generated.CompilerServices;
 
 /// <summary>
-/// The exponential and hyperbolic tangent of four floats at once, for the softmax and Tanh layers of generated Dense
-/// networks: Cephes' expf and tanhf (S. L. Moshier) on <see cref="Vector128{T}"/>, each within 1 ulp of the correctly
+/// The exponential and hyperbolic tangent of four floats at once, for the softmax (<see cref="Softmax"/>) and Tanh layers
+/// of generated Dense networks: Cephes' expf and tanhf (S. L. Moshier) on <see cref="Vector128{T}"/>, each within 1 ulp of the correctly
 /// rounded value (VectorMathTests sweeps every binade against double precision). Plain multiplies and adds, never
 /// fused, so every machine gives the same bits, with or without SIMD hardware. Four scalar <see cref="MathF.Tanh"/>
 /// calls cost ~40 ns and ten <see cref="MathF.Exp"/> ~28 ns; a call here on four values a few. Used by generated code.
@@ -73,42 +73,6 @@ public static class VectorMath
         Vector128<int> n2 = ni - n1;
         return er * Vector128.ShiftLeft(n1 + Vector128.Create(127), 23).AsSingle()
             * Vector128.ShiftLeft(n2 + Vector128.Create(127), 23).AsSingle();
-    }
-
-    /// <summary>
-    /// e[j] = e^(z[j] − shift) for every j (the numerators of a softmax with shift = max z); returns Σ e[j], summed
-    /// as four lanes, then the lanes and the last partial group in order. z and e may be the same span.
-    /// </summary>
-    /// <exception cref="ArgumentException">e is shorter than z.</exception>
-    public static float ExpSum(ReadOnlySpan<float> z, float shift, Span<float> e)
-    {
-        if (e.Length < z.Length)
-            throw new ArgumentException($"e.Length must be at least z.Length ({z.Length}), but is {e.Length}.", nameof(e));
-        ref float rz = ref MemoryMarshal.GetReference(z);
-        ref float re = ref MemoryMarshal.GetReference(e);
-        int n = z.Length;
-        Vector128<float> m = Vector128.Create(shift);
-        Vector128<float> acc = Vector128<float>.Zero;
-        int i = 0;
-        for (; i <= n - 4; i += 4)
-        {
-            Vector128<float> v = Exp(Vector128.LoadUnsafe(ref rz, (nuint)i) - m);
-            v.StoreUnsafe(ref re, (nuint)i);
-            acc += v;
-        }
-        float sum = acc.GetElement(0) + acc.GetElement(1) + acc.GetElement(2) + acc.GetElement(3);
-        int rest = n - i;
-        if (rest > 0)
-        {
-            Vector128<float> t = Exp(Tail(ref rz, i, rest) - m);
-            for (int k = 0; k < rest; k++)
-            {
-                float value = t.GetElement(k);
-                Unsafe.Add(ref re, i + k) = value;
-                sum += value;
-            }
-        }
-        return sum;
     }
 
     /// <summary>tanh of every element, in place, four at a time (a last partial group padded).</summary>

@@ -152,12 +152,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, a2, y); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = y[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(y, zmax, y);
-        for (int j = 0; j < 10; j++) y[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
     }
 
     /// <summary>
@@ -199,12 +195,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
             for (int s = 0; s < ns; s++)
             {
                 global::System.Span<float> y = outputs.Slice((s0 + s) * OutputSize, OutputSize);
-                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                float zmax = y[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(y, zmax, y);
-                for (int j = 0; j < 10; j++) y[j] /= esum;
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
             }
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short
@@ -284,25 +276,13 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, a2, z3); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z3[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z3, zmax, a3);
-        for (int j = 0; j < 10; j++) a3[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z3, a3); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            loss -= t[j] * (z3[j] - lse);
-            tsum += t[j];
-        }
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++) dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z3, a3, lse, t, dz3, gradScale);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 3: ∂L/∂W3[o, i] += ∂L/∂z3[o] · a2[i];  ∂L/∂b3[o] += ∂L/∂z3[o]
@@ -403,23 +383,11 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
             {
                 global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
                 for (int j = 0; j < 10; j++) z3[j] = zT[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s];
-                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                float zmax = z3[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z3, zmax, a3);
-                for (int j = 0; j < 10; j++) a3[j] /= esum;
-                float loss = 0f;
-                // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-                float lse = zmax + global::System.MathF.Log(esum);
-                float tsum = 0f;
-                for (int j = 0; j < 10; j++)
-                {
-                    loss -= t[j] * (z3[j] - lse);
-                    tsum += t[j];
-                }
-                // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-                for (int j = 0; j < 10; j++) dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z3, a3); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
+                // Cross-entropy from the logits z of the softmax output p (LossKernels):
+                // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+                float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z3, a3, lse, t, dz3, gradScale);
                 total += loss;
                 for (int j = 0; j < 10; j++) d3T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz3[j];
             }
@@ -507,25 +475,13 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, a2, z3); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z3[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z3, zmax, a3);
-        for (int j = 0; j < 10; j++) a3[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z3, a3); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            loss -= t[j] * (z3[j] - lse);
-            tsum += t[j];
-        }
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++) dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z3, a3, lse, t, dz3, gradScale);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // Layer 3 update: b3[o] -= lr · ∂L/∂z3[o]; then one sweep over W3's rows takes ∂L/∂input from each row before
