@@ -37,7 +37,7 @@ public static class Latency
             Row("digits: NetworkGuard.SampleCount", new GuardOp()),
             Row("digits: Gemv<ReLU> 32×64 (layer 0)", new Gemv0Op(d)),
             Row("digits: Gemv<Linear> 10×32 (layer 1)", new Gemv1Op(d)),
-            Row("digits: softmax of 10 (max, ExpSum, 10 divisions)", new SoftmaxOp(d)),
+            Row("digits: softmax of 10 (Softmax.Apply)", new SoftmaxOp(d)),
             Row("digits: both Gemv + softmax, no guard/call glue", new ForwardKernelsOp(d)),
             Row("digits: Forward (whole call)", new ForwardOp(d)),
             Row("digits: BackwardRowsSgd 10×32 with dx (layer 1)", new Sgd1Op(d)),
@@ -188,15 +188,9 @@ public static class Latency
         public void Run() => Softmax(d.Buffer.AsSpan(32, 10), d.Y);
     }
 
-    /// <summary>The generated softmax (Digits.verified.cs), z into y.</summary>
+    /// <summary>The generated softmax (Digits.verified.cs): the runtime's, z into y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Softmax(ReadOnlySpan<float> z, Span<float> y)
-    {
-        float zmax = z[0];
-        for (int j = 1; j < 10; j++) zmax = MathF.Max(zmax, z[j]);
-        float esum = VectorMath.ExpSum(z, zmax, y);
-        for (int j = 0; j < 10; j++) y[j] /= esum;
-    }
+    private static void Softmax(ReadOnlySpan<float> z, Span<float> y) => Backprop.Generated.CompilerServices.Softmax.Apply(z, y);
 
     private readonly struct ForwardKernelsOp(DigitsOps d) : IOp
     {

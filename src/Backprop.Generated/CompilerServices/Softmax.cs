@@ -64,11 +64,11 @@ public static class Softmax
         Vector128<float> m = full > 0 ? Vector128.LoadUnsafe(ref rz) : tail;
         for (int i = 4; i < full; i += 4)
         {
-            m = Vector128.Max(m, Vector128.LoadUnsafe(ref rz, (nuint)i));
+            m = Max(m, Vector128.LoadUnsafe(ref rz, (nuint)i));
         }
-        if (rest > 0 && full > 0) m = Vector128.Max(m, tail);
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        if (rest > 0 && full > 0) m = Max(m, tail);
+        m = Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
 
         // a_j = e^(z_j − m), summed as four lanes over the groups in order
         Vector128<float> acc = Vector128<float>.Zero;
@@ -105,6 +105,18 @@ public static class Softmax
         max = m.ToScalar();
         sum = acc.ToScalar();
     }
+
+    /// <summary>
+    /// The lane maximum as the hardware computes it (maxps): which operand a NaN lane yields does not matter here, as
+    /// e^(z − m) of a NaN z is NaN and makes the sum, and so every output, NaN either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Max(Vector128<float> a, Vector128<float> b) =>
+#if NET9_0_OR_GREATER
+        Vector128.MaxNative(a, b);
+#else
+        Vector128.Max(a, b);
+#endif
 
     /// <summary>The last 1 to 3 elements from i on, in the low lanes; the lanes above repeat the first of them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
