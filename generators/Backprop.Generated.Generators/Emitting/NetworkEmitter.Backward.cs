@@ -197,6 +197,11 @@ internal sealed partial class NetworkEmitter
     {
         _w.Line("// " + ActivationFormulas.Derivative(activation));
         bool unrolled = a.IsLocal || da.IsLocal || dz.IsLocal;
+        if (!unrolled)
+        {
+            _w.Line($"{Dense}ChainDerivative<{ActivationFormulas.DerivativeType(activation)}>({a.Name}, {da.Name}, {dz.Name}); // SIMD, eight at a time");
+            return;
+        }
         EmitElementwise(dz.Length, unrolled, j => new[]
         {
             dz.Assign(j, ActivationFormulas.Chain(activation, a.At(j), da.At(j))),
@@ -312,7 +317,7 @@ internal sealed partial class NetworkEmitter
 
         _w.Line($"// Layer {i} update: b{i}[o] -= lr · ∂L/∂z{i}[o]; then one sweep over W{i}'s rows takes ∂L/∂input from each row before");
         _w.Line($"// W{i}[o, i] -= lr · ∂L/∂z{i}[o] · {input.Name}[i] overwrites it");
-        _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) b{i}[o] -= learningRate * {dz.At("o")};");
+        _w.Line($"{Dense}SgdBias(b{i}, {dz.Name}, learningRate); // b{i}[o] -= learningRate * {dz.At("o")}, eight at a time");
         string dx = l == 0 ? "default" : "da" + below;
         _w.Line($"{Dense}BackwardRowsSgd(W{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, {dx}, learningRate); // SIMD, 4 rows per sweep");
         if (l > 0)

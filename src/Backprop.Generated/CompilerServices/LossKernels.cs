@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Backprop.Generated.CompilerServices;
 
@@ -15,7 +16,8 @@ public static class LossKernels
 {
     /// <summary>
     /// Cross-entropy of one sample from its logits: returns ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i, and writes
-    /// ∂ℓ/∂z_j = (p_j Σt − t_j) · gradScale, with p = softmax(z) (= p − t for one-hot or probability targets).
+    /// ∂ℓ/∂z_j = (p_j Σt − t_j) · gradScale, with p = softmax(z) (= p − t for one-hot or probability targets). The two
+    /// sums go in <see cref="Softmax"/>'s order (four lane sums, then (s0 + s1) + (s2 + s3)), the same bits on every path.
     /// <paramref name="dz"/> may be <paramref name="p"/> itself.
     /// </summary>
     /// <param name="z">The logits.</param>
@@ -36,20 +38,56 @@ public static class LossKernels
         ref float rp = ref MemoryMarshal.GetReference(p);
         ref float rt = ref MemoryMarshal.GetReference(t);
         ref float rd = ref MemoryMarshal.GetReference(dz);
-        float loss = 0f;
-        float tsum = 0f;
-        for (int j = 0; j < n; j++)
+        int full = n & ~3;
+        int rest = n - full;
+
+        // Σ_j t_j (z_j − lse) and Σ_j t_j as four lane sums over the groups of four in order (the last, partial group
+        // padded with zeros), then (s0 + s1) + (s2 + s3): the order Softmax sums in, on every SIMD path
+        Vector128<float> shift = Vector128.Create(logSumExp);
+        Vector128<float> terms = Vector128<float>.Zero;
+        Vector128<float> targets = Vector128<float>.Zero;
+        for (int i = 0; i < full; i += 4)
         {
-            float tj = Unsafe.Add(ref rt, j);
-            loss -= tj * (Unsafe.Add(ref rz, j) - logSumExp);
-            tsum += tj;
+            Vector128<float> ti = Vector128.LoadUnsafe(ref rt, (nuint)i);
+            terms += ti * (Vector128.LoadUnsafe(ref rz, (nuint)i) - shift);
+            targets += ti;
         }
-        for (int j = 0; j < n; j++)
+        if (rest > 0)
+        {
+            Vector128<float> inTail = Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)rest));
+            Vector128<float> ti = Vector128.ConditionalSelect(inTail, Tail(ref rt, full, rest), Vector128<float>.Zero);
+            Vector128<float> term = ti * (Tail(ref rz, full, rest) - shift);
+            terms += Vector128.ConditionalSelect(inTail, term, Vector128<float>.Zero);
+            targets += ti;
+        }
+        float loss = -HorizontalSum(terms);
+        float tsum = HorizontalSum(targets);
+
+        // ∂ℓ/∂z_j = (p_j Σt − t_j) · gradScale
+        Vector128<float> tv = Vector128.Create(tsum);
+        Vector128<float> scale = Vector128.Create(gradScale);
+        for (int i = 0; i < full; i += 4)
+        {
+            ((Vector128.LoadUnsafe(ref rp, (nuint)i) * tv - Vector128.LoadUnsafe(ref rt, (nuint)i)) * scale).StoreUnsafe(ref rd, (nuint)i);
+        }
+        for (int j = full; j < n; j++)
         {
             Unsafe.Add(ref rd, j) = (Unsafe.Add(ref rp, j) * tsum - Unsafe.Add(ref rt, j)) * gradScale;
         }
         return loss;
     }
+
+    /// <summary>(s0 + s1) + (s2 + s3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float HorizontalSum(Vector128<float> s) => (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
+
+    /// <summary>The last 1 to 3 elements from i on, in the low lanes (0 above).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Tail(ref float r, int i, int rest) => Vector128.Create(
+        Unsafe.Add(ref r, i),
+        rest > 1 ? Unsafe.Add(ref r, i + 1) : 0f,
+        rest > 2 ? Unsafe.Add(ref r, i + 2) : 0f,
+        0f);
 
     /// <summary>
     /// Cross-entropy of one sample on logits that are the network's output (<c>torch.nn.CrossEntropyLoss</c>): takes

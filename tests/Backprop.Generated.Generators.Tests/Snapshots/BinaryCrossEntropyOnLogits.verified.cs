@@ -510,7 +510,7 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
-        for (int o = 0; o < 16; o++) b0[o] -= learningRate * dz0[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b0, dz0, learningRate); // b0[o] -= learningRate * dz0[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W0, dz0, 16, 20, x, default, learningRate); // SIMD, 4 rows per sweep
 
         TrainingStep++;

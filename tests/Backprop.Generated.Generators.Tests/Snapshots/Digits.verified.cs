@@ -239,7 +239,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W1, gW1, dz1, 10, 32, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 32; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         for (int o = 0; o < 32; o++) gb0[o] += dz0[o];
@@ -374,15 +374,15 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
         // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
-        for (int o = 0; o < 10; o++) b1[o] -= learningRate * dz1[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b1, dz1, learningRate); // b1[o] -= learningRate * dz1[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 10, 32, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 32; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
-        for (int o = 0; o < 32; o++) b0[o] -= learningRate * dz0[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b0, dz0, learningRate); // b0[o] -= learningRate * dz0[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W0, dz0, 32, 64, x, default, learningRate); // SIMD, 4 rows per sweep
 
         TrainingStep++;

@@ -93,6 +93,21 @@ public class SoftmaxTests
             float sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
             Assert.Equal(e.Select(v => v / sum).ToArray(), a);
             Assert.Equal(m + MathF.Log(sum), lse);
+
+            // the cross-entropy's two sums in the same order, its gradient element by element
+            float[] t = Enumerable.Range(0, n).Select(j => (j % 3) * 0.25f).ToArray();
+            var dz = new float[n];
+            float loss = LossKernels.CrossEntropyAtLogits(z, a, lse, t, dz, 0.5f);
+            var terms = new float[4];
+            var targets = new float[4];
+            for (int j = 0; j < n; j++)
+            {
+                terms[j % 4] += t[j] * (z[j] - lse);
+                targets[j % 4] += t[j];
+            }
+            float tsum = (targets[0] + targets[1]) + (targets[2] + targets[3]);
+            Assert.Equal(-((terms[0] + terms[1]) + (terms[2] + terms[3])), loss);
+            Assert.Equal(Enumerable.Range(0, n).Select(j => (a[j] * tsum - t[j]) * 0.5f).ToArray(), dz);
         }
     }
 
