@@ -37,11 +37,13 @@ public static class Latency
             Row("digits: NetworkGuard.SampleCount", new GuardOp()),
             Row("digits: Gemv<ReLU> 32×64 (layer 0)", new Gemv0Op(d)),
             Row("digits: Gemv<Linear> 10×32 (layer 1)", new Gemv1Op(d)),
-            Row("digits: softmax of 10 (max, ExpSum, 10 divisions)", new SoftmaxOp(d)),
+            Row("digits: softmax of 10 (Softmax.Apply)", new SoftmaxOp(d)),
             Row("digits: both Gemv + softmax, no guard/call glue", new ForwardKernelsOp(d)),
             Row("digits: Forward (whole call)", new ForwardOp(d)),
             Row("digits: BackwardRowsSgd 10×32 with dx (layer 1)", new Sgd1Op(d)),
             Row("digits: BackwardRowsSgd 32×64, no dx (layer 0)", new Sgd0Op(d)),
+            Row("digits: softmax + cross-entropy at the logits (10)", new SoftmaxLossOp(d)),
+            Row("digits: TrainStep's kernels in sequence, no glue", new TrainStepKernelsOp(d)),
             Row("digits: TrainStep (whole call)", new TrainStepOp(d)),
             Row("xor: Forward", new NetForwardOp(new XorNet(1), 2, 1)),
             Row("mnist: Forward", new NetForwardOp(new MnistNet(1), 784, 10)),
@@ -143,7 +145,7 @@ public static class Latency
     private sealed class DigitsOps
     {
         public readonly DigitsNet Net = new(1);
-        public readonly float[] X, T, Y = new float[10], Buffer = new float[126];
+        public readonly float[] X, T, Y = new float[10], Dz = new float[10], Buffer = new float[126];
         public readonly AlignedFloats Copy = new(DigitsNet.ParameterCount);
 
         public DigitsOps()
@@ -188,15 +190,9 @@ public static class Latency
         public void Run() => Softmax(d.Buffer.AsSpan(32, 10), d.Y);
     }
 
-    /// <summary>The generated softmax (Digits.verified.cs), z into y.</summary>
+    /// <summary>The generated softmax (Digits.verified.cs): the runtime's, z into y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Softmax(ReadOnlySpan<float> z, Span<float> y)
-    {
-        float zmax = z[0];
-        for (int j = 1; j < 10; j++) zmax = MathF.Max(zmax, z[j]);
-        float esum = VectorMath.ExpSum(z, zmax, y);
-        for (int j = 0; j < 10; j++) y[j] /= esum;
-    }
+    private static void Softmax(ReadOnlySpan<float> z, Span<float> y) => Backprop.Generated.CompilerServices.Softmax.Apply(z, y);
 
     private readonly struct ForwardKernelsOp(DigitsOps d) : IOp
     {
@@ -224,6 +220,36 @@ public static class Latency
     private readonly struct Sgd0Op(DigitsOps d) : IOp
     {
         public void Run() => DenseKernels.BackwardRowsSgd(d.Copy.Span.Slice(0, 2048), d.Buffer.AsSpan(94, 32), 32, 64, d.X, default, 0f);
+    }
+
+    /// <summary>The generated TrainStep's loss step: softmax with its log-sum-exp, then the cross-entropy and ∂ℓ/∂z.</summary>
+    private readonly struct SoftmaxLossOp(DigitsOps d) : IOp
+    {
+        public void Run()
+        {
+            ReadOnlySpan<float> z = d.Buffer.AsSpan(32, 10);
+            float lse = Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z, d.Y);
+            Sink += LossKernels.CrossEntropyAtLogits(z, d.Y, lse, d.T, d.Dz, 1f);
+        }
+
+        private static float Sink;
+    }
+
+    /// <summary>Every runtime call of the generated TrainStep in its order (learning rate 0), without the generated loops between them.</summary>
+    private readonly struct TrainStepKernelsOp(DigitsOps d) : IOp
+    {
+        public void Run()
+        {
+            Span<float> p = d.Copy.Span;
+            Span<float> a0 = d.Buffer.AsSpan(0, 32);
+            Span<float> z1 = d.Buffer.AsSpan(32, 10);
+            DenseKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
+            DenseKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, z1);
+            float lse = Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z1, d.Y);
+            LossKernels.CrossEntropyAtLogits(z1, d.Y, lse, d.T, d.Dz, 1f);
+            DenseKernels.BackwardRowsSgd(p.Slice(2080, 320), d.Dz, 10, 32, a0, d.Buffer.AsSpan(62, 32), 0f);
+            DenseKernels.BackwardRowsSgd(p.Slice(0, 2048), d.Buffer.AsSpan(94, 32), 32, 64, d.X, default, 0f);
+        }
     }
 
     private readonly struct TrainStepOp(DigitsOps d) : IOp

@@ -87,6 +87,29 @@ public class EmissionPlanTests
     }
 
     [Theory]
+    [InlineData("Loss.CrossEntropy", "Activation.Softmax", 4, true)]       // the softmax is a span kernel
+    [InlineData("Loss.MeanSquaredError", "Activation.Softmax", 4, true)]
+    [InlineData("Loss.BinaryCrossEntropy", "Activation.Softmax", 4, true)]
+    [InlineData("Loss.CrossEntropy", "Activation.Linear", 4, true)]        // the loss takes softmax(z) over a span
+    [InlineData("Loss.BinaryCrossEntropy", "Activation.Linear", 4, false)] // elementwise: locals serve
+    [InlineData("Loss.BinaryCrossEntropy", "Activation.Sigmoid", 4, false)]
+    [InlineData("Loss.CrossEntropy", "Activation.Softmax", 40, false)]     // a looped output layer has its spans anyway
+    public void An_unrolled_output_layer_whose_softmax_is_taken_keeps_its_vectors_in_the_training_buffer(string loss, string activation, int hidden, bool inBuffers)
+    {
+        EmissionPlan plan = Plan($"[Dense({hidden}, Activation.ReLU)] [Dense(3, {activation})]", loss, inputs: 3);
+        Assert.Equal(inBuffers, plan.OutputSoftmaxInBuffers);
+        if (inBuffers)
+        {
+            Assert.Equal(LayerForm.Unrolled, plan.Forms[1]);
+            Assert.True(plan.TrainingBuffer.Contains("z1") && plan.TrainingBuffer.Contains("a1") && plan.TrainingBuffer.Contains("dz1"));
+        }
+        else if (plan.Forms[1] == LayerForm.Unrolled)
+        {
+            Assert.Equal(0, plan.TrainingBuffer.Size); // every value in locals
+        }
+    }
+
+    [Theory]
     [InlineData("[Dense(8)] [BatchNorm] [Activation(Activation.ReLU)] [Dense(3, Activation.Softmax)]")]
     [InlineData("[Dense(8, Activation.ReLU)] [Dropout(0.5)] [Dense(3, Activation.Softmax)]")]
     [InlineData("[Dense(200, Activation.ReLU)] [Activation(Activation.Tanh)] [Dense(3, Activation.Softmax)]")]

@@ -117,46 +117,4 @@ public class VectorMathTests
         Assert.Equal((float)Math.Exp(-100f), Exp1(-100f)); // a denormal
         Assert.Equal((float)Math.Exp(-87.5f), Exp1(-87.5f));
     }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(3)]
-    [InlineData(5)]
-    [InlineData(8)]
-    [InlineData(9)]
-    [InlineData(10)]
-    [InlineData(12)]
-    [InlineData(15)]
-    [InlineData(16)]
-    [InlineData(19)]
-    [InlineData(35)]
-    public void ExpSum_writes_the_shifted_exponentials_and_returns_their_sum(int length)
-    {
-        var rng = new Random(length);
-        float[] z = Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 60 - 50)).ToArray();
-        float shift = length == 0 ? 0f : z.Max();
-        float[] expected = z.Select(v => Exp1(v - shift)).ToArray();
-        float[] e = new float[length];
-        float sum = VectorMath.ExpSum(z, shift, e);
-        Assert.Equal(expected, e);
-        Assert.Equal(expected.Select(v => (double)v).Sum(), sum, 1e-6 * Math.Max(1, Math.Abs(sum)));
-        // the documented order, bit for bit: four lane sums over whole groups of four, the lanes in order, then the rest
-        float[] lanes = new float[4];
-        int whole = length / 4 * 4;
-        for (int i = 0; i < whole; i++) lanes[i % 4] += expected[i];
-        float ordered = lanes[0] + lanes[1] + lanes[2] + lanes[3];
-        for (int i = whole; i < length; i++) ordered += expected[i];
-        Assert.Equal(ordered, sum);
-        // in place, as Forward does it on its output span
-        float[] same = (float[])z.Clone();
-        Assert.Equal(sum, VectorMath.ExpSum(same, shift, same));
-        Assert.Equal(expected, same);
-    }
-
-    [Fact]
-    public void ExpSum_rejects_a_short_destination()
-    {
-        var e = Assert.Throws<ArgumentException>(() => VectorMath.ExpSum(new float[5], 0f, new float[4]));
-        Assert.Equal("e", e.ParamName);
-    }
 }

@@ -9,7 +9,7 @@ namespace Backprop.Generated.Generators.Emitting;
 /// derivative written in terms of its output (what backpropagation multiplies into an incoming gradient) and the
 /// comment that explains it, and the runtime types its kernels are specialized with. Every emission path (one sample,
 /// mini-batch, layer by layer) takes these from here, so a formula cannot differ between paths. Softmax is not
-/// elementwise: its value and Jacobian are written where they are used (the output layer's emitters).
+/// elementwise: every path computes it with the runtime's <c>Softmax</c> kernel (<see cref="SoftmaxComment"/> states it).
 /// </summary>
 internal static class ActivationFormulas
 {
@@ -21,6 +21,10 @@ internal static class ActivationFormulas
 
     /// <summary>The slope as the comments print it.</summary>
     private static readonly string SlopeText = Slope.Substring(0, Slope.Length - 1);
+
+    /// <summary>The comment above a softmax (the runtime's <c>Softmax</c> computes it, the same bits on every path).</summary>
+    public const string SoftmaxComment =
+        "softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i";
 
     /// <summary>a = f(z) as the comments print it.</summary>
     public static string Formula(ActivationKind activation) => activation switch

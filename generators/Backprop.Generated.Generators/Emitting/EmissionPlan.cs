@@ -94,6 +94,10 @@ internal sealed class EmissionPlan
             ((model.Loss == LossKind.CrossEntropy && output.Activation == ActivationKind.Softmax) ||
              (model.Loss == LossKind.BinaryCrossEntropy && output.Activation == ActivationKind.Sigmoid));
 
+        OutputSoftmaxInBuffers =
+            Path != NetworkPath.LayerByLayer && Forms[layers.Count - 1] == LayerForm.Unrolled &&
+            (output.Activation == ActivationKind.Softmax || (model.Loss == LossKind.CrossEntropy && OutputIsLogits));
+
         if (Path == NetworkPath.LayerByLayer)
         {
             for (int p = 0; p < layers.Count - 1; p++)
@@ -120,7 +124,7 @@ internal sealed class EmissionPlan
                 TrainingBuffer.Reserve("a" + l, layers[l].Units);
             }
         }
-        if (Forms[last] == LayerForm.Looped)
+        if (Forms[last] == LayerForm.Looped || OutputSoftmaxInBuffers)
         {
             TrainingBuffer.Reserve("z" + last, output.Units);
             TrainingBuffer.Reserve("a" + last, output.Units);
@@ -131,7 +135,11 @@ internal sealed class EmissionPlan
         }
         for (int l = last; l >= 0; l--)
         {
-            if (Forms[l] == LayerForm.Looped)
+            if (l == last && OutputSoftmaxInBuffers)
+            {
+                TrainingBuffer.Reserve("dz" + l, layers[l].Units);
+            }
+            else if (Forms[l] == LayerForm.Looped)
             {
                 TrainingBuffer.Reserve("dz" + l, layers[l].Units);
                 if (l > 0)
@@ -179,6 +187,13 @@ internal sealed class EmissionPlan
     /// computes softmax(z) or σ(z) itself (for its value and gradient only; Forward returns z).
     /// </summary>
     public bool OutputIsLogits { get; }
+
+    /// <summary>
+    /// An unrolled output layer whose softmax is taken (a Softmax output, or cross-entropy on logits) keeps z, its
+    /// output and ∂L/∂z in training buffers rather than locals: the softmax and the cross-entropy are span kernels
+    /// (<c>Softmax</c>, <c>LossKernels</c>), one implementation for every path.
+    /// </summary>
+    public bool OutputSoftmaxInBuffers { get; }
 
     /// <summary>Dense-only networks with a looped layer get the batch kernels, in Forward and Backward.</summary>
     public bool UsesBatchPath => Path == NetworkPath.Batch;

@@ -9,11 +9,26 @@ namespace Backprop.Generated.Generators.Emitting;
 /// element's term to <c>loss</c> and write ∂ℓ/∂y of that element, and whether the loss is a mean over every element
 /// (so the summed terms are divided by OutputSize). The one-sample, batch and layer-by-layer emitters all take them
 /// from here. The pairings whose gradient is taken at the logits (cross-entropy on softmax or on logits, binary
-/// cross-entropy on sigmoid or on logits) are written where the logits are at hand, in each path's loss emitter.
+/// cross-entropy on sigmoid or on logits) are computed by the runtime's <c>LossKernels</c> on every path; their
+/// comments are <see cref="AtLogitsComment"/>.
 /// </summary>
 internal static class LossFormulas
 {
     private const string MathF = "global::System.MathF.";
+
+    /// <summary>
+    /// The comment above a loss taken at the logits: cross-entropy (softmax output or <paramref name="logits"/>) or
+    /// binary cross-entropy (sigmoid output or <paramref name="logits"/>), as the runtime's <c>LossKernels</c> compute it.
+    /// </summary>
+    public static string AtLogitsComment(LossKind loss, bool logits) => loss == LossKind.CrossEntropy
+        ? (logits
+            ? "// Cross-entropy on the logits z of a Linear output (torch.nn.CrossEntropyLoss; LossKernels): p = softmax(z) taken for the gradient only,\n"
+            : "// Cross-entropy from the logits z of the softmax output p (LossKernels):\n") +
+          "// ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale"
+        : (logits
+            ? "// Binary cross-entropy on the logit z of a Linear output (torch.nn.BCEWithLogitsLoss; LossKernels), stable for any z:\n"
+            : "// Binary cross-entropy from the logit z of the sigmoid output (LossKernels), stable for any z:\n") +
+          "// ℓ = max(z, 0) − z·t + log(1 + e^−|z|), mean over the elements;  ∂ℓ/∂z = σ(z) − t, times gradScale";
 
     /// <summary>The comment above the loss of <paramref name="loss"/> on an <paramref name="output"/> output.</summary>
     public static string Comment(LossKind loss, ActivationKind output) => loss switch

@@ -126,8 +126,12 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    /// <summary>∂L/∂z of layer <paramref name="l"/>: locals where the layer is unrolled, else a span (always a span in the batch path).</summary>
-    private Vec Dz(int l, bool batch = false) => new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]) && !batch);
+    /// <summary>
+    /// ∂L/∂z of layer <paramref name="l"/>: locals where the layer is unrolled, else a span (always a span in the batch
+    /// path, and for an output layer whose softmax the plan keeps in spans).
+    /// </summary>
+    private Vec Dz(int l, bool batch = false) =>
+        new("dz" + Literal.Int(l), _layers[l].Units, Unrolled(_layers[l]) && !batch && !(l == Last && _plan.OutputSoftmaxInBuffers));
 
     /// <summary>
     /// The loss of one sample and its gradient at the output pre-activation. <paramref name="batch"/>: one column of a
@@ -137,54 +141,33 @@ internal sealed partial class NetworkEmitter
     {
         LayerModel layer = OutputLayer;
         string i = Literal.Int(Last);
-        bool unrolled = Unrolled(layer) && !batch;
+        bool unrolled = Unrolled(layer) && !batch && !_plan.OutputSoftmaxInBuffers;
         int n = layer.Units;
         var z = new Vec("z" + i, n, unrolled);
         var a = new Vec("a" + i, n, unrolled);
         var dz = Dz(Last, batch);
         var t = new Vec("t", n, isLocal: false);
-        _w.Line("float loss = 0f;");
 
         bool logits = _plan.OutputIsLogits;
-        if (_model.Loss == LossKind.CrossEntropy && logits)
-        {
-            // The output is the logits z; the loss takes their softmax itself (for the gradient only: Forward returns z).
-            // Looped or in a chunk, a (a copy of z) is free to hold it; unrolled, fresh locals p.
-            _w.Line("// Cross-entropy on the logits of a Linear output (torch.nn.CrossEntropyLoss): the softmax is taken here, for the loss and its gradient");
-            Vec p = unrolled ? new Vec("p" + i, n, isLocal: true) : a;
-            EmitActivation(ActivationKind.Softmax, z, p);
-            a = p;
-        }
-
         if (_model.Loss == LossKind.CrossEntropy && (logits || layer.Activation == ActivationKind.Softmax))
         {
-            _w.Line("// Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)");
-            _w.Line($"float lse = zmax + {MathF}Log(esum);");
-            _w.Line("float tsum = 0f;");
-            EmitElementwise(n, unrolled, j => new[] { $"loss -= {t.At(j)} * ({z.At(j)} - lse);", $"tsum += {t.At(j)};" });
-            _w.Line("// ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k");
-            EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"({a.At(j)} * tsum - {t.At(j)}) * gradScale") });
+            foreach (string line in LossFormulas.AtLogitsComment(LossKind.CrossEntropy, logits).Split('\n')) _w.Line(line);
+            _w.Line(logits
+                ? $"float loss = {Cs}LossKernels.CrossEntropyWithLogits({z.Name}, t, {dz.Name}, gradScale);"
+                : $"float loss = {Cs}LossKernels.CrossEntropyAtLogits({z.Name}, {a.Name}, lse, t, {dz.Name}, gradScale);");
             return;
         }
 
+        _w.Line("float loss = 0f;");
         if (_model.Loss == LossKind.BinaryCrossEntropy && (logits || layer.Activation == ActivationKind.Sigmoid))
         {
-            _w.Line(logits
-                ? "// Binary cross-entropy on the logit of a Linear output (torch.nn.BCEWithLogitsLoss), stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)"
-                : "// Binary cross-entropy from the logit, stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)");
+            foreach (string line in LossFormulas.AtLogitsComment(LossKind.BinaryCrossEntropy, logits).Split('\n')) _w.Line(line);
+            EmitElementwise(n, unrolled, j => new[] { $"loss += {Cs}LossKernels.BinaryCrossEntropyWithLogits({z.At(j)}, {t.At(j)});" });
+            _w.Line("loss /= OutputSize;");
             EmitElementwise(n, unrolled, j => new[]
             {
-                $"loss += {MathF}Max({z.At(j)}, 0f) - {z.At(j)} * {t.At(j)} + {MathF}Log(1f + {MathF}Exp(-{MathF}Abs({z.At(j)})));",
+                dz.Assign(j, $"{Cs}LossKernels.BinaryCrossEntropyGradient({(logits ? ActivationFormulas.Value(ActivationKind.Sigmoid, z.At(j)) : a.At(j))}, {t.At(j)}, gradScale)"),
             });
-            _w.Line("loss /= OutputSize;");
-            if (logits)
-            {
-                _w.Line("// ∂ℓ/∂z = σ(z) − t with σ(z) = 1 / (1 + e^−z), times 1/(k·OutputSize)");
-                EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"({ActivationFormulas.Value(ActivationKind.Sigmoid, z.At(j))} - {t.At(j)}) * gradScale") });
-                return;
-            }
-            _w.Line("// ∂ℓ/∂z = σ(z) − t, times 1/(k·OutputSize)");
-            EmitElementwise(n, unrolled, j => new[] { dz.Assign(j, $"({a.At(j)} - {t.At(j)}) * gradScale") });
             return;
         }
 
@@ -214,6 +197,11 @@ internal sealed partial class NetworkEmitter
     {
         _w.Line("// " + ActivationFormulas.Derivative(activation));
         bool unrolled = a.IsLocal || da.IsLocal || dz.IsLocal;
+        if (!unrolled)
+        {
+            _w.Line($"{Dense}ChainDerivative<{ActivationFormulas.DerivativeType(activation)}>({a.Name}, {da.Name}, {dz.Name}); // SIMD, eight at a time");
+            return;
+        }
         EmitElementwise(dz.Length, unrolled, j => new[]
         {
             dz.Assign(j, ActivationFormulas.Chain(activation, a.At(j), da.At(j))),
@@ -329,7 +317,7 @@ internal sealed partial class NetworkEmitter
 
         _w.Line($"// Layer {i} update: b{i}[o] -= lr · ∂L/∂z{i}[o]; then one sweep over W{i}'s rows takes ∂L/∂input from each row before");
         _w.Line($"// W{i}[o, i] -= lr · ∂L/∂z{i}[o] · {input.Name}[i] overwrites it");
-        _w.Line($"for (int o = 0; o < {Literal.Int(layer.Units)}; o++) b{i}[o] -= learningRate * {dz.At("o")};");
+        _w.Line($"{Dense}SgdBias(b{i}, {dz.Name}, learningRate); // b{i}[o] -= learningRate * {dz.At("o")}, eight at a time");
         string dx = l == 0 ? "default" : "da" + below;
         _w.Line($"{Dense}BackwardRowsSgd(W{i}, {dz.Name}, {Literal.Int(layer.Units)}, {Literal.Int(fanIn)}, {input.Name}, {dx}, learningRate); // SIMD, 4 rows per sweep");
         if (l > 0)

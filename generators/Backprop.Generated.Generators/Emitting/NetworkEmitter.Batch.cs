@@ -184,7 +184,7 @@ internal sealed partial class NetworkEmitter
                     _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) z{last}[j] = zT[j * {Batch}Chunk + s];");
                     var z = new Vec("z" + last, OutputLayer.Units, isLocal: false);
                     var a = new Vec("a" + last, OutputLayer.Units, isLocal: false);
-                    EmitActivation(OutputLayer.Activation, z, a);
+                    EmitActivation(OutputLayer.Activation, z, a, logSumExp: _model.Loss == LossKind.CrossEntropy);
                     EmitLossAndOutputGradient(batch: true);
                     _w.Line("total += loss;");
                     _w.Line($"for (int j = 0; j < {Literal.Int(OutputLayer.Units)}; j++) d{last}T[j * {Batch}Chunk + s] = dz{last}[j];");

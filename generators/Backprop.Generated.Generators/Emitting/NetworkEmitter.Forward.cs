@@ -136,7 +136,7 @@ internal sealed partial class NetworkEmitter
         LayerModel layer = _layers[l];
         string i = Literal.Int(l);
         Vec input = LayerInput(l);
-        if (z.IsLocal)
+        if (Unrolled(layer))
         {
             for (int o = 0; o < layer.Units; o++)
             {
@@ -165,21 +165,26 @@ internal sealed partial class NetworkEmitter
         Vec a;
         if (training)
         {
-            z = new Vec("z" + i, layer.Units, unrolled);
-            a = new Vec("a" + i, layer.Units, unrolled);
+            bool locals = unrolled && !_plan.OutputSoftmaxInBuffers;
+            z = new Vec("z" + i, layer.Units, locals);
+            a = new Vec("a" + i, layer.Units, locals);
         }
         else
         {
-            // Inference: a looped output layer computes z in place in y.
-            z = unrolled ? new Vec("z" + i, layer.Units, isLocal: true) : new Vec("y", layer.Units, isLocal: false);
+            // Inference: a looped output layer, or one whose softmax is taken over a span, computes z in place in y.
+            bool locals = unrolled && layer.Activation != ActivationKind.Softmax;
+            z = locals ? new Vec("z" + i, layer.Units, isLocal: true) : new Vec("y", layer.Units, isLocal: false);
             a = new Vec("y", layer.Units, isLocal: false);
         }
         EmitAffine(Last, z);
-        EmitActivation(layer.Activation, z, a);
+        EmitActivation(layer.Activation, z, a, logSumExp: training && _model.Loss == LossKind.CrossEntropy);
     }
 
-    /// <summary>a = f(z) elementwise, or the numerically stable softmax.</summary>
-    private void EmitActivation(ActivationKind activation, Vec z, Vec a)
+    /// <summary>
+    /// a = f(z) elementwise, or the softmax through the runtime's <c>Softmax</c> (spans only: the plan keeps a softmax
+    /// output in spans); with <paramref name="logSumExp"/> the softmax also declares <c>lse</c> = log Σ e^z for the loss.
+    /// </summary>
+    private void EmitActivation(ActivationKind activation, Vec z, Vec a, bool logSumExp = false)
     {
         int n = z.Length;
         bool unrolled = z.IsLocal || a.IsLocal;
@@ -193,28 +198,17 @@ internal sealed partial class NetworkEmitter
             EmitElementwise(n, unrolled, j => new[] { a.Assign(j, ActivationFormulas.Value(activation, z.At(j))) });
             return;
         }
-
-        _w.Line("// softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows");
-        if (unrolled)
-        {
-            _w.Line($"float zmax = {z.At(0)};");
-            for (int j = 1; j < n; j++) _w.Line($"zmax = {MathF}Max(zmax, {z.At(j)});");
-            _w.Line("// e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)");
-            EmitFourAtATime(n, "e_v", j => $"{z.At(j)} - zmax", ExpFunction, (j, value) => $"float e_{Literal.Int(j)} = {value};");
-            _w.Line("float esum = " + string.Join(" + ", Enumerable.Range(0, n).Select(j => "e_" + Literal.Int(j))) + ";");
-            for (int j = 0; j < n; j++) _w.Line(a.Assign(Literal.Int(j), $"e_{Literal.Int(j)} / esum"));
-        }
-        else
-        {
-            _w.Line($"float zmax = {z.At("0")};");
-            _w.Line($"for (int j = 1; j < {Literal.Int(n)}; j++) zmax = {MathF}Max(zmax, {z.At("j")});");
-            _w.Line($"// a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j");
-            _w.Line($"float esum = {ExpFunction}Sum({z.Name}, zmax, {a.Name});");
-            _w.Line($"for (int j = 0; j < {Literal.Int(n)}; j++) {a.At("j")} /= esum;");
-        }
+        EmitSoftmax(z.Name, a.Name, logSumExp);
     }
 
-    private const string ExpFunction = Cs + "VectorMath.Exp";
+    /// <summary>a = softmax(z) over spans, one runtime call; with <paramref name="logSumExp"/> it declares <c>lse</c>.</summary>
+    private void EmitSoftmax(string z, string a, bool logSumExp)
+    {
+        _w.Line("// " + ActivationFormulas.SoftmaxComment);
+        _w.Line(logSumExp
+            ? $"float lse = {Cs}Softmax.ApplyLogSumExp({z}, {a}); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)"
+            : $"{Cs}Softmax.Apply({z}, {a});");
+    }
 
     /// <summary>
     /// f over n values four per Vector128 call: value(j) fills lane j mod 4 (0 past n), assign(j, lane) stores the result.

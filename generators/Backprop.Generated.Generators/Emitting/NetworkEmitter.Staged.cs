@@ -125,23 +125,14 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Softmax of <paramref name="from"/> (n values starting at <paramref name="offset"/>) into <paramref name="to"/>,
-    /// stably, through the same <c>VectorMath.ExpSum</c> as the other paths, so a softmax gives the same bits on every path.
+    /// Softmax of <paramref name="from"/> (n values starting at <paramref name="offset"/>) into <paramref name="to"/>
+    /// through the runtime's <c>Softmax</c>, as every path, so a softmax gives the same bits on every path.
     /// </summary>
     private void EmitStagedSoftmax(string from, string to, int n, string? offset)
     {
         string c = Literal.Int(n);
         string start = offset ?? "0";
-        _w.Line("// softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)");
-        using (_w.Block())
-        {
-            _w.Line($"{RoSpan} zs = {from}.Slice({start}, {c});");
-            _w.Line($"{Span} es = {to}.Slice({start}, {c});");
-            _w.Line("float zmax = zs[0];");
-            _w.Line($"for (int j = 1; j < {c}; j++) zmax = {MathF}Max(zmax, zs[j]);");
-            _w.Line($"float esum = {ExpFunction}Sum(zs, zmax, es);");
-            _w.Line($"for (int j = 0; j < {c}; j++) es[j] /= esum;");
-        }
+        EmitSoftmax($"{from}.Slice({start}, {c})", $"{to}.Slice({start}, {c})", logSumExp: false);
     }
 
     /// <summary>The value a layer-by-layer Dense layer stores per unit: f(z), or z where the activation is applied after the loop.</summary>
@@ -352,46 +343,30 @@ internal sealed partial class NetworkEmitter
             string logits = layer.Kind != LayerKind.Dense ? "h" + Literal.Int(Last - 1) : _plan.OutputIsLogits ? y : "zl";
             bool fromLogits = _plan.OutputIsLogits;
             string target = layer.Kind == LayerKind.Dense ? "d" + last : "d" + Literal.Int(Last - 1);
+            foreach (string line in LossFormulas.AtLogitsComment(_model.Loss, fromLogits).Split('\n')) _w.Line(line);
             using (_w.Block("for (int s = 0; s < k; s++)"))
             {
                 _w.Line($"int r = s * {n};");
+                string slice = $"Slice(r, {n})";
                 if (_model.Loss == LossKind.CrossEntropy)
                 {
-                    _w.Line("// cross-entropy from the logits: ℓ = −Σ_j t_j (z_j − lse), lse = log Σ e^z; ∂ℓ/∂z_j = softmax_j · Σt − t_j");
-                    _w.Line($"float zmax = {logits}[r];");
-                    _w.Line($"for (int j = 1; j < {n}; j++) zmax = {MathF}Max(zmax, {logits}[r + j]);");
-                    _w.Line("float esum = 0f;");
-                    _w.Line($"for (int j = 0; j < {n}; j++) esum += {MathF}Exp({logits}[r + j] - zmax);");
-                    _w.Line($"float lse = zmax + {MathF}Log(esum);");
-                    _w.Line("float tsum = 0f;");
-                    using (_w.Block($"for (int j = 0; j < {n}; j++)"))
-                    {
-                        _w.Line($"loss -= t[r + j] * ({logits}[r + j] - lse);");
-                        _w.Line("tsum += t[r + j];");
-                    }
-                    if (fromLogits)
-                    {
-                        _w.Line($"// the outputs are the logits (torch.nn.CrossEntropyLoss): softmax_j = e^(z_j − zmax) / esum is taken here, for the gradient only");
-                        _w.Line($"for (int j = 0; j < {n}; j++) {target}[r + j] = ({MathF}Exp({logits}[r + j] - zmax) / esum * tsum - t[r + j]) * gradScale;");
-                    }
-                    else
-                    {
-                        _w.Line($"for (int j = 0; j < {n}; j++) {target}[r + j] = ({y}[r + j] * tsum - t[r + j]) * gradScale;");
-                    }
+                    if (!fromLogits) _w.Line($"// (softmax(z) is taken again into {target}: the same kernel, so the same bits as {y})");
+                    _w.Line($"loss += {Cs}LossKernels.CrossEntropyWithLogits({logits}.{slice}, t.{slice}, {target}.{slice}, gradScale);");
                 }
                 else
                 {
-                    _w.Line(fromLogits
-                        ? "// binary cross-entropy on the logits of a Linear output (torch.nn.BCEWithLogitsLoss): ℓ = max(z, 0) − z t + log(1 + e^−|z|); ∂ℓ/∂z = σ(z) − t"
-                        : "// binary cross-entropy from the logit: ℓ = max(z, 0) − z t + log(1 + e^−|z|); ∂ℓ/∂z = σ(z) − t");
                     using (_w.Block($"for (int j = 0; j < {n}; j++)"))
                     {
                         _w.Line($"float z = {logits}[r + j];");
-                        _w.Line($"loss += ({MathF}Max(z, 0f) - z * t[r + j] + {MathF}Log(1f + {MathF}Exp(-{MathF}Abs(z)))) / OutputSize;");
+                        _w.Line($"loss += {Cs}LossKernels.BinaryCrossEntropyWithLogits(z, t[r + j]);");
                         string sigma = fromLogits ? ActivationFormulas.Value(ActivationKind.Sigmoid, "z") : $"{y}[r + j]";
-                        _w.Line($"{target}[r + j] = ({sigma} - t[r + j]) * gradScale;");
+                        _w.Line($"{target}[r + j] = {Cs}LossKernels.BinaryCrossEntropyGradient({sigma}, t[r + j], gradScale);");
                     }
                 }
+            }
+            if (_model.Loss == LossKind.BinaryCrossEntropy)
+            {
+                _w.Line("loss /= OutputSize;");
             }
             return;
         }

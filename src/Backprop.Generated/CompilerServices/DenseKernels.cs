@@ -491,6 +491,55 @@ public static class DenseKernels
     }
 
     /// <summary>
+    /// b[o] −= learningRate · dz[o] for every o &lt; b.Length (the product, then the difference: rounded as the gradient
+    /// and then <c>Sgd.Step</c> would be): a bias's SGD step in the fused train step, eight lanes at a time.
+    /// </summary>
+    public static void SgdBias(Span<float> bias, ReadOnlySpan<float> dz, float learningRate)
+    {
+        int n = bias.Length;
+        if (dz.Length < n) ThrowShort(nameof(dz), dz.Length, n);
+        ref float rb = ref MemoryMarshal.GetReference(bias);
+        ref float rd = ref MemoryMarshal.GetReference(dz);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> rate = Vector256.Create(learningRate);
+            for (; i <= n - 8; i += 8)
+            {
+                (Vector256.LoadUnsafe(ref rb, (nuint)i) - rate * Vector256.LoadUnsafe(ref rd, (nuint)i)).StoreUnsafe(ref rb, (nuint)i);
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref rb, i) -= learningRate * Unsafe.Add(ref rd, i);
+    }
+
+    /// <summary>
+    /// dz[j] = da[j] · f'(z[j]) from the activation a[j] = f(z[j]), for every j &lt; dz.Length: the chain rule through
+    /// an elementwise activation (<typeparamref name="TDerivative"/>), eight lanes at a time.
+    /// </summary>
+    public static void ChainDerivative<TDerivative>(ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
+        where TDerivative : struct, IActivationDerivative
+    {
+        int n = dz.Length;
+        if (a.Length < n) ThrowShort(nameof(a), a.Length, n);
+        if (da.Length < n) ThrowShort(nameof(da), da.Length, n);
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rg = ref MemoryMarshal.GetReference(da);
+        ref float rd = ref MemoryMarshal.GetReference(dz);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                TDerivative.Chain(Vector256.LoadUnsafe(ref rg, (nuint)i), Vector256.LoadUnsafe(ref ra, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref rd, i) = TDerivative.Chain(Unsafe.Add(ref rg, i), Unsafe.Add(ref ra, i));
+    }
+
+    private static void ThrowShort(string name, int length, int needed) =>
+        throw new ArgumentException($"{name} must hold at least {needed} floats, but holds {length}.", name);
+
+    /// <summary>
     /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
     /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
     /// step would be. Four rows per sweep; the gradient is never stored.

@@ -186,13 +186,13 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
-        // Binary cross-entropy from the logit, stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)
-        loss += global::System.MathF.Max(z1_0, 0f) - z1_0 * t[0] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_0)));
-        loss += global::System.MathF.Max(z1_1, 0f) - z1_1 * t[1] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_1)));
+        // Binary cross-entropy from the logit z of the sigmoid output (LossKernels), stable for any z:
+        // ℓ = max(z, 0) − z·t + log(1 + e^−|z|), mean over the elements;  ∂ℓ/∂z = σ(z) − t, times gradScale
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_0, t[0]);
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_1, t[1]);
         loss /= OutputSize;
-        // ∂ℓ/∂z = σ(z) − t, times 1/(k·OutputSize)
-        float dz1_0 = (a1_0 - t[0]) * gradScale;
-        float dz1_1 = (a1_1 - t[1]) * gradScale;
+        float dz1_0 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(a1_0, t[0], gradScale);
+        float dz1_1 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(a1_1, t[1], gradScale);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
@@ -287,13 +287,13 @@ partial class MultiLabelNet : global::Backprop.Generated.INetwork, global::Backp
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
-        // Binary cross-entropy from the logit, stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)
-        loss += global::System.MathF.Max(z1_0, 0f) - z1_0 * t[0] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_0)));
-        loss += global::System.MathF.Max(z1_1, 0f) - z1_1 * t[1] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_1)));
+        // Binary cross-entropy from the logit z of the sigmoid output (LossKernels), stable for any z:
+        // ℓ = max(z, 0) − z·t + log(1 + e^−|z|), mean over the elements;  ∂ℓ/∂z = σ(z) − t, times gradScale
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_0, t[0]);
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_1, t[1]);
         loss /= OutputSize;
-        // ∂ℓ/∂z = σ(z) − t, times 1/(k·OutputSize)
-        float dz1_0 = (a1_0 - t[0]) * gradScale;
-        float dz1_1 = (a1_1 - t[1]) * gradScale;
+        float dz1_0 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(a1_0, t[0], gradScale);
+        float dz1_1 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(a1_1, t[1], gradScale);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)

@@ -222,13 +222,13 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
-        // Binary cross-entropy on the logit of a Linear output (torch.nn.BCEWithLogitsLoss), stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)
-        loss += global::System.MathF.Max(z1_0, 0f) - z1_0 * t[0] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_0)));
-        loss += global::System.MathF.Max(z1_1, 0f) - z1_1 * t[1] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_1)));
+        // Binary cross-entropy on the logit z of a Linear output (torch.nn.BCEWithLogitsLoss; LossKernels), stable for any z:
+        // ℓ = max(z, 0) − z·t + log(1 + e^−|z|), mean over the elements;  ∂ℓ/∂z = σ(z) − t, times gradScale
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_0, t[0]);
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_1, t[1]);
         loss /= OutputSize;
-        // ∂ℓ/∂z = σ(z) − t with σ(z) = 1 / (1 + e^−z), times 1/(k·OutputSize)
-        float dz1_0 = (1f / (1f + global::System.MathF.Exp(-z1_0)) - t[0]) * gradScale;
-        float dz1_1 = (1f / (1f + global::System.MathF.Exp(-z1_1)) - t[1]) * gradScale;
+        float dz1_0 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(1f / (1f + global::System.MathF.Exp(-z1_0)), t[0], gradScale);
+        float dz1_1 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(1f / (1f + global::System.MathF.Exp(-z1_1)), t[1], gradScale);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
@@ -358,11 +358,11 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
                 for (int j = 0; j < 2; j++) z1[j] = zT[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s];
                 for (int j = 0; j < 2; j++) a1[j] = z1[j];
                 float loss = 0f;
-                // Binary cross-entropy on the logit of a Linear output (torch.nn.BCEWithLogitsLoss), stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)
-                for (int j = 0; j < 2; j++) loss += global::System.MathF.Max(z1[j], 0f) - z1[j] * t[j] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1[j])));
+                // Binary cross-entropy on the logit z of a Linear output (torch.nn.BCEWithLogitsLoss; LossKernels), stable for any z:
+                // ℓ = max(z, 0) − z·t + log(1 + e^−|z|), mean over the elements;  ∂ℓ/∂z = σ(z) − t, times gradScale
+                for (int j = 0; j < 2; j++) loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1[j], t[j]);
                 loss /= OutputSize;
-                // ∂ℓ/∂z = σ(z) − t with σ(z) = 1 / (1 + e^−z), times 1/(k·OutputSize)
-                for (int j = 0; j < 2; j++) dz1[j] = (1f / (1f + global::System.MathF.Exp(-z1[j])) - t[j]) * gradScale;
+                for (int j = 0; j < 2; j++) dz1[j] = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(1f / (1f + global::System.MathF.Exp(-z1[j])), t[j], gradScale);
                 total += loss;
                 for (int j = 0; j < 2; j++) d1T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz1[j];
             }
@@ -428,13 +428,13 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
-        // Binary cross-entropy on the logit of a Linear output (torch.nn.BCEWithLogitsLoss), stable for any z: ℓ = max(z, 0) − z·t + log(1 + e^−|z|)
-        loss += global::System.MathF.Max(z1_0, 0f) - z1_0 * t[0] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_0)));
-        loss += global::System.MathF.Max(z1_1, 0f) - z1_1 * t[1] + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(z1_1)));
+        // Binary cross-entropy on the logit z of a Linear output (torch.nn.BCEWithLogitsLoss; LossKernels), stable for any z:
+        // ℓ = max(z, 0) − z·t + log(1 + e^−|z|), mean over the elements;  ∂ℓ/∂z = σ(z) − t, times gradScale
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_0, t[0]);
+        loss += global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyWithLogits(z1_1, t[1]);
         loss /= OutputSize;
-        // ∂ℓ/∂z = σ(z) − t with σ(z) = 1 / (1 + e^−z), times 1/(k·OutputSize)
-        float dz1_0 = (1f / (1f + global::System.MathF.Exp(-z1_0)) - t[0]) * gradScale;
-        float dz1_1 = (1f / (1f + global::System.MathF.Exp(-z1_1)) - t[1]) * gradScale;
+        float dz1_0 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(1f / (1f + global::System.MathF.Exp(-z1_0)), t[0], gradScale);
+        float dz1_1 = global::Backprop.Generated.CompilerServices.LossKernels.BinaryCrossEntropyGradient(1f / (1f + global::System.MathF.Exp(-z1_1)), t[1], gradScale);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
@@ -510,7 +510,7 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
-        for (int o = 0; o < 16; o++) b0[o] -= learningRate * dz0[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b0, dz0, learningRate); // b0[o] -= learningRate * dz0[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W0, dz0, 16, 20, x, default, learningRate); // SIMD, 4 rows per sweep
 
         TrainingStep++;

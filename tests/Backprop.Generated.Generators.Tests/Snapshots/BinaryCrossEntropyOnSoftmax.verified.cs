@@ -36,6 +36,7 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
+    private float[]? _trainingBuffer; // 12 floats of per-sample activations and gradients, made on first Backward
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -106,22 +107,11 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         global::System.ReadOnlySpan<float> b0 = p.Slice(6, 3);
 
         // Layer 0: Dense 2 → 3, Softmax. z0 = W0·x + b0; output = softmax(z0)
-        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1];
-        float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
-        float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z0_0;
-        zmax = global::System.MathF.Max(zmax, z0_1);
-        zmax = global::System.MathF.Max(zmax, z0_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        y[0] = e_0 / esum;
-        y[1] = e_1 / esum;
-        y[2] = e_2 / esum;
+        y[0] = b0[0] + W0[0] * x[0] + W0[1] * x[1];
+        y[1] = b0[1] + W0[2] * x[0] + W0[3] * x[1];
+        y[2] = b0[2] + W0[4] * x[0] + W0[5] * x[1];
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
     }
 
     /// <summary>
@@ -133,12 +123,13 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[12];
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
         for (int s = 0; s < k; s++)
         {
-            total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
+            total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
         }
         TrainingStep++;
         return total / k;
@@ -153,57 +144,45 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
         global::System.ReadOnlySpan<float> b0 = p.Slice(6, 3);
         global::System.Span<float> gW0 = g.Slice(0, 6);
         global::System.Span<float> gb0 = g.Slice(6, 3);
+        global::System.Span<float> z0 = buffer.Slice(0, 3);
+        global::System.Span<float> a0 = buffer.Slice(3, 3);
+        global::System.Span<float> dy = buffer.Slice(6, 3);
+        global::System.Span<float> dz0 = buffer.Slice(9, 3);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 2 → 3, Softmax. z0 = W0·x + b0; output = softmax(z0)
-        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1];
-        float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
-        float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z0_0;
-        zmax = global::System.MathF.Max(zmax, z0_1);
-        zmax = global::System.MathF.Max(zmax, z0_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        float a0_0 = e_0 / esum;
-        float a0_1 = e_1 / esum;
-        float a0_2 = e_2 / esum;
+        z0[0] = b0[0] + W0[0] * x[0] + W0[1] * x[1];
+        z0[1] = b0[1] + W0[2] * x[0] + W0[3] * x[1];
+        z0[2] = b0[2] + W0[4] * x[0] + W0[5] * x[1];
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(z0, a0);
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
         // Binary cross-entropy on a Softmax output (not a sigmoid), logs clamped at −100 as torch.nn.BCELoss:
         // ℓ = −(t log y + (1 − t) log(1 − y)), ∂ℓ/∂y = (y − t) / max(y (1 − y), 1e−12)
-        loss -= t[0] * global::System.MathF.Max(global::System.MathF.Log(a0_0), -100f) + (1f - t[0]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_0), -100f);
-        float dy_0 = (a0_0 - t[0]) / global::System.MathF.Max(a0_0 * (1f - a0_0), 1e-12f) * gradScale;
-        loss -= t[1] * global::System.MathF.Max(global::System.MathF.Log(a0_1), -100f) + (1f - t[1]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_1), -100f);
-        float dy_1 = (a0_1 - t[1]) / global::System.MathF.Max(a0_1 * (1f - a0_1), 1e-12f) * gradScale;
-        loss -= t[2] * global::System.MathF.Max(global::System.MathF.Log(a0_2), -100f) + (1f - t[2]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_2), -100f);
-        float dy_2 = (a0_2 - t[2]) / global::System.MathF.Max(a0_2 * (1f - a0_2), 1e-12f) * gradScale;
+        for (int j = 0; j < 3; j++)
+        {
+            loss -= t[j] * global::System.MathF.Max(global::System.MathF.Log(a0[j]), -100f) + (1f - t[j]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0[j]), -100f);
+            dy[j] = (a0[j] - t[j]) / global::System.MathF.Max(a0[j] * (1f - a0[j]), 1e-12f) * gradScale;
+        }
         loss /= OutputSize;
         // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
         float ydy = 0f;
-        ydy += a0_0 * dy_0;
-        ydy += a0_1 * dy_1;
-        ydy += a0_2 * dy_2;
-        float dz0_0 = a0_0 * (dy_0 - ydy);
-        float dz0_1 = a0_1 * (dy_1 - ydy);
-        float dz0_2 = a0_2 * (dy_2 - ydy);
+        for (int j = 0; j < 3; j++) ydy += a0[j] * dy[j];
+        for (int j = 0; j < 3; j++) dz0[j] = a0[j] * (dy[j] - ydy);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
-        gW0[0] += dz0_0 * x[0];
-        gW0[1] += dz0_0 * x[1];
-        gb0[0] += dz0_0;
-        gW0[2] += dz0_1 * x[0];
-        gW0[3] += dz0_1 * x[1];
-        gb0[1] += dz0_1;
-        gW0[4] += dz0_2 * x[0];
-        gW0[5] += dz0_2 * x[1];
-        gb0[2] += dz0_2;
+        gW0[0] += dz0[0] * x[0];
+        gW0[1] += dz0[0] * x[1];
+        gb0[0] += dz0[0];
+        gW0[2] += dz0[1] * x[0];
+        gW0[3] += dz0[1] * x[1];
+        gb0[1] += dz0[1];
+        gW0[4] += dz0[2] * x[0];
+        gW0[5] += dz0[2] * x[1];
+        gb0[2] += dz0[2];
 
         return loss;
     }
@@ -219,62 +198,51 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
         global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[12];
         global::System.ReadOnlySpan<float> x = input, t = target;
         float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
         global::System.Span<float> p = _parameters.Span;
         global::System.Span<float> W0 = p.Slice(0, 6); // layer 0 weights [3 × 2]: W0[o * 2 + i]
         global::System.Span<float> b0 = p.Slice(6, 3);
+        global::System.Span<float> z0 = buffer.Slice(0, 3);
+        global::System.Span<float> a0 = buffer.Slice(3, 3);
+        global::System.Span<float> dy = buffer.Slice(6, 3);
+        global::System.Span<float> dz0 = buffer.Slice(9, 3);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 2 → 3, Softmax. z0 = W0·x + b0; output = softmax(z0)
-        float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1];
-        float z0_1 = b0[1] + W0[2] * x[0] + W0[3] * x[1];
-        float z0_2 = b0[2] + W0[4] * x[0] + W0[5] * x[1];
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z0_0;
-        zmax = global::System.MathF.Max(zmax, z0_1);
-        zmax = global::System.MathF.Max(zmax, z0_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, z0_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        float a0_0 = e_0 / esum;
-        float a0_1 = e_1 / esum;
-        float a0_2 = e_2 / esum;
+        z0[0] = b0[0] + W0[0] * x[0] + W0[1] * x[1];
+        z0[1] = b0[1] + W0[2] * x[0] + W0[3] * x[1];
+        z0[2] = b0[2] + W0[4] * x[0] + W0[5] * x[1];
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(z0, a0);
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
         // Binary cross-entropy on a Softmax output (not a sigmoid), logs clamped at −100 as torch.nn.BCELoss:
         // ℓ = −(t log y + (1 − t) log(1 − y)), ∂ℓ/∂y = (y − t) / max(y (1 − y), 1e−12)
-        loss -= t[0] * global::System.MathF.Max(global::System.MathF.Log(a0_0), -100f) + (1f - t[0]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_0), -100f);
-        float dy_0 = (a0_0 - t[0]) / global::System.MathF.Max(a0_0 * (1f - a0_0), 1e-12f) * gradScale;
-        loss -= t[1] * global::System.MathF.Max(global::System.MathF.Log(a0_1), -100f) + (1f - t[1]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_1), -100f);
-        float dy_1 = (a0_1 - t[1]) / global::System.MathF.Max(a0_1 * (1f - a0_1), 1e-12f) * gradScale;
-        loss -= t[2] * global::System.MathF.Max(global::System.MathF.Log(a0_2), -100f) + (1f - t[2]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0_2), -100f);
-        float dy_2 = (a0_2 - t[2]) / global::System.MathF.Max(a0_2 * (1f - a0_2), 1e-12f) * gradScale;
+        for (int j = 0; j < 3; j++)
+        {
+            loss -= t[j] * global::System.MathF.Max(global::System.MathF.Log(a0[j]), -100f) + (1f - t[j]) * global::System.MathF.Max(global::System.MathF.Log(1f - a0[j]), -100f);
+            dy[j] = (a0[j] - t[j]) / global::System.MathF.Max(a0[j] * (1f - a0[j]), 1e-12f) * gradScale;
+        }
         loss /= OutputSize;
         // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
         float ydy = 0f;
-        ydy += a0_0 * dy_0;
-        ydy += a0_1 * dy_1;
-        ydy += a0_2 * dy_2;
-        float dz0_0 = a0_0 * (dy_0 - ydy);
-        float dz0_1 = a0_1 * (dy_1 - ydy);
-        float dz0_2 = a0_2 * (dy_2 - ydy);
+        for (int j = 0; j < 3; j++) ydy += a0[j] * dy[j];
+        for (int j = 0; j < 3; j++) dz0[j] = a0[j] * (dy[j] - ydy);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
-        W0[0] -= learningRate * (dz0_0 * x[0]);
-        W0[1] -= learningRate * (dz0_0 * x[1]);
-        b0[0] -= learningRate * dz0_0;
-        W0[2] -= learningRate * (dz0_1 * x[0]);
-        W0[3] -= learningRate * (dz0_1 * x[1]);
-        b0[1] -= learningRate * dz0_1;
-        W0[4] -= learningRate * (dz0_2 * x[0]);
-        W0[5] -= learningRate * (dz0_2 * x[1]);
-        b0[2] -= learningRate * dz0_2;
+        W0[0] -= learningRate * (dz0[0] * x[0]);
+        W0[1] -= learningRate * (dz0[0] * x[1]);
+        b0[0] -= learningRate * dz0[0];
+        W0[2] -= learningRate * (dz0[1] * x[0]);
+        W0[3] -= learningRate * (dz0[1] * x[1]);
+        b0[1] -= learningRate * dz0[1];
+        W0[4] -= learningRate * (dz0[2] * x[0]);
+        W0[5] -= learningRate * (dz0[2] * x[1]);
+        b0[2] -= learningRate * dz0[2];
 
         TrainingStep++;
         return loss;

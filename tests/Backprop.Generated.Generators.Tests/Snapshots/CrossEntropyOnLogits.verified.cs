@@ -37,6 +37,7 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
+    private float[]? _trainingBuffer; // 9 floats of per-sample activations and gradients, made on first Backward
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -141,12 +142,13 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[9];
         // L is the mean over the k samples, so each sample's derivative carries 1 / k.
         float gradScale = 1f / k;
         float total = 0f;
         for (int s = 0; s < k; s++)
         {
-            total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
+            total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
         }
         TrainingStep++;
         return total / k;
@@ -165,6 +167,9 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
         global::System.ReadOnlySpan<float> b1 = p.Slice(28, 3);
         global::System.Span<float> gW1 = g.Slice(16, 12);
         global::System.Span<float> gb1 = g.Slice(28, 3);
+        global::System.Span<float> z1 = buffer.Slice(0, 3);
+        global::System.Span<float> a1 = buffer.Slice(3, 3);
+        global::System.Span<float> dz1 = buffer.Slice(6, 3);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 3 → 4, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
@@ -178,65 +183,38 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
         float a0_3 = global::System.MathF.Max(z0_3, 0f);
 
         // Layer 1: Dense 4 → 3, Linear. z1 = W1·a0 + b1; output = z1
-        float z1_0 = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3;
-        float z1_1 = b1[1] + W1[4] * a0_0 + W1[5] * a0_1 + W1[6] * a0_2 + W1[7] * a0_3;
-        float z1_2 = b1[2] + W1[8] * a0_0 + W1[9] * a0_1 + W1[10] * a0_2 + W1[11] * a0_3;
-        float a1_0 = z1_0;
-        float a1_1 = z1_1;
-        float a1_2 = z1_2;
+        z1[0] = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3;
+        z1[1] = b1[1] + W1[4] * a0_0 + W1[5] * a0_1 + W1[6] * a0_2 + W1[7] * a0_3;
+        z1[2] = b1[2] + W1[8] * a0_0 + W1[9] * a0_1 + W1[10] * a0_2 + W1[11] * a0_3;
+        for (int j = 0; j < 3; j++) a1[j] = z1[j];
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy on the logits of a Linear output (torch.nn.CrossEntropyLoss): the softmax is taken here, for the loss and its gradient
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z1_0;
-        zmax = global::System.MathF.Max(zmax, z1_1);
-        zmax = global::System.MathF.Max(zmax, z1_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z1_0 - zmax, z1_1 - zmax, z1_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        float p1_0 = e_0 / esum;
-        float p1_1 = e_1 / esum;
-        float p1_2 = e_2 / esum;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        loss -= t[0] * (z1_0 - lse);
-        tsum += t[0];
-        loss -= t[1] * (z1_1 - lse);
-        tsum += t[1];
-        loss -= t[2] * (z1_2 - lse);
-        tsum += t[2];
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        float dz1_0 = (p1_0 * tsum - t[0]) * gradScale;
-        float dz1_1 = (p1_1 * tsum - t[1]) * gradScale;
-        float dz1_2 = (p1_2 * tsum - t[2]) * gradScale;
+        // Cross-entropy on the logits z of a Linear output (torch.nn.CrossEntropyLoss; LossKernels): p = softmax(z) taken for the gradient only,
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyWithLogits(z1, t, dz1, gradScale);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
-        gW1[0] += dz1_0 * a0_0;
-        gW1[1] += dz1_0 * a0_1;
-        gW1[2] += dz1_0 * a0_2;
-        gW1[3] += dz1_0 * a0_3;
-        gb1[0] += dz1_0;
-        gW1[4] += dz1_1 * a0_0;
-        gW1[5] += dz1_1 * a0_1;
-        gW1[6] += dz1_1 * a0_2;
-        gW1[7] += dz1_1 * a0_3;
-        gb1[1] += dz1_1;
-        gW1[8] += dz1_2 * a0_0;
-        gW1[9] += dz1_2 * a0_1;
-        gW1[10] += dz1_2 * a0_2;
-        gW1[11] += dz1_2 * a0_3;
-        gb1[2] += dz1_2;
+        gW1[0] += dz1[0] * a0_0;
+        gW1[1] += dz1[0] * a0_1;
+        gW1[2] += dz1[0] * a0_2;
+        gW1[3] += dz1[0] * a0_3;
+        gb1[0] += dz1[0];
+        gW1[4] += dz1[1] * a0_0;
+        gW1[5] += dz1[1] * a0_1;
+        gW1[6] += dz1[1] * a0_2;
+        gW1[7] += dz1[1] * a0_3;
+        gb1[1] += dz1[1];
+        gW1[8] += dz1[2] * a0_0;
+        gW1[9] += dz1[2] * a0_1;
+        gW1[10] += dz1[2] * a0_2;
+        gW1[11] += dz1[2] * a0_3;
+        gb1[2] += dz1[2];
         // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
-        float da0_0 = W1[0] * dz1_0 + W1[4] * dz1_1 + W1[8] * dz1_2;
-        float da0_1 = W1[1] * dz1_0 + W1[5] * dz1_1 + W1[9] * dz1_2;
-        float da0_2 = W1[2] * dz1_0 + W1[6] * dz1_1 + W1[10] * dz1_2;
-        float da0_3 = W1[3] * dz1_0 + W1[7] * dz1_1 + W1[11] * dz1_2;
+        float da0_0 = W1[0] * dz1[0] + W1[4] * dz1[1] + W1[8] * dz1[2];
+        float da0_1 = W1[1] * dz1[0] + W1[5] * dz1[1] + W1[9] * dz1[2];
+        float da0_2 = W1[2] * dz1[0] + W1[6] * dz1[1] + W1[10] * dz1[2];
+        float da0_3 = W1[3] * dz1[0] + W1[7] * dz1[1] + W1[11] * dz1[2];
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         float dz0_0 = a0_0 > 0f ? da0_0 : 0f;
@@ -276,6 +254,7 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
         global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[9];
         global::System.ReadOnlySpan<float> x = input, t = target;
         const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
         global::System.Span<float> p = _parameters.Span;
@@ -283,6 +262,9 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
         global::System.Span<float> b0 = p.Slice(12, 4);
         global::System.Span<float> W1 = p.Slice(16, 12); // layer 1 weights [3 × 4]: W1[o * 4 + i]
         global::System.Span<float> b1 = p.Slice(28, 3);
+        global::System.Span<float> z1 = buffer.Slice(0, 3);
+        global::System.Span<float> a1 = buffer.Slice(3, 3);
+        global::System.Span<float> dz1 = buffer.Slice(6, 3);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 3 → 4, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
@@ -296,65 +278,38 @@ partial class CrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, glo
         float a0_3 = global::System.MathF.Max(z0_3, 0f);
 
         // Layer 1: Dense 4 → 3, Linear. z1 = W1·a0 + b1; output = z1
-        float z1_0 = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3;
-        float z1_1 = b1[1] + W1[4] * a0_0 + W1[5] * a0_1 + W1[6] * a0_2 + W1[7] * a0_3;
-        float z1_2 = b1[2] + W1[8] * a0_0 + W1[9] * a0_1 + W1[10] * a0_2 + W1[11] * a0_3;
-        float a1_0 = z1_0;
-        float a1_1 = z1_1;
-        float a1_2 = z1_2;
+        z1[0] = b1[0] + W1[0] * a0_0 + W1[1] * a0_1 + W1[2] * a0_2 + W1[3] * a0_3;
+        z1[1] = b1[1] + W1[4] * a0_0 + W1[5] * a0_1 + W1[6] * a0_2 + W1[7] * a0_3;
+        z1[2] = b1[2] + W1[8] * a0_0 + W1[9] * a0_1 + W1[10] * a0_2 + W1[11] * a0_3;
+        for (int j = 0; j < 3; j++) a1[j] = z1[j];
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy on the logits of a Linear output (torch.nn.CrossEntropyLoss): the softmax is taken here, for the loss and its gradient
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z1_0;
-        zmax = global::System.MathF.Max(zmax, z1_1);
-        zmax = global::System.MathF.Max(zmax, z1_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z1_0 - zmax, z1_1 - zmax, z1_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        float p1_0 = e_0 / esum;
-        float p1_1 = e_1 / esum;
-        float p1_2 = e_2 / esum;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        loss -= t[0] * (z1_0 - lse);
-        tsum += t[0];
-        loss -= t[1] * (z1_1 - lse);
-        tsum += t[1];
-        loss -= t[2] * (z1_2 - lse);
-        tsum += t[2];
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        float dz1_0 = (p1_0 * tsum - t[0]) * gradScale;
-        float dz1_1 = (p1_1 * tsum - t[1]) * gradScale;
-        float dz1_2 = (p1_2 * tsum - t[2]) * gradScale;
+        // Cross-entropy on the logits z of a Linear output (torch.nn.CrossEntropyLoss; LossKernels): p = softmax(z) taken for the gradient only,
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyWithLogits(z1, t, dz1, gradScale);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // ∂L/∂a0[i] = Σ_o W1[o, i] · ∂L/∂z1[o]   (Wᵀ · ∂L/∂z1)
-        float da0_0 = W1[0] * dz1_0 + W1[4] * dz1_1 + W1[8] * dz1_2;
-        float da0_1 = W1[1] * dz1_0 + W1[5] * dz1_1 + W1[9] * dz1_2;
-        float da0_2 = W1[2] * dz1_0 + W1[6] * dz1_1 + W1[10] * dz1_2;
-        float da0_3 = W1[3] * dz1_0 + W1[7] * dz1_1 + W1[11] * dz1_2;
+        float da0_0 = W1[0] * dz1[0] + W1[4] * dz1[1] + W1[8] * dz1[2];
+        float da0_1 = W1[1] * dz1[0] + W1[5] * dz1[1] + W1[9] * dz1[2];
+        float da0_2 = W1[2] * dz1[0] + W1[6] * dz1[1] + W1[10] * dz1[2];
+        float da0_3 = W1[3] * dz1[0] + W1[7] * dz1[1] + W1[11] * dz1[2];
         // Layer 1 update: W1[o, i] -= lr · ∂L/∂z1[o] · a0[i];  b1[o] -= lr · ∂L/∂z1[o]
-        W1[0] -= learningRate * (dz1_0 * a0_0);
-        W1[1] -= learningRate * (dz1_0 * a0_1);
-        W1[2] -= learningRate * (dz1_0 * a0_2);
-        W1[3] -= learningRate * (dz1_0 * a0_3);
-        b1[0] -= learningRate * dz1_0;
-        W1[4] -= learningRate * (dz1_1 * a0_0);
-        W1[5] -= learningRate * (dz1_1 * a0_1);
-        W1[6] -= learningRate * (dz1_1 * a0_2);
-        W1[7] -= learningRate * (dz1_1 * a0_3);
-        b1[1] -= learningRate * dz1_1;
-        W1[8] -= learningRate * (dz1_2 * a0_0);
-        W1[9] -= learningRate * (dz1_2 * a0_1);
-        W1[10] -= learningRate * (dz1_2 * a0_2);
-        W1[11] -= learningRate * (dz1_2 * a0_3);
-        b1[2] -= learningRate * dz1_2;
+        W1[0] -= learningRate * (dz1[0] * a0_0);
+        W1[1] -= learningRate * (dz1[0] * a0_1);
+        W1[2] -= learningRate * (dz1[0] * a0_2);
+        W1[3] -= learningRate * (dz1[0] * a0_3);
+        b1[0] -= learningRate * dz1[0];
+        W1[4] -= learningRate * (dz1[1] * a0_0);
+        W1[5] -= learningRate * (dz1[1] * a0_1);
+        W1[6] -= learningRate * (dz1[1] * a0_2);
+        W1[7] -= learningRate * (dz1[1] * a0_3);
+        b1[1] -= learningRate * dz1[1];
+        W1[8] -= learningRate * (dz1[2] * a0_0);
+        W1[9] -= learningRate * (dz1[2] * a0_1);
+        W1[10] -= learningRate * (dz1[2] * a0_2);
+        W1[11] -= learningRate * (dz1[2] * a0_3);
+        b1[2] -= learningRate * dz1[2];
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
         float dz0_0 = a0_0 > 0f ? da0_0 : 0f;

@@ -346,7 +346,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W3, gW3, dz3, 8, 16, a2, da2); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 16; j++) dz2[j] = a2[j] > 0f ? da2[j] : 0.01f * da2[j];
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(a2, da2, dz2); // SIMD, eight at a time
 
         // Layer 2: ∂L/∂W2[o, i] += ∂L/∂z2[o] · a1[i];  ∂L/∂b2[o] += ∂L/∂z2[o]
         for (int o = 0; o < 16; o++) gb2[o] += dz2[o];
@@ -354,7 +354,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W2, gW2, dz2, 16, 32, a1, da1); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
-        for (int j = 0; j < 32; j++) dz1[j] = da1[j] * (1f - a1[j] * a1[j]);
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.TanhActivation>(a1, da1, dz1); // SIMD, eight at a time
 
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
         for (int o = 0; o < 32; o++) gb1[o] += dz1[o];
@@ -362,7 +362,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W1, gW1, dz1, 32, 64, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 64; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         for (int o = 0; o < 64; o++) gb0[o] += dz0[o];
@@ -462,7 +462,7 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
                 }
                 loss /= OutputSize;
                 // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
-                for (int j = 0; j < 1; j++) dz4[j] = dy[j];
+                global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.LinearActivation>(a4, dy, dz4); // SIMD, eight at a time
                 total += loss;
                 for (int j = 0; j < 1; j++) d4T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz4[j];
             }
@@ -605,31 +605,31 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
 
         // Layer 3 update: b3[o] -= lr · ∂L/∂z3[o]; then one sweep over W3's rows takes ∂L/∂input from each row before
         // W3[o, i] -= lr · ∂L/∂z3[o] · a2[i] overwrites it
-        for (int o = 0; o < 8; o++) b3[o] -= learningRate * dz3[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b3, dz3, learningRate); // b3[o] -= learningRate * dz3[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W3, dz3, 8, 16, a2, da2, learningRate); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 16; j++) dz2[j] = a2[j] > 0f ? da2[j] : 0.01f * da2[j];
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(a2, da2, dz2); // SIMD, eight at a time
 
         // Layer 2 update: b2[o] -= lr · ∂L/∂z2[o]; then one sweep over W2's rows takes ∂L/∂input from each row before
         // W2[o, i] -= lr · ∂L/∂z2[o] · a1[i] overwrites it
-        for (int o = 0; o < 16; o++) b2[o] -= learningRate * dz2[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b2, dz2, learningRate); // b2[o] -= learningRate * dz2[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W2, dz2, 16, 32, a1, da1, learningRate); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
-        for (int j = 0; j < 32; j++) dz1[j] = da1[j] * (1f - a1[j] * a1[j]);
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.TanhActivation>(a1, da1, dz1); // SIMD, eight at a time
 
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
         // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
-        for (int o = 0; o < 32; o++) b1[o] -= learningRate * dz1[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b1, dz1, learningRate); // b1[o] -= learningRate * dz1[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 32, 64, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 64; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
-        for (int o = 0; o < 64; o++) b0[o] -= learningRate * dz0[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b0, dz0, learningRate); // b0[o] -= learningRate * dz0[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W0, dz0, 64, 10, x, default, learningRate); // SIMD, 4 rows per sweep
 
         TrainingStep++;

@@ -130,12 +130,8 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, a0, y); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = y[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(y, zmax, y);
-        for (int j = 0; j < 10; j++) y[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
     }
 
     /// <summary>
@@ -167,12 +163,8 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             for (int s = 0; s < ns; s++)
             {
                 global::System.Span<float> y = outputs.Slice((s0 + s) * OutputSize, OutputSize);
-                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                float zmax = y[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(y, zmax, y);
-                for (int j = 0; j < 10; j++) y[j] /= esum;
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
             }
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short
@@ -232,25 +224,13 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, a0, z1); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z1[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z1[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z1, zmax, a1);
-        for (int j = 0; j < 10; j++) a1[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z1, a1); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            loss -= t[j] * (z1[j] - lse);
-            tsum += t[j];
-        }
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++) dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z1, a1, lse, t, dz1, gradScale);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
@@ -259,7 +239,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W1, gW1, dz1, 10, 32, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 32; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         for (int o = 0; o < 32; o++) gb0[o] += dz0[o];
@@ -315,23 +295,11 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             {
                 global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
                 for (int j = 0; j < 10; j++) z1[j] = zT[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s];
-                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                float zmax = z1[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z1[j]);
-                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z1, zmax, a1);
-                for (int j = 0; j < 10; j++) a1[j] /= esum;
-                float loss = 0f;
-                // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-                float lse = zmax + global::System.MathF.Log(esum);
-                float tsum = 0f;
-                for (int j = 0; j < 10; j++)
-                {
-                    loss -= t[j] * (z1[j] - lse);
-                    tsum += t[j];
-                }
-                // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-                for (int j = 0; j < 10; j++) dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z1, a1); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
+                // Cross-entropy from the logits z of the softmax output p (LossKernels):
+                // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+                float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z1, a1, lse, t, dz1, gradScale);
                 total += loss;
                 for (int j = 0; j < 10; j++) d1T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz1[j];
             }
@@ -395,38 +363,26 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, a0, z1); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z1[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z1[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z1, zmax, a1);
-        for (int j = 0; j < 10; j++) a1[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z1, a1); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            loss -= t[j] * (z1[j] - lse);
-            tsum += t[j];
-        }
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++) dz1[j] = (a1[j] * tsum - t[j]) * gradScale;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z1, a1, lse, t, dz1, gradScale);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
         // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
-        for (int o = 0; o < 10; o++) b1[o] -= learningRate * dz1[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b1, dz1, learningRate); // b1[o] -= learningRate * dz1[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 10, 32, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 32; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
-        for (int o = 0; o < 32; o++) b0[o] -= learningRate * dz0[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b0, dz0, learningRate); // b0[o] -= learningRate * dz0[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W0, dz0, 32, 64, x, default, learningRate); // SIMD, 4 rows per sweep
 
         TrainingStep++;

@@ -134,15 +134,8 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
             float z = b1[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W1.Slice(o * 16, 16), h0);
             y[o] = z;
         }
-        // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-        {
-            global::System.ReadOnlySpan<float> zs = y.Slice(0, 3);
-            global::System.Span<float> es = y.Slice(0, 3);
-            float zmax = zs[0];
-            for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-            float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-            for (int j = 0; j < 3; j++) es[j] /= esum;
-        }
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(y.Slice(0, 3), y.Slice(0, 3));
     }
 
     /// <summary>
@@ -213,35 +206,19 @@ partial class DropoutNet : global::Backprop.Generated.INetwork
                 zl[s * 3 + o] = z;
                 h2[s * 3 + o] = z;
             }
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = h2.Slice(s * 3, 3);
-                global::System.Span<float> es = h2.Slice(s * 3, 3);
-                float zmax = zs[0];
-                for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 3; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(h2.Slice(s * 3, 3), h2.Slice(s * 3, 3));
         }
 
         // ---- Loss, and its gradient at the output ----
         float loss = 0f;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
         for (int s = 0; s < k; s++)
         {
             int r = s * 3;
-            // cross-entropy from the logits: ℓ = −Σ_j t_j (z_j − lse), lse = log Σ e^z; ∂ℓ/∂z_j = softmax_j · Σt − t_j
-            float zmax = zl[r];
-            for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zl[r + j]);
-            float esum = 0f;
-            for (int j = 0; j < 3; j++) esum += global::System.MathF.Exp(zl[r + j] - zmax);
-            float lse = zmax + global::System.MathF.Log(esum);
-            float tsum = 0f;
-            for (int j = 0; j < 3; j++)
-            {
-                loss -= t[r + j] * (zl[r + j] - lse);
-                tsum += t[r + j];
-            }
-            for (int j = 0; j < 3; j++) d2[r + j] = (h2[r + j] * tsum - t[r + j]) * gradScale;
+            // (softmax(z) is taken again into d2: the same kernel, so the same bits as h2)
+            loss += global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyWithLogits(zl.Slice(r, 3), t.Slice(r, 3), d2.Slice(r, 3), gradScale);
         }
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----

@@ -41,6 +41,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
     private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
+    private float[]? _trainingBuffer; // 12 floats of per-sample activations and gradients, made on first Backward
 
     private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
         global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -183,22 +184,11 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float a4_2 = z4_2 > 0f ? z4_2 : 0.01f * z4_2;
 
         // Layer 5: Dense 3 → 3, Softmax. z5 = W5·a4 + b5; output = softmax(z5)
-        float z5_0 = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
-        float z5_1 = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
-        float z5_2 = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z5_0;
-        zmax = global::System.MathF.Max(zmax, z5_1);
-        zmax = global::System.MathF.Max(zmax, z5_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        y[0] = e_0 / esum;
-        y[1] = e_1 / esum;
-        y[2] = e_2 / esum;
+        y[0] = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
+        y[1] = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
+        y[2] = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
     }
 
     /// <summary>
@@ -210,12 +200,13 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[12];
         // L is the mean over all k × OutputSize elements, so each element's derivative carries 1 / (k · OutputSize).
         float gradScale = 1f / (k * OutputSize);
         float total = 0f;
         for (int s = 0; s < k; s++)
         {
-            total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
+            total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
         }
         TrainingStep++;
         return total / k;
@@ -250,6 +241,10 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         global::System.ReadOnlySpan<float> b5 = p.Slice(69, 3);
         global::System.Span<float> gW5 = g.Slice(60, 9);
         global::System.Span<float> gb5 = g.Slice(69, 3);
+        global::System.Span<float> z5 = buffer.Slice(0, 3);
+        global::System.Span<float> a5 = buffer.Slice(3, 3);
+        global::System.Span<float> dy = buffer.Slice(6, 3);
+        global::System.Span<float> dz5 = buffer.Slice(9, 3);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 3 → 3, Linear. z0 = W0·x + b0; a0 = z0
@@ -295,63 +290,45 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float a4_2 = z4_2 > 0f ? z4_2 : 0.01f * z4_2;
 
         // Layer 5: Dense 3 → 3, Softmax. z5 = W5·a4 + b5; output = softmax(z5)
-        float z5_0 = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
-        float z5_1 = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
-        float z5_2 = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z5_0;
-        zmax = global::System.MathF.Max(zmax, z5_1);
-        zmax = global::System.MathF.Max(zmax, z5_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        float a5_0 = e_0 / esum;
-        float a5_1 = e_1 / esum;
-        float a5_2 = e_2 / esum;
+        z5[0] = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
+        z5[1] = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
+        z5[2] = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(z5, a5);
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
         // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
-        float r_0 = a5_0 - t[0];
-        loss += r_0 * r_0;
-        float dy_0 = 2f * r_0 * gradScale;
-        float r_1 = a5_1 - t[1];
-        loss += r_1 * r_1;
-        float dy_1 = 2f * r_1 * gradScale;
-        float r_2 = a5_2 - t[2];
-        loss += r_2 * r_2;
-        float dy_2 = 2f * r_2 * gradScale;
+        for (int j = 0; j < 3; j++)
+        {
+            float r_j = a5[j] - t[j];
+            loss += r_j * r_j;
+            dy[j] = 2f * r_j * gradScale;
+        }
         loss /= OutputSize;
         // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
         float ydy = 0f;
-        ydy += a5_0 * dy_0;
-        ydy += a5_1 * dy_1;
-        ydy += a5_2 * dy_2;
-        float dz5_0 = a5_0 * (dy_0 - ydy);
-        float dz5_1 = a5_1 * (dy_1 - ydy);
-        float dz5_2 = a5_2 * (dy_2 - ydy);
+        for (int j = 0; j < 3; j++) ydy += a5[j] * dy[j];
+        for (int j = 0; j < 3; j++) dz5[j] = a5[j] * (dy[j] - ydy);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 5: ∂L/∂W5[o, i] += ∂L/∂z5[o] · a4[i];  ∂L/∂b5[o] += ∂L/∂z5[o]
-        gW5[0] += dz5_0 * a4_0;
-        gW5[1] += dz5_0 * a4_1;
-        gW5[2] += dz5_0 * a4_2;
-        gb5[0] += dz5_0;
-        gW5[3] += dz5_1 * a4_0;
-        gW5[4] += dz5_1 * a4_1;
-        gW5[5] += dz5_1 * a4_2;
-        gb5[1] += dz5_1;
-        gW5[6] += dz5_2 * a4_0;
-        gW5[7] += dz5_2 * a4_1;
-        gW5[8] += dz5_2 * a4_2;
-        gb5[2] += dz5_2;
+        gW5[0] += dz5[0] * a4_0;
+        gW5[1] += dz5[0] * a4_1;
+        gW5[2] += dz5[0] * a4_2;
+        gb5[0] += dz5[0];
+        gW5[3] += dz5[1] * a4_0;
+        gW5[4] += dz5[1] * a4_1;
+        gW5[5] += dz5[1] * a4_2;
+        gb5[1] += dz5[1];
+        gW5[6] += dz5[2] * a4_0;
+        gW5[7] += dz5[2] * a4_1;
+        gW5[8] += dz5[2] * a4_2;
+        gb5[2] += dz5[2];
         // ∂L/∂a4[i] = Σ_o W5[o, i] · ∂L/∂z5[o]   (Wᵀ · ∂L/∂z5)
-        float da4_0 = W5[0] * dz5_0 + W5[3] * dz5_1 + W5[6] * dz5_2;
-        float da4_1 = W5[1] * dz5_0 + W5[4] * dz5_1 + W5[7] * dz5_2;
-        float da4_2 = W5[2] * dz5_0 + W5[5] * dz5_1 + W5[8] * dz5_2;
+        float da4_0 = W5[0] * dz5[0] + W5[3] * dz5[1] + W5[6] * dz5[2];
+        float da4_1 = W5[1] * dz5[0] + W5[4] * dz5[1] + W5[7] * dz5[2];
+        float da4_2 = W5[2] * dz5[0] + W5[5] * dz5[1] + W5[8] * dz5[2];
         // Layer 4: ∂L/∂z4 = ∂L/∂a4 ⊙ f'(z4)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
         float dz4_0 = a4_0 > 0f ? da4_0 : 0.01f * da4_0;
@@ -478,6 +455,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
         global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
+        global::System.Span<float> buffer = _trainingBuffer ??= new float[12];
         global::System.ReadOnlySpan<float> x = input, t = target;
         float gradScale = 1f / OutputSize; // one sample: the mean is over its OutputSize elements
         global::System.Span<float> p = _parameters.Span;
@@ -493,6 +471,10 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         global::System.Span<float> b4 = p.Slice(57, 3);
         global::System.Span<float> W5 = p.Slice(60, 9); // layer 5 weights [3 × 3]: W5[o * 3 + i]
         global::System.Span<float> b5 = p.Slice(69, 3);
+        global::System.Span<float> z5 = buffer.Slice(0, 3);
+        global::System.Span<float> a5 = buffer.Slice(3, 3);
+        global::System.Span<float> dy = buffer.Slice(6, 3);
+        global::System.Span<float> dz5 = buffer.Slice(9, 3);
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 3 → 3, Linear. z0 = W0·x + b0; a0 = z0
@@ -538,63 +520,45 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         float a4_2 = z4_2 > 0f ? z4_2 : 0.01f * z4_2;
 
         // Layer 5: Dense 3 → 3, Softmax. z5 = W5·a4 + b5; output = softmax(z5)
-        float z5_0 = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
-        float z5_1 = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
-        float z5_2 = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z5_0;
-        zmax = global::System.MathF.Max(zmax, z5_1);
-        zmax = global::System.MathF.Max(zmax, z5_2);
-        // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-        global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z5_0 - zmax, z5_1 - zmax, z5_2 - zmax, 0f));
-        float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-        float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-        float e_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 2);
-        float esum = e_0 + e_1 + e_2;
-        float a5_0 = e_0 / esum;
-        float a5_1 = e_1 / esum;
-        float a5_2 = e_2 / esum;
+        z5[0] = b5[0] + W5[0] * a4_0 + W5[1] * a4_1 + W5[2] * a4_2;
+        z5[1] = b5[1] + W5[3] * a4_0 + W5[4] * a4_1 + W5[5] * a4_2;
+        z5[2] = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(z5, a5);
 
         // ---- Loss and its gradient at the output pre-activation z ----
         float loss = 0f;
         // Squared error: ℓ = (y − t)², ∂ℓ/∂y = 2 (y − t)
-        float r_0 = a5_0 - t[0];
-        loss += r_0 * r_0;
-        float dy_0 = 2f * r_0 * gradScale;
-        float r_1 = a5_1 - t[1];
-        loss += r_1 * r_1;
-        float dy_1 = 2f * r_1 * gradScale;
-        float r_2 = a5_2 - t[2];
-        loss += r_2 * r_2;
-        float dy_2 = 2f * r_2 * gradScale;
+        for (int j = 0; j < 3; j++)
+        {
+            float r_j = a5[j] - t[j];
+            loss += r_j * r_j;
+            dy[j] = 2f * r_j * gradScale;
+        }
         loss /= OutputSize;
         // Through the softmax Jacobian: ∂L/∂z_j = y_j (∂L/∂y_j − Σ_i y_i ∂L/∂y_i)
         float ydy = 0f;
-        ydy += a5_0 * dy_0;
-        ydy += a5_1 * dy_1;
-        ydy += a5_2 * dy_2;
-        float dz5_0 = a5_0 * (dy_0 - ydy);
-        float dz5_1 = a5_1 * (dy_1 - ydy);
-        float dz5_2 = a5_2 * (dy_2 - ydy);
+        for (int j = 0; j < 3; j++) ydy += a5[j] * dy[j];
+        for (int j = 0; j < 3; j++) dz5[j] = a5[j] * (dy[j] - ydy);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // ∂L/∂a4[i] = Σ_o W5[o, i] · ∂L/∂z5[o]   (Wᵀ · ∂L/∂z5)
-        float da4_0 = W5[0] * dz5_0 + W5[3] * dz5_1 + W5[6] * dz5_2;
-        float da4_1 = W5[1] * dz5_0 + W5[4] * dz5_1 + W5[7] * dz5_2;
-        float da4_2 = W5[2] * dz5_0 + W5[5] * dz5_1 + W5[8] * dz5_2;
+        float da4_0 = W5[0] * dz5[0] + W5[3] * dz5[1] + W5[6] * dz5[2];
+        float da4_1 = W5[1] * dz5[0] + W5[4] * dz5[1] + W5[7] * dz5[2];
+        float da4_2 = W5[2] * dz5[0] + W5[5] * dz5[1] + W5[8] * dz5[2];
         // Layer 5 update: W5[o, i] -= lr · ∂L/∂z5[o] · a4[i];  b5[o] -= lr · ∂L/∂z5[o]
-        W5[0] -= learningRate * (dz5_0 * a4_0);
-        W5[1] -= learningRate * (dz5_0 * a4_1);
-        W5[2] -= learningRate * (dz5_0 * a4_2);
-        b5[0] -= learningRate * dz5_0;
-        W5[3] -= learningRate * (dz5_1 * a4_0);
-        W5[4] -= learningRate * (dz5_1 * a4_1);
-        W5[5] -= learningRate * (dz5_1 * a4_2);
-        b5[1] -= learningRate * dz5_1;
-        W5[6] -= learningRate * (dz5_2 * a4_0);
-        W5[7] -= learningRate * (dz5_2 * a4_1);
-        W5[8] -= learningRate * (dz5_2 * a4_2);
-        b5[2] -= learningRate * dz5_2;
+        W5[0] -= learningRate * (dz5[0] * a4_0);
+        W5[1] -= learningRate * (dz5[0] * a4_1);
+        W5[2] -= learningRate * (dz5[0] * a4_2);
+        b5[0] -= learningRate * dz5[0];
+        W5[3] -= learningRate * (dz5[1] * a4_0);
+        W5[4] -= learningRate * (dz5[1] * a4_1);
+        W5[5] -= learningRate * (dz5[1] * a4_2);
+        b5[1] -= learningRate * dz5[1];
+        W5[6] -= learningRate * (dz5[2] * a4_0);
+        W5[7] -= learningRate * (dz5[2] * a4_1);
+        W5[8] -= learningRate * (dz5[2] * a4_2);
+        b5[2] -= learningRate * dz5[2];
         // Layer 4: ∂L/∂z4 = ∂L/∂a4 ⊙ f'(z4)
         // LeakyReLU: f'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch); z > 0 exactly when a > 0
         float dz4_0 = a4_0 > 0f ? da4_0 : 0.01f * da4_0;

@@ -152,12 +152,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, a2, y); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = y[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(y, zmax, y);
-        for (int j = 0; j < 10; j++) y[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
     }
 
     /// <summary>
@@ -199,12 +195,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
             for (int s = 0; s < ns; s++)
             {
                 global::System.Span<float> y = outputs.Slice((s0 + s) * OutputSize, OutputSize);
-                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                float zmax = y[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, y[j]);
-                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(y, zmax, y);
-                for (int j = 0; j < 10; j++) y[j] /= esum;
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
             }
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short
@@ -284,25 +276,13 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, a2, z3); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z3[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z3, zmax, a3);
-        for (int j = 0; j < 10; j++) a3[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z3, a3); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            loss -= t[j] * (z3[j] - lse);
-            tsum += t[j];
-        }
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++) dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z3, a3, lse, t, dz3, gradScale);
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
         // Layer 3: ∂L/∂W3[o, i] += ∂L/∂z3[o] · a2[i];  ∂L/∂b3[o] += ∂L/∂z3[o]
@@ -311,7 +291,7 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W3, gW3, dz3, 10, 256, a2, da2); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 256; j++) dz2[j] = a2[j] > 0f ? da2[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a2, da2, dz2); // SIMD, eight at a time
 
         // Layer 2: ∂L/∂W2[o, i] += ∂L/∂z2[o] · a1[i];  ∂L/∂b2[o] += ∂L/∂z2[o]
         for (int o = 0; o < 256; o++) gb2[o] += dz2[o];
@@ -319,7 +299,7 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W2, gW2, dz2, 256, 256, a1, da1); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 256; j++) dz1[j] = a1[j] > 0f ? da1[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a1, da1, dz1); // SIMD, eight at a time
 
         // Layer 1: ∂L/∂W1[o, i] += ∂L/∂z1[o] · a0[i];  ∂L/∂b1[o] += ∂L/∂z1[o]
         for (int o = 0; o < 256; o++) gb1[o] += dz1[o];
@@ -327,7 +307,7 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRows(W1, gW1, dz1, 256, 256, a0, da0); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 256; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
         for (int o = 0; o < 256; o++) gb0[o] += dz0[o];
@@ -403,23 +383,11 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
             {
                 global::System.ReadOnlySpan<float> t = targets.Slice((s0 + s) * OutputSize, OutputSize);
                 for (int j = 0; j < 10; j++) z3[j] = zT[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s];
-                // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                float zmax = z3[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-                // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z3, zmax, a3);
-                for (int j = 0; j < 10; j++) a3[j] /= esum;
-                float loss = 0f;
-                // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-                float lse = zmax + global::System.MathF.Log(esum);
-                float tsum = 0f;
-                for (int j = 0; j < 10; j++)
-                {
-                    loss -= t[j] * (z3[j] - lse);
-                    tsum += t[j];
-                }
-                // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-                for (int j = 0; j < 10; j++) dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z3, a3); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
+                // Cross-entropy from the logits z of the softmax output p (LossKernels):
+                // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+                float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z3, a3, lse, t, dz3, gradScale);
                 total += loss;
                 for (int j = 0; j < 10; j++) d3T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz3[j];
             }
@@ -507,54 +475,42 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
 
         // Layer 3: Dense 256 → 10, Softmax. z3 = W3·a2 + b3; output = softmax(z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, a2, z3); // SIMD matrix-vector product
-        // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-        float zmax = z3[0];
-        for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, z3[j]);
-        // a_j = e^(z_j − m) four at a time (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp), esum = Σ_j a_j
-        float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(z3, zmax, a3);
-        for (int j = 0; j < 10; j++) a3[j] /= esum;
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+        float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z3, a3); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
         // ---- Loss and its gradient at the output pre-activation z ----
-        float loss = 0f;
-        // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-        float lse = zmax + global::System.MathF.Log(esum);
-        float tsum = 0f;
-        for (int j = 0; j < 10; j++)
-        {
-            loss -= t[j] * (z3[j] - lse);
-            tsum += t[j];
-        }
-        // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-        for (int j = 0; j < 10; j++) dz3[j] = (a3[j] * tsum - t[j]) * gradScale;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+        float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z3, a3, lse, t, dz3, gradScale);
 
         // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
         // Layer 3 update: b3[o] -= lr · ∂L/∂z3[o]; then one sweep over W3's rows takes ∂L/∂input from each row before
         // W3[o, i] -= lr · ∂L/∂z3[o] · a2[i] overwrites it
-        for (int o = 0; o < 10; o++) b3[o] -= learningRate * dz3[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b3, dz3, learningRate); // b3[o] -= learningRate * dz3[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W3, dz3, 10, 256, a2, da2, learningRate); // SIMD, 4 rows per sweep
         // Layer 2: ∂L/∂z2 = ∂L/∂a2 ⊙ f'(z2)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 256; j++) dz2[j] = a2[j] > 0f ? da2[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a2, da2, dz2); // SIMD, eight at a time
 
         // Layer 2 update: b2[o] -= lr · ∂L/∂z2[o]; then one sweep over W2's rows takes ∂L/∂input from each row before
         // W2[o, i] -= lr · ∂L/∂z2[o] · a1[i] overwrites it
-        for (int o = 0; o < 256; o++) b2[o] -= learningRate * dz2[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b2, dz2, learningRate); // b2[o] -= learningRate * dz2[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W2, dz2, 256, 256, a1, da1, learningRate); // SIMD, 4 rows per sweep
         // Layer 1: ∂L/∂z1 = ∂L/∂a1 ⊙ f'(z1)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 256; j++) dz1[j] = a1[j] > 0f ? da1[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a1, da1, dz1); // SIMD, eight at a time
 
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
         // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
-        for (int o = 0; o < 256; o++) b1[o] -= learningRate * dz1[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b1, dz1, learningRate); // b1[o] -= learningRate * dz1[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 256, 256, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int j = 0; j < 256; j++) dz0[j] = a0[j] > 0f ? da0[j] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(a0, da0, dz0); // SIMD, eight at a time
 
         // Layer 0 update: b0[o] -= lr · ∂L/∂z0[o]; then one sweep over W0's rows takes ∂L/∂input from each row before
         // W0[o, i] -= lr · ∂L/∂z0[o] · x[i] overwrites it
-        for (int o = 0; o < 256; o++) b0[o] -= learningRate * dz0[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b0, dz0, learningRate); // b0[o] -= learningRate * dz0[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W0, dz0, 256, 784, x, default, learningRate); // SIMD, 4 rows per sweep
 
         TrainingStep++;

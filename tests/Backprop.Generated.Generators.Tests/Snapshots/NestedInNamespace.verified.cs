@@ -42,6 +42,7 @@ namespace Models.Vision
                 // 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines
                 private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _parameters = new(ParameterCount);
                 private readonly global::Backprop.Generated.CompilerServices.AlignedFloats _gradients = new(ParameterCount);
+                private float[]? _trainingBuffer; // 6 floats of per-sample activations and gradients, made on first Backward
 
                 private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::Backprop.Generated.TensorInfo> s_tensors =
                     global::System.Array.AsReadOnly(new global::Backprop.Generated.TensorInfo[]
@@ -112,18 +113,10 @@ namespace Models.Vision
                     global::System.ReadOnlySpan<float> b0 = p.Slice(6, 2);
 
                     // Layer 0: Dense 3 → 2, Softmax. z0 = W0·x + b0; output = softmax(z0)
-                    float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
-                    float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
-                    // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                    float zmax = z0_0;
-                    zmax = global::System.MathF.Max(zmax, z0_1);
-                    // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-                    global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, 0f, 0f));
-                    float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-                    float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-                    float esum = e_0 + e_1;
-                    y[0] = e_0 / esum;
-                    y[1] = e_1 / esum;
+                    y[0] = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
+                    y[1] = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
+                    // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                    global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
                 }
 
                 /// <summary>
@@ -135,12 +128,13 @@ namespace Models.Vision
                 public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
                 {
                     int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));
+                    global::System.Span<float> buffer = _trainingBuffer ??= new float[6];
                     // L is the mean over the k samples, so each sample's derivative carries 1 / k.
                     float gradScale = 1f / k;
                     float total = 0f;
                     for (int s = 0; s < k; s++)
                     {
-                        total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, default);
+                        total += BackwardOne(inputs.Slice(s * InputSize, InputSize), targets.Slice(s * OutputSize, OutputSize), gradScale, buffer);
                     }
                     TrainingStep++;
                     return total / k;
@@ -155,45 +149,32 @@ namespace Models.Vision
                     global::System.ReadOnlySpan<float> b0 = p.Slice(6, 2);
                     global::System.Span<float> gW0 = g.Slice(0, 6);
                     global::System.Span<float> gb0 = g.Slice(6, 2);
+                    global::System.Span<float> z0 = buffer.Slice(0, 2);
+                    global::System.Span<float> a0 = buffer.Slice(2, 2);
+                    global::System.Span<float> dz0 = buffer.Slice(4, 2);
 
                     // ---- Forward pass, keeping every activation the derivatives need ----
                     // Layer 0: Dense 3 → 2, Softmax. z0 = W0·x + b0; output = softmax(z0)
-                    float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
-                    float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
-                    // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                    float zmax = z0_0;
-                    zmax = global::System.MathF.Max(zmax, z0_1);
-                    // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-                    global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, 0f, 0f));
-                    float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-                    float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-                    float esum = e_0 + e_1;
-                    float a0_0 = e_0 / esum;
-                    float a0_1 = e_1 / esum;
+                    z0[0] = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
+                    z0[1] = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
+                    // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                    float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z0, a0); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
                     // ---- Loss and its gradient at the output pre-activation z ----
-                    float loss = 0f;
-                    // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-                    float lse = zmax + global::System.MathF.Log(esum);
-                    float tsum = 0f;
-                    loss -= t[0] * (z0_0 - lse);
-                    tsum += t[0];
-                    loss -= t[1] * (z0_1 - lse);
-                    tsum += t[1];
-                    // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-                    float dz0_0 = (a0_0 * tsum - t[0]) * gradScale;
-                    float dz0_1 = (a0_1 * tsum - t[1]) * gradScale;
+                    // Cross-entropy from the logits z of the softmax output p (LossKernels):
+                    // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+                    float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z0, a0, lse, t, dz0, gradScale);
 
                     // ---- Backward pass: the chain rule, layer by layer from the output ----
                     // Layer 0: ∂L/∂W0[o, i] += ∂L/∂z0[o] · x[i];  ∂L/∂b0[o] += ∂L/∂z0[o]
-                    gW0[0] += dz0_0 * x[0];
-                    gW0[1] += dz0_0 * x[1];
-                    gW0[2] += dz0_0 * x[2];
-                    gb0[0] += dz0_0;
-                    gW0[3] += dz0_1 * x[0];
-                    gW0[4] += dz0_1 * x[1];
-                    gW0[5] += dz0_1 * x[2];
-                    gb0[1] += dz0_1;
+                    gW0[0] += dz0[0] * x[0];
+                    gW0[1] += dz0[0] * x[1];
+                    gW0[2] += dz0[0] * x[2];
+                    gb0[0] += dz0[0];
+                    gW0[3] += dz0[1] * x[0];
+                    gW0[4] += dz0[1] * x[1];
+                    gW0[5] += dz0[1] * x[2];
+                    gb0[1] += dz0[1];
 
                     return loss;
                 }
@@ -209,50 +190,38 @@ namespace Models.Vision
                 public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
                 {
                     global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
+                    global::System.Span<float> buffer = _trainingBuffer ??= new float[6];
                     global::System.ReadOnlySpan<float> x = input, t = target;
                     const float gradScale = 1f; // one sample: the mean over samples is the sample's loss
                     global::System.Span<float> p = _parameters.Span;
                     global::System.Span<float> W0 = p.Slice(0, 6); // layer 0 weights [2 × 3]: W0[o * 3 + i]
                     global::System.Span<float> b0 = p.Slice(6, 2);
+                    global::System.Span<float> z0 = buffer.Slice(0, 2);
+                    global::System.Span<float> a0 = buffer.Slice(2, 2);
+                    global::System.Span<float> dz0 = buffer.Slice(4, 2);
 
                     // ---- Forward pass, keeping every activation the derivatives need ----
                     // Layer 0: Dense 3 → 2, Softmax. z0 = W0·x + b0; output = softmax(z0)
-                    float z0_0 = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
-                    float z0_1 = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
-                    // softmax: a_j = e^(z_j − m) / Σ_i e^(z_i − m) with m = max_i z_i, so no exponent overflows
-                    float zmax = z0_0;
-                    zmax = global::System.MathF.Max(zmax, z0_1);
-                    // e^(z_j − m) four at a time (VectorMath.Exp: Cephes' expf on Vector128, within 1 ulp)
-                    global::System.Runtime.Intrinsics.Vector128<float> e_v0 = global::Backprop.Generated.CompilerServices.VectorMath.Exp(global::System.Runtime.Intrinsics.Vector128.Create(z0_0 - zmax, z0_1 - zmax, 0f, 0f));
-                    float e_0 = global::System.Runtime.Intrinsics.Vector128.ToScalar(e_v0);
-                    float e_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(e_v0, 1);
-                    float esum = e_0 + e_1;
-                    float a0_0 = e_0 / esum;
-                    float a0_1 = e_1 / esum;
+                    z0[0] = b0[0] + W0[0] * x[0] + W0[1] * x[1] + W0[2] * x[2];
+                    z0[1] = b0[1] + W0[3] * x[0] + W0[4] * x[1] + W0[5] * x[2];
+                    // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                    float lse = global::Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z0, a0); // lse = log Σ_i e^z_i = m + log Σ_i e^(z_i − m)
 
                     // ---- Loss and its gradient at the output pre-activation z ----
-                    float loss = 0f;
-                    // Cross-entropy from the logits: L = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i = zmax + log(esum)
-                    float lse = zmax + global::System.MathF.Log(esum);
-                    float tsum = 0f;
-                    loss -= t[0] * (z0_0 - lse);
-                    tsum += t[0];
-                    loss -= t[1] * (z0_1 - lse);
-                    tsum += t[1];
-                    // ∂L/∂z_j = softmax(z)_j · Σt − t_j (= a − t for one-hot or probability targets), times 1/k
-                    float dz0_0 = (a0_0 * tsum - t[0]) * gradScale;
-                    float dz0_1 = (a0_1 * tsum - t[1]) * gradScale;
+                    // Cross-entropy from the logits z of the softmax output p (LossKernels):
+                    // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
+                    float loss = global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyAtLogits(z0, a0, lse, t, dz0, gradScale);
 
                     // ---- Backward pass with the update: per layer ∂L/∂input from the old weights, then p -= learningRate · ∂L/∂p ----
                     // Layer 0 update: W0[o, i] -= lr · ∂L/∂z0[o] · x[i];  b0[o] -= lr · ∂L/∂z0[o]
-                    W0[0] -= learningRate * (dz0_0 * x[0]);
-                    W0[1] -= learningRate * (dz0_0 * x[1]);
-                    W0[2] -= learningRate * (dz0_0 * x[2]);
-                    b0[0] -= learningRate * dz0_0;
-                    W0[3] -= learningRate * (dz0_1 * x[0]);
-                    W0[4] -= learningRate * (dz0_1 * x[1]);
-                    W0[5] -= learningRate * (dz0_1 * x[2]);
-                    b0[1] -= learningRate * dz0_1;
+                    W0[0] -= learningRate * (dz0[0] * x[0]);
+                    W0[1] -= learningRate * (dz0[0] * x[1]);
+                    W0[2] -= learningRate * (dz0[0] * x[2]);
+                    b0[0] -= learningRate * dz0[0];
+                    W0[3] -= learningRate * (dz0[1] * x[0]);
+                    W0[4] -= learningRate * (dz0[1] * x[1]);
+                    W0[5] -= learningRate * (dz0[1] * x[2]);
+                    b0[1] -= learningRate * dz0[1];
 
                     TrainingStep++;
                     return loss;

@@ -497,7 +497,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
                 }
                 loss /= OutputSize;
                 // linear: f'(z) = 1, so ∂L/∂z = ∂L/∂a
-                for (int j = 0; j < 1; j++) dz2[j] = dy[j];
+                global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.LinearActivation>(a2, dy, dz2); // SIMD, eight at a time
                 total += loss;
                 for (int j = 0; j < 1; j++) d2T[j * global::Backprop.Generated.CompilerServices.BatchKernels.Chunk + s] = dz2[j];
             }
@@ -641,7 +641,7 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
 
         // Layer 1 update: b1[o] -= lr · ∂L/∂z1[o]; then one sweep over W1's rows takes ∂L/∂input from each row before
         // W1[o, i] -= lr · ∂L/∂z1[o] · a0[i] overwrites it
-        for (int o = 0; o < 9; o++) b1[o] -= learningRate * dz1[o];
+        global::Backprop.Generated.CompilerServices.DenseKernels.SgdBias(b1, dz1, learningRate); // b1[o] -= learningRate * dz1[o], eight at a time
         global::Backprop.Generated.CompilerServices.DenseKernels.BackwardRowsSgd(W1, dz1, 9, 8, a0, da0, learningRate); // SIMD, 4 rows per sweep
         // Layer 0: ∂L/∂z0 = ∂L/∂a0 ⊙ f'(z0)
         // ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
