@@ -203,6 +203,9 @@ internal sealed class EmissionPlan
     /// <summary>For each layer, the span <c>Inspect</c> finds its output in: its own slice, or its input's (Dropout; <c>x</c> for the first layer).</summary>
     public IReadOnlyList<string> InspectOutputs { get; private set; } = new string[0];
 
+    /// <summary>Floats of the <c>alive{p}</c> slices, which come last in <see cref="InspectBuffer"/> (cleared in one call).</summary>
+    public int InspectAliveLength { get; private set; }
+
     /// <summary>Whether <c>Inspect</c> tracks dead units of a layer with this activation (ReLU and LeakyReLU).</summary>
     public static bool TracksDeadUnits(ActivationKind activation) => activation is ActivationKind.ReLU or ActivationKind.LeakyReLU;
 
@@ -225,7 +228,11 @@ internal sealed class EmissionPlan
         }
         for (int p = 0; p < layers.Count; p++)
         {
-            if (TracksDeadUnits(layers[p].Activation)) InspectBuffer.Reserve("alive" + Literal.Int(p), layers[p].Units);
+            if (TracksDeadUnits(layers[p].Activation))
+            {
+                InspectBuffer.Reserve("alive" + Literal.Int(p), layers[p].Units);
+                InspectAliveLength += layers[p].Units;
+            }
         }
         InspectOutputs = outputs;
     }

@@ -34,14 +34,12 @@ internal sealed partial class NetworkEmitter
             EmitStagedParameterSlices(gradients: false);
             _w.Line($"{Span} buffer = {Cs}ThreadScratch.Get({Literal.Int(plan.InspectBuffer.Size)}); // one sample's layer outputs, and which units were ever active");
             EmitBufferSlices("buffer", plan.InspectBuffer);
-            for (int p = 0; p < _layers.Count; p++)
+            if (plan.InspectAliveLength > 0)
             {
-                if (EmissionPlan.TracksDeadUnits(_layers[p].Activation)) _w.Line($"alive{Literal.Int(p)}.Clear();");
+                _w.Line($"buffer.Slice({Literal.Int(plan.InspectBuffer.Size - plan.InspectAliveLength)}, {Literal.Int(plan.InspectAliveLength)}).Clear(); // alive*: no unit active yet");
             }
-            for (int p = 0; p < _layers.Count; p++)
-            {
-                _w.Line($"{Cs}ActivityAccumulator s{Literal.Int(p)} = default; // layer {Literal.Int(p)}: {EmissionPlan.InspectKind(_layers[p])}");
-            }
+            _w.Line($"global::System.Span<{Cs}ActivityAccumulator> stats = stackalloc {Cs}ActivityAccumulator[LayerCount];");
+            _w.Line("stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])");
             using (_w.Block("for (int s = 0; s < k; s++)"))
             {
                 _w.Line($"{RoSpan} x = inputs.Slice(s * InputSize, InputSize);");
@@ -49,17 +47,16 @@ internal sealed partial class NetworkEmitter
                 {
                     LayerModel layer = _layers[p];
                     string output = plan.InspectOutputs[p];
-                    _w.Line();
                     _w.Line(StagedHeader(layer));
                     EmitInspectLayer(layer, p == 0 ? "x" : plan.InspectOutputs[p - 1], output);
-                    _w.Line($"s{Literal.Int(p)}.Add({output}, {Rt}Activation.{layer.Activation}, {AliveSpan(p)});");
+                    _w.Line($"stats[{Literal.Int(p)}].Add({output}, {Rt}Activation.{layer.Activation}, {AliveSpan(p)});");
                 }
             }
             for (int p = 0; p < _layers.Count; p++)
             {
                 LayerModel layer = _layers[p];
                 string q = Literal.Int(p);
-                _w.Line($"layers[{q}] = s{q}.Result({q}, \"{EmissionPlan.InspectKind(layer)}\", {Rt}Activation.{layer.Activation}, {Literal.Int(layer.Units)}, {AliveSpan(p)});");
+                _w.Line($"layers[{q}] = stats[{q}].Result({q}, \"{EmissionPlan.InspectKind(layer)}\", {Rt}Activation.{layer.Activation}, {Literal.Int(layer.Units)}, {AliveSpan(p)});");
             }
         }
     }
