@@ -52,6 +52,7 @@ public static class Experiments
         Train("Sigmoid, Xavier", new SigmoidXavierNet(), data, budget),
         Train("Tanh, standard", new TanhStandardNet(), data, budget),
         Train("Tanh, Xavier", new TanhXavierNet(), data, budget),
+        Train("Tanh, He", new TanhHeNet(), data, budget),
         Train("Sigmoid, standard, momentum 0.9, lr ×3", new SigmoidStandardNet(), data, FastSteps(budget)),
     ];
 

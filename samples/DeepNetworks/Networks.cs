@@ -58,6 +58,19 @@ public partial class TanhStandardNet { }
 public partial class TanhXavierNet { }
 #pragma warning restore BPG0005
 
+#pragma warning disable BPG0001, BPG0005
+/// <summary>Experiment 1, for BPG0001: 5 hidden Tanh layers of 64 units with He weights, meant for ReLU.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(64)]
+[Dense(64, Activation.Tanh, Init = Init.HeUniform)]
+[Dense(64, Activation.Tanh, Init = Init.HeUniform)]
+[Dense(64, Activation.Tanh, Init = Init.HeUniform)]
+[Dense(64, Activation.Tanh, Init = Init.HeUniform)]
+[Dense(64, Activation.Tanh, Init = Init.HeUniform)]
+[Dense(10, Activation.Softmax, Init = Init.XavierUniform)]
+public partial class TanhHeNet { }
+#pragma warning restore BPG0001, BPG0005
+
 /// <summary>Experiment 3: experiment 1's sigmoid stack with standard initialization, each hidden layer normalized before its sigmoid (Ioffe and Szegedy 2015).</summary>
 [Network(Loss.CrossEntropy)]
 [Input(64)]

@@ -36,7 +36,7 @@ public static class Report
         text.Append("first/last  ");
         if (experiment is 1 or 3) text.Append("saturated % of hidden layers 0..4 (before → epoch 1 → end)".PadRight(64));
         if (experiment == 2) text.Append("output std, layer 0 / last hidden (start)  dead % (start)  ");
-        text.Append("train loss  test accuracy\n");
+        text.Append("train loss".PadRight(22)).Append("test accuracy\n");
         foreach (TrainedNetwork r in runs)
         {
             text.Append(r.Name.PadRight(nameWidth));
@@ -60,7 +60,7 @@ public static class Report
                 text.Append($"{(100 * first.DeadFraction).ToString("0", C)} / {(100 * last.DeadFraction).ToString("0", C)}".PadRight(16));
             }
             string loss = r.DivergedAtEpoch is int e ? $"diverged in epoch {e}" : r.FinalTrainLoss.ToString("0.0000", C);
-            text.Append(loss.PadRight(12));
+            text.Append(loss.PadRight(22));
             text.Append(double.IsNaN(r.TestAccuracy) ? "-" : (100 * r.TestAccuracy).ToString("0.00", C) + " %");
             text.Append('\n');
         }
@@ -109,7 +109,7 @@ public static class Report
             if (runs.Any(r => r.Epochs.Count > 0)) panels.Add(TrainLoss(runs));
         }
         string title = Titles[experiment - 1].Title.Split(':')[0] + $" (digits; {Describe(budget)})";
-        return LineChart.ToSvg(title, panels, columns: experiment == 1 ? 3 : 2);
+        return LineChart.ToSvg(title, panels, columns: experiment == 1 ? 4 : 2);
     }
 
     private static ChartPanel InitialGradients(IReadOnlyList<TrainedNetwork> runs) => new(
