@@ -101,6 +101,10 @@ internal sealed partial class NetworkEmitter
             case LayerKind.BatchNorm:
                 _w.Line($"for (int j = 0; j < {n}; j++) {output}[j] = gamma{i}[j] * ({input}[j] - rmean{i}[j]) / {MathF}Sqrt(rvar{i}[j] + {Epsilon}) + beta{i}[j];");
                 break;
+            default:
+                // A layer kind added without its case here: fail the build loudly rather than report wrong statistics.
+                _w.Line($"#error Inspect has no case for layer kind {layer.Kind} (add it to EmitInspectLayer in NetworkEmitter.Inspect.cs)");
+                break;
         }
     }
 }
