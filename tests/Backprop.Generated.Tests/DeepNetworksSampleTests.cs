@@ -55,11 +55,11 @@ public class DeepNetworksSampleTests
     public void He_weights_on_tanh_layers_spread_the_signal_more_without_saturating_it_here()
     {
         // The figures docs/diagnostics/BPG0001.md quotes: std 0.48 to 0.54 at every hidden layer (Xavier: 0.24 to 0.41),
-        // no saturated output at the start, and training as well as Xavier's (95.83 % after 5 epochs; Xavier 94.44 %).
+        // almost no saturated output at the start (under 0.05 %), and training as well as Xavier's (95.83 % after 5 epochs; Xavier 94.44 %).
         TrainedNetwork he = Run(Glorot, "Tanh, He"), xavier = Run(Glorot, "Tanh, Xavier");
         Assert.All(Enumerable.Range(0, 5), p => Assert.True(he.InitialActivity[p].StandardDeviation > xavier.InitialActivity[p].StandardDeviation));
         Assert.All(Enumerable.Range(0, 5), p => Assert.InRange(he.InitialActivity[p].StandardDeviation, 0.45, 0.6));
-        Assert.All(Enumerable.Range(0, 5), p => Assert.Equal(0, he.Saturated(p, 0)));
+        Assert.All(Enumerable.Range(0, 5), p => Assert.InRange(he.Saturated(p, 0), 0, 0.0005)); // under 0.05 %
         Assert.True(he.TestAccuracy > 0.9, $"{he.TestAccuracy:P2}");
     }
 
