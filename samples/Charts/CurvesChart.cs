@@ -21,7 +21,6 @@ public sealed record ChartSeries(string Id, string Name, string Color, IReadOnly
 public static class CurvesChart
 {
     private const double PanelWidth = 460, PanelHeight = 340, Gap = 30, Top = 50;
-    private const double PlotLeft = 62, PlotRight = 16, PlotTop = 34, PlotBottom = 46;
 
     /// <summary>Series identifiers (the <c>data-series</c> attributes).</summary>
     public const string TrainLossId = "train-loss", TestLossId = "test-loss", TestAccuracyId = "test-accuracy",
@@ -69,89 +68,18 @@ public static class CurvesChart
 
         double lastEpoch = epochs[^1].Epoch;
         double maxLoss = loss.SelectMany(s => s.Points).Max(p => p.Y);
-        Panel(svg, 10, Top, "Loss (cross-entropy)", "loss", (0, Math.Max(maxLoss, 1e-6)), lastEpoch, loss, averagingFrom, "0.##");
+        var marker = averagingFrom is int from ? new ChartMarker(from, "weights averaged from here") : null;
+        LineChart.DrawPanel(svg, 10, Top, PanelWidth, PanelHeight,
+            new ChartPanel("Loss (cross-entropy)", "loss", loss, (0, Math.Max(maxLoss, 1e-6)), "0.##") { XMax = lastEpoch, Marker = marker });
 
         if (accuracy.Count > 0)
         {
             double minAccuracy = accuracy.SelectMany(s => s.Points).Min(p => p.Y);
             double low = Math.Max(0, Math.Floor(Math.Min(minAccuracy, 99) / 5) * 5);
-            Panel(svg, 10 + PanelWidth + Gap, Top, "Test accuracy", "accuracy (%)", (low, 100), lastEpoch, accuracy, averagingFrom, "0.#");
+            LineChart.DrawPanel(svg, 10 + PanelWidth + Gap, Top, PanelWidth, PanelHeight,
+                new ChartPanel("Test accuracy", "accuracy (%)", accuracy, (low, 100), "0.#") { XMax = lastEpoch, Marker = marker });
         }
         return svg.ToString();
-    }
-
-    private static void Panel(SvgWriter svg, double left, double top, string title, string yLabel, (double Min, double Max) yRange, double lastEpoch,
-        IReadOnlyList<ChartSeries> series, int? averagingFrom, string yFormat)
-    {
-        CultureInfo c = CultureInfo.InvariantCulture;
-        double x0 = left + PlotLeft, x1 = left + PanelWidth - PlotRight;
-        double y0 = top + PanelHeight - PlotBottom, y1 = top + PlotTop;
-        double[] xTicks = NiceTicks(1, Math.Max(lastEpoch, 2), 8, integers: true);
-        double[] yTicks = NiceTicks(yRange.Min, yRange.Max, 6, integers: false);
-        if (yTicks.Length >= 2 && yTicks[^1] < yRange.Max) yTicks = [.. yTicks, yTicks[^1] + (yTicks[1] - yTicks[0])];
-        double xMin = 1, xMax = Math.Max(lastEpoch, 2);
-        double yMin = yRange.Min, yMax = Math.Max(yTicks[^1], yRange.Max);
-        double X(double v) => x0 + (v - xMin) / (xMax - xMin) * (x1 - x0);
-        double Y(double v) => y0 - (Math.Clamp(v, yMin, yMax) - yMin) / (yMax - yMin) * (y0 - y1);
-
-        svg.BeginGroup(("class", "panel"), ("data-panel", yLabel));
-        svg.TextElement("text", title, ("x", (x0 + x1) / 2), ("y", top + 16), ("text-anchor", "middle"), ("font-size", 14), ("font-weight", "bold"));
-
-        // Grid and ticks.
-        svg.BeginGroup(("class", "grid"), ("stroke", "#e5e5e5"), ("stroke-width", 1));
-        foreach (double t in yTicks) svg.Element("line", ("x1", x0), ("y1", Y(t)), ("x2", x1), ("y2", Y(t)));
-        foreach (double t in xTicks) svg.Element("line", ("x1", X(t)), ("y1", y0), ("x2", X(t)), ("y2", y1));
-        svg.EndGroup();
-        svg.BeginGroup(("class", "axes"), ("stroke", "#333"), ("stroke-width", 1));
-        svg.Element("line", ("x1", x0), ("y1", y0), ("x2", x1), ("y2", y0));
-        svg.Element("line", ("x1", x0), ("y1", y0), ("x2", x0), ("y2", y1));
-        foreach (double t in yTicks) svg.Element("line", ("x1", x0 - 5), ("y1", Y(t)), ("x2", x0), ("y2", Y(t)));
-        foreach (double t in xTicks) svg.Element("line", ("x1", X(t)), ("y1", y0), ("x2", X(t)), ("y2", y0 + 5));
-        svg.EndGroup();
-        svg.BeginGroup(("class", "tick-labels"), ("font-size", 11), ("fill", "#333"));
-        foreach (double t in yTicks) svg.TextElement("text", (t == 0 ? 0 : t).ToString(yFormat, c), ("x", x0 - 8), ("y", Y(t) + 4), ("text-anchor", "end"));
-        foreach (double t in xTicks) svg.TextElement("text", t.ToString("0", c), ("x", X(t)), ("y", y0 + 18), ("text-anchor", "middle"));
-        svg.EndGroup();
-        svg.TextElement("text", "epoch", ("x", (x0 + x1) / 2), ("y", y0 + 36), ("text-anchor", "middle"), ("font-size", 12));
-        svg.TextElement("text", yLabel, ("x", left + 16), ("y", (y0 + y1) / 2), ("text-anchor", "middle"), ("font-size", 12),
-            ("transform", $"rotate(-90 {SvgWriter.Number(left + 16)} {SvgWriter.Number((y0 + y1) / 2)})"));
-
-        if (averagingFrom is int from && from >= xMin && from <= xMax)
-        {
-            svg.Element("line", ("class", "marker"), ("x1", X(from)), ("y1", y0), ("x2", X(from)), ("y2", y1), ("stroke", "#999"), ("stroke-dasharray", "2 3"));
-            svg.TextElement("text", "weights averaged from here", ("x", X(from) + 4), ("y", y0 - 6), ("font-size", 10), ("fill", "#777"));
-        }
-
-        // Lines: dashed reference lines first, so the data lines stay on top.
-        foreach (ChartSeries s in series.OrderBy(s => s.Dashed ? 0 : 1))
-        {
-            var points = s.Points.Select(p => (X(p.X), Y(p.Y))).ToArray();
-            var attributes = new List<(string, object)>
-            {
-                ("data-series", s.Id), ("fill", "none"), ("stroke", s.Color), ("stroke-width", s.Dashed ? 1.5 : 2), ("stroke-linejoin", "round"),
-                ("points", SvgWriter.Points(points)),
-            };
-            if (s.Dashed) attributes.Add(("stroke-dasharray", "6 4"));
-            svg.Element("polyline", attributes.ToArray());
-        }
-
-        // Legend in the top or bottom right corner, whichever covers fewer points.
-        double legendWidth = series.Max(s => s.Name.Length) * 6.2 + 40, rowHeight = 17, legendHeight = series.Count * rowHeight + 8;
-        double lx = x1 - legendWidth - 6;
-        int Covered(double top) => series.Sum(s => s.Points.Count(p => X(p.X) >= lx && Y(p.Y) >= top && Y(p.Y) <= top + legendHeight));
-        double ly = Covered(y1 + 8) <= Covered(y0 - legendHeight - 22) ? y1 + 8 : y0 - legendHeight - 22;
-        svg.BeginGroup(("class", "legend"), ("font-size", 11));
-        svg.Element("rect", ("x", lx), ("y", ly), ("width", legendWidth), ("height", legendHeight), ("fill", "white"), ("fill-opacity", 0.85), ("stroke", "#ccc"));
-        for (int i = 0; i < series.Count; i++)
-        {
-            double ry = ly + 4 + rowHeight * i + rowHeight / 2;
-            var line = new List<(string, object)> { ("x1", lx + 8), ("y1", ry), ("x2", lx + 30), ("y2", ry), ("stroke", series[i].Color), ("stroke-width", 2) };
-            if (series[i].Dashed) line.Add(("stroke-dasharray", "6 4"));
-            svg.Element("line", line.ToArray());
-            svg.TextElement("text", series[i].Name, ("x", lx + 36), ("y", ry + 4));
-        }
-        svg.EndGroup();
-        svg.EndGroup();
     }
 
     /// <summary>Round tick values (1, 2 or 5 times a power of ten apart) covering [min, max], about <paramref name="count"/> of them.</summary>

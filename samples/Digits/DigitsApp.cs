@@ -66,6 +66,8 @@ public static class DigitsApp
         console.MarkupLineInterpolated($"weights  {files.Weights}");
         console.MarkupLineInterpolated($"curves   {files.Curves}");
         console.MarkupLineInterpolated($"history  {files.History}");
+        if (files.GradientNorms is not null) console.MarkupLineInterpolated($"gradient norms  {files.GradientNorms}");
+        if (files.Activity is not null) console.MarkupLineInterpolated($"layer activity  {files.Activity}");
         return 0;
     }
 

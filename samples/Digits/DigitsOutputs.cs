@@ -11,7 +11,9 @@ namespace Digits;
 /// <param name="Weights">The trained weights, safetensors.</param>
 /// <param name="Curves">Loss and accuracy per epoch, SVG.</param>
 /// <param name="History">The per-epoch reports, CSV.</param>
-public sealed record DigitsOutputFiles(string Weights, string Curves, string History);
+/// <param name="GradientNorms">With <see cref="DigitsSettings.LayerStatistics"/>: each weight tensor's gradient norm per epoch, SVG; else null.</param>
+/// <param name="Activity">With <see cref="DigitsSettings.LayerStatistics"/>: the dead (and saturated) fractions of each layer per epoch, SVG; else null.</param>
+public sealed record DigitsOutputFiles(string Weights, string Curves, string History, string? GradientNorms = null, string? Activity = null);
 
 /// <summary>Writes a run's weights, curves and history into a folder.</summary>
 public static class DigitsOutputs
@@ -24,6 +26,12 @@ public static class DigitsOutputs
 
     /// <summary>The history file name.</summary>
     public const string HistoryFileName = "history.csv";
+
+    /// <summary>The gradient-norm chart's file name (with --layer-statistics).</summary>
+    public const string GradientNormsFileName = "gradient-norms.svg";
+
+    /// <summary>The saturated and dead fractions chart's file name (with --layer-statistics).</summary>
+    public const string ActivityFileName = "layer-activity.svg";
 
     /// <summary>
     /// The default output folder: <c>out/</c> beside <c>Digits.csproj</c> when the program runs from its build
@@ -48,8 +56,10 @@ public static class DigitsOutputs
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(folder);
         Directory.CreateDirectory(folder);
+        bool statistics = run.History.Epochs.Count > 0 && run.History.Epochs[0].TensorNorms.Count > 0;
         var files = new DigitsOutputFiles(
-            Path.Combine(folder, WeightsFileName), Path.Combine(folder, CurvesFileName), Path.Combine(folder, HistoryFileName));
+            Path.Combine(folder, WeightsFileName), Path.Combine(folder, CurvesFileName), Path.Combine(folder, HistoryFileName),
+            statistics ? Path.Combine(folder, GradientNormsFileName) : null, statistics ? Path.Combine(folder, ActivityFileName) : null);
 
         CultureInfo c = CultureInfo.InvariantCulture;
         var metadata = new Dictionary<string, string>
@@ -64,6 +74,11 @@ public static class DigitsOutputs
         string title = $"Digits 64-32-10: {Describe(settings)}";
         File.WriteAllText(files.Curves, CurvesChart.ToSvg(run.History, title, run.TestAccuracy, run.Averaged));
         File.WriteAllText(files.History, run.History.ToCsv());
+        if (files.GradientNorms is not null && files.Activity is not null)
+        {
+            File.WriteAllText(files.GradientNorms, LayerStatisticsCharts.GradientNormsSvg(run.History.Epochs, $"Digits 64-32-10, gradient norms: {Describe(settings)}"));
+            File.WriteAllText(files.Activity, LayerStatisticsCharts.ActivitySvg(run.History.Epochs, $"Digits 64-32-10, layer activity: {Describe(settings)}"));
+        }
         return files;
     }
 

@@ -66,6 +66,12 @@ public sealed record DigitsSettings
         init => field = value >= 0 && value <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(AveragedFraction), value, "The averaged fraction must be in [0, 1].");
     } = 0.5;
 
+    /// <summary>
+    /// Gather per-layer statistics every epoch (<see cref="TrainerOptions.LayerStatistics"/>): gradient norms per
+    /// tensor, saturated and dead fractions per layer, written as charts and CSV columns. Off by default.
+    /// </summary>
+    public bool LayerStatistics { get; init; }
+
     /// <summary>The number of final epochs averaged: <see cref="AveragedFraction"/> of <see cref="Epochs"/>, rounded.</summary>
     public int AveragedEpochs => (int)Math.Round(AveragedFraction * Epochs, MidpointRounding.AwayFromZero);
 
@@ -129,6 +135,7 @@ public static class DigitsTraining
             Seed = settings.Seed,
             L2 = settings.L2,
             Schedule = settings.Schedule == ScheduleKind.Cosine ? new CosineAnnealingSchedule(settings.Epochs) : null,
+            LayerStatistics = settings.LayerStatistics,
         };
     }
 

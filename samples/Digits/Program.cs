@@ -39,6 +39,10 @@ var outputOption = new Option<DirectoryInfo>("--output")
     Description = "Folder for digits.safetensors, curves.svg and history.csv [default: samples/Digits/out]",
     HelpName = "folder",
 };
+var layerStatisticsOption = new Option<bool>("--layer-statistics")
+{
+    Description = "Measure every layer each epoch (gradient norms, dead units) and write gradient-norms.svg, layer-activity.svg and their history.csv columns",
+};
 var dataOption = new Option<DirectoryInfo>("--data") { Description = "Folder with digits.csv.gz and digits_split.json [default: the copy next to the program]", HelpName = "folder" };
 
 batchSizeOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1."); });
@@ -49,7 +53,7 @@ averageOption.Validators.Add(r => { double v = r.GetValueOrDefault<double>(); if
 
 var root = new RootCommand("Trains a 64-32-10 network (ReLU, softmax, cross-entropy) on the UCI handwritten digits, 1437 training / 360 test images.")
 {
-    optimizerOption, learningRateOption, batchSizeOption, epochsOption, seedOption, scheduleOption, l2Option, averageOption, outputOption, dataOption,
+    optimizerOption, learningRateOption, batchSizeOption, epochsOption, seedOption, scheduleOption, l2Option, averageOption, layerStatisticsOption, outputOption, dataOption,
 };
 root.SetAction((parse, cancellationToken) =>
 {
@@ -63,6 +67,7 @@ root.SetAction((parse, cancellationToken) =>
         Schedule = Enum.Parse<ScheduleKind>(parse.GetValue(scheduleOption)!, ignoreCase: true),
         L2 = parse.GetValue(l2Option),
         AveragedFraction = parse.GetValue(averageOption),
+        LayerStatistics = parse.GetValue(layerStatisticsOption),
     };
     string output = parse.GetValue(outputOption)?.FullName ?? DigitsOutputs.DefaultFolder;
     return Task.FromResult(DigitsApp.Run(settings, parse.GetValue(dataOption)?.FullName, output, cancellationToken));

@@ -80,6 +80,13 @@ public enum Init
 
     /// <summary>All weights 0. Every unit then receives the same gradient and the layer never breaks symmetry.</summary>
     Zeros = 6,
+
+    /// <summary>
+    /// Uniform in <c>±1 / sqrt(fanIn)</c>: the "standard initialization" of Glorot and Bengio (2010, eq. 1) and the
+    /// default weights of PyTorch's <c>nn.Linear</c> (whose biases, unlike these, are random too). Its variance,
+    /// <c>1 / (3 fanIn)</c>, shrinks the signal at every layer: kept for reproducing the classic experiments.
+    /// </summary>
+    StandardUniform = 7,
 }
 
 /// <summary>

@@ -21,6 +21,9 @@ public class CodeFixTests
         { "BPG0002", "init", "Use Init.HeNormal",
             U + "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.LeakyReLU, Init = Init.LeCunNormal)] [Dense(1)] public partial class Net { }",
             U + "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.LeakyReLU, Init = Init.HeNormal)] [Dense(1)] public partial class Net { }" },
+        { "BPG0002", "init", "Use Init.HeUniform",
+            U + "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.ReLU, Init = Init.StandardUniform)] [Dense(1)] public partial class Net { }",
+            U + "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.ReLU, Init = Init.HeUniform)] [Dense(1)] public partial class Net { }" },
         // Fully qualified, no using: the qualification is kept.
         { "BPG0002", "init", "Use Init.HeUniform",
             "[Backprop.Generated.Network(Backprop.Generated.Loss.MeanSquaredError)] [Backprop.Generated.Input(2)] [Backprop.Generated.Dense(8, Backprop.Generated.Activation.ReLU, Init = Backprop.Generated.Init.XavierUniform)] [Backprop.Generated.Dense(1)] public partial class Net { }",

@@ -69,7 +69,7 @@ public sealed class ReadmeSnippetTests
         """;
 
     /// <summary>The pages whose C# blocks are run, in order.</summary>
-    internal static readonly string[] Pages = { "README.md", "docs/training.md", "docs/weights-files.md", "docs/embedded-inference.md" };
+    internal static readonly string[] Pages = { "README.md", "docs/training.md", "docs/weights-files.md", "docs/embedded-inference.md", "docs/deep-networks.md" };
 
     private readonly ITestOutputHelper _output;
 

@@ -134,6 +134,31 @@ public class DigitsSampleTests
     }
 
     [Fact]
+    public void Layer_statistics_write_gradient_norm_and_activity_charts_and_csv_columns()
+    {
+        var settings = new DigitsSettings { Epochs = 4, LayerStatistics = true };
+        DigitsRun run = DigitsTraining.Train(Data.Value, settings);
+        using var folder = new TempFolder();
+        DigitsOutputFiles files = DigitsOutputs.Write(run, settings, folder.Path);
+
+        XDocument norms = XDocument.Load(files.GradientNorms!);
+        var series = norms.Descendants(Svg + "polyline").ToDictionary(p => (string)p.Attribute("data-series")!, p => (string)p.Attribute("points")!);
+        Assert.Equal(["grad-norm:layers.0.weight", "grad-norm:layers.1.weight"], series.Keys.Order());
+        Assert.All(series.Values, p => Assert.Equal(4, Points(p).Length));
+        XDocument activity = XDocument.Load(files.Activity!);
+        Assert.Equal(["dead:0"], activity.Descendants(Svg + "polyline").Select(p => (string)p.Attribute("data-series")!));
+
+        string header = File.ReadAllText(files.History).Split('\n')[0];
+        Assert.Contains(",grad_norm:layers.0.weight,param_norm:layers.0.weight,", header);
+        Assert.EndsWith(",mean:1,std:1,saturated:1,dead:1", header);
+        Assert.All(run.History.Epochs, e => Assert.Equal(2, e.Activity.Count));
+
+        DigitsOutputFiles plain = DigitsOutputs.Write(DigitsTraining.Train(Data.Value, new DigitsSettings { Epochs = 2 }), new DigitsSettings { Epochs = 2 }, folder.Path);
+        Assert.Null(plain.GradientNorms);
+        Assert.Null(plain.Activity);
+    }
+
+    [Fact]
     public void Curves_svg_does_not_depend_on_the_current_culture()
     {
         DigitsRun run = DigitsTraining.Train(Data.Value, new DigitsSettings { Epochs = 3 });

@@ -60,6 +60,8 @@ public class InitializerTests
     [InlineData(Init.HeNormal, Activation.ReLU, 400, 200)]
     [InlineData(Init.HeNormal, Activation.LeakyReLU, 400, 200)]
     [InlineData(Init.LeCunNormal, Activation.Tanh, 400, 200)]
+    [InlineData(Init.StandardUniform, Activation.Sigmoid, 400, 200)]
+    [InlineData(Init.StandardUniform, Activation.ReLU, 400, 200)]
     public void Each_initializer_has_the_variance_its_paper_prescribes(Init init, Activation activation, int fanIn, int fanOut)
     {
         float[] w = new float[fanIn * fanOut];
@@ -71,12 +73,13 @@ public class InitializerTests
         {
             Init.XavierUniform or Init.XavierNormal => 2.0 / (fanIn + fanOut),
             Init.HeUniform or Init.HeNormal => gain2 / fanIn,
+            Init.StandardUniform => 1.0 / (3 * fanIn), // U(±1/√fanIn), whatever the activation (Glorot and Bengio 2010, eq. 1)
             _ => 1.0 / fanIn,
         };
         // 80,000 samples: the sample variance is within about 1% (uniform) to 0.5% x sqrt(2) (normal) of the truth.
         Assert.InRange(variance / expected, 0.97, 1.03);
         Assert.InRange(mean, -0.02 * Math.Sqrt(expected), 0.02 * Math.Sqrt(expected));
-        if (init is Init.XavierUniform or Init.HeUniform)
+        if (init is Init.XavierUniform or Init.HeUniform or Init.StandardUniform)
         {
             double bound = Math.Sqrt(3 * expected);
             Assert.All(w, v => Assert.InRange(v, -bound, bound));

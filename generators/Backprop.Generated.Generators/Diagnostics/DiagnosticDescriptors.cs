@@ -31,9 +31,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor XavierInitOnReluLayer = Warning(
         "BPG0002",
-        "Xavier or LeCun initializer on a ReLU layer",
-        "Layer {0} ({1}) has activation {2} but Init.{3}: {2} zeroes about half its inputs, so this variance halves the signal at every layer and deep stacks die out; use Init.{4} (He et al. 2015) or Init.Auto",
-        "ReLU and LeakyReLU pass on only the positive half of their input. With Xavier or LeCun weights the variance of the activations halves at every layer, so gradients shrink exponentially with depth; He (Kaiming) initialization doubles the variance to compensate.");
+        "Xavier, LeCun or standard initializer on a ReLU layer",
+        "Layer {0} ({1}) has activation {2} but Init.{3}: {2} zeroes about half its inputs, so this variance {5} at every layer and deep stacks die out; use Init.{4} (He et al. 2015) or Init.Auto",
+        "ReLU and LeakyReLU pass on only the positive half of their input. With Xavier or LeCun weights the variance of the activations halves at every layer (with the standard U(±1/√fan-in) weights it drops to a sixth), so gradients shrink exponentially with depth; He (Kaiming) initialization doubles the variance to compensate.");
 
     public static readonly DiagnosticDescriptor ZeroInit = Warning(
         "BPG0003",

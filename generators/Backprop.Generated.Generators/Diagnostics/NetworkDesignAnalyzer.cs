@@ -144,10 +144,12 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
                         ReportInit(DiagnosticDescriptors.HeInitOnSaturatingLayer, layer, xavier,
                             layer.Position, Describe(layer), activation, declared, HeReason(activation), xavier);
                         break;
-                    case InitKind.XavierUniform or InitKind.XavierNormal or InitKind.LeCunNormal when IsReluFamily(activation):
-                        InitKind he = declared == InitKind.XavierUniform ? InitKind.HeUniform : InitKind.HeNormal;
+                    case InitKind.XavierUniform or InitKind.XavierNormal or InitKind.LeCunNormal or InitKind.StandardUniform when IsReluFamily(activation):
+                        InitKind he = declared is InitKind.XavierUniform or InitKind.StandardUniform ? InitKind.HeUniform : InitKind.HeNormal;
+                        // Variance 1/fan-in (Xavier with fan-in = fan-out, LeCun) halves through a ReLU; 1/(3 fan-in) leaves a sixth.
+                        string shrink = declared == InitKind.StandardUniform ? "cuts the signal's variance to a sixth" : "halves the signal";
                         ReportInit(DiagnosticDescriptors.XavierInitOnReluLayer, layer, he,
-                            layer.Position, Describe(layer), activation, declared, he);
+                            layer.Position, Describe(layer), activation, declared, he, shrink);
                         break;
                     // A one-layer network (linear or logistic regression) has no hidden units to keep apart: zeros is fine there.
                     case InitKind.Zeros when _denseCount > 1:

@@ -68,6 +68,7 @@ internal sealed class EmissionPlan
         IReadOnlyList<LayerModel> layers = model.Layers.ToList();
         LayerModel output = layers[layers.Count - 1];
         Forms = layers.Select(FormOf).ToList();
+        PlanInspect(layers);
         if (!model.IsDenseOnly)
         {
             Path = NetworkPath.LayerByLayer;
@@ -209,6 +210,50 @@ internal sealed class EmissionPlan
 
     /// <summary>One chunk of samples through every layer of a batch Forward.</summary>
     public BufferPlan ForwardChunkBuffer { get; } = new();
+
+    /// <summary>
+    /// One sample through every layer in <c>Inspect</c>: a slice <c>o{p}</c> per layer output (a Dropout layer is the
+    /// identity in inference, so its output is its input and it gets none), and a slice <c>alive{p}</c> of per-unit
+    /// flags for each ReLU-family layer (a unit is dead when no sample made it positive).
+    /// </summary>
+    public BufferPlan InspectBuffer { get; } = new();
+
+    /// <summary>For each layer, the span <c>Inspect</c> finds its output in: its own slice, or its input's (Dropout; <c>x</c> for the first layer).</summary>
+    public IReadOnlyList<string> InspectOutputs { get; private set; } = new string[0];
+
+    /// <summary>Floats of the <c>alive{p}</c> slices, which come last in <see cref="InspectBuffer"/> (cleared in one call).</summary>
+    public int InspectAliveLength { get; private set; }
+
+    /// <summary>Whether <c>Inspect</c> tracks dead units of a layer with this activation (ReLU and LeakyReLU).</summary>
+    public static bool TracksDeadUnits(ActivationKind activation) => activation is ActivationKind.ReLU or ActivationKind.LeakyReLU;
+
+    /// <summary>The <c>LayerActivity.Kind</c> of a layer: the attribute's name without "Attribute", which is the kind's name.</summary>
+    public static string InspectKind(LayerModel layer) => layer.Kind.ToString();
+
+    private void PlanInspect(IReadOnlyList<LayerModel> layers)
+    {
+        var outputs = new string[layers.Count];
+        for (int p = 0; p < layers.Count; p++)
+        {
+            LayerModel layer = layers[p];
+            if (layer.Kind == LayerKind.Dropout)
+            {
+                outputs[p] = p == 0 ? "x" : outputs[p - 1];
+                continue;
+            }
+            outputs[p] = "o" + Literal.Int(p);
+            InspectBuffer.Reserve(outputs[p], layer.Units);
+        }
+        for (int p = 0; p < layers.Count; p++)
+        {
+            if (TracksDeadUnits(layers[p].Activation))
+            {
+                InspectBuffer.Reserve("alive" + Literal.Int(p), layers[p].Units);
+                InspectAliveLength += layers[p].Units;
+            }
+        }
+        InspectOutputs = outputs;
+    }
 
     private void PlanBatchBuffer(NetworkModel model, IReadOnlyList<LayerModel> layers)
     {

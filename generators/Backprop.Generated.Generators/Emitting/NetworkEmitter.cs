@@ -112,6 +112,7 @@ internal sealed partial class NetworkEmitter
         string interfaces = !_model.IsDenseOnly ? $"{Rt}INetwork"
             : UsesBatchPath ? $"{Rt}INetwork, {Rt}ISgdTrainStep, {Rt}IParallelBackward"
             : $"{Rt}INetwork, {Rt}ISgdTrainStep";
+        interfaces += $", {Rt}IInspectableNetwork";
         using (_w.Block($"partial {type.Keyword} {type.Name} : {interfaces}"))
         {
             EmitConstantsAndStorage();
@@ -131,6 +132,7 @@ internal sealed partial class NetworkEmitter
                 EmitStagedBackward();
             }
             EmitTypedBuffers();
+            EmitInspect();
         }
     }
 

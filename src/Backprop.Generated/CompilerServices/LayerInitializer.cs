@@ -44,6 +44,9 @@ public static class LayerInitializer
             case Init.LeCunNormal:
                 FillNormal(weights, Math.Sqrt(1.0 / fanIn), ref rng);
                 break;
+            case Init.StandardUniform:
+                FillUniform(weights, 1.0 / Math.Sqrt(fanIn), ref rng);
+                break;
             case Init.Zeros:
                 weights.Clear();
                 break;

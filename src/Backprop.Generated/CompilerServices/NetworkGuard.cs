@@ -30,6 +30,27 @@ public static class NetworkGuard
         return k;
     }
 
+    /// <summary>
+    /// The number of samples k of a generated <c>Inspect</c>: <paramref name="inputsLength"/> must be a whole, positive
+    /// number of samples of <paramref name="inputSize"/> floats and <paramref name="layersLength"/> the network's
+    /// <paramref name="layerCount"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Either length is wrong; the message names the span, the expected and the actual length.</exception>
+    public static int InspectSampleCount(int inputsLength, int inputSize, int layersLength, int layerCount)
+    {
+        if (inputsLength == 0 || inputsLength % inputSize != 0)
+        {
+            throw new ArgumentException(
+                $"inputs.Length must be a positive multiple of {inputSize} (one sample is {Floats(inputSize)}), but is {inputsLength}.", "inputs");
+        }
+        if (layersLength != layerCount)
+        {
+            throw new ArgumentException(
+                $"layers.Length must be {layerCount} (LayerCount: one LayerActivity per declared layer), but is {layersLength}.", "layers");
+        }
+        return inputsLength / inputSize;
+    }
+
     private static string Floats(int n) => n == 1 ? "1 float" : $"{n} floats";
 
     /// <summary>The checks of a generated <c>TrainStep</c>: one sample in, one sample of targets, a usable learning rate.</summary>

@@ -27,6 +27,20 @@ public sealed record EpochReport(int Epoch, double TrainLoss, double? Validation
     public EvaluationResult? Validation { get; init; }
 
     /// <summary>
+    /// With <see cref="TrainerOptions.LayerStatistics"/>: for each tensor, in <see cref="INetwork.Tensors"/> order, its
+    /// gradient norm right after <see cref="INetwork.Backward"/> (before penalties, clipping and the optimizer step)
+    /// averaged over the epoch's steps, and its parameter norm at the end of the epoch. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<TensorNorm> TensorNorms { get; init; } = [];
+
+    /// <summary>
+    /// With <see cref="TrainerOptions.LayerStatistics"/>: <see cref="IInspectableNetwork.Inspect"/> on the first
+    /// min(256, n) training samples at the end of the epoch, one entry per declared layer. Empty otherwise, and for a
+    /// network that is not an <see cref="IInspectableNetwork"/>.
+    /// </summary>
+    public IReadOnlyList<LayerActivity> Activity { get; init; } = [];
+
+    /// <summary>
     /// One line with the numbers that fit the task, e.g.
     /// <c>epoch 3: train loss 0.2871, validation loss 0.3012, accuracy 91.25 %, lr 0.001 (0.41 s)</c>; a regression shows
     /// R², RMSE and MAE in place of the accuracy.
@@ -74,6 +88,11 @@ public sealed class TrainingHistory
     /// for a classifier (and without a validation set, whose validation columns are empty);
     /// <c>epoch,train_loss,validation_loss,validation_r2,validation_rmse,validation_mae,learning_rate,elapsed_seconds</c>
     /// for a regression, which has no accuracy.
+    /// <para>With <see cref="TrainerOptions.LayerStatistics"/> the columns go on with, for each tensor,
+    /// <c>grad_norm:{name}</c> and <c>param_norm:{name}</c> (<see cref="EpochReport.TensorNorms"/>, e.g.
+    /// <c>grad_norm:layers.0.weight</c>), then for each layer <c>mean:{position}</c>, <c>std:{position}</c>,
+    /// <c>saturated:{position}</c> and <c>dead:{position}</c> (<see cref="EpochReport.Activity"/>, e.g.
+    /// <c>saturated:3</c>). Without it the header is as above.</para>
     /// </summary>
     /// <param name="writer">Receives the text; it is neither flushed nor closed (see <see cref="WriteCsv(string)"/> for a file).</param>
     public void WriteCsv(TextWriter writer)
@@ -81,9 +100,23 @@ public sealed class TrainingHistory
         ArgumentNullException.ThrowIfNull(writer);
         bool regression = false;
         foreach (EpochReport r in Epochs) regression |= r.Validation?.Regression is not null;
+        IReadOnlyList<TensorNorm> tensorColumns = [];
+        IReadOnlyList<LayerActivity> layerColumns = [];
+        foreach (EpochReport r in Epochs)
+        {
+            if (r.TensorNorms.Count > tensorColumns.Count) tensorColumns = r.TensorNorms;
+            if (r.Activity.Count > layerColumns.Count) layerColumns = r.Activity;
+        }
         writer.Write(regression
-            ? "epoch,train_loss,validation_loss,validation_r2,validation_rmse,validation_mae,learning_rate,elapsed_seconds\n"
-            : "epoch,train_loss,validation_loss,validation_accuracy,learning_rate,elapsed_seconds\n");
+            ? "epoch,train_loss,validation_loss,validation_r2,validation_rmse,validation_mae,learning_rate,elapsed_seconds"
+            : "epoch,train_loss,validation_loss,validation_accuracy,learning_rate,elapsed_seconds");
+        foreach (TensorNorm t in tensorColumns) writer.Write($",grad_norm:{t.Name},param_norm:{t.Name}");
+        foreach (LayerActivity a in layerColumns)
+        {
+            string p = a.Position.ToString(CultureInfo.InvariantCulture);
+            writer.Write($",mean:{p},std:{p},saturated:{p},dead:{p}");
+        }
+        writer.Write('\n');
         CultureInfo c = CultureInfo.InvariantCulture;
         foreach (EpochReport r in Epochs)
         {
@@ -110,6 +143,27 @@ public sealed class TrainingHistory
             writer.Write(r.LearningRate.ToString("R", c));
             writer.Write(',');
             writer.Write(r.Elapsed.TotalSeconds.ToString("0.######", c));
+            for (int t = 0; t < tensorColumns.Count; t++)
+            {
+                bool has = t < r.TensorNorms.Count;
+                writer.Write(',');
+                if (has) writer.Write(r.TensorNorms[t].GradientNorm.ToString("R", c));
+                writer.Write(',');
+                if (has) writer.Write(r.TensorNorms[t].ParameterNorm.ToString("R", c));
+            }
+            for (int l = 0; l < layerColumns.Count; l++)
+            {
+                bool has = l < r.Activity.Count;
+                LayerActivity a = has ? r.Activity[l] : default;
+                writer.Write(',');
+                if (has) writer.Write(a.Mean.ToString("R", c));
+                writer.Write(',');
+                if (has) writer.Write(a.StandardDeviation.ToString("R", c));
+                writer.Write(',');
+                if (has) writer.Write(a.SaturatedFraction.ToString("R", c));
+                writer.Write(',');
+                if (has) writer.Write(a.DeadFraction.ToString("R", c));
+            }
             writer.Write('\n');
         }
     }

@@ -133,6 +133,8 @@ public sealed partial class Trainer
         float[] batchInputs = shuffle ? new float[batchSize * inputSize] : [];
         float[] batchTargets = shuffle ? new float[batchSize * outputSize] : [];
         int stepsPerEpoch = (n + batchSize - 1) / batchSize;
+        // Per-layer statistics (Options.LayerStatistics): the sum over the epoch's steps of each tensor's gradient norm.
+        double[]? gradientNormSums = Options.LayerStatistics ? new double[net.Tensors.Count] : null;
 
         var reports = new List<EpochReport>(Math.Max(0, Options.Epochs - _completedEpochs));
         bool stoppedEarly = false, restoredBest = false;
@@ -157,6 +159,7 @@ public sealed partial class Trainer
 
             double lossSum = 0;
             float lastLoss = 0;
+            if (gradientNormSums is not null) Array.Clear(gradientNormSums);
             for (int step = 0; step < stepsPerEpoch; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -182,6 +185,7 @@ public sealed partial class Trainer
 
                 net.ZeroGradients();
                 float loss = net.Backward(inputs, targets);
+                if (gradientNormSums is not null) NetworkStatistics.AddGradientNorms(net, gradientNormSums);
                 if (Options.L1 > 0) Regularization.AddL1Gradient(net, Options.L1);
                 if (Options.L2 > 0) Regularization.AddL2Gradient(net, Options.L2);
                 ThrowIfNotFinite(net, net.Gradients, loss, epoch, step + 1, inParameters: false, scale);
@@ -222,6 +226,14 @@ public sealed partial class Trainer
             _completedEpochs = epoch;
 
             var report = new EpochReport(epoch, lossSum / n, result?.Loss, result?.Accuracy, learningRate, clock.Elapsed) { Validation = result };
+            if (gradientNormSums is not null)
+            {
+                report = report with
+                {
+                    TensorNorms = NetworkStatistics.EpochNorms(net, gradientNormSums, stepsPerEpoch),
+                    Activity = NetworkStatistics.Inspect(net, training.Inputs.Slice(0, Math.Min(NetworkStatistics.InspectedSamples, n) * inputSize)),
+                };
+            }
             reports.Add(report);
             onEpoch?.Invoke(report);
 

@@ -101,6 +101,17 @@ public sealed record TrainerOptions
             : value;
     }
 
+    /// <summary>
+    /// When true, each <see cref="EpochReport"/> carries per-layer statistics: <see cref="EpochReport.TensorNorms"/>
+    /// (each tensor's gradient norm right after <see cref="INetwork.Backward"/>, before penalties, clipping and the
+    /// optimizer step, averaged over the epoch's steps; its parameter norm at the end of the epoch) and
+    /// <see cref="EpochReport.Activity"/> (<see cref="IInspectableNetwork.Inspect"/> on the first min(256, n)
+    /// training samples at the end of the epoch), and <see cref="TrainingHistory.WriteCsv(System.IO.TextWriter)"/>
+    /// writes their columns. Measuring changes nothing in the training: the parameters end bit for bit as without it.
+    /// Default false: nothing is computed and a step costs what it costs without it.
+    /// </summary>
+    public bool LayerStatistics { get; init; }
+
     /// <summary>Stops when the validation loss stops improving; needs a validation set. Null (default) trains all epochs.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 

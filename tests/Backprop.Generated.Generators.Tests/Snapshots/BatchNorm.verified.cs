@@ -16,7 +16,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class BatchNormNet : global::Backprop.Generated.INetwork
+partial class BatchNormNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 4;
@@ -345,5 +345,60 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 4;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 25 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 24); // layer 0 weights [6 × 4]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(24, 6);
+        global::System.ReadOnlySpan<float> gamma0 = p.Slice(30, 6); // layer 1 batch-norm scale
+        global::System.ReadOnlySpan<float> beta0 = p.Slice(36, 6);
+        global::System.ReadOnlySpan<float> rmean0 = global::System.MemoryExtensions.AsSpan(_state, 0, 6);
+        global::System.ReadOnlySpan<float> rvar0 = global::System.MemoryExtensions.AsSpan(_state, 6, 6);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(42, 6); // layer 3 weights [1 × 6]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(48, 1);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(25); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 6);
+        global::System.Span<float> o1 = buffer.Slice(6, 6);
+        global::System.Span<float> o2 = buffer.Slice(12, 6);
+        global::System.Span<float> o3 = buffer.Slice(18, 1);
+        global::System.Span<float> alive2 = buffer.Slice(19, 6);
+        buffer.Slice(19, 6).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int s = 0; s < k; s++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
+            // Layer 0: Dense 4 → 6, Linear: a = z, z = W0·x + b0
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W0, b0, 6, 4, x, o0);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.Linear, default);
+            // Layer 1: BatchNorm over 6 features
+            for (int j = 0; j < 6; j++) o1[j] = gamma0[j] * (o0[j] - rmean0[j]) / global::System.MathF.Sqrt(rvar0[j] + 1e-5f) + beta0[j];
+            stats[1].Add(o1, global::Backprop.Generated.Activation.Linear, default);
+            // Layer 2: Activation ReLU: a = max(0, z)
+            for (int e = 0; e < 6; e++) o2[e] = global::System.MathF.Max(o1[e], 0f);
+            stats[2].Add(o2, global::Backprop.Generated.Activation.ReLU, alive2);
+            // Layer 3: Dense 6 → 1, Linear: a = z, z = W1·x + b1
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 1, 6, o2, o3);
+            stats[3].Add(o3, global::Backprop.Generated.Activation.Linear, default);
+        }
+        layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.Linear, 6, default);
+        layers[1] = stats[1].Result(1, "BatchNorm", global::Backprop.Generated.Activation.Linear, 6, default);
+        layers[2] = stats[2].Result(2, "Activation", global::Backprop.Generated.Activation.ReLU, 6, alive2);
+        layers[3] = stats[3].Result(3, "Dense", global::Backprop.Generated.Activation.Linear, 1, default);
     }
 }

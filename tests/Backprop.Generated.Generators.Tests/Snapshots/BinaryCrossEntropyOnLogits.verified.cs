@@ -14,7 +14,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward
+partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 20;
@@ -536,6 +536,47 @@ partial class BinaryCrossEntropyOnLogitsNet : global::Backprop.Generated.INetwor
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 2;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 34 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 320); // layer 0 weights [16 × 20]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(320, 16);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(336, 32); // layer 1 weights [2 × 16]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(368, 2);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(34); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 16);
+        global::System.Span<float> o1 = buffer.Slice(16, 2);
+        global::System.Span<float> alive0 = buffer.Slice(18, 16);
+        buffer.Slice(18, 16).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int s = 0; s < k; s++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
+            // Layer 0: Dense 20 → 16, ReLU: a = max(0, z), z = W0·x + b0
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 16, 20, x, o0);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
+            // Layer 1: Dense 16 → 2, Linear: a = z, z = W1·x + b1
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 2, 16, o0, o1);
+            stats[1].Add(o1, global::Backprop.Generated.Activation.Linear, default);
+        }
+        layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.ReLU, 16, alive0);
+        layers[1] = stats[1].Result(1, "Dense", global::Backprop.Generated.Activation.Linear, 2, default);
     }
 }
 

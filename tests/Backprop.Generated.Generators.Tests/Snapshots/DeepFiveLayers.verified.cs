@@ -17,7 +17,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward
+partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 10;
@@ -655,6 +655,71 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 5;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 201 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 640); // layer 0 weights [64 × 10]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(640, 64);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(704, 2048); // layer 1 weights [32 × 64]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(2752, 32);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(2784, 512); // layer 2 weights [16 × 32]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(3296, 16);
+        global::System.ReadOnlySpan<float> W3 = p.Slice(3312, 128); // layer 3 weights [8 × 16]
+        global::System.ReadOnlySpan<float> b3 = p.Slice(3440, 8);
+        global::System.ReadOnlySpan<float> W4 = p.Slice(3448, 8); // layer 4 weights [1 × 8]
+        global::System.ReadOnlySpan<float> b4 = p.Slice(3456, 1);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(201); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 64);
+        global::System.Span<float> o1 = buffer.Slice(64, 32);
+        global::System.Span<float> o2 = buffer.Slice(96, 16);
+        global::System.Span<float> o3 = buffer.Slice(112, 8);
+        global::System.Span<float> o4 = buffer.Slice(120, 1);
+        global::System.Span<float> alive0 = buffer.Slice(121, 64);
+        global::System.Span<float> alive2 = buffer.Slice(185, 16);
+        buffer.Slice(121, 80).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int s = 0; s < k; s++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
+            // Layer 0: Dense 10 → 64, ReLU: a = max(0, z), z = W0·x + b0
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, o0);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
+            // Layer 1: Dense 64 → 32, Tanh: a = tanh(z), z = W1·x + b1
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, o0, o1);
+            global::Backprop.Generated.CompilerServices.VectorMath.Tanh(o1); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)
+            stats[1].Add(o1, global::Backprop.Generated.Activation.Tanh, default);
+            // Layer 2: Dense 32 → 16, LeakyReLU: a = z > 0 ? z : 0.01·z, z = W2·x + b2
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, o1, o2);
+            stats[2].Add(o2, global::Backprop.Generated.Activation.LeakyReLU, alive2);
+            // Layer 3: Dense 16 → 8, Sigmoid: a = σ(z) = 1 / (1 + e^−z), z = W3·x + b3
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, o2, o3);
+            for (int j = 0; j < 8; j++) o3[j] = 1f / (1f + global::System.MathF.Exp(-o3[j]));
+            stats[3].Add(o3, global::Backprop.Generated.Activation.Sigmoid, default);
+            // Layer 4: Dense 8 → 1, Linear: a = z, z = W4·x + b4
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W4, b4, 1, 8, o3, o4);
+            stats[4].Add(o4, global::Backprop.Generated.Activation.Linear, default);
+        }
+        layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.ReLU, 64, alive0);
+        layers[1] = stats[1].Result(1, "Dense", global::Backprop.Generated.Activation.Tanh, 32, default);
+        layers[2] = stats[2].Result(2, "Dense", global::Backprop.Generated.Activation.LeakyReLU, 16, alive2);
+        layers[3] = stats[3].Result(3, "Dense", global::Backprop.Generated.Activation.Sigmoid, 8, default);
+        layers[4] = stats[4].Result(4, "Dense", global::Backprop.Generated.Activation.Linear, 1, default);
     }
 }
 

@@ -18,7 +18,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep
+partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 3;
@@ -694,5 +694,86 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 6;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 24 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 9); // layer 0 weights [3 × 3]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(9, 3);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(12, 9); // layer 1 weights [3 × 3]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(21, 3);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(24, 9); // layer 2 weights [3 × 3]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(33, 3);
+        global::System.ReadOnlySpan<float> W3 = p.Slice(36, 9); // layer 3 weights [3 × 3]
+        global::System.ReadOnlySpan<float> b3 = p.Slice(45, 3);
+        global::System.ReadOnlySpan<float> W4 = p.Slice(48, 9); // layer 4 weights [3 × 3]
+        global::System.ReadOnlySpan<float> b4 = p.Slice(57, 3);
+        global::System.ReadOnlySpan<float> W5 = p.Slice(60, 9); // layer 5 weights [3 × 3]
+        global::System.ReadOnlySpan<float> b5 = p.Slice(69, 3);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(24); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 3);
+        global::System.Span<float> o1 = buffer.Slice(3, 3);
+        global::System.Span<float> o2 = buffer.Slice(6, 3);
+        global::System.Span<float> o3 = buffer.Slice(9, 3);
+        global::System.Span<float> o4 = buffer.Slice(12, 3);
+        global::System.Span<float> o5 = buffer.Slice(15, 3);
+        global::System.Span<float> alive3 = buffer.Slice(18, 3);
+        global::System.Span<float> alive4 = buffer.Slice(21, 3);
+        buffer.Slice(18, 6).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int s = 0; s < k; s++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
+            // Layer 0: Dense 3 → 3, Linear: a = z, z = W0·x + b0
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W0, b0, 3, 3, x, o0);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.Linear, default);
+            // Layer 1: Dense 3 → 3, Sigmoid: a = σ(z) = 1 / (1 + e^−z), z = W1·x + b1
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 3, 3, o0, o1);
+            for (int j = 0; j < 3; j++) o1[j] = 1f / (1f + global::System.MathF.Exp(-o1[j]));
+            stats[1].Add(o1, global::Backprop.Generated.Activation.Sigmoid, default);
+            // Layer 2: Dense 3 → 3, Tanh: a = tanh(z), z = W2·x + b2
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W2, b2, 3, 3, o1, o2);
+            global::Backprop.Generated.CompilerServices.VectorMath.Tanh(o2); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)
+            stats[2].Add(o2, global::Backprop.Generated.Activation.Tanh, default);
+            // Layer 3: Dense 3 → 3, ReLU: a = max(0, z), z = W3·x + b3
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W3, b3, 3, 3, o2, o3);
+            stats[3].Add(o3, global::Backprop.Generated.Activation.ReLU, alive3);
+            // Layer 4: Dense 3 → 3, LeakyReLU: a = z > 0 ? z : 0.01·z, z = W4·x + b4
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W4, b4, 3, 3, o3, o4);
+            stats[4].Add(o4, global::Backprop.Generated.Activation.LeakyReLU, alive4);
+            // Layer 5: Dense 3 → 3, Softmax: a = softmax(z), z = W5·x + b5
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W5, b5, 3, 3, o4, o5);
+            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
+            {
+                global::System.ReadOnlySpan<float> zs = o5.Slice(0, 3);
+                global::System.Span<float> es = o5.Slice(0, 3);
+                float zmax = zs[0];
+                for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
+                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
+                for (int j = 0; j < 3; j++) es[j] /= esum;
+            }
+            stats[5].Add(o5, global::Backprop.Generated.Activation.Softmax, default);
+        }
+        layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.Linear, 3, default);
+        layers[1] = stats[1].Result(1, "Dense", global::Backprop.Generated.Activation.Sigmoid, 3, default);
+        layers[2] = stats[2].Result(2, "Dense", global::Backprop.Generated.Activation.Tanh, 3, default);
+        layers[3] = stats[3].Result(3, "Dense", global::Backprop.Generated.Activation.ReLU, 3, alive3);
+        layers[4] = stats[4].Result(4, "Dense", global::Backprop.Generated.Activation.LeakyReLU, 3, alive4);
+        layers[5] = stats[5].Result(5, "Dense", global::Backprop.Generated.Activation.Softmax, 3, default);
     }
 }

@@ -16,7 +16,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward
+partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 784;
@@ -536,6 +536,72 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 4;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 1546 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 200704); // layer 0 weights [256 × 784]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(200704, 256);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(200960, 65536); // layer 1 weights [256 × 256]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(266496, 256);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(266752, 65536); // layer 2 weights [256 × 256]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(332288, 256);
+        global::System.ReadOnlySpan<float> W3 = p.Slice(332544, 2560); // layer 3 weights [10 × 256]
+        global::System.ReadOnlySpan<float> b3 = p.Slice(335104, 10);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(1546); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 256);
+        global::System.Span<float> o1 = buffer.Slice(256, 256);
+        global::System.Span<float> o2 = buffer.Slice(512, 256);
+        global::System.Span<float> o3 = buffer.Slice(768, 10);
+        global::System.Span<float> alive0 = buffer.Slice(778, 256);
+        global::System.Span<float> alive1 = buffer.Slice(1034, 256);
+        global::System.Span<float> alive2 = buffer.Slice(1290, 256);
+        buffer.Slice(778, 768).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int s = 0; s < k; s++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
+            // Layer 0: Dense 784 → 256, ReLU: a = max(0, z), z = W0·x + b0
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 256, 784, x, o0);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
+            // Layer 1: Dense 256 → 256, ReLU: a = max(0, z), z = W1·x + b1
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W1, b1, 256, 256, o0, o1);
+            stats[1].Add(o1, global::Backprop.Generated.Activation.ReLU, alive1);
+            // Layer 2: Dense 256 → 256, ReLU: a = max(0, z), z = W2·x + b2
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W2, b2, 256, 256, o1, o2);
+            stats[2].Add(o2, global::Backprop.Generated.Activation.ReLU, alive2);
+            // Layer 3: Dense 256 → 10, Softmax: a = softmax(z), z = W3·x + b3
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, o2, o3);
+            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
+            {
+                global::System.ReadOnlySpan<float> zs = o3.Slice(0, 10);
+                global::System.Span<float> es = o3.Slice(0, 10);
+                float zmax = zs[0];
+                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
+                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
+                for (int j = 0; j < 10; j++) es[j] /= esum;
+            }
+            stats[3].Add(o3, global::Backprop.Generated.Activation.Softmax, default);
+        }
+        layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.ReLU, 256, alive0);
+        layers[1] = stats[1].Result(1, "Dense", global::Backprop.Generated.Activation.ReLU, 256, alive1);
+        layers[2] = stats[2].Result(2, "Dense", global::Backprop.Generated.Activation.ReLU, 256, alive2);
+        layers[3] = stats[3].Result(3, "Dense", global::Backprop.Generated.Activation.Softmax, 10, default);
     }
 }
 

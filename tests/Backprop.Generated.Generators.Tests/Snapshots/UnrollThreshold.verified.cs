@@ -15,7 +15,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward
+partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 8;
@@ -751,6 +751,55 @@ partial class ThresholdNet : global::Backprop.Generated.INetwork, global::Backpr
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 3;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 26 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int k = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 64); // layer 0 weights [8 × 8]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(64, 8);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(72, 72); // layer 1 weights [9 × 8]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(144, 9);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(153, 9); // layer 2 weights [1 × 9]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(162, 1);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(26); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 8);
+        global::System.Span<float> o1 = buffer.Slice(8, 9);
+        global::System.Span<float> o2 = buffer.Slice(17, 1);
+        global::System.Span<float> alive0 = buffer.Slice(18, 8);
+        buffer.Slice(18, 8).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int s = 0; s < k; s++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
+            // Layer 0: Dense 8 → 8, ReLU: a = max(0, z), z = W0·x + b0
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 8, 8, x, o0);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
+            // Layer 1: Dense 8 → 9, Tanh: a = tanh(z), z = W1·x + b1
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 9, 8, o0, o1);
+            global::Backprop.Generated.CompilerServices.VectorMath.Tanh(o1); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)
+            stats[1].Add(o1, global::Backprop.Generated.Activation.Tanh, default);
+            // Layer 2: Dense 9 → 1, Linear: a = z, z = W2·x + b2
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W2, b2, 1, 9, o1, o2);
+            stats[2].Add(o2, global::Backprop.Generated.Activation.Linear, default);
+        }
+        layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.ReLU, 8, alive0);
+        layers[1] = stats[1].Result(1, "Dense", global::Backprop.Generated.Activation.Tanh, 9, default);
+        layers[2] = stats[2].Result(2, "Dense", global::Backprop.Generated.Activation.Linear, 1, default);
     }
 }
 
