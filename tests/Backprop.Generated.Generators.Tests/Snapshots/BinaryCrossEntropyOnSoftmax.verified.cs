@@ -296,15 +296,8 @@ partial class BinaryCrossEntropyOnSoftmaxNet : global::Backprop.Generated.INetwo
             global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
             // Layer 0: Dense 2 → 3, Softmax: a = softmax(z), z = W0·x + b0
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W0, b0, 3, 2, x, o0);
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = o0.Slice(0, 3);
-                global::System.Span<float> es = o0.Slice(0, 3);
-                float zmax = zs[0];
-                for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 3; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(o0.Slice(0, 3), o0.Slice(0, 3));
             stats[0].Add(o0, global::Backprop.Generated.Activation.Softmax, default);
         }
         layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.Softmax, 3, default);

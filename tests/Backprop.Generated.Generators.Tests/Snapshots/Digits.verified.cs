@@ -445,15 +445,8 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
             // Layer 1: Dense 32 → 10, Softmax: a = softmax(z), z = W1·x + b1
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, o0, o1);
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = o1.Slice(0, 10);
-                global::System.Span<float> es = o1.Slice(0, 10);
-                float zmax = zs[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 10; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(o1.Slice(0, 10), o1.Slice(0, 10));
             stats[1].Add(o1, global::Backprop.Generated.Activation.Softmax, default);
         }
         layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.ReLU, 32, alive0);

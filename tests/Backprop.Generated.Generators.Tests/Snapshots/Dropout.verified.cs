@@ -320,15 +320,8 @@ partial class DropoutNet : global::Backprop.Generated.INetwork, global::Backprop
             stats[1].Add(o0, global::Backprop.Generated.Activation.Linear, default);
             // Layer 2: Dense 16 → 3, Softmax: a = softmax(z), z = W1·x + b1
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 3, 16, o0, o2);
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = o2.Slice(0, 3);
-                global::System.Span<float> es = o2.Slice(0, 3);
-                float zmax = zs[0];
-                for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 3; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(o2.Slice(0, 3), o2.Slice(0, 3));
             stats[2].Add(o2, global::Backprop.Generated.Activation.Softmax, default);
         }
         layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.ReLU, 16, alive0);

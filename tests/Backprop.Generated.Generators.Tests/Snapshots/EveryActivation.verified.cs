@@ -758,15 +758,8 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
             stats[4].Add(o4, global::Backprop.Generated.Activation.LeakyReLU, alive4);
             // Layer 5: Dense 3 → 3, Softmax: a = softmax(z), z = W5·x + b5
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W5, b5, 3, 3, o4, o5);
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = o5.Slice(0, 3);
-                global::System.Span<float> es = o5.Slice(0, 3);
-                float zmax = zs[0];
-                for (int j = 1; j < 3; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 3; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(o5.Slice(0, 3), o5.Slice(0, 3));
             stats[5].Add(o5, global::Backprop.Generated.Activation.Softmax, default);
         }
         layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.Linear, 3, default);

@@ -587,15 +587,8 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
             stats[2].Add(o2, global::Backprop.Generated.Activation.ReLU, alive2);
             // Layer 3: Dense 256 → 10, Softmax: a = softmax(z), z = W3·x + b3
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, 256, o2, o3);
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = o3.Slice(0, 10);
-                global::System.Span<float> es = o3.Slice(0, 10);
-                float zmax = zs[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 10; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(o3.Slice(0, 10), o3.Slice(0, 10));
             stats[3].Add(o3, global::Backprop.Generated.Activation.Softmax, default);
         }
         layers[0] = stats[0].Result(0, "Dense", global::Backprop.Generated.Activation.ReLU, 256, alive0);

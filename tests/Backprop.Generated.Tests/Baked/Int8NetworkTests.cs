@@ -44,8 +44,7 @@ public class Int8NetworkTests
     private static float[] ReferenceSoftmax(float[] z)
     {
         var e = new float[z.Length];
-        float esum = VectorMath.ExpSum(z, z.Max(), e);
-        for (int j = 0; j < e.Length; j++) e[j] /= esum;
+        Softmax.Apply(z, e);
         return e;
     }
 
