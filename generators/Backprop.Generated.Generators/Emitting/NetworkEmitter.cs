@@ -36,6 +36,9 @@ internal sealed partial class NetworkEmitter
         _plan = EmissionPlan.For(model);
     }
 
+    /// <summary>Whether convolution and pooling layers are emitted yet.</summary>
+    public static bool SupportsConvolutions => false;
+
     /// <summary>The generator's version, written into [GeneratedCode].</summary>
     public static string Version { get; } = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
