@@ -82,10 +82,6 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     private static void Emit(SourceProductionContext context, NetworkModel model, CompilationFeatures features, BakedNetworkModel? baked)
     {
         string source;
-        if (model.HasConvolutions && !NetworkEmitter.SupportsConvolutions)
-        {
-            return; // convolution emission is being written (issue 14): parse and diagnose only
-        }
         try
         {
             source = NetworkEmitter.Emit(model, features, baked is null ? null : BakedWeights.From(baked));
