@@ -107,7 +107,7 @@ public class DeclarationDiagnosticTests
             [Conv1D(16, 3, Activation.Tanh)] [GlobalAveragePool] [Dense(4, Activation.Softmax)]
             public partial class SensorNet { }
             [Network(Loss.MeanSquaredError)] [Input(2, 9, 9)] [Conv2D(4, 3, Stride = 2, Dilation = 2)] [BatchNorm] [Activation(Activation.ReLU)]
-            [AvgPool2D(2)] [Dropout(0.25)] [Conv2D(3, 1)] [GlobalAveragePool] [Dense(2)]
+            [AvgPool2D(3)] [Dropout(0.25)] [Conv2D(3, 1)] [GlobalAveragePool] [Dense(2)]
             public partial class Mixed { }
             """);
         Assert.Empty(Harness.Analyze(compilation));

@@ -59,6 +59,12 @@ internal static class DiagnosticDescriptors
         "{0}: {1}; {2}",
         "Some layer orders build but cannot train as intended: dropout on the output, batch normalization after the output layer, two dropouts in a row, or an output width that does not fit the loss (a softmax over one unit is always 1).");
 
+    public static readonly DiagnosticDescriptor PositionsLeftOut = Warning(
+        "BPG0007",
+        "Input positions left out",
+        "Layer {0} ({1}) on {2} input never reads {3}: {4}; {5}",
+        "Pooling windows are laid side by side and a strided convolution steps over its input; when the size does not fit, the last rows or columns of every channel are in no window (PyTorch's floor mode does the same). Their values never reach the output and get no gradient, which is usually an oversight in the layer sizes.");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) => new(
         id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + id + ".md");
