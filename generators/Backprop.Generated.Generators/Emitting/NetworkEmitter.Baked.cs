@@ -40,12 +40,16 @@ internal sealed partial class NetworkEmitter
     {
         TypeDeclarationModel type = _model.Type;
         BakedWeights baked = _baked!;
-        string shape = string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
+        string shape = _model.HasConvolutions
+            ? ConvChain()
+            : string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
         _w.Line("/// <remarks>");
         _w.Line($"/// <para>Inference-only feedforward network {shape}, with the {Literal.Int(_model.ParameterCount)} parameters" +
                 (_model.StateCount > 0 ? $" and {Literal.Int(_model.StateCount)} state values" : "") +
                 $" of <c>{Xml(baked.FileName)}</c> baked in at build time: <see cref=\"Parameters\"/> is data in the assembly, " +
-                "laid out as the trainable network's <c>Parameters</c> (per Dense layer W [out × in] row-major, then b).</para>");
+                (_model.HasConvolutions
+                    ? "laid out as the trainable network's <c>Parameters</c> (per layer with weights W row-major as PyTorch stores it, then b).</para>"
+                    : "laid out as the trainable network's <c>Parameters</c> (per Dense layer W [out × in] row-major, then b).</para>"));
         _w.Line("/// <para><c>Forward</c> allocates nothing, reads no file and may run on several threads at once; its outputs are bit-identical " +
                 "to the trainable network's after <c>LoadWeights</c> of the same file.</para>");
         _w.Line("/// </remarks>");
@@ -53,7 +57,9 @@ internal sealed partial class NetworkEmitter
         using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}IInferenceNetwork"))
         {
             EmitSizeConstants(
-                "Baked parameters: for each layer its weights [out × in] row-major, then its biases.",
+                _model.HasConvolutions
+                    ? "Baked parameters: for each layer with weights its weights (Dense [out × in], convolution [filters × in × kernel] as PyTorch) row-major, then its biases."
+                    : "Baked parameters: for each layer its weights [out × in] row-major, then its biases.",
                 "Baked batch-norm running means and variances.");
             _w.Line();
             _w.Line("/// <summary>The weights file the parameters were baked from.</summary>");

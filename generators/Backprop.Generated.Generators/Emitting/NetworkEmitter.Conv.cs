@@ -27,14 +27,8 @@ internal sealed partial class NetworkEmitter
     /// <summary>The class remarks of a convolutional network: the shape after every layer, then each layer's formula.</summary>
     private void EmitConvRemarks()
     {
-        var chain = new List<string> { _model.InputShape.ToString() };
-        foreach (LayerModel layer in _layers)
-        {
-            chain.Add(ShortDescription(layer));
-            chain.Add(layer.Out.ToString());
-        }
         _w.Line("/// <remarks>");
-        _w.Line($"/// <para>Convolutional network {string.Join(" → ", chain)} (values per sample as channels × height × width, " +
+        _w.Line($"/// <para>Convolutional network {ConvChain()} (values per sample as channels × height × width, " +
                 $"channel-major as a row of PyTorch's N×C×H×W), trained with {LossName(_model.Loss)}; {Literal.Int(_model.ParameterCount)} parameters.</para>");
         _w.Line("/// <list type=\"number\">");
         foreach (LayerModel layer in _layers)
@@ -49,6 +43,18 @@ internal sealed partial class NetworkEmitter
                 (ConvolutionChunks ? "<c>Backward</c>, <c>TrainStep</c>, " : "<c>Backward</c>, ") +
                 "<c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>");
         _w.Line("/// </remarks>");
+    }
+
+    /// <summary>The shape after every layer: <c>1×28×28 → Conv2D(16, 5×5, pad 2, ReLU) → 16×28×28 → ...</c>.</summary>
+    private string ConvChain()
+    {
+        var chain = new List<string> { _model.InputShape.ToString() };
+        foreach (LayerModel layer in _layers)
+        {
+            chain.Add(ShortDescription(layer));
+            chain.Add(layer.Out.ToString());
+        }
+        return string.Join(" → ", chain);
     }
 
     private static string ConvShortDescription(LayerModel layer)

@@ -228,7 +228,9 @@ internal sealed partial class NetworkEmitter
         _w.Line($"/// <summary>{parameterSummary}</summary>");
         _w.Line($"public const int ParameterCount = {Literal.Int(_model.ParameterCount)};");
         _w.Line();
-        _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>");
+        _w.Line(_model.HasConvolutions
+            ? "/// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, beyond in a buffer of the calling thread's).</summary>"
+            : "/// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>");
         _w.Line($"public const int ScratchSize = {Literal.Int(_plan.ForwardScratch.Size)};");
         _w.Line();
         _w.Line($"/// <summary>{stateSummary}</summary>");
@@ -241,7 +243,9 @@ internal sealed partial class NetworkEmitter
     {
         string name = _model.Type.Name;
         EmitSizeConstants(
-            "Trainable floats: for each layer its weights [out × in] row-major, then its biases.",
+            _model.HasConvolutions
+                ? "Trainable floats: for each layer with weights its weights (Dense [out × in], convolution [filters × in × kernel] as PyTorch) row-major, then its biases; batch-norm scales and shifts after their layer's."
+                : "Trainable floats: for each layer its weights [out × in] row-major, then its biases.",
             "Non-trainable floats (batch-norm running mean and variance), saved with the weights.");
         _w.Line();
         _w.Line("// 64-byte aligned (a cache line): no SIMD load of a weight row straddles two lines");

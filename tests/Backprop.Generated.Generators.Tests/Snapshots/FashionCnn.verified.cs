@@ -25,10 +25,10 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
     /// <summary>Floats per output sample.</summary>
     public const int OutputSize = 10;
 
-    /// <summary>Trainable floats: for each layer its weights [out × in] row-major, then its biases.</summary>
+    /// <summary>Trainable floats: for each layer with weights its weights (Dense [out × in], convolution [filters × in × kernel] as PyTorch) row-major, then its biases; batch-norm scales and shifts after their layer's.</summary>
     public const int ParameterCount = 28938;
 
-    /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, from ArrayPool beyond).</summary>
+    /// <summary>Floats of scratch one <c>Forward</c> sample needs (on the stack up to 16,384 floats, beyond in a buffer of the calling thread's).</summary>
     public const int ScratchSize = 23520;
 
     /// <summary>Non-trainable floats (batch-norm running mean and variance), saved with the weights.</summary>
