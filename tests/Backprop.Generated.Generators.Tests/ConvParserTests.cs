@@ -68,3 +68,38 @@ public class ConvParserTests
         Assert.Equal(Backprop.Generated.Generators.Shared.Init.HeUniform, model.Layers[0].Init); // Linear conv + BatchNorm + ReLU layer: Init.Auto looks through
     }
 }
+
+/// <summary>Unusual but valid convolutional declarations generate code that compiles without a warning; invalid ones only their error.</summary>
+public class ConvEdgeCaseTests
+{
+    public static TheoryData<string> Valid => new()
+    {
+        // the smallest image, global pooling of one position, a Dense on it
+        "[Network(Loss.MeanSquaredError)] [Input(1, 1, 1)] [GlobalAveragePool] [Dense(1)]",
+        // a convolution as the output layer (no Dense at all), MSE on it; a softmax convolution output under cross-entropy
+        "[Network(Loss.MeanSquaredError)] [Input(2, 5)] [Conv1D(3, 5)]",
+        "[Network(Loss.CrossEntropy)] [Input(1, 4, 4)] [Conv2D(2, 3, Activation.Softmax)]",
+        // pooling as the last layer; pooling straight on the input; a 1×1 kernel with huge padding
+        "[Network(Loss.MeanSquaredError)] [Input(3, 8, 8)] [Conv2D(2, 3, Padding = 1)] [MaxPool2D(8)]",
+        "[Network(Loss.MeanSquaredError)] [Input(3, 4)] [MaxPool1D(4)] [AvgPool1D(1)] [Dense(2)]",
+        "[Network(Loss.MeanSquaredError)] [Input(1, 2, 2)] [Conv2D(1, 1, Padding = 40)] [GlobalAveragePool] [Dense(1)]",
+        // batch norm after pooling (belongs to the convolution before it), an [Activation] after pooling, dropout first
+        "[Network(Loss.BinaryCrossEntropy)] [Input(2, 6, 6)] [Dropout(0.1)] [Conv2D(3, 3)] [MaxPool2D(2)] [BatchNorm] [Activation(Activation.Tanh)] [Dense(1, Activation.Sigmoid)]",
+        // logits output after convolutions; a convolution after global pooling (1×1 positions)
+        "[Network(Loss.CrossEntropy)] [Input(4, 9)] [Conv1D(4, 3, Activation.LeakyReLU, Dilation = 3)] [GlobalAveragePool] [Conv1D(5, 1)] [Dense(3)]",
+        // baked weights are not involved; a large-ish image whose scratch exceeds the stack
+        "[Network(Loss.CrossEntropy)] [Input(3, 64, 64)] [Conv2D(8, 3, Activation.ReLU, Padding = 1)] [MaxPool2D(2)] [Dense(10, Activation.Softmax)]",
+    };
+
+    [Theory]
+    [MemberData(nameof(Valid))]
+    public void Valid_declarations_generate_code_that_compiles(string declaration)
+    {
+        var compilation = Harness.Compilation(Harness.Preamble + declaration + " public partial class Net { }");
+        Assert.Empty(Harness.Analyze(compilation).Where(d => d.Severity == DiagnosticSeverity.Error));
+        var (output, run) = Harness.Generate(compilation);
+        Assert.Null(run.Results.Single().Exception);
+        Assert.Single(run.Results.Single().GeneratedSources);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+}
