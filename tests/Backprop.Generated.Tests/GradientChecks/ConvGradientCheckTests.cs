@@ -320,6 +320,20 @@ public sealed class ConvGradientCheckTests
         for (int i = 0; i < outputs.Length; i++)
             Assert.True(Math.Abs(outputs[i] - expected[i]) <= OutRelative * Math.Abs(expected[i]) + OutAbsolute, $"output {i}: {outputs[i]:R} vs PyTorch {expected[i]:R}");
 
+        // and back: SaveWeights writes the convolution weights as [16, 1, 5, 5] and [32, 16, 5, 5] tensors that load again
+        string saved = Path.Combine(Path.GetTempPath(), $"fashion_cnn_{Environment.ProcessId}.safetensors");
+        try
+        {
+            net.SaveWeights(saved);
+            var again = new FashionCnn(5);
+            again.LoadWeights(saved);
+            Assert.True(again.Parameters.SequenceEqual(net.Parameters));
+        }
+        finally
+        {
+            File.Delete(saved);
+        }
+
         var baked = new FashionCnnBaked();
         var bakedOutputs = new float[outputs.Length];
         baked.Forward(inputs, bakedOutputs);
