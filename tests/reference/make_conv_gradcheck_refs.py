@@ -8,6 +8,7 @@ Writes, relative to the repository root:
   tests/Backprop.Generated.Tests/GradientChecks/ConvGradientCheckNetworks.cs
   tests/reference/fashion_cnn.safetensors   (FashionCnn's weights as PyTorch initializes them, seed 14)
   tests/reference/fashion_cnn.expected.json (FashionCnn's outputs on 5 fixed inputs: float64 torch on those weights)
+  tests/reference/fashion_cnn_sequential.safetensors (the same weights as an nn.Sequential's state_dict: 0.*, 3.*, 7.*)
 
 Every parameter, input, target and running statistic is drawn from a fixed numpy seed and rounded to float32; the
 expectations are float64 torch autograd on those values, through torch.nn.functional's conv1d/conv2d (stride, padding,
@@ -496,6 +497,17 @@ def write_fashion():
     model = FashionCnn()
     state = {n: t.detach().contiguous() for n, t in model.state_dict().items()}
     save_safetensors(state, os.path.join(HERE, "fashion_cnn.safetensors"))
+    # The same weights as the state_dict of the usual nn.Sequential (modules 0, 3 and 7 have weights), which
+    # LoadWeights(path, WeightNames.ModuleOrder) pairs with the generated layers.
+    sequential = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(16, 32, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 10))
+    sequential.load_state_dict({"0.weight": state["layers.0.weight"], "0.bias": state["layers.0.bias"],
+                                "3.weight": state["layers.1.weight"], "3.bias": state["layers.1.bias"],
+                                "7.weight": state["layers.2.weight"], "7.bias": state["layers.2.bias"]})
+    save_safetensors({n: t.detach().contiguous() for n, t in sequential.state_dict().items()},
+                     os.path.join(HERE, "fashion_cnn_sequential.safetensors"))
     rng = np.random.default_rng(14)
     x = f32(rng.uniform(0.0, 1.0, size=(5, 1, 28, 28)))
     with torch.no_grad():

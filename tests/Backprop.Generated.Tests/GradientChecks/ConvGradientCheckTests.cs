@@ -320,6 +320,11 @@ public sealed class ConvGradientCheckTests
         for (int i = 0; i < outputs.Length; i++)
             Assert.True(Math.Abs(outputs[i] - expected[i]) <= OutRelative * Math.Abs(expected[i]) + OutAbsolute, $"output {i}: {outputs[i]:R} vs PyTorch {expected[i]:R}");
 
+        // the same weights from an nn.Sequential's state_dict (0.weight, 3.weight, 7.weight), paired by module order
+        var fromSequential = new FashionCnn(9);
+        fromSequential.LoadWeights(Path.Combine(dir, "fashion_cnn_sequential.safetensors"), WeightNames.ModuleOrder);
+        Assert.True(fromSequential.Parameters.SequenceEqual(net.Parameters));
+
         // and back: SaveWeights writes the convolution weights as [16, 1, 5, 5] and [32, 16, 5, 5] tensors that load again
         string saved = Path.Combine(Path.GetTempPath(), $"fashion_cnn_{Environment.ProcessId}.safetensors");
         try
