@@ -510,12 +510,15 @@ internal sealed partial class NetworkEmitter
             : ""));
         _w.Line("/// Allocates nothing once the buffers have grown to the largest batch seen.");
         _w.Line("/// </summary>");
+        // A batch norm over one position per channel (after a Dense layer or global pooling) needs two samples for a
+        // variance; per channel over several positions one sample is enough, as in PyTorch.
+        bool needsTwo = _layers.Any(l => l.Kind == LayerKind.BatchNorm && l.In.Positions == 1);
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples" +
-                (HasBatchNorm ? ", or k &lt; 2 (batch norm needs batch statistics)" : "") + ".</exception>");
+                (needsTwo ? ", or k &lt; 2 (batch norm needs batch statistics)" : "") + ".</exception>");
         using (_w.Block($"public float Backward({RoSpan} inputs, {RoSpan} targets)"))
         {
             _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(inputs), nameof(targets));");
-            if (HasBatchNorm)
+            if (needsTwo)
             {
                 using (_w.Block("if (k < 2)"))
                 {
