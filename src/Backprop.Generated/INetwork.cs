@@ -88,8 +88,9 @@ public interface INetwork : IInferenceNetwork
 }
 
 /// <summary>
-/// A generated network of Dense layers only, which also has the fused one-sample SGD step: backward pass and
-/// parameter update in one sweep over the weights, with no gradient buffer in between.
+/// A generated network without [BatchNorm], [Dropout] or [Activation] layers, which also has the one-sample SGD step:
+/// for Dense layers backward pass and parameter update fused in one sweep over the weights, with no gradient buffer in
+/// between; for convolutional networks the backward pass into a buffer of the step's own, then the update.
 /// </summary>
 public interface ISgdTrainStep : INetwork
 {
@@ -105,8 +106,9 @@ public interface ISgdTrainStep : INetwork
 }
 
 /// <summary>
-/// A generated network of Dense layers whose mini-batch <see cref="INetwork.Backward"/> goes through matrix kernels
-/// in chunks of 32 samples, and can deal those chunks to several threads.
+/// A generated network whose mini-batch <see cref="INetwork.Backward"/> goes through chunks of 32 samples (matrix
+/// kernels for Dense layers, the convolution kernels for convolutional networks without [BatchNorm], [Dropout] or
+/// [Activation] layers), and can deal those chunks to several threads.
 /// </summary>
 public interface IParallelBackward : INetwork
 {

@@ -73,6 +73,19 @@ public class DesignDiagnosticTests
             "Layer 2 (BatchNorm) comes after the output layer (layer 1, Dense, 2 units): in training it forces each batch's predictions to the same mean and spread (its shift and scale), so a prediction depends on the rest of the batch and batches whose targets differ on average cannot be fit; put [BatchNorm] between hidden layers instead" },
         { "BPG0006", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.ReLU)] [Dropout(0.5)] [[|Dropout(0.2)|]] [Dense(1)] public partial class Net { }",
             "Layer 2 (Dropout, rate 0.2) directly follows another Dropout (layer 1, rate 0.5): the two only compound to one dropout of rate 0.6, which is almost always a slip; use a single [Dropout(0.6)]" },
+        // BPG0001 to BPG0003 judge convolutions as Dense layers; BPG0007: positions no window or step reaches.
+        { "BPG0001", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(4, 3, Activation.Tanh, [|Init = Init.HeUniform|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Conv2D, 4 filters) has activation Tanh but Init.HeUniform" },
+        { "BPG0002", "[Network(Loss.MeanSquaredError)] [Input(2, 16)] [Conv1D(1, 3, Activation.ReLU, [|Init = Init.XavierUniform|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Conv1D, 1 filter) has activation ReLU but Init.XavierUniform" },
+        { "BPG0003", "[Network(Loss.MeanSquaredError)] [Input(2, 16)] [Conv1D(4, 3, Activation.ReLU, [|Init = Init.Zeros|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Conv1D, 4 filters) has Init.Zeros" },
+        { "BPG0007", "[Network(Loss.MeanSquaredError)] [Input(1, 9, 9)] [MaxPool2D([|2|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (MaxPool2D) on 1×9×9 input never reads the last row and column: windows of 2 side by side cover 8×8 of its 9×9 positions" },
+        { "BPG0007", "[Network(Loss.MeanSquaredError)] [Input(3, 10)] [AvgPool1D([|4|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (AvgPool1D) on 3×10 input never reads the last 2 positions" },
+        { "BPG0007", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 9)] [Conv2D(2, 3, [|Stride = 2|])] [Dense(1)] public partial class Net { }",
+            "Layer 0 (Conv2D) on 1×8×9 input never reads the last row: with stride 2" },
         // BPG0006 (output width): a softmax over one unit.
         { "BPG0006", "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense([|1|], Activation.Softmax)] public partial class Net { }",
             "The output layer (layer 1, Dense, 1 unit) has one unit: Loss.CrossEntropy needs two or more classes, and a softmax over one unit is always 1, so nothing is learned; use one unit per class (at least 2), or for a yes/no target one Sigmoid unit with Loss.BinaryCrossEntropy" },
@@ -127,6 +140,10 @@ public class DesignDiagnosticTests
         // Saturating layers with a BatchNorm between every pair.
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(8, Activation.Tanh)] [BatchNorm] [Dense(8)] [BatchNorm] [Activation(Activation.Tanh)] [Dense(8, Activation.Sigmoid)] [BatchNorm] [Dense(8, Activation.Tanh)] [BatchNorm] [Dense(8, Activation.Tanh)] [Dense(1)] public partial class Net { }",
         "[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(8, Activation.ReLU)] [BatchNorm] [Dense(2, Activation.Sigmoid)] public partial class Net { }",
+        // Issue 14's networks; a stride whose last step ends in the padding, not the input.
+        "[Network(Loss.CrossEntropy)] [Input(1, 28, 28)] [Conv2D(16, 5, Activation.ReLU, Padding = 2)] [MaxPool2D(2)] [Conv2D(32, 5, Activation.ReLU, Padding = 2)] [MaxPool2D(2)] [Dense(10, Activation.Softmax)] public partial class Net { }",
+        "[Network(Loss.CrossEntropy)] [Input(3, 128)] [Conv1D(8, 5, Activation.ReLU, Stride = 2, Padding = 2)] [AvgPool1D(2)] [Conv1D(16, 3, Activation.Tanh)] [GlobalAveragePool] [Dense(4, Activation.Softmax)] public partial class Net { }",
+        "[Network(Loss.MeanSquaredError)] [Input(1, 9, 9)] [Conv2D(2, 3, Stride = 2, Padding = 1)] [Conv2D(2, 1, Init = Init.XavierUniform)] [GlobalAveragePool] [Dense(1)] public partial class Net { }",
     };
 
     [Theory]

@@ -131,4 +131,32 @@ public class EmissionPlanTests
         Assert.Equal(8, buffer.Size);
         Assert.Equal(new[] { ("x", 0, 5), ("y", 5, 3) }, buffer.Slices);
     }
+
+    private static EmissionPlan ConvPlan(string declaration)
+    {
+        var compilation = Harness.Compilation(Harness.Preamble + declaration + " public partial class Net { }");
+        NetworkModel model = NetworkParser.Parse(compilation.GetTypeByMetadataName("Net")!, CancellationToken.None) ?? throw new InvalidOperationException("no model");
+        return EmissionPlan.For(model);
+    }
+
+    [Fact]
+    public void Convolutional_networks_go_layer_by_layer_in_blocks_unless_they_have_batch_norm_dropout_or_activation_layers()
+    {
+        EmissionPlan fashion = ConvPlan(ConvParserTests.FashionCnn);
+        Assert.Equal(NetworkPath.LayerByLayer, fashion.Path);
+        Assert.Contains("convolution or pooling", fashion.PathReason);
+        Assert.True(fashion.ConvolutionChunks);
+        Assert.False(fashion.UsesBatchPath);
+        Assert.True(fashion.FusedOutputGradient); // cross-entropy on the Dense softmax output
+        // per sample: every layer's output and its gradient (12544 + 3136 + 6272 + 1568 + 10) × 2, and the logits
+        Assert.Equal(2 * (12544 + 3136 + 6272 + 1568 + 10) + 10, fashion.TrainingFloatsPerSample);
+        Assert.Equal(0, fashion.TrainingFixedFloats);
+        Assert.Equal(12544 + 3136 + 6272 + 1568, fashion.ForwardScratch.Size); // hidden outputs of one sample
+
+        EmissionPlan withBatchNorm = ConvPlan("[Network(Loss.MeanSquaredError)] [Input(2, 8, 8)] [Conv2D(4, 3, Padding = 1)] [BatchNorm] [Activation(Activation.ReLU)] [MaxPool2D(2)] [Dropout(0.25)] [Dense(3)]");
+        Assert.False(withBatchNorm.ConvolutionChunks);
+        // outputs and gradients 2 × (256 × 3 + 64 + 3), x̂ 256, dropout mask 64; 1/σ per channel: 4
+        Assert.Equal(2 * (256 * 3 + 64 + 64 + 3) + 256 + 64, withBatchNorm.TrainingFloatsPerSample);
+        Assert.Equal(4, withBatchNorm.TrainingFixedFloats);
+    }
 }

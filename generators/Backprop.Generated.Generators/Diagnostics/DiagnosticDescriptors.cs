@@ -59,6 +59,12 @@ internal static class DiagnosticDescriptors
         "{0}: {1}; {2}",
         "Some layer orders build but cannot train as intended: dropout on the output, batch normalization after the output layer, two dropouts in a row, or an output width that does not fit the loss (a softmax over one unit is always 1).");
 
+    public static readonly DiagnosticDescriptor PositionsLeftOut = Warning(
+        "BPG0007",
+        "Input positions left out",
+        "Layer {0} ({1}) on {2} input never reads {3}: {4}; {5}",
+        "Pooling windows are laid side by side and a strided convolution steps over its input; when the size does not fit, the last rows or columns of every channel are in no window (PyTorch's floor mode does the same). Their values never reach the output and get no gradient, which is usually an oversight in the layer sizes.");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) => new(
         id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + id + ".md");
@@ -125,8 +131,30 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor BatchNormPlacement = Error(
         "BPG0112",
-        "BatchNorm without its own Dense layer",
-        "Layer {0} (BatchNorm) {1}: put [BatchNorm] after a [Dense] layer (or after that layer's [Activation]), at most one per Dense layer");
+        "BatchNorm without its own Dense or convolution layer",
+        "Layer {0} (BatchNorm) {1}: put [BatchNorm] after a [Dense] or convolution layer (or after that layer's [Activation], [Dropout] or pooling), at most one per such layer; after a convolution it normalizes per channel (tensors of shape [channels]), after a Dense layer per unit");
+
+    // BPG012n: convolution and pooling geometry.
+
+    public static readonly DiagnosticDescriptor EmptyOutput = Error(
+        "BPG0120",
+        "Convolution or pooling layer gives no output",
+        "Layer {0}: {1} gives no output; {2}");
+
+    public static readonly DiagnosticDescriptor DimensionMismatch = Error(
+        "BPG0121",
+        "1-D layer on 2-D values or the reverse",
+        "Layer {0} ({1}) is a {2}-D layer but the values reaching it are {3}, {4}: {5}");
+
+    public static readonly DiagnosticDescriptor ShapedInputRequired = Error(
+        "BPG0122",
+        "Convolution or pooling on a flat vector",
+        "Layer {0} ({1}) needs values with a shape (channels × length or channels × height × width), but {2}: {3}");
+
+    public static readonly DiagnosticDescriptor ConvArgumentOutOfRange = Error(
+        "BPG0123",
+        "Stride, Padding or Dilation out of range",
+        "Layer {0} ({1}) has {2} = {3}{4}: {5}");
 
     // BPG0130-BPG0139: int8 inference ([Network(Precision = Precision.Int8)]).
 

@@ -28,7 +28,11 @@ public sealed class NetworkDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DropoutRateOutOfRange,
         DiagnosticDescriptors.BatchNormPlacement,
         DiagnosticDescriptors.Int8WithoutWeights,
-        DiagnosticDescriptors.Int8FanInOverflow);
+        DiagnosticDescriptors.Int8FanInOverflow,
+        DiagnosticDescriptors.EmptyOutput,
+        DiagnosticDescriptors.DimensionMismatch,
+        DiagnosticDescriptors.ShapedInputRequired,
+        DiagnosticDescriptors.ConvArgumentOutOfRange);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

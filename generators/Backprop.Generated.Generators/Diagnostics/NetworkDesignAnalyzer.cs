@@ -26,7 +26,8 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ZeroInit,
         DiagnosticDescriptors.LossDoesNotFitOutput,
         DiagnosticDescriptors.VanishingGradientStack,
-        DiagnosticDescriptors.LayerOrder);
+        DiagnosticDescriptors.LayerOrder,
+        DiagnosticDescriptors.PositionsLeftOut);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -52,6 +53,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         rules.CheckLossAndOutput();
         rules.CheckSaturatingStacks();
         rules.CheckLayerOrder();
+        rules.CheckPositionsLeftOut();
     }
 
     private static bool HasNetworkAttribute(INamedTypeSymbol type)
@@ -115,7 +117,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             _output = -1;
             foreach (LayerModel layer in _layers)
             {
-                if (layer.Kind == LayerKind.Dense)
+                if (layer.HasWeights)
                 {
                     _output = layer.Position;
                     _denseCount++;
@@ -123,14 +125,16 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private static string Describe(LayerModel dense) => $"Dense, {Units(dense.Units)}";
+        private static string Describe(LayerModel layer) => layer.IsConvolution
+            ? $"{layer.Kind}, {(layer.Out.Channels == 1 ? "1 filter" : layer.Out.Channels + " filters")}"
+            : $"Dense, {Units(layer.Units)}";
 
         /// <summary>BPG0001, BPG0002, BPG0003. Init.Auto never fires: it resolves to the fitting initializer.</summary>
         public void CheckInitializers()
         {
             foreach (LayerModel layer in _layers)
             {
-                if (layer.Kind != LayerKind.Dense)
+                if (!layer.HasWeights)
                 {
                     continue;
                 }
@@ -180,7 +184,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         {
             for (int i = _layers.Count - 1; i >= 0; i--)
             {
-                if (_layers[i].Kind is LayerKind.Dense or LayerKind.Activation)
+                if (_layers[i].Kind is LayerKind.Dense or LayerKind.Activation or LayerKind.Conv1D or LayerKind.Conv2D)
                 {
                     return _layers[i].Activation;
                 }
@@ -206,7 +210,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
                     output.Position, Describe(output), activation, _loss, reason, fitting));
             }
 
-            if (output.Units == 1 && (_loss == LossKind.CrossEntropy || activation == ActivationKind.Softmax))
+            if (output.Kind == LayerKind.Dense && output.Units == 1 && (_loss == LossKind.CrossEntropy || activation == ActivationKind.Softmax))
             {
                 ReportOrder(_declaration.UnitsLocation(output.Position, _cancellationToken),
                     $"The output layer (layer {output.Position}, Dense, 1 unit) has one unit",
@@ -314,6 +318,51 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+
+        /// <summary>
+        /// BPG0007: a pooling window that does not divide its input, or a convolution whose stride steps past input
+        /// rows or columns (beyond the padding) that no output reads.
+        /// </summary>
+        public void CheckPositionsLeftOut()
+        {
+            foreach (LayerModel layer in _layers)
+            {
+                if (layer.Window is not { } w || layer.Kind == LayerKind.GlobalAveragePool) continue;
+                bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
+                int unreadRows = 0, unreadColumns;
+                if (layer.IsPooling)
+                {
+                    unreadColumns = layer.In.Width % w.Kernel;
+                    if (twoD) unreadRows = layer.In.Height % w.Kernel;
+                }
+                else
+                {
+                    int span = w.Dilation * (w.Kernel - 1) + 1;
+                    unreadColumns = System.Math.Max(0, (layer.In.Width + 2 * w.Padding - span) % w.Stride - w.Padding);
+                    if (twoD) unreadRows = System.Math.Max(0, (layer.In.Height + 2 * w.Padding - span) % w.Stride - w.Padding);
+                }
+                if (unreadRows == 0 && unreadColumns == 0) continue;
+                string what = !twoD ? Count(unreadColumns, "position")
+                    : unreadRows == unreadColumns ? $"the last {Count(unreadRows, "row")} and {Count(unreadColumns, "column")}"
+                    : unreadRows == 0 ? $"the last {Count(unreadColumns, "column")}"
+                    : unreadColumns == 0 ? $"the last {Count(unreadRows, "row")}"
+                    : $"the last {Count(unreadRows, "row")} and {Count(unreadColumns, "column")}";
+                if (!twoD) what = "the last " + what;
+                string problem = layer.IsPooling
+                    ? $"windows of {w.Kernel} side by side cover {(twoD ? $"{layer.Out.Height * w.Kernel}×{layer.Out.Width * w.Kernel}" : (layer.Out.Width * w.Kernel).ToString(System.Globalization.CultureInfo.InvariantCulture))} of its {(twoD ? $"{layer.In.Height}×{layer.In.Width}" : layer.In.Width.ToString(System.Globalization.CultureInfo.InvariantCulture))} positions, so those values reach no output and get no gradient"
+                    : $"with stride {w.Stride} the last output starts before them and no output reaches them, so those values are never used and get no gradient";
+                string fix = layer.IsPooling
+                    ? "use a window that divides the input, or change the layers before it (their padding or stride) so it does"
+                    : "change Padding or Stride so the steps end at the input's edge, or ignore this if dropping the edge is intended";
+                _report(Diagnostic.Create(DiagnosticDescriptors.PositionsLeftOut,
+                    layer.IsPooling
+                        ? _declaration.LayerArgumentLocation(layer.Position, 0, null, _cancellationToken)
+                        : _declaration.LayerArgumentLocation(layer.Position, -1, "Stride", _cancellationToken),
+                    layer.Position, layer.Kind, layer.In, what, problem, fix));
+            }
+        }
+
+        private static string Count(int n, string noun) => n == 1 ? $"{noun}" : $"{n} {noun}s";
 
         private static string Rate(double rate) => System.Math.Round(rate, 4).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -40,12 +40,16 @@ internal sealed partial class NetworkEmitter
     {
         TypeDeclarationModel type = _model.Type;
         BakedWeights baked = _baked!;
-        string shape = string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
+        string shape = _model.HasConvolutions
+            ? ConvChain()
+            : string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
         _w.Line("/// <remarks>");
         _w.Line($"/// <para>Inference-only feedforward network {shape}, with the {Literal.Int(_model.ParameterCount)} parameters" +
                 (_model.StateCount > 0 ? $" and {Literal.Int(_model.StateCount)} state values" : "") +
                 $" of <c>{Xml(baked.FileName)}</c> baked in at build time: <see cref=\"Parameters\"/> is data in the assembly, " +
-                "laid out as the trainable network's <c>Parameters</c> (per Dense layer W [out × in] row-major, then b).</para>");
+                (_model.HasConvolutions
+                    ? "laid out as the trainable network's <c>Parameters</c> (per layer with weights W row-major as PyTorch stores it, then b).</para>"
+                    : "laid out as the trainable network's <c>Parameters</c> (per Dense layer W [out × in] row-major, then b).</para>"));
         _w.Line("/// <para><c>Forward</c> allocates nothing, reads no file and may run on several threads at once; its outputs are bit-identical " +
                 "to the trainable network's after <c>LoadWeights</c> of the same file.</para>");
         _w.Line("/// </remarks>");
@@ -53,7 +57,9 @@ internal sealed partial class NetworkEmitter
         using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}IInferenceNetwork"))
         {
             EmitSizeConstants(
-                "Baked parameters: for each layer its weights [out × in] row-major, then its biases.",
+                _model.HasConvolutions
+                    ? "Baked parameters: for each layer with weights its weights (Dense [out × in], convolution [filters × in × kernel] as PyTorch) row-major, then its biases."
+                    : "Baked parameters: for each layer its weights [out × in] row-major, then its biases.",
                 "Baked batch-norm running means and variances.");
             _w.Line();
             _w.Line("/// <summary>The weights file the parameters were baked from.</summary>");
@@ -72,7 +78,11 @@ internal sealed partial class NetworkEmitter
                     baked.State, parameters: false);
             }
             _w.Line();
-            if (_model.IsDenseOnly)
+            if (_model.HasConvolutions)
+            {
+                EmitConvForward();
+            }
+            else if (_model.IsDenseOnly)
             {
                 EmitForward();
             }
@@ -107,14 +117,26 @@ internal sealed partial class NetworkEmitter
                 _w.Line($"// layers.{i}.bias [{Literal.Int(layer.Units)}] at {Literal.Int(layer.BiasOffset)}");
                 EmitValues(values, layer.BiasOffset, layer.Units);
             }
+            else if (parameters && layer.IsConvolution)
+            {
+                int fanIn = layer.In.Channels * layer.KernelArea;
+                string kernel = layer.Kind == LayerKind.Conv2D ? $"{Literal.Int(layer.Window!.Kernel)}, {Literal.Int(layer.Window.Kernel)}" : Literal.Int(layer.Window!.Kernel);
+                _w.Line($"// layers.{i}.weight [{Literal.Int(layer.Out.Channels)}, {Literal.Int(layer.In.Channels)}, {kernel}] at {Literal.Int(layer.ParameterOffset)}: one filter per line");
+                for (int f = 0; f < layer.Out.Channels; f++)
+                {
+                    EmitValues(values, layer.ParameterOffset + f * fanIn, fanIn);
+                }
+                _w.Line($"// layers.{i}.bias [{Literal.Int(layer.BiasCount)}] at {Literal.Int(layer.BiasOffset)}");
+                EmitValues(values, layer.BiasOffset, layer.BiasCount);
+            }
             else if (layer.Kind == LayerKind.BatchNorm)
             {
                 int offset = parameters ? layer.ParameterOffset : layer.StateOffset;
                 string[] names = parameters ? new[] { "bn.weight", "bn.bias" } : new[] { "bn.running_mean", "bn.running_var" };
                 for (int k = 0; k < 2; k++)
                 {
-                    _w.Line($"// layers.{i}.{names[k]} [{Literal.Int(layer.Units)}] at {Literal.Int(offset + k * layer.Units)}");
-                    EmitValues(values, offset + k * layer.Units, layer.Units);
+                    _w.Line($"// layers.{i}.{names[k]} [{Literal.Int(layer.Features)}] at {Literal.Int(offset + k * layer.Features)}");
+                    EmitValues(values, offset + k * layer.Features, layer.Features);
                 }
             }
         }

@@ -7,8 +7,8 @@ namespace Backprop.Generated.Generators.Emitting;
 /// through every layer in inference mode, each layer's output kept in a buffer of the calling thread's
 /// (<c>EmissionPlan.InspectBuffer</c>) and handed to the runtime's <c>ActivityAccumulator</c>, which does all the
 /// statistics. What is specific to a layer kind is one case of <see cref="EmitInspectLayer"/>: how to compute its
-/// output for one sample; a new kind adds a case there (a convolution: its kernel over the sample, each output
-/// element a unit).
+/// output for one sample; a new kind adds a case there. Convolutional networks run each sample through the same
+/// layer code as their <c>Forward</c> (<c>EmitConvLayerForward</c>, k = 1), each output element (channel, position) a unit.
 /// </summary>
 internal sealed partial class NetworkEmitter
 {
@@ -30,8 +30,19 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>");
         using (_w.Block($"public void Inspect({RoSpan} inputs, global::System.Span<{Rt}LayerActivity> layers)"))
         {
-            _w.Line($"int k = {Cs}NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);");
-            EmitStagedParameterSlices(gradients: false);
+            // Convolutional networks reuse their layer-by-layer forward code, written over k samples: here k is 1 per pass.
+            bool conv = _model.HasConvolutions;
+            string count = conv ? "count" : "k";
+            string sample = conv ? "sample" : "s";
+            _w.Line($"int {count} = {Cs}NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);");
+            if (conv)
+            {
+                EmitConvParameterSlices(gradients: false);
+            }
+            else
+            {
+                EmitStagedParameterSlices(gradients: false);
+            }
             _w.Line($"{Span} buffer = {Cs}ThreadScratch.Get({Literal.Int(plan.InspectBuffer.Size)}); // one sample's layer outputs, and which units were ever active");
             EmitBufferSlices("buffer", plan.InspectBuffer);
             if (plan.InspectAliveLength > 0)
@@ -40,15 +51,31 @@ internal sealed partial class NetworkEmitter
             }
             _w.Line($"global::System.Span<{Cs}ActivityAccumulator> stats = stackalloc {Cs}ActivityAccumulator[LayerCount];");
             _w.Line("stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])");
-            using (_w.Block("for (int s = 0; s < k; s++)"))
+            using (_w.Block($"for (int {sample} = 0; {sample} < {count}; {sample}++)"))
             {
-                _w.Line($"{RoSpan} x = inputs.Slice(s * InputSize, InputSize);");
+                _w.Line($"{RoSpan} x = inputs.Slice({sample} * InputSize, InputSize);");
+                if (conv) _w.Line("const int k = 1; // the samples the layer code below runs over: this one");
                 for (int p = 0; p < _layers.Count; p++)
                 {
                     LayerModel layer = _layers[p];
                     string output = plan.InspectOutputs[p];
+                    string input = p == 0 ? "x" : plan.InspectOutputs[p - 1];
+                    if (conv)
+                    {
+                        _w.Line(ConvHeader(layer));
+                        if (layer.Kind == LayerKind.Dropout)
+                        {
+                            _w.Line("// identity in inference: the statistics are those of the layer's input");
+                        }
+                        else
+                        {
+                            EmitConvLayerForward(p, input, output, training: false);
+                        }
+                        _w.Line($"stats[{Literal.Int(p)}].Add({output}, {Rt}Activation.{layer.Activation}, {AliveSpan(p)});");
+                        continue;
+                    }
                     _w.Line(StagedHeader(layer));
-                    EmitInspectLayer(layer, p == 0 ? "x" : plan.InspectOutputs[p - 1], output);
+                    EmitInspectLayer(layer, input, output);
                     _w.Line($"stats[{Literal.Int(p)}].Add({output}, {Rt}Activation.{layer.Activation}, {AliveSpan(p)});");
                 }
             }
