@@ -17,6 +17,9 @@ internal static class DiagnosticDescriptors
     public const string FittingInitProperty = "FittingInit";
     public const string FittingLossProperty = "FittingLoss";
 
+    /// <summary>Diagnostic property key of the convolution padding the padding code fix writes (an integer).</summary>
+    public const string FittingPaddingProperty = "FittingPadding";
+
     private static DiagnosticDescriptor Warning(string id, string title, string message, string description) => new(
         id, title, message, DesignCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true,
         description: description, helpLinkUri: HelpLinkBase + id + ".md");
@@ -58,6 +61,12 @@ internal static class DiagnosticDescriptors
         "Layer order or output width that cannot work",
         "{0}: {1}; {2}",
         "Some layer orders build but cannot train as intended: dropout on the output, batch normalization after the output layer, two dropouts in a row, or an output width that does not fit the loss (a softmax over one unit is always 1).");
+
+    public static readonly DiagnosticDescriptor UnreadInput = Warning(
+        "BPG0007",
+        "Pooling window or stride that leaves input rows or columns unread",
+        "Layer {0} ({1}) on {2} input never reads {3}: {4}; {5}",
+        "Pooling takes whole windows only (floor mode, as PyTorch) and a strided convolution stops at its last whole window, so when the input is not a multiple of the step the last rows or columns reach no output: their values, and everything the layers before computed for them, are thrown away and get no gradient. A stride longer than the kernel's reach skips rows or columns in between as well.");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) => new(
         id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,

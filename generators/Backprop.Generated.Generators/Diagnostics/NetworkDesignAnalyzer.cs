@@ -14,7 +14,7 @@ namespace Backprop.Generated.Generators.Diagnostics;
 /// <see cref="NetworkDeclarationAnalyzer"/>); the reading of the attributes is the parser's, shared with the generator.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
+public sealed partial class NetworkDesignAnalyzer : DiagnosticAnalyzer
 {
     /// <summary>Consecutive Sigmoid/Tanh hidden layers from which BPG0005 fires.</summary>
     internal const int SaturatingRunLimit = 4;
@@ -26,7 +26,8 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ZeroInit,
         DiagnosticDescriptors.LossDoesNotFitOutput,
         DiagnosticDescriptors.VanishingGradientStack,
-        DiagnosticDescriptors.LayerOrder);
+        DiagnosticDescriptors.LayerOrder,
+        DiagnosticDescriptors.UnreadInput);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -52,6 +53,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         rules.CheckLossAndOutput();
         rules.CheckSaturatingStacks();
         rules.CheckLayerOrder();
+        rules.CheckUnreadInput();
     }
 
     private static bool HasNetworkAttribute(INamedTypeSymbol type)
@@ -92,7 +94,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
 
     internal static string Units(int units) => units == 1 ? "1 unit" : units + " units";
 
-    private sealed class Rules
+    private sealed partial class Rules
     {
         private readonly NetworkDeclaration _declaration;
         private readonly EquatableArray<LayerModel> _layers;
@@ -231,19 +233,21 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         };
 
         /// <summary>
-        /// BPG0005: four or more hidden Dense layers in a row whose (effective) activation is Sigmoid or Tanh, with no
-        /// [BatchNorm] among them. One diagnostic per run, on the fourth layer's activation.
+        /// BPG0005: four or more hidden layers with weights (Dense or convolution) in a row whose (effective) activation
+        /// is Sigmoid or Tanh, with no [BatchNorm] among them; pooling, [Dropout] and [Activation] layers between them
+        /// neither count nor break the run (pooling passes the gradient on unchanged or scaled down, never renormalized).
+        /// One diagnostic per run, on the fourth layer's activation.
         /// </summary>
         public void CheckSaturatingStacks()
         {
             var run = new System.Collections.Generic.List<LayerModel>();
             foreach (LayerModel layer in _layers)
             {
-                if (layer.Kind == LayerKind.BatchNorm || (layer.Kind == LayerKind.Dense && (layer.Position == _output || !IsSaturating(layer.EffectiveActivation))))
+                if (layer.Kind == LayerKind.BatchNorm || (layer.HasWeights && (layer.Position == _output || !IsSaturating(layer.EffectiveActivation))))
                 {
                     FlushRun(run);
                 }
-                else if (layer.Kind == LayerKind.Dense)
+                else if (layer.HasWeights)
                 {
                     run.Add(layer);
                 }
@@ -266,7 +270,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             run.Clear();
         }
 
-        /// <summary>Where a Dense layer's effective activation is written: its own argument, or the [Activation] layer after it.</summary>
+        /// <summary>Where a Dense or convolution layer's effective activation is written: its own argument, or the [Activation] layer after it.</summary>
         private int ActivationSource(LayerModel dense)
         {
             if (dense.Activation == dense.EffectiveActivation)
@@ -276,7 +280,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             for (int j = dense.Position + 1; j < _layers.Count; j++)
             {
                 if (_layers[j].Kind == LayerKind.Activation) return j;
-                if (_layers[j].Kind is not (LayerKind.BatchNorm or LayerKind.Dropout)) break;
+                if (_layers[j].Kind is not (LayerKind.BatchNorm or LayerKind.Dropout) && !_layers[j].IsPooling) break;
             }
             return dense.Position;
         }

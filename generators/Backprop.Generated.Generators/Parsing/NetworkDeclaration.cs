@@ -54,6 +54,13 @@ internal sealed class NetworkDeclaration
     /// <summary>The <c>Init = ...</c> argument of the Dense layer at <paramref name="position"/>, or the attribute when it is left out.</summary>
     public Location InitLocation(int position, CancellationToken cancellationToken) => Argument(LayerAttributes[position], -1, "Init", cancellationToken);
 
+    /// <summary>
+    /// The layer's constructor argument <paramref name="argument"/> or named argument <paramref name="name"/>, or the
+    /// attribute when it is left out.
+    /// </summary>
+    public Location ArgumentLocation(int position, int argument, string? name, CancellationToken cancellationToken) =>
+        Argument(LayerAttributes[position], argument, name, cancellationToken);
+
     /// <summary>The whole attribute of the layer at <paramref name="position"/> (e.g. <c>Dropout(0.5)</c>).</summary>
     public Location LayerLocation(int position, CancellationToken cancellationToken) => AttributeLocation(LayerAttributes[position], cancellationToken);
 
