@@ -81,6 +81,8 @@ public class DeclarationDiagnosticTests
     /// <summary>One mistake, one error: an argument out of range is not reported again as an empty output or a too-large layer.</summary>
     [Theory]
     [InlineData("[Input(1, 8, 8)] [Conv2D(4, [|2000|])] [Dense(1)]", "BPG0110")]
+    [InlineData("[Input(4, 2, 7)] [Conv2D(5, [|2000|], Padding = 1)] [Dense(2)]", "BPG0110")] // found by the fuzzer: 5·4·2000² weights were reported too
+    [InlineData("[Input(64, 8)] [Conv1D([|70000|], 1000)] [Dense(2)]", "BPG0110")]
     [InlineData("[Input(1, 8, 8)] [Conv2D([|70000|], 3)] [Dense(1)]", "BPG0110")]
     [InlineData("[Input(1, 8, 8)] [MaxPool2D([|2000|])] [Dense(1)]", "BPG0110")]
     [InlineData("[Input(1, 8, 8)] [Conv2D(4, 3, [|Dilation = 2000|])] [Dense(1)]", "BPG0110")]

@@ -236,7 +236,8 @@ internal sealed class NetworkParser
                     weightKind = kind;
                     weightHasBatchNorm = false;
                     (outShape, window) = ConvolutionShape(attribute, i, kind, inShape, inputShape, lastDense, units[i], kernels[i], strides[i], paddings[i], dilations[i]);
-                    if (inShape is not null)
+                    // Past the limits the filters or kernel are already reported: no parameter count made of them.
+                    if (inShape is not null && units[i] <= Limits.MaxUnits && kernels[i] <= Limits.MaxWindow)
                     {
                         long area = kind == LayerKind.Conv2D ? (long)kernels[i] * kernels[i] : kernels[i];
                         parameters = (long)Math.Max(units[i], 0) * inShape.Channels * Math.Max(area, 0) + Math.Max(units[i], 0);
