@@ -80,12 +80,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingInput = Error(
         "BPG0101",
         "Network has no [Input]",
-        "The network '{0}' has no [Input(size)] attribute: add [Input(n)] with the number of input features");
+        "The network '{0}' has no [Input] attribute: add [Input(n)] with the number of input features{1}");
 
     public static readonly DiagnosticDescriptor MissingNetwork = Error(
         "BPG0102",
         "Layers without [Network]",
-        "'{0}' has [Input] or [Dense] attributes but no [Network(Loss.X)]: add [Network(...)] with the loss to train with");
+        "'{0}' has [Input] or layer attributes but no [Network(Loss.X)]: add [Network(...)] with the loss to train with");
 
     public static readonly DiagnosticDescriptor NonPositiveSize = Error(
         "BPG0103",
@@ -95,7 +95,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoLayers = Error(
         "BPG0104",
         "Network has no layers",
-        "The network '{0}' has no [Dense] layers: add at least one [Dense(units, Activation.X)]; the last one is the output layer");
+        "The network '{0}' has no [Dense] or convolution layers: add at least one [Dense(units, Activation.X)]; the last one is the output layer");
 
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(
         "BPG0105",

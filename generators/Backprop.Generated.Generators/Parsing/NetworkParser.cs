@@ -121,7 +121,12 @@ internal sealed class NetworkParser
         ValueShape? inputShape = null;
         if (input is null)
         {
-            Report(DiagnosticDescriptors.MissingInput, AttributeLocation(network) ?? NameLocation(type), type.Name);
+            // Convolution and pooling layers need a shaped input: say which.
+            string shaped = kinds.Any(k => Dimensions(k) == 2) ? ", here [Input(channels, height, width)] for the images its 2-D layers take"
+                : kinds.Any(k => Dimensions(k) == 1) ? ", here [Input(channels, length)] for the signals its 1-D layers take"
+                : kinds.Contains(LayerKind.GlobalAveragePool) ? ", here [Input(channels, length)] or [Input(channels, height, width)] for its pooling layer"
+                : "";
+            Report(DiagnosticDescriptors.MissingInput, AttributeLocation(network) ?? NameLocation(type), type.Name, shaped);
         }
         else
         {
