@@ -208,6 +208,38 @@ public class DesignDiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(3, 16)] [Conv1D(5, 3, Activation.{0}, Init = Init.{1})] [Dense(1)]", "Layer 0 (Conv1D, 5 filters)")]
+    [InlineData("[Input(2, 8, 8)] [Conv2D(5, 3, Init = Init.{1})] [MaxPool2D(2)] [Activation(Activation.{0})] [Dense(1)]", "Layer 0 (Conv2D, 5 filters)")]
+    public void Initializer_rules_judge_convolutions_by_the_same_table_as_Dense_layers(string layers, string subject)
+    {
+        string[] hidden = { "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU" };
+        string[] inits = { "Auto", "XavierUniform", "XavierNormal", "HeUniform", "HeNormal", "LeCunNormal", "Zeros" };
+        foreach (string activation in hidden)
+        {
+            foreach (string init in inits)
+            {
+                string dense = Harness.Preamble +
+                    $"[Network(Loss.MeanSquaredError)] [Input(3)] [Dense(5, Activation.{activation}, Init = Init.{init})] [Dense(1)] public partial class Net {{ }}";
+                string convolution = Harness.Preamble +
+                    $"[Network(Loss.MeanSquaredError)] {string.Format(CultureInfo.InvariantCulture, layers, activation, init)} public partial class Net {{ }}";
+                var expected = Harness.Analyze(Harness.Compilation(dense)).Select(d => d.Id).ToArray();
+                var actual = Harness.Analyze(Harness.Compilation(convolution));
+                Assert.True(expected.SequenceEqual(actual.Select(d => d.Id)),
+                    $"{activation} + Init.{init}: Dense gets [{string.Join(", ", expected)}], the convolution [{string.Join(", ", actual.Select(d => d.Id))}]");
+                Assert.All(actual, d => Assert.StartsWith(subject, d.GetMessage(CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+
+    [Fact]
+    public void BPG0007_is_silenced_by_its_pragma()
+    {
+        string network = "[Network(Loss.MeanSquaredError)] [Input(4, 16)] [Conv1D(8, 1, Stride = 2)] [Dense(1)] public partial class Net { }";
+        Assert.Equal(new[] { "BPG0007" }, Harness.Analyze(Harness.Compilation(Harness.Preamble + network)).Select(d => d.Id));
+        Assert.Empty(Harness.Analyze(Harness.Compilation(Harness.Preamble + "#pragma warning disable BPG0007\n" + network + "\n#pragma warning restore BPG0007\n")));
+    }
+
+    [Theory]
     [InlineData("[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(3)] [Dropout(0.2)] public partial class Net { }",
         "The output layer (layer 1, Dense, 3 units) has activation Linear but the loss is CrossEntropy: cross-entropy on a Linear output reads the outputs as logits, and the last layer (layer 2, Dropout) changes them after the Linear layer; make the Linear layer the last one; use Loss.MeanSquaredError")]
     [InlineData("[Network(Loss.BinaryCrossEntropy)] [Input(2)] [Dense(1)] [BatchNorm] public partial class Net { }",
