@@ -55,10 +55,73 @@ public class CodeFixTests
             U + "namespace N\n{\n    public static partial class Outer\n    {\n        internal partial class Middle\n        {\n            [Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)]\n            internal sealed partial class Net { }\n        }\n    }\n}\n" },
     };
 
+    /// <summary>Fixes on convolutional networks (checked by <see cref="AssertConvolutionalCompilesClean"/>).</summary>
+    public static TheoryData<string, string, string, string, string> ConvolutionFixes => new()
+    {
+        // The initializer fix on a convolution, as on a Dense layer.
+        { "BPG0001", "init", "Use Init.XavierUniform",
+            U + "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(4, 3, Activation.Tanh, Init = Init.HeUniform)] [Dense(1)] public partial class Net { }",
+            U + "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(4, 3, Activation.Tanh, Init = Init.XavierUniform)] [Dense(1)] public partial class Net { }" },
+        { "BPG0003", "init", "Use Init.Auto (resolves to HeUniform)",
+            U + "[Network(Loss.MeanSquaredError)] [Input(3, 16)] [Conv1D(4, 3, Activation.ReLU, Init = Init.Zeros)] [Dense(1)] public partial class Net { }",
+            U + "[Network(Loss.MeanSquaredError)] [Input(3, 16)] [Conv1D(4, 3, Activation.ReLU, Init = Init.Auto)] [Dense(1)] public partial class Net { }" },
+        // BPG0007: the smallest padding with which the strided windows reach the last row and column, added ...
+        { "BPG0007", "padding", "Use Padding = 1",
+            U + "[Network(Loss.MeanSquaredError)]\n[Input(1, 28, 28)]\n[Conv2D(8, 3, Activation.ReLU, Stride = 2)]\n[Dense(1)]\npublic partial class Net { }\n",
+            U + "[Network(Loss.MeanSquaredError)]\n[Input(1, 28, 28)]\n[Conv2D(8, 3, Activation.ReLU, Stride = 2, Padding = 1)]\n[Dense(1)]\npublic partial class Net { }\n" },
+        // ... or replacing the one written.
+        { "BPG0007", "padding", "Use Padding = 1",
+            U + "[Network(Loss.MeanSquaredError)] [Input(1, 20)] [Conv1D(8, 4, Stride = 3, Padding = 0)] [Dense(1)] public partial class Net { }",
+            U + "[Network(Loss.MeanSquaredError)] [Input(1, 20)] [Conv1D(8, 4, Stride = 3, Padding = 1)] [Dense(1)] public partial class Net { }" },
+        // BPG0120: the 'same' padding, with which a kernel larger than its input gives output of the input's size.
+        { "BPG0120", "padding", "Use Padding = 2",
+            U + "[Network(Loss.MeanSquaredError)] [Input(1, 3, 3)] [Conv2D(4, 5)] [Dense(1)] public partial class Net { }",
+            U + "[Network(Loss.MeanSquaredError)] [Input(1, 3, 3)] [Conv2D(4, 5, Padding = 2)] [Dense(1)] public partial class Net { }" },
+        { "BPG0120", "padding", "Use Padding = 4",
+            U + "[Network(Loss.MeanSquaredError)] [Input(2, 4)] [Conv1D(4, 3, Activation.ReLU, Padding = 0, Dilation = 4)] [Dense(1)] public partial class Net { }",
+            U + "[Network(Loss.MeanSquaredError)] [Input(2, 4)] [Conv1D(4, 3, Activation.ReLU, Padding = 4, Dilation = 4)] [Dense(1)] public partial class Net { }" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ConvolutionFixes))]
+    public async Task Fix_on_a_convolution_produces_the_expected_source_with_every_rule_silent(string id, string provider, string title, string before, string after)
+    {
+        var (fixedSource, _) = await Harness.ApplyFixAsync(before, Provider(provider), id, title);
+
+        Assert.Equal(after, fixedSource);
+        AssertConvolutionalCompilesClean(fixedSource);
+    }
+
+    [Fact]
+    public async Task Pooling_windows_get_no_padding_fix()
+    {
+        // A pooling layer has no Padding: BPG0007 on it offers no code action.
+        Solution solution = Harness.CreateSolution(new[] { U + "[Network(Loss.MeanSquaredError)] [Input(1, 28, 28)] [Conv2D(8, 3, Activation.ReLU)] [MaxPool2D(3)] [Dense(1)] public partial class Net { }" });
+        Document document = solution.Projects.Single().Documents.Single();
+        Diagnostic diagnostic = Assert.Single(await Harness.AnalyzeAsync(document.Project));
+        Assert.Equal("BPG0007", diagnostic.Id);
+        Assert.Empty(await Harness.GetFixesAsync(document, new PaddingCodeFixProvider(), diagnostic));
+    }
+
+    /// <summary>
+    /// No analyzer diagnostic is left and the generator does not throw; and the generated code
+    /// compiles under warnings-as-errors.
+    /// </summary>
+    internal static void AssertConvolutionalCompilesClean(params string[] sources)
+    {
+        Compilation compilation = Harness.Compilation(sources);
+        Assert.Empty(Harness.Analyze(compilation));
+        var (output, run) = Harness.Generate(compilation);
+        Assert.Null(run.Results.Single().Exception);
+        Assert.NotEmpty(run.Results.Single().GeneratedSources);
+        Assert.Empty(Harness.CompilerDiagnostics(output));
+    }
+
     internal static CodeFixProvider Provider(string name) => name switch
     {
         "init" => new InitializerCodeFixProvider(),
         "loss" => new LossCodeFixProvider(),
+        "padding" => new PaddingCodeFixProvider(),
         _ => new MakePartialCodeFixProvider(),
     };
 

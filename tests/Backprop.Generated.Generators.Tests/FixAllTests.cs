@@ -95,4 +95,23 @@ public class FixAllTests
         Assert.Equal(scope == FixAllScope.Document ? before1 : after1, result[0][1]);
         CodeFixTests.AssertCompilesClean(after0, after1);
     }
+
+    [Fact]
+    public async Task Padding_fix_all_in_a_document_fixes_every_strided_convolution_and_the_empty_one()
+    {
+        string before = U +
+            "[Network(Loss.MeanSquaredError)] [Input(1, 28, 28)] [Conv2D(8, 3, Activation.ReLU, Stride = 2)] [Dense(1)] public partial class A { }\n" +
+            "[Network(Loss.MeanSquaredError)] [Input(1, 20)] [Conv1D(8, 4, Stride = 3, Padding = 0)] [Dense(1)] public partial class B { }\n" +
+            "[Network(Loss.MeanSquaredError)] [Input(1, 3, 3)] [Conv2D(4, 5)] [Dense(1)] public partial class C { }\n";
+        string[][] result = await Harness.FixAllAsync(new[] { new[] { before } }, new PaddingCodeFixProvider(), FixAllScope.Document,
+            PaddingCodeFixProvider.UsePaddingKey, "BPG0007", "BPG0120");
+
+        // A and B: the smallest padding that reads every position, added or replaced; C: the 'same' padding.
+        Assert.Equal(U +
+            "[Network(Loss.MeanSquaredError)] [Input(1, 28, 28)] [Conv2D(8, 3, Activation.ReLU, Stride = 2, Padding = 1)] [Dense(1)] public partial class A { }\n" +
+            "[Network(Loss.MeanSquaredError)] [Input(1, 20)] [Conv1D(8, 4, Stride = 3, Padding = 1)] [Dense(1)] public partial class B { }\n" +
+            "[Network(Loss.MeanSquaredError)] [Input(1, 3, 3)] [Conv2D(4, 5, Padding = 2)] [Dense(1)] public partial class C { }\n",
+            result.Single().Single());
+        CodeFixTests.AssertConvolutionalCompilesClean(result.Single());
+    }
 }

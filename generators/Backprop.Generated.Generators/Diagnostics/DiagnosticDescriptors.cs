@@ -17,6 +17,9 @@ internal static class DiagnosticDescriptors
     public const string FittingInitProperty = "FittingInit";
     public const string FittingLossProperty = "FittingLoss";
 
+    /// <summary>Diagnostic property key of the convolution padding the padding code fix writes (an integer).</summary>
+    public const string FittingPaddingProperty = "FittingPadding";
+
     private static DiagnosticDescriptor Warning(string id, string title, string message, string description) => new(
         id, title, message, DesignCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true,
         description: description, helpLinkUri: HelpLinkBase + id + ".md");
@@ -59,11 +62,11 @@ internal static class DiagnosticDescriptors
         "{0}: {1}; {2}",
         "Some layer orders build but cannot train as intended: dropout on the output, batch normalization after the output layer, two dropouts in a row, or an output width that does not fit the loss (a softmax over one unit is always 1).");
 
-    public static readonly DiagnosticDescriptor PositionsLeftOut = Warning(
+    public static readonly DiagnosticDescriptor UnreadInput = Warning(
         "BPG0007",
-        "Input positions left out",
+        "Pooling window or stride that leaves input rows or columns unread",
         "Layer {0} ({1}) on {2} input never reads {3}: {4}; {5}",
-        "Pooling windows are laid side by side and a strided convolution steps over its input; when the size does not fit, the last rows or columns of every channel are in no window (PyTorch's floor mode does the same). Their values never reach the output and get no gradient, which is usually an oversight in the layer sizes.");
+        "Pooling takes whole windows only (floor mode, as PyTorch) and a strided convolution stops at its last whole window, so when the input is not a multiple of the step the last rows or columns reach no output: their values, and everything the layers before computed for them, are thrown away and get no gradient. A stride longer than the kernel's reach skips rows or columns in between as well.");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) => new(
         id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -77,12 +80,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingInput = Error(
         "BPG0101",
         "Network has no [Input]",
-        "The network '{0}' has no [Input(size)] attribute: add [Input(n)] with the number of input features");
+        "The network '{0}' has no [Input] attribute: add [Input(n)] with the number of input features{1}");
 
     public static readonly DiagnosticDescriptor MissingNetwork = Error(
         "BPG0102",
         "Layers without [Network]",
-        "'{0}' has [Input] or [Dense] attributes but no [Network(Loss.X)]: add [Network(...)] with the loss to train with");
+        "'{0}' has [Input] or layer attributes but no [Network(Loss.X)]: add [Network(...)] with the loss to train with");
 
     public static readonly DiagnosticDescriptor NonPositiveSize = Error(
         "BPG0103",
@@ -92,7 +95,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoLayers = Error(
         "BPG0104",
         "Network has no layers",
-        "The network '{0}' has no [Dense] layers: add at least one [Dense(units, Activation.X)]; the last one is the output layer");
+        "The network '{0}' has no [Dense] or convolution layers: add at least one [Dense(units, Activation.X)]; the last one is the output layer");
 
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(
         "BPG0105",

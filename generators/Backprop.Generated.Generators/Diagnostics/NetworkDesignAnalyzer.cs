@@ -14,7 +14,7 @@ namespace Backprop.Generated.Generators.Diagnostics;
 /// <see cref="NetworkDeclarationAnalyzer"/>); the reading of the attributes is the parser's, shared with the generator.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
+public sealed partial class NetworkDesignAnalyzer : DiagnosticAnalyzer
 {
     /// <summary>Consecutive Sigmoid/Tanh hidden layers from which BPG0005 fires.</summary>
     internal const int SaturatingRunLimit = 4;
@@ -27,7 +27,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.LossDoesNotFitOutput,
         DiagnosticDescriptors.VanishingGradientStack,
         DiagnosticDescriptors.LayerOrder,
-        DiagnosticDescriptors.PositionsLeftOut);
+        DiagnosticDescriptors.UnreadInput);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -53,7 +53,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         rules.CheckLossAndOutput();
         rules.CheckSaturatingStacks();
         rules.CheckLayerOrder();
-        rules.CheckPositionsLeftOut();
+        rules.CheckUnreadInput();
     }
 
     private static bool HasNetworkAttribute(INamedTypeSymbol type)
@@ -94,7 +94,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
 
     internal static string Units(int units) => units == 1 ? "1 unit" : units + " units";
 
-    private sealed class Rules
+    private sealed partial class Rules
     {
         private readonly NetworkDeclaration _declaration;
         private readonly EquatableArray<LayerModel> _layers;
@@ -235,19 +235,21 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         };
 
         /// <summary>
-        /// BPG0005: four or more hidden Dense layers in a row whose (effective) activation is Sigmoid or Tanh, with no
-        /// [BatchNorm] among them. One diagnostic per run, on the fourth layer's activation.
+        /// BPG0005: four or more hidden layers with weights (Dense or convolution) in a row whose (effective) activation
+        /// is Sigmoid or Tanh, with no [BatchNorm] among them; pooling, [Dropout] and [Activation] layers between them
+        /// neither count nor break the run (pooling passes the gradient on unchanged or scaled down, never renormalized).
+        /// One diagnostic per run, on the fourth layer's activation.
         /// </summary>
         public void CheckSaturatingStacks()
         {
             var run = new System.Collections.Generic.List<LayerModel>();
             foreach (LayerModel layer in _layers)
             {
-                if (layer.Kind == LayerKind.BatchNorm || (layer.Kind == LayerKind.Dense && (layer.Position == _output || !IsSaturating(layer.EffectiveActivation))))
+                if (layer.Kind == LayerKind.BatchNorm || (layer.HasWeights && (layer.Position == _output || !IsSaturating(layer.EffectiveActivation))))
                 {
                     FlushRun(run);
                 }
-                else if (layer.Kind == LayerKind.Dense)
+                else if (layer.HasWeights)
                 {
                     run.Add(layer);
                 }
@@ -270,7 +272,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             run.Clear();
         }
 
-        /// <summary>Where a Dense layer's effective activation is written: its own argument, or the [Activation] layer after it.</summary>
+        /// <summary>Where a Dense or convolution layer's effective activation is written: its own argument, or the [Activation] layer after it.</summary>
         private int ActivationSource(LayerModel dense)
         {
             if (dense.Activation == dense.EffectiveActivation)
@@ -280,7 +282,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             for (int j = dense.Position + 1; j < _layers.Count; j++)
             {
                 if (_layers[j].Kind == LayerKind.Activation) return j;
-                if (_layers[j].Kind is not (LayerKind.BatchNorm or LayerKind.Dropout)) break;
+                if (_layers[j].Kind is not (LayerKind.BatchNorm or LayerKind.Dropout) && !_layers[j].IsPooling) break;
             }
             return dense.Position;
         }
@@ -316,49 +318,6 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
                         "in training it forces each batch's predictions to the same mean and spread (its shift and scale), so a prediction depends on the rest of the batch and batches whose targets differ on average cannot be fit",
                         "put [BatchNorm] between hidden layers instead");
                 }
-            }
-        }
-
-        /// <summary>
-        /// BPG0007: a pooling window that does not divide its input, or a convolution whose stride steps past input
-        /// rows or columns (beyond the padding) that no output reads.
-        /// </summary>
-        public void CheckPositionsLeftOut()
-        {
-            foreach (LayerModel layer in _layers)
-            {
-                if (layer.Window is not { } w || layer.Kind == LayerKind.GlobalAveragePool) continue;
-                bool twoD = layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
-                int unreadRows = 0, unreadColumns;
-                if (layer.IsPooling)
-                {
-                    unreadColumns = layer.In.Width % w.Kernel;
-                    if (twoD) unreadRows = layer.In.Height % w.Kernel;
-                }
-                else
-                {
-                    int span = w.Dilation * (w.Kernel - 1) + 1;
-                    unreadColumns = System.Math.Max(0, (layer.In.Width + 2 * w.Padding - span) % w.Stride - w.Padding);
-                    if (twoD) unreadRows = System.Math.Max(0, (layer.In.Height + 2 * w.Padding - span) % w.Stride - w.Padding);
-                }
-                if (unreadRows == 0 && unreadColumns == 0) continue;
-                string what = !twoD ? Count(unreadColumns, "position")
-                    : unreadRows == unreadColumns ? $"the last {Count(unreadRows, "row")} and {Count(unreadColumns, "column")}"
-                    : unreadRows == 0 ? $"the last {Count(unreadColumns, "column")}"
-                    : unreadColumns == 0 ? $"the last {Count(unreadRows, "row")}"
-                    : $"the last {Count(unreadRows, "row")} and {Count(unreadColumns, "column")}";
-                if (!twoD) what = "the last " + what;
-                string problem = layer.IsPooling
-                    ? $"windows of {w.Kernel} side by side cover {(twoD ? $"{layer.Out.Height * w.Kernel}×{layer.Out.Width * w.Kernel}" : (layer.Out.Width * w.Kernel).ToString(System.Globalization.CultureInfo.InvariantCulture))} of its {(twoD ? $"{layer.In.Height}×{layer.In.Width}" : layer.In.Width.ToString(System.Globalization.CultureInfo.InvariantCulture))} positions, so those values reach no output and get no gradient"
-                    : $"with stride {w.Stride} the last output starts before them and no output reaches them, so those values are never used and get no gradient";
-                string fix = layer.IsPooling
-                    ? "use a window that divides the input, or change the layers before it (their padding or stride) so it does"
-                    : "change Padding or Stride so the steps end at the input's edge, or ignore this if dropping the edge is intended";
-                _report(Diagnostic.Create(DiagnosticDescriptors.PositionsLeftOut,
-                    layer.IsPooling
-                        ? _declaration.LayerArgumentLocation(layer.Position, 0, null, _cancellationToken)
-                        : _declaration.LayerArgumentLocation(layer.Position, -1, "Stride", _cancellationToken),
-                    layer.Position, layer.Kind, layer.In, what, problem, fix));
             }
         }
 

@@ -55,10 +55,10 @@ internal sealed class NetworkDeclaration
     public Location InitLocation(int position, CancellationToken cancellationToken) => Argument(LayerAttributes[position], -1, "Init", cancellationToken);
 
     /// <summary>
-    /// Constructor argument <paramref name="argument"/> (or, with <paramref name="name"/>, the named argument) of the
-    /// layer at <paramref name="position"/>, or the attribute when it is left out.
+    /// The layer's constructor argument <paramref name="argument"/> or named argument <paramref name="name"/>, or the
+    /// attribute when it is left out.
     /// </summary>
-    public Location LayerArgumentLocation(int position, int argument, string? name, CancellationToken cancellationToken) =>
+    public Location ArgumentLocation(int position, int argument, string? name, CancellationToken cancellationToken) =>
         Argument(LayerAttributes[position], argument, name, cancellationToken);
 
     /// <summary>The whole attribute of the layer at <paramref name="position"/> (e.g. <c>Dropout(0.5)</c>).</summary>

@@ -127,7 +127,12 @@ internal sealed class NetworkParser
         ValueShape? inputShape = null;
         if (input is null)
         {
-            Report(DiagnosticDescriptors.MissingInput, AttributeLocation(network) ?? NameLocation(type), type.Name);
+            // Convolution and pooling layers need a shaped input: say which.
+            string shaped = kinds.Any(k => Dimensions(k) == 2) ? ", here [Input(channels, height, width)] for the images its 2-D layers take"
+                : kinds.Any(k => Dimensions(k) == 1) ? ", here [Input(channels, length)] for the signals its 1-D layers take"
+                : kinds.Contains(LayerKind.GlobalAveragePool) ? ", here [Input(channels, length)] or [Input(channels, height, width)] for its pooling layer"
+                : "";
+            Report(DiagnosticDescriptors.MissingInput, AttributeLocation(network) ?? NameLocation(type), type.Name, shaped);
         }
         else
         {
@@ -245,8 +250,9 @@ internal sealed class NetworkParser
                     weightIndex++;
                     weightKind = kind;
                     weightHasBatchNorm = false;
-                    (outShape, window) = ConvolutionShape(attribute, i, kind, inShape, lastDense, units[i], kernels[i], strides[i], paddings[i], dilations[i]);
-                    if (inShape is not null)
+                    (outShape, window) = ConvolutionShape(attribute, i, kind, inShape, inputShape, lastDense, units[i], kernels[i], strides[i], paddings[i], dilations[i]);
+                    // Past the limits the filters or kernel are already reported: no parameter count made of them.
+                    if (inShape is not null && units[i] <= Limits.MaxUnits && kernels[i] <= Limits.MaxWindow)
                     {
                         long area = kind == LayerKind.Conv2D ? (long)kernels[i] * kernels[i] : kernels[i];
                         parameters = (long)Math.Max(units[i], 0) * inShape.Channels * Math.Max(area, 0) + Math.Max(units[i], 0);
@@ -336,7 +342,8 @@ internal sealed class NetworkParser
             valid &= dims[d] > 0;
         }
         if (!valid) return null;
-        long total = 1;
+        // decimal: three dimensions of up to int.MaxValue multiply past long (2^93); a wrapped product would pass.
+        decimal total = 1;
         foreach (int d in dims) total *= d;
         if (total > Limits.MaxSampleValues)
         {
@@ -388,26 +395,25 @@ internal sealed class NetworkParser
     }
 
     private (ValueShape?, WindowModel?) ConvolutionShape(AttributeData attribute, int position, LayerKind kind, ValueShape? input,
-        int lastDense, int filters, int kernel, int stride, int padding, int dilation)
+        ValueShape? networkInput, int lastDense, int filters, int kernel, int stride, int padding, int dilation)
     {
         bool shaped = CheckShapedInput(attribute, position, kind, input, lastDense);
         string at = input is null ? "" : $" on {input} input";
-        bool valid = filters > 0 && kernel > 0;
+        // Filters or a kernel out of range are reported by ReadSize already: no second error for the same argument.
+        bool valid = filters > 0 && filters <= Limits.MaxUnits && kernel > 0 && kernel <= Limits.MaxWindow;
         valid &= CheckConvArgument(attribute, position, kind, "Stride", stride, 1, at, "the step between output positions must be at least 1 (Stride = 1 is every position)");
         valid &= CheckConvArgument(attribute, position, kind, "Dilation", dilation, 1, at, "the spacing between taps must be at least 1 (Dilation = 1 is adjacent taps)");
         valid &= CheckConvArgument(attribute, position, kind, "Padding", padding, 0, at, "the zeros added on each side cannot be negative (Padding = 0 adds none)");
         if (!shaped || !valid || input is null) return (null, null);
 
-        int outHeight = 1;
-        if (kind == LayerKind.Conv2D && !CheckConvAxis(attribute, position, kind, input, input.Height, kernel, stride, padding, dilation, out outHeight))
+        int outHeight = kind == LayerKind.Conv2D ? ConvShape.OutputLength(input.Height, kernel, stride, padding, dilation) : 1;
+        int outWidth = ConvShape.OutputLength(input.Width, kernel, stride, padding, dilation);
+        if (outHeight <= 0 || outWidth <= 0)
         {
+            ReportEmptyConvolution(attribute, position, kind, input, networkInput, kernel, padding, dilation);
             return (null, null);
         }
-        if (!CheckConvAxis(attribute, position, kind, input, input.Width, kernel, stride, padding, dilation, out int outWidth))
-        {
-            return (null, null);
-        }
-        return (new ValueShape(input.Rank, filters, kind == LayerKind.Conv2D ? outHeight : 1, outWidth),
+        return (new ValueShape(input.Rank, filters, outHeight, outWidth),
                 new WindowModel(kernel, stride, padding, dilation, kind == LayerKind.Conv2D ? kernel : 1));
     }
 
@@ -426,22 +432,33 @@ internal sealed class NetworkParser
         return true;
     }
 
-    /// <summary>One axis of a convolution: reports BPG0120 when the kernel does not fit the padded input.</summary>
-    private bool CheckConvAxis(AttributeData attribute, int position, LayerKind kind, ValueShape input, int n,
-        int kernel, int stride, int padding, int dilation, out int output)
+    /// <summary>
+    /// BPG0120 for a convolution, on its kernel argument, judged on the shorter axis (a square kernel must fit both).
+    /// Carries the 'same' padding (d·(k − 1) / 2 rounded up, which always gives output) for the code fix.
+    /// </summary>
+    private void ReportEmptyConvolution(AttributeData attribute, int position, LayerKind kind, ValueShape input, ValueShape? networkInput,
+        int kernel, int padding, int dilation)
     {
-        long span = (long)dilation * (kernel - 1) + 1; // positions one output reads
+        bool rows = kind == LayerKind.Conv2D && input.Height < input.Width;
+        int n = rows ? input.Height : input.Width;
+        string axis = kind == LayerKind.Conv1D ? "positions" : input.Height == input.Width ? "rows and columns" : rows ? "rows" : "columns";
+        long span = (long)dilation * (kernel - 1) + 1;
         long padded = (long)n + 2L * padding;
-        output = span > padded ? 0 : (int)((padded - span) / stride + 1);
-        if (output > 0) return true;
-        string described = $"{kind} kernel {kernel} on {input} input with padding {padding}" + (dilation > 1 ? $" and dilation {dilation}" : "");
         long maxKernel = (padded - 1) / dilation + 1;
         long neededPadding = (span - n + 1) / 2;
-        string fix = $"the kernel spans {span} positions but the padded input has {padded}; use a kernel of at most {maxKernel}"
-            + (dilation > 1 ? $", a smaller Dilation" : "")
-            + $", Padding = {neededPadding} or more, or fewer pooling layers before it";
-        Report(DiagnosticDescriptors.EmptyOutput, ArgumentLocation(attribute, 1, null), position, described, fix);
-        return false;
+        long samePadding = span / 2;
+        bool shrunk = networkInput is not null && input.Positions < networkInput.Positions;
+        string described = $"{kind} kernel {kernel} on {input} input with padding {padding}" + (dilation > 1 ? $" and dilation {dilation}" : "");
+        string fix = $"the kernel spans {span} positions but the padded input has {padded} {axis}; use a kernel of at most {maxKernel}"
+            + (dilation > 1 ? ", a smaller Dilation" : "")
+            + $", Padding = {neededPadding} or more" + (span % 2 == 1 ? $" ({samePadding} keeps the size at stride 1)" : "")
+            + (shrunk ? $", or less pooling or striding before it (the network's input is {networkInput})" : "");
+        var properties = ImmutableDictionary<string, string?>.Empty;
+        if (samePadding <= Limits.MaxWindow)
+        {
+            properties = properties.Add(DiagnosticDescriptors.FittingPaddingProperty, samePadding.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Report(DiagnosticDescriptors.EmptyOutput, ArgumentLocation(attribute, 1, null), properties, position, described, fix);
     }
 
     private (ValueShape?, WindowModel?) PoolingShape(AttributeData attribute, int position, LayerKind kind, ValueShape? input, int lastDense, int size)
@@ -451,7 +468,7 @@ internal sealed class NetworkParser
         {
             return (new ValueShape(input.Rank, input.Channels, 1, 1), new WindowModel(input.Width, input.Width, 0, 1, input.Height));
         }
-        if (size <= 0) return (null, null);
+        if (size <= 0 || size > Limits.MaxWindow) return (null, null); // reported by ReadSize
         bool twoD = Dimensions(kind) == 2;
         if (size > input.Width || (twoD && size > input.Height))
         {
@@ -622,10 +639,13 @@ internal sealed class NetworkParser
         return (T)Enum.ToObject(typeof(T), value);
     }
 
-    private void Report(DiagnosticDescriptor descriptor, Location? location, params object[] args)
+    private void Report(DiagnosticDescriptor descriptor, Location? location, params object[] args) =>
+        Report(descriptor, location, ImmutableDictionary<string, string?>.Empty, args);
+
+    private void Report(DiagnosticDescriptor descriptor, Location? location, ImmutableDictionary<string, string?> properties, params object[] args)
     {
         _failed = true;
-        _report?.Invoke(Diagnostic.Create(descriptor, location ?? Location.None, args));
+        _report?.Invoke(Diagnostic.Create(descriptor, location ?? Location.None, properties, args));
     }
 
     // Locations are computed only when someone listens: the generator never touches them.

@@ -22,6 +22,30 @@ internal static class FuzzCases
         "Dense(units: 10, activation: Activation.Softmax, Init = Init.XavierUniform)",
     };
 
+    /// <summary>A valid convolutional network, attribute by attribute (every convolution and pooling attribute, every named argument).</summary>
+    public static readonly string[] ConvAttributes =
+    {
+        "Network(Loss.CrossEntropy)",
+        "Input(channels: 3, height: 16, width: 16)",
+        "Conv2D(8, 3, Activation.ReLU, Stride = 2, Padding = 1, Dilation = 1, Init = Init.HeNormal)",
+        "BatchNorm",
+        "MaxPool2D(size: 2)",
+        "AvgPool2D(2)",
+        "GlobalAveragePool",
+        "Dense(10, Activation.Softmax)",
+    };
+
+    /// <summary>A valid 1-D network, for the 1-D attributes and the two-argument [Input].</summary>
+    public static readonly string[] SignalAttributes =
+    {
+        "Network(Loss.MeanSquaredError)",
+        "Input(2, 32)",
+        "Conv1D(filters: 4, kernelSize: 5, activation: Activation.Tanh, Padding = 2)",
+        "AvgPool1D(2)",
+        "MaxPool1D(2)",
+        "Dense(1)",
+    };
+
     /// <summary>The kinds of type the attributes are put on: (attribute lines, name) → declaration.</summary>
     public static readonly (string Shape, Func<string, string, string> Declare)[] Shapes =
     {
@@ -45,17 +69,20 @@ internal static class FuzzCases
     {
         var cases = new List<FuzzCase>();
         string[] closings = { "", ")", "]", ")]" };
-        foreach (var (shape, declare) in Shapes)
+        foreach (string[] network in new[] { Attributes, ConvAttributes, SignalAttributes })
         {
-            for (int a = 0; a < Attributes.Length; a++)
+            foreach (var (shape, declare) in Shapes)
             {
-                for (int length = 0; length <= Attributes[a].Length; length++)
+                for (int a = 0; a < network.Length; a++)
                 {
-                    foreach (string closing in closings)
+                    for (int length = 0; length <= network[a].Length; length++)
                     {
-                        string name = $"P{cases.Count}";
-                        string attrs = string.Join("\n", Attributes.Select((text, i) => i == a ? "[" + text[..length] + closing : "[" + text + "]"));
-                        cases.Add(new FuzzCase(name, File(name, declare(attrs, name))));
+                        foreach (string closing in closings)
+                        {
+                            string name = $"P{cases.Count}";
+                            string attrs = string.Join("\n", network.Select((text, i) => i == a ? "[" + text[..length] + closing : "[" + text + "]"));
+                            cases.Add(new FuzzCase(name, File(name, declare(attrs, name))));
+                        }
                     }
                 }
             }
@@ -79,6 +106,11 @@ internal static class FuzzCases
         "[Network(Loss.CrossEntropy)]\n[Input(8)]\n[Dense(16, Activation.ReLU)]\n[Dropout(0.25)]\n[Dense(3, Activation.Softmax)]\npublic partial class {N} { }\n",
         "[Network(Loss.MeanSquaredError)]\n[Input(4)]\n[Dense(6, Activation.Linear)]\n[BatchNorm]\n[Activation(Activation.ReLU)]\n[Dropout(0.5)]\n[Dense(1)]\ninternal sealed partial class {N} { }\n",
         "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(3, Activation.ReLU)] [Dense(1)]\npublic partial class {N} { }\n\npublic partial class {N}\n{\n    public float Predict(float a, float b) { return a + b; }\n}\n",
+        // Convolutional networks: the issue's two, and stacks with every layer kind and named argument.
+        "[Network(Loss.CrossEntropy)]\n[Input(1, 28, 28)]\n[Conv2D(16, 5, Activation.ReLU, Padding = 2)]\n[MaxPool2D(2)]\n[Conv2D(32, 5, Activation.ReLU, Padding = 2)]\n[MaxPool2D(2)]\n[Dense(10, Activation.Softmax)]\npublic partial class {N} { }\n",
+        "[Network(Loss.CrossEntropy)]\n[Input(3, 128)]\n[Conv1D(8, 5, Activation.ReLU, Stride = 2, Padding = 2)]\n[AvgPool1D(2)]\n[Conv1D(16, 3, Activation.Tanh)]\n[GlobalAveragePool]\n[Dense(4, Activation.Softmax)]\npublic partial class {N} { }\n",
+        "[Network(Loss.MeanSquaredError)] [Input(2, 12, 12)] [Conv2D(4, 3, Stride = 1, Padding = 1, Dilation = 2, Init = Init.XavierUniform)] [BatchNorm] [Activation(Activation.ReLU)] [AvgPool2D(2)] [Dropout(0.25)] [Conv2D(3, 1)] [GlobalAveragePool] [Dense(2)]\ninternal sealed partial class {N} { }\n",
+        "[Network(Loss.BinaryCrossEntropy)]\n[Input(channels: 4, length: 64)]\n[Conv1D(filters: 8, kernelSize: 3, activation: Activation.LeakyReLU, Dilation = 4)]\n[MaxPool1D(size: 4)]\n[Conv1D(4, 1, Stride = 2)]\n[Dense(1, Activation.Sigmoid)]\npublic partial class {N} { }\n",
     };
 
     /// <summary>Values put where a literal was: zero, negatives, extremes, NaN, wrong types, undefined enum values.</summary>
@@ -89,7 +121,7 @@ internal static class FuzzCases
         "unchecked((int)3000000000)", "0.5", "1.0", "0.999999", "-0.1", "1e300", "double.Epsilon", "(Activation)42", "(Loss)(-1)", "(Init)7", "default", "default(int)", "typeof(int)",
         "new[] { 1, 2 }", "nameof(Loss)", "Activation.Softmax", "Loss.Hinge", "Init.Zeros", "1 << 16", "0x7FFFFFFF", "-0",
         "+5", "sizeof(int)", "checked(65536 * 65536)", "(short)3", "(byte)1", "1_000", "Activation.ReLU | Activation.Tanh",
-        "Missing.Value", "(Activation)int.MaxValue",
+        "Missing.Value", "(Activation)int.MaxValue", "1024", "1025", "-1024", "2000", "4194304", "4194305", "46341",
     };
 
     /// <summary>Identifiers put where an identifier was: other attributes, other enums' members, keywords, junk.</summary>
@@ -98,6 +130,8 @@ internal static class FuzzCases
         "Activation", "Loss", "Init", "Dense", "Input", "Network", "Softmax", "ReLU", "Hinge", "CrossEntropy", "Zeros", "HeNormal",
         "NaN", "MaxValue", "Foo", "units", "activation", "init", "Units", "NetworkAttribute", "DenseAttribute", "System",
         "partial", "var", "dynamic", "object", "string", "int", "float", "Obsolete", "Serializable", "Dropout", "BatchNorm",
+        "Conv1D", "Conv2D", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePool", "Stride", "Padding", "Dilation",
+        "filters", "kernelSize", "size", "channels", "height", "width", "length", "KernelSize", "Filters",
     };
 
     /// <summary>Tokens inserted anywhere.</summary>
@@ -106,12 +140,14 @@ internal static class FuzzCases
         ",", "(", ")", "[", "]", "=", ":", ";", "{", "}", ".", "partial", "static", "sealed", "abstract", "record", "struct",
         "class", "<T>", "where T : new()", "Init =", "Activation.", "[Dense(3)]", "[Input(2)]", "[Network(Loss.MeanSquaredError)]",
         "readonly", "ref", "\n#if X\n", "\n#endif\n", "/*", "//", "\"", "@", "?", "[assembly: Network(Loss.Hinge)]", "[return: Dense(1)]",
-        "[Dense(2, Activation.Softmax)]", "[BatchNorm]", "[Dropout(0.5)]", "[Activation(Activation.ReLU)]", "file", "required", "params", "delegate", "operator", "this", "base",
+        "[Dense(2, Activation.Softmax)]", "[BatchNorm]", "[Dropout(0.5)]", "[Activation(Activation.ReLU)]",
+        "[MaxPool2D(2)]", "[AvgPool1D(3)]", "[GlobalAveragePool]", "[Conv1D(2, 3)]", "[Conv2D(2, 3, Stride = 2)]", "[Input(1, 8, 8)]", "[Input(2, 16)]",
+        "Stride = 2,", "Padding =", ", Dilation = 0", "Stride = -1", "file", "required", "params", "delegate", "operator", "this", "base",
     };
 
     private static readonly Regex EnumMember = new(@"\b(Activation|Loss|Init)\.[A-Za-z]+", RegexOptions.CultureInvariant);
 
-    private static readonly Regex AttributeList = new(@"\[(Dense|Input|Network|Dropout|BatchNorm|Activation)(\([^\]]*\))?\]", RegexOptions.CultureInvariant);
+    private static readonly Regex AttributeList = new(@"\[(Dense|Input|Network|Dropout|BatchNorm|Activation|Conv1D|Conv2D|MaxPool1D|MaxPool2D|AvgPool1D|AvgPool2D|GlobalAveragePool)(\([^\]]*\))?\]", RegexOptions.CultureInvariant);
 
     /// <summary><paramref name="count"/> mutated declarations, the same for the same seed.</summary>
     public static List<FuzzCase> Mutations(int seed, int count)
