@@ -80,12 +80,6 @@ public class DesignDiagnosticTests
             "Layer 0 (Conv1D, 1 filter) has activation ReLU but Init.XavierUniform" },
         { "BPG0003", "[Network(Loss.MeanSquaredError)] [Input(2, 16)] [Conv1D(4, 3, Activation.ReLU, [|Init = Init.Zeros|])] [Dense(1)] public partial class Net { }",
             "Layer 0 (Conv1D, 4 filters) has Init.Zeros" },
-        { "BPG0007", "[Network(Loss.MeanSquaredError)] [Input(1, 9, 9)] [MaxPool2D([|2|])] [Dense(1)] public partial class Net { }",
-            "Layer 0 (MaxPool2D) on 1×9×9 input never reads the last row and column: windows of 2 side by side cover 8×8 of its 9×9 positions" },
-        { "BPG0007", "[Network(Loss.MeanSquaredError)] [Input(3, 10)] [AvgPool1D([|4|])] [Dense(1)] public partial class Net { }",
-            "Layer 0 (AvgPool1D) on 3×10 input never reads the last 2 positions" },
-        { "BPG0007", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 9)] [Conv2D(2, 3, [|Stride = 2|])] [Dense(1)] public partial class Net { }",
-            "Layer 0 (Conv2D) on 1×8×9 input never reads the last row: with stride 2" },
         // BPG0006 (output width): a softmax over one unit.
         { "BPG0006", "[Network(Loss.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense([|1|], Activation.Softmax)] public partial class Net { }",
             "The output layer (layer 1, Dense, 1 unit) has one unit: Loss.CrossEntropy needs two or more classes, and a softmax over one unit is always 1, so nothing is learned; use one unit per class (at least 2), or for a yes/no target one Sigmoid unit with Loss.BinaryCrossEntropy" },

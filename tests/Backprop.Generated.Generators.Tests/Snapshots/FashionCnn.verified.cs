@@ -17,7 +17,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward
+partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 784;
@@ -183,15 +183,8 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
                 float z = b2[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W2.Slice(o * 1568, 1568), xs);
                 y[s * 10 + o] = z;
             }
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = y.Slice(s * 10, 10);
-                global::System.Span<float> es = y.Slice(s * 10, 10);
-                float zmax = zs[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 10; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(y.Slice(s * 10, 10), y.Slice(s * 10, 10));
         }
     }
 
@@ -287,35 +280,19 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
                 zl[s * 10 + o] = z;
                 h4[s * 10 + o] = z;
             }
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = h4.Slice(s * 10, 10);
-                global::System.Span<float> es = h4.Slice(s * 10, 10);
-                float zmax = zs[0];
-                for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 10; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(h4.Slice(s * 10, 10), h4.Slice(s * 10, 10));
         }
 
         // ---- Loss, and its gradient at the output ----
         float loss = 0f;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
         for (int s = 0; s < k; s++)
         {
             int r = s * 10;
-            // cross-entropy from the logits: ℓ = −Σ_j t_j (z_j − lse), lse = log Σ e^z; ∂ℓ/∂z_j = softmax_j · Σt − t_j
-            float zmax = zl[r];
-            for (int j = 1; j < 10; j++) zmax = global::System.MathF.Max(zmax, zl[r + j]);
-            float esum = 0f;
-            for (int j = 0; j < 10; j++) esum += global::System.MathF.Exp(zl[r + j] - zmax);
-            float lse = zmax + global::System.MathF.Log(esum);
-            float tsum = 0f;
-            for (int j = 0; j < 10; j++)
-            {
-                loss -= t[r + j] * (zl[r + j] - lse);
-                tsum += t[r + j];
-            }
-            for (int j = 0; j < 10; j++) d4[r + j] = (h4[r + j] * tsum - t[r + j]) * gradScale;
+            // (softmax(z) is taken again into d4: the same kernel, so the same bits as h4)
+            loss += global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyWithLogits(zl.Slice(r, 10), t.Slice(r, 10), d4.Slice(r, 10), gradScale);
         }
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
@@ -427,5 +404,82 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 5;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 42346 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int count = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 400); // layer 0 weights [16 × 1 × 5 × 5]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(400, 16);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(416, 12800); // layer 2 weights [32 × 16 × 5 × 5]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(13216, 32);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(13248, 15680); // layer 4 weights [10 × 1568]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(28928, 10);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(42346); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 12544);
+        global::System.Span<float> o1 = buffer.Slice(12544, 3136);
+        global::System.Span<float> o2 = buffer.Slice(15680, 6272);
+        global::System.Span<float> o3 = buffer.Slice(21952, 1568);
+        global::System.Span<float> o4 = buffer.Slice(23520, 10);
+        global::System.Span<float> alive0 = buffer.Slice(23530, 12544);
+        global::System.Span<float> alive2 = buffer.Slice(36074, 6272);
+        buffer.Slice(23530, 18816).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int sample = 0; sample < count; sample++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(sample * InputSize, InputSize);
+            const int k = 1; // the samples the layer code below runs over: this one
+            // Layer 0: Conv2D(16, 5×5, pad 2, ReLU), 1×28×28 → 16×28×28
+            // z = b0[f] + Σ_c Σ_u,v W0[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
+            global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, o0, k);
+            for (int e = 0; e < k * 12544; e++) o0[e] = global::System.MathF.Max(o0[e], 0f);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
+            // Layer 1: MaxPool2D(2×2), 16×28×28 → 16×14×14
+            // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere
+            global::Backprop.Generated.CompilerServices.PoolKernels.MaxForward(in s_shape1, o0, o1, k);
+            stats[1].Add(o1, global::Backprop.Generated.Activation.Linear, default);
+            // Layer 2: Conv2D(32, 5×5, pad 2, ReLU), 16×14×14 → 32×14×14
+            // z = b1[f] + Σ_c Σ_u,v W1[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
+            global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape2, W1, b1, o1, o2, k);
+            for (int e = 0; e < k * 6272; e++) o2[e] = global::System.MathF.Max(o2[e], 0f);
+            stats[2].Add(o2, global::Backprop.Generated.Activation.ReLU, alive2);
+            // Layer 3: MaxPool2D(2×2), 32×14×14 → 32×7×7
+            // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere
+            global::Backprop.Generated.CompilerServices.PoolKernels.MaxForward(in s_shape3, o2, o3, k);
+            stats[3].Add(o3, global::Backprop.Generated.Activation.Linear, default);
+            // Layer 4: Dense 1568 → 10, Softmax: a = softmax(z), z = W2·x + b2
+            // flattens 32×7×7 in (channel, row, column) order: the values are already stored so
+            for (int s = 0; s < k; s++)
+            {
+                global::System.ReadOnlySpan<float> xs = o3.Slice(s * 1568, 1568);
+                for (int o = 0; o < 10; o++)
+                {
+                    float z = b2[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W2.Slice(o * 1568, 1568), xs);
+                    o4[s * 10 + o] = z;
+                }
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                global::Backprop.Generated.CompilerServices.Softmax.Apply(o4.Slice(s * 10, 10), o4.Slice(s * 10, 10));
+            }
+            stats[4].Add(o4, global::Backprop.Generated.Activation.Softmax, default);
+        }
+        layers[0] = stats[0].Result(0, "Conv2D", global::Backprop.Generated.Activation.ReLU, 12544, alive0);
+        layers[1] = stats[1].Result(1, "MaxPool2D", global::Backprop.Generated.Activation.Linear, 3136, default);
+        layers[2] = stats[2].Result(2, "Conv2D", global::Backprop.Generated.Activation.ReLU, 6272, alive2);
+        layers[3] = stats[3].Result(3, "MaxPool2D", global::Backprop.Generated.Activation.Linear, 1568, default);
+        layers[4] = stats[4].Result(4, "Dense", global::Backprop.Generated.Activation.Softmax, 10, default);
     }
 }

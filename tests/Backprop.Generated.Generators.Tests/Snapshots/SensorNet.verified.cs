@@ -17,7 +17,7 @@
 /// <para>Thread safety: <c>Forward</c> only reads the parameters and may run on several threads at once; <c>Backward</c>, <c>TrainStep</c>, <c>ZeroGradients</c> and <c>InitializeParameters</c> need exclusive access.</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Generated.Generators", "{GeneratorVersion}")]
-partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward
+partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.Generated.ISgdTrainStep, global::Backprop.Generated.IParallelBackward, global::Backprop.Generated.IInspectableNetwork
 {
     /// <summary>Floats per input sample.</summary>
     public const int InputSize = 384;
@@ -183,15 +183,8 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
                 float z = b2[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W2.Slice(o * 16, 16), xs);
                 y[s * 4 + o] = z;
             }
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = y.Slice(s * 4, 4);
-                global::System.Span<float> es = y.Slice(s * 4, 4);
-                float zmax = zs[0];
-                for (int j = 1; j < 4; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 4; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(y.Slice(s * 4, 4), y.Slice(s * 4, 4));
         }
     }
 
@@ -287,35 +280,19 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
                 zl[s * 4 + o] = z;
                 h4[s * 4 + o] = z;
             }
-            // softmax, stably: a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i (VectorMath.ExpSum: Cephes' expf on Vector128, within 1 ulp)
-            {
-                global::System.ReadOnlySpan<float> zs = h4.Slice(s * 4, 4);
-                global::System.Span<float> es = h4.Slice(s * 4, 4);
-                float zmax = zs[0];
-                for (int j = 1; j < 4; j++) zmax = global::System.MathF.Max(zmax, zs[j]);
-                float esum = global::Backprop.Generated.CompilerServices.VectorMath.ExpSum(zs, zmax, es);
-                for (int j = 0; j < 4; j++) es[j] /= esum;
-            }
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(h4.Slice(s * 4, 4), h4.Slice(s * 4, 4));
         }
 
         // ---- Loss, and its gradient at the output ----
         float loss = 0f;
+        // Cross-entropy from the logits z of the softmax output p (LossKernels):
+        // ℓ = −Σ_j t_j (z_j − lse), lse = log Σ_i e^z_i;  ∂ℓ/∂z_j = p_j · Σt − t_j (= p − t for one-hot or probability targets), times gradScale
         for (int s = 0; s < k; s++)
         {
             int r = s * 4;
-            // cross-entropy from the logits: ℓ = −Σ_j t_j (z_j − lse), lse = log Σ e^z; ∂ℓ/∂z_j = softmax_j · Σt − t_j
-            float zmax = zl[r];
-            for (int j = 1; j < 4; j++) zmax = global::System.MathF.Max(zmax, zl[r + j]);
-            float esum = 0f;
-            for (int j = 0; j < 4; j++) esum += global::System.MathF.Exp(zl[r + j] - zmax);
-            float lse = zmax + global::System.MathF.Log(esum);
-            float tsum = 0f;
-            for (int j = 0; j < 4; j++)
-            {
-                loss -= t[r + j] * (zl[r + j] - lse);
-                tsum += t[r + j];
-            }
-            for (int j = 0; j < 4; j++) d4[r + j] = (h4[r + j] * tsum - t[r + j]) * gradScale;
+            // (softmax(z) is taken again into d4: the same kernel, so the same bits as h4)
+            loss += global::Backprop.Generated.CompilerServices.LossKernels.CrossEntropyWithLogits(zl.Slice(r, 4), t.Slice(r, 4), d4.Slice(r, 4), gradScale);
         }
 
         // ---- Backward pass: the chain rule, layer by layer from the output ----
@@ -427,5 +404,81 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
     {
         output = default;
         Forward((global::System.ReadOnlySpan<float>)input, (global::System.Span<float>)output);
+    }
+
+    /// <summary>Declared layers: every layer attribute counts, so <c>Inspect</c> fills this many <see cref="global::Backprop.Generated.LayerActivity"/> values.</summary>
+    public const int LayerCount = 5;
+
+    int global::Backprop.Generated.IInspectableNetwork.LayerCount => LayerCount;
+
+    /// <summary>
+    /// Runs k ≥ 1 samples (<c>inputs.Length == k * InputSize</c>) in inference mode, as <see cref="Forward"/> (dropout off,
+    /// batch norm on the running statistics), and fills <paramref name="layers"/> (LayerCount long) with each layer's statistics
+    /// over the k samples, in declaration order: mean, population standard deviation, saturated and dead fractions.
+    /// One sample at a time, through 1780 floats of this thread's: allocates nothing after a thread's first call.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">inputs is not a whole, positive number of samples, or layers.Length is not LayerCount.</exception>
+    public void Inspect(global::System.ReadOnlySpan<float> inputs, global::System.Span<global::Backprop.Generated.LayerActivity> layers)
+    {
+        int count = global::Backprop.Generated.CompilerServices.NetworkGuard.InspectSampleCount(inputs.Length, InputSize, layers.Length, LayerCount);
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 120); // layer 0 weights [8 × 3 × 5]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(120, 8);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(128, 384); // layer 2 weights [16 × 8 × 3]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(512, 16);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(528, 64); // layer 4 weights [4 × 16]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(592, 4);
+        global::System.Span<float> buffer = global::Backprop.Generated.CompilerServices.ThreadScratch.Get(1780); // one sample's layer outputs, and which units were ever active
+        global::System.Span<float> o0 = buffer.Slice(0, 512);
+        global::System.Span<float> o1 = buffer.Slice(512, 256);
+        global::System.Span<float> o2 = buffer.Slice(768, 480);
+        global::System.Span<float> o3 = buffer.Slice(1248, 16);
+        global::System.Span<float> o4 = buffer.Slice(1264, 4);
+        global::System.Span<float> alive0 = buffer.Slice(1268, 512);
+        buffer.Slice(1268, 512).Clear(); // alive*: no unit active yet
+        global::System.Span<global::Backprop.Generated.CompilerServices.ActivityAccumulator> stats = stackalloc global::Backprop.Generated.CompilerServices.ActivityAccumulator[LayerCount];
+        stats.Clear(); // one accumulator per layer, from nothing (also under [SkipLocalsInit])
+        for (int sample = 0; sample < count; sample++)
+        {
+            global::System.ReadOnlySpan<float> x = inputs.Slice(sample * InputSize, InputSize);
+            const int k = 1; // the samples the layer code below runs over: this one
+            // Layer 0: Conv1D(8, 5, stride 2, pad 2, ReLU), 3×128 → 8×64
+            // z = b0[f] + Σ_c Σ_u W0[f,c,u] · in[c, x·2+u−2] (zeros outside the input); a = max(0, z)
+            global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, o0, k);
+            for (int e = 0; e < k * 512; e++) o0[e] = global::System.MathF.Max(o0[e], 0f);
+            stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
+            // Layer 1: AvgPool1D(2), 8×64 → 8×32
+            // y[c,j] = (1/2) Σ_u<2 x[c, j·2+u]; ∂L/∂x[c, j·2+u] = ∂L/∂y[c,j] / 2
+            global::Backprop.Generated.CompilerServices.PoolKernels.AverageForward(in s_shape1, o0, o1, k);
+            stats[1].Add(o1, global::Backprop.Generated.Activation.Linear, default);
+            // Layer 2: Conv1D(16, 3, Tanh), 8×32 → 16×30
+            // z = b1[f] + Σ_c Σ_u W1[f,c,u] · in[c, x+u] (zeros outside the input); a = tanh(z)
+            global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape2, W1, b1, o1, o2, k);
+            global::Backprop.Generated.CompilerServices.VectorMath.Tanh(o2.Slice(0, k * 480)); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)
+            stats[2].Add(o2, global::Backprop.Generated.Activation.Tanh, default);
+            // Layer 3: GlobalAveragePool, 16×30 → 16×1
+            // y[c] = mean of the 30 positions of channel c; ∂L/∂x[c, ·] = ∂L/∂y[c] / 30
+            global::Backprop.Generated.CompilerServices.PoolKernels.AverageForward(in s_shape3, o2, o3, k);
+            stats[3].Add(o3, global::Backprop.Generated.Activation.Linear, default);
+            // Layer 4: Dense 16 → 4, Softmax: a = softmax(z), z = W2·x + b2
+            // flattens 16×1 in (channel, row, column) order: the values are already stored so
+            for (int s = 0; s < k; s++)
+            {
+                global::System.ReadOnlySpan<float> xs = o3.Slice(s * 16, 16);
+                for (int o = 0; o < 4; o++)
+                {
+                    float z = b2[o] + global::Backprop.Generated.CompilerServices.DenseKernels.Dot(W2.Slice(o * 16, 16), xs);
+                    o4[s * 4 + o] = z;
+                }
+                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
+                global::Backprop.Generated.CompilerServices.Softmax.Apply(o4.Slice(s * 4, 4), o4.Slice(s * 4, 4));
+            }
+            stats[4].Add(o4, global::Backprop.Generated.Activation.Softmax, default);
+        }
+        layers[0] = stats[0].Result(0, "Conv1D", global::Backprop.Generated.Activation.ReLU, 512, alive0);
+        layers[1] = stats[1].Result(1, "AvgPool1D", global::Backprop.Generated.Activation.Linear, 256, default);
+        layers[2] = stats[2].Result(2, "Conv1D", global::Backprop.Generated.Activation.Tanh, 480, default);
+        layers[3] = stats[3].Result(3, "GlobalAveragePool", global::Backprop.Generated.Activation.Linear, 16, default);
+        layers[4] = stats[4].Result(4, "Dense", global::Backprop.Generated.Activation.Softmax, 4, default);
     }
 }
