@@ -21,12 +21,15 @@ Modes (run with Debian's python3, which has torch: /usr/bin/python3):
                  outputs on the first 16 images of --export-images to FILE with .expected.json: a file written
                  by PyTorch for the C# loading test.
 
-Writes --out (JSON). Threads: torch.set_num_threads(--threads), the same count the C# sample trains with.
+Writes --out (JSON). Threads: torch.set_num_threads(--threads), the same count the C# sample trains with. Time per
+epoch: wall clock (perf_counter) and process CPU time (process_time, steadier on a shared machine), of the training
+steps only; the load average at the end is recorded with them.
 """
 import argparse
 import gzip
 import json
 import math
+import os
 import platform
 import struct
 import sys
@@ -128,7 +131,7 @@ def train(seed, x, y, lr, batch_size, epochs, eval_sets, log):
     g = torch.Generator().manual_seed(seed)
     records = []
     for epoch in range(1, epochs + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         order = torch.randperm(len(x), generator=g)
         total = 0.0
         for i in range(0, len(x), batch_size):
@@ -138,8 +141,8 @@ def train(seed, x, y, lr, batch_size, epochs, eval_sets, log):
             loss.backward()
             opt.step()
             total += loss.item() * len(idx)
-        seconds = time.perf_counter() - t0
-        rec = {"epoch": epoch, "train_loss": total / len(x), "seconds": seconds}
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        rec = {"epoch": epoch, "train_loss": total / len(x), "seconds": seconds, "cpu_seconds": cpu}
         for name, (ex, ey) in eval_sets.items():
             acc, l = evaluate(net, ex, ey)
             rec[f"{name}_accuracy"] = acc
@@ -237,8 +240,10 @@ def main():
             net, recs = train(seed, x, y, args.lr, args.batch_size, args.epochs, {}, log)
             acc, loss = evaluate(net, xt, yt)
             secs = [r["seconds"] for r in recs]
+            cpus = [r["cpu_seconds"] for r in recs]
             runs.append({"seed": seed, "test_accuracy": acc, "test_loss": loss, "seconds_per_epoch": sum(secs) / len(secs),
-                         "epoch_seconds": secs, "final_train_loss": recs[-1]["train_loss"]})
+                         "cpu_seconds_per_epoch": sum(cpus) / len(cpus), "epoch_seconds": secs, "epoch_cpu_seconds": cpus,
+                         "final_train_loss": recs[-1]["train_loss"]})
             log(f"seed {seed}: test accuracy {100 * acc:.2f} %  test loss {loss:.4f}  {sum(secs) / len(secs):.1f} s/epoch")
             if seed == 0 and args.export:
                 export(net, args.export, args.export_images or args.data, args, acc)
@@ -247,7 +252,9 @@ def main():
                    "epochs": args.epochs, "init": "He uniform (conv), Xavier uniform (output), zero biases"},
                    "environment": env, "runs": runs,
                    "mean_test_accuracy": sum(accs) / len(accs), "min_test_accuracy": min(accs), "max_test_accuracy": max(accs),
-                   "mean_seconds_per_epoch": sum(r["seconds_per_epoch"] for r in runs) / len(runs)}
+                   "mean_seconds_per_epoch": sum(r["seconds_per_epoch"] for r in runs) / len(runs),
+                   "mean_cpu_seconds_per_epoch": sum(r["cpu_seconds_per_epoch"] for r in runs) / len(runs),
+                   "load_average_at_end": list(os.getloadavg())}
         log(f"mean test accuracy {100 * summary['mean_test_accuracy']:.2f} % (min {100 * min(accs):.2f}, max {100 * max(accs):.2f}), "
             f"{summary['mean_seconds_per_epoch']:.1f} s/epoch")
     if args.out:
