@@ -245,6 +245,8 @@ def main():
                          "cpu_seconds_per_epoch": sum(cpus) / len(cpus), "epoch_seconds": secs, "epoch_cpu_seconds": cpus,
                          "final_train_loss": recs[-1]["train_loss"]})
             log(f"seed {seed}: test accuracy {100 * acc:.2f} %  test loss {loss:.4f}  {sum(secs) / len(secs):.1f} s/epoch")
+            if args.out:  # after every seed, so that a long run interrupted keeps the seeds it finished
+                args.out.write_text(json.dumps({"mode": "test (partial: seeds so far)", "runs": runs}, indent=1) + "\n")
             if seed == 0 and args.export:
                 export(net, args.export, args.export_images or args.data, args, acc)
         accs = [r["test_accuracy"] for r in runs]
