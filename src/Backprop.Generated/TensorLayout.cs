@@ -15,10 +15,10 @@ namespace Backprop.Generated;
 /// <summary>What a tensor of a network holds.</summary>
 public enum TensorRole
 {
-    /// <summary>A Dense layer's weight matrix <c>[out, in]</c>.</summary>
+    /// <summary>A Dense layer's weight matrix <c>[out, in]</c>, or a convolution's weights <c>[filters, in, k]</c> / <c>[filters, in, k, k]</c>.</summary>
     Weight,
 
-    /// <summary>A Dense layer's bias vector <c>[out]</c>.</summary>
+    /// <summary>A Dense layer's bias vector <c>[out]</c>, or a convolution's <c>[filters]</c>.</summary>
     Bias,
 
     /// <summary>A batch-norm scale (gamma) <c>[features]</c>.</summary>
@@ -77,7 +77,7 @@ internal sealed class TensorSpec : IEquatable<TensorSpec>
     /// <summary>The name in weights files, e.g. <c>layers.0.weight</c>.</summary>
     public string Name { get; }
 
-    /// <summary>Index of the Dense layer the tensor belongs to, from 0.</summary>
+    /// <summary>Index of the layer with weights (Dense or convolution) the tensor belongs to, from 0.</summary>
     public int Layer { get; }
 
     public TensorRole Role { get; }
@@ -120,9 +120,10 @@ internal sealed class TensorSpec : IEquatable<TensorSpec>
 
 /// <summary>
 /// The tensors each kind of layer contributes, named as PyTorch names an <c>nn.Linear</c> (<c>weight</c>
-/// <c>[out, in]</c> row-major, <c>bias</c>) and an <c>nn.BatchNorm1d</c> (<c>weight</c>, <c>bias</c>,
+/// <c>[out, in]</c> row-major, <c>bias</c>), an <c>nn.Conv1d</c>/<c>nn.Conv2d</c> (<c>weight</c> <c>[filters, in, k]</c> or
+/// <c>[filters, in, k, k]</c>, <c>bias</c>) and an <c>nn.BatchNorm1d</c>/<c>2d</c> (<c>weight</c>, <c>bias</c>,
 /// <c>running_mean</c>, <c>running_var</c>) under the prefix <c>layers.{i}</c> (batch norm: <c>layers.{i}.bn</c>), where
-/// <c>i</c> counts Dense layers from 0.
+/// <c>i</c> counts the layers with weights (Dense and convolutions) from 0.
 /// </summary>
 internal static class TensorLayout
 {
@@ -138,6 +139,21 @@ internal static class TensorLayout
         string prefix = LayerPrefix(layer);
         tensors.Add(new TensorSpec(prefix + ".weight", layer, TensorRole.Weight, TensorStorage.Parameters, parameterOffset, units, inputs));
         tensors.Add(new TensorSpec(prefix + ".bias", layer, TensorRole.Bias, TensorStorage.Parameters, parameterOffset + inputs * units, units));
+    }
+
+    /// <summary>
+    /// Adds a convolution's weight <c>[filters, inChannels, k]</c> (<paramref name="dimensions"/> 1) or
+    /// <c>[filters, inChannels, k, k]</c> (2) at <paramref name="parameterOffset"/>, as PyTorch stores it, and its bias
+    /// <c>[filters]</c> right after it.
+    /// </summary>
+    public static void AddConvolution(ICollection<TensorSpec> tensors, int layer, int parameterOffset, int filters, int inChannels, int dimensions, int kernel)
+    {
+        string prefix = LayerPrefix(layer);
+        int weights = filters * inChannels * (dimensions == 2 ? kernel * kernel : kernel);
+        tensors.Add(dimensions == 2
+            ? new TensorSpec(prefix + ".weight", layer, TensorRole.Weight, TensorStorage.Parameters, parameterOffset, filters, inChannels, kernel, kernel)
+            : new TensorSpec(prefix + ".weight", layer, TensorRole.Weight, TensorStorage.Parameters, parameterOffset, filters, inChannels, kernel));
+        tensors.Add(new TensorSpec(prefix + ".bias", layer, TensorRole.Bias, TensorStorage.Parameters, parameterOffset + weights, filters));
     }
 
     /// <summary>

@@ -33,6 +33,24 @@ public class DeclarationDiagnosticTests
         { "BPG0109", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1, [|Init = (Init)99|])] public partial class Net { }", "Layer 0 Init is 99" },
         { "BPG0110", "[Network(Loss.MeanSquaredError)] [Input([|100000|])] [Dense(1)] public partial class Net { }", "over the limit of 65536" },
         { "BPG0110", "[Network(Loss.MeanSquaredError)] [Input(10000)] [Dense(4000)] [[|Dense(10000)|]] public partial class Net { }", "over the limit of 50000000" },
+        { "BPG0110", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(4, [|2000|])] [Dense(1)] public partial class Net { }", "Layer 0 (Conv2D) kernel size is 2000, over the limit of 1024" },
+        { "BPG0110", "[[|Input(64, 1024, 1024)|]] [Network(Loss.MeanSquaredError)] [Dense(1)] public partial class Net { }", "over the limit of 4194304" },
+        { "BPG0103", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D([|0|], 3)] [Dense(1)] public partial class Net { }", "Layer 0 (Conv2D) filters is 0" },
+        { "BPG0103", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(4, [|-1|])] [Dense(1)] public partial class Net { }", "Layer 0 (Conv2D) kernel size is -1" },
+        { "BPG0103", "[Network(Loss.MeanSquaredError)] [Input(2, 8)] [MaxPool1D([|0|])] [Dense(1)] public partial class Net { }", "Layer 0 (MaxPool1D) size is 0" },
+        { "BPG0103", "[Network(Loss.MeanSquaredError)] [Input(2, [|0|], 8)] [Conv2D(4, 3)] [Dense(1)] public partial class Net { }", "The input height is 0" },
+        { "BPG0112", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(4, 3)] [BatchNorm] [MaxPool2D(2)] [[|BatchNorm|]] [Dense(1)] public partial class Net { }", "second [BatchNorm] for Conv2D layer 0" },
+        { "BPG0112", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [MaxPool2D(2)] [[|BatchNorm|]] [Conv2D(4, 3)] [Dense(1)] public partial class Net { }", "comes before any Dense layer or convolution" },
+        { "BPG0120", "[Network(Loss.MeanSquaredError)] [Input(1, 3, 3)] [Conv2D(4, [|5|])] [Dense(1)] public partial class Net { }", "Conv2D kernel 5 on 1×3×3 input with padding 0 gives no output; the kernel spans 5 positions but the padded input has 3; use a kernel of at most 3, Padding = 1 or more" },
+        { "BPG0120", "[Network(Loss.MeanSquaredError)] [Input(2, 10)] [Conv1D(4, [|3|], Dilation = 6)] [Dense(1)] public partial class Net { }", "Conv1D kernel 3 on 2×10 input with padding 0 and dilation 6 gives no output; the kernel spans 13 positions" },
+        { "BPG0120", "[Network(Loss.MeanSquaredError)] [Input(1, 12, 12)] [Conv2D(8, 3)] [MaxPool2D(2)] [MaxPool2D(2)] [MaxPool2D([|3|])] [Dense(1)] public partial class Net { }", "MaxPool2D window 3 on 8×2×2 input gives no output" },
+        { "BPG0121", "[Network(Loss.MeanSquaredError)] [Input(3, 128)] [[|Conv2D(8, 5)|]] [Dense(1)] public partial class Net { }", "Layer 0 (Conv2D) is a 2-D layer but the values reaching it are 3×128, a 1-D signal (channels × length): use [Conv1D]" },
+        { "BPG0121", "[Network(Loss.MeanSquaredError)] [Input(1, 28, 28)] [Conv2D(8, 5)] [[|AvgPool1D(2)|]] [Dense(1)] public partial class Net { }", "Layer 1 (AvgPool1D) is a 1-D layer but the values reaching it are 8×24×24, an image" },
+        { "BPG0122", "[Network(Loss.MeanSquaredError)] [Input(784)] [[|Conv2D(16, 5)|]] [Dense(1)] public partial class Net { }", "the network's input is a flat vector of 784 values ([Input(784)]): declare the input's shape" },
+        { "BPG0122", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Dense(16)] [[|GlobalAveragePool|]] [Dense(1)] public partial class Net { }", "it follows Dense layer 0, whose output is a flat vector of 16 values" },
+        { "BPG0123", "[Network(Loss.MeanSquaredError)] [Input(3, 128)] [Conv1D(8, 5, [|Stride = 0|])] [Dense(1)] public partial class Net { }", "Layer 0 (Conv1D) has Stride = 0 on 3×128 input" },
+        { "BPG0123", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(8, 3, [|Dilation = 0|])] [Dense(1)] public partial class Net { }", "Dilation = 0" },
+        { "BPG0123", "[Network(Loss.MeanSquaredError)] [Input(1, 8, 8)] [Conv2D(8, 3, [|Padding = -1|])] [Dense(1)] public partial class Net { }", "Padding = -1 on 1×8×8 input: the zeros added on each side cannot be negative" },
     };
 
     [Theory]
@@ -82,6 +100,15 @@ public class DeclarationDiagnosticTests
                 [Network(Loss.MeanSquaredError)] [Input(2)] [Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]
                 internal partial class XorNet { }
             }
+            [Network(Loss.CrossEntropy)] [Input(1, 28, 28)] [Conv2D(16, 5, Activation.ReLU, Padding = 2)] [MaxPool2D(2)]
+            [Conv2D(32, 5, Activation.ReLU, Padding = 2)] [MaxPool2D(2)] [Dense(10, Activation.Softmax)]
+            public partial class FashionCnn { }
+            [Network(Loss.CrossEntropy)] [Input(3, 128)] [Conv1D(8, 5, Activation.ReLU, Stride = 2, Padding = 2)] [AvgPool1D(2)]
+            [Conv1D(16, 3, Activation.Tanh)] [GlobalAveragePool] [Dense(4, Activation.Softmax)]
+            public partial class SensorNet { }
+            [Network(Loss.MeanSquaredError)] [Input(2, 9, 9)] [Conv2D(4, 3, Stride = 2, Dilation = 2)] [BatchNorm] [Activation(Activation.ReLU)]
+            [AvgPool2D(2)] [Dropout(0.25)] [Conv2D(3, 1)] [GlobalAveragePool] [Dense(2)]
+            public partial class Mixed { }
             """);
         Assert.Empty(Harness.Analyze(compilation));
     }

@@ -125,8 +125,30 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor BatchNormPlacement = Error(
         "BPG0112",
-        "BatchNorm without its own Dense layer",
-        "Layer {0} (BatchNorm) {1}: put [BatchNorm] after a [Dense] layer (or after that layer's [Activation]), at most one per Dense layer");
+        "BatchNorm without its own Dense or convolution layer",
+        "Layer {0} (BatchNorm) {1}: put [BatchNorm] after a [Dense] or convolution layer (or after that layer's [Activation], [Dropout] or pooling), at most one per such layer; after a convolution it normalizes per channel (tensors of shape [channels]), after a Dense layer per unit");
+
+    // BPG012n: convolution and pooling geometry.
+
+    public static readonly DiagnosticDescriptor EmptyOutput = Error(
+        "BPG0120",
+        "Convolution or pooling layer gives no output",
+        "Layer {0}: {1} gives no output; {2}");
+
+    public static readonly DiagnosticDescriptor DimensionMismatch = Error(
+        "BPG0121",
+        "1-D layer on 2-D values or the reverse",
+        "Layer {0} ({1}) is a {2}-D layer but the values reaching it are {3}, {4}: {5}");
+
+    public static readonly DiagnosticDescriptor ShapedInputRequired = Error(
+        "BPG0122",
+        "Convolution or pooling on a flat vector",
+        "Layer {0} ({1}) needs values with a shape (channels × length or channels × height × width), but {2}: {3}");
+
+    public static readonly DiagnosticDescriptor ConvArgumentOutOfRange = Error(
+        "BPG0123",
+        "Stride, Padding or Dilation out of range",
+        "Layer {0} ({1}) has {2} = {3}{4}: {5}");
 
     // BPG02nn: baked weights ([Network(Weights = "file")]). Reported by the generator, which reads the file; the
     // generator emits nothing for the type until they are fixed.

@@ -26,7 +26,11 @@ public sealed class NetworkDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UndefinedEnumValue,
         DiagnosticDescriptors.SizeLimit,
         DiagnosticDescriptors.DropoutRateOutOfRange,
-        DiagnosticDescriptors.BatchNormPlacement);
+        DiagnosticDescriptors.BatchNormPlacement,
+        DiagnosticDescriptors.EmptyOutput,
+        DiagnosticDescriptors.DimensionMismatch,
+        DiagnosticDescriptors.ShapedInputRequired,
+        DiagnosticDescriptors.ConvArgumentOutOfRange);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -115,7 +115,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             _output = -1;
             foreach (LayerModel layer in _layers)
             {
-                if (layer.Kind == LayerKind.Dense)
+                if (layer.HasWeights)
                 {
                     _output = layer.Position;
                     _denseCount++;
@@ -123,14 +123,16 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private static string Describe(LayerModel dense) => $"Dense, {Units(dense.Units)}";
+        private static string Describe(LayerModel layer) => layer.IsConvolution
+            ? $"{layer.Kind}, {(layer.Out.Channels == 1 ? "1 filter" : layer.Out.Channels + " filters")}"
+            : $"Dense, {Units(layer.Units)}";
 
         /// <summary>BPG0001, BPG0002, BPG0003. Init.Auto never fires: it resolves to the fitting initializer.</summary>
         public void CheckInitializers()
         {
             foreach (LayerModel layer in _layers)
             {
-                if (layer.Kind != LayerKind.Dense)
+                if (!layer.HasWeights)
                 {
                     continue;
                 }
@@ -178,7 +180,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
         {
             for (int i = _layers.Count - 1; i >= 0; i--)
             {
-                if (_layers[i].Kind is LayerKind.Dense or LayerKind.Activation)
+                if (_layers[i].Kind is LayerKind.Dense or LayerKind.Activation or LayerKind.Conv1D or LayerKind.Conv2D)
                 {
                     return _layers[i].Activation;
                 }
@@ -204,7 +206,7 @@ public sealed class NetworkDesignAnalyzer : DiagnosticAnalyzer
                     output.Position, Describe(output), activation, _loss, reason, fitting));
             }
 
-            if (output.Units == 1 && (_loss == LossKind.CrossEntropy || activation == ActivationKind.Softmax))
+            if (output.Kind == LayerKind.Dense && output.Units == 1 && (_loss == LossKind.CrossEntropy || activation == ActivationKind.Softmax))
             {
                 ReportOrder(_declaration.UnitsLocation(output.Position, _cancellationToken),
                     $"The output layer (layer {output.Position}, Dense, 1 unit) has one unit",

@@ -68,7 +68,13 @@ internal sealed class EmissionPlan
         IReadOnlyList<LayerModel> layers = model.Layers.ToList();
         LayerModel output = layers[layers.Count - 1];
         Forms = layers.Select(FormOf).ToList();
-        if (!model.IsDenseOnly)
+        if (model.HasConvolutions)
+        {
+            Path = NetworkPath.LayerByLayer;
+            PathReason = "it has convolution or pooling layers, which run layer by layer over all the samples through the runtime's convolution and pooling kernels";
+            ConvolutionChunks = layers.All(l => l.Kind is not (LayerKind.BatchNorm or LayerKind.Dropout or LayerKind.Activation));
+        }
+        else if (!model.IsDenseOnly)
         {
             Path = NetworkPath.LayerByLayer;
             PathReason = "it has [BatchNorm], [Dropout] or [Activation] layers, which need each layer over the whole batch";
@@ -103,6 +109,17 @@ internal sealed class EmissionPlan
                     ForwardScratch.Reserve("h" + p, layers[p].Units);
                 }
             }
+            foreach (LayerModel layer in layers)
+            {
+                TrainingFloatsPerSample += 2 * layer.Units; // output and its gradient
+                if (layer.Kind == LayerKind.Dropout) TrainingFloatsPerSample += layer.Units; // mask
+                if (layer.Kind == LayerKind.BatchNorm)
+                {
+                    TrainingFloatsPerSample += layer.Units; // x̂
+                    TrainingFixedFloats += layer.Features; // 1/σ per feature or channel
+                }
+            }
+            if (FusedOutputGradient && output.Kind == LayerKind.Dense && !OutputIsLogits) TrainingFloatsPerSample += output.Units; // logits
             return;
         }
 
@@ -176,6 +193,20 @@ internal sealed class EmissionPlan
     /// computes softmax(z) or σ(z) itself (for its value and gradient only; Forward returns z).
     /// </summary>
     public bool OutputIsLogits { get; }
+
+    /// <summary>
+    /// A convolutional network without [BatchNorm], [Dropout] or [Activation] layers: its Backward goes through chunks of
+    /// 32 samples (BatchBackward, so it can deal them to several threads: IParallelBackward) and it has TrainStep
+    /// (ISgdTrainStep), as Dense-only networks do. With those layers the batch is one block: batch norm needs every
+    /// sample's statistics, and dropout masks are numbered over the whole batch.
+    /// </summary>
+    public bool ConvolutionChunks { get; }
+
+    /// <summary>Layer-by-layer path: floats of training buffer per sample (outputs, their gradients, masks, x̂, logits).</summary>
+    public int TrainingFloatsPerSample { get; }
+
+    /// <summary>Layer-by-layer path: floats of training buffer independent of the batch (1/σ per batch-norm feature).</summary>
+    public int TrainingFixedFloats { get; }
 
     /// <summary>Dense-only networks with a looped layer get the batch kernels, in Forward and Backward.</summary>
     public bool UsesBatchPath => Path == NetworkPath.Batch;

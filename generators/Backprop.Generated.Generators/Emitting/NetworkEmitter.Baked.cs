@@ -72,7 +72,11 @@ internal sealed partial class NetworkEmitter
                     baked.State, parameters: false);
             }
             _w.Line();
-            if (_model.IsDenseOnly)
+            if (_model.HasConvolutions)
+            {
+                EmitConvForward();
+            }
+            else if (_model.IsDenseOnly)
             {
                 EmitForward();
             }
@@ -107,14 +111,26 @@ internal sealed partial class NetworkEmitter
                 _w.Line($"// layers.{i}.bias [{Literal.Int(layer.Units)}] at {Literal.Int(layer.BiasOffset)}");
                 EmitValues(values, layer.BiasOffset, layer.Units);
             }
+            else if (parameters && layer.IsConvolution)
+            {
+                int fanIn = layer.In.Channels * layer.KernelArea;
+                string kernel = layer.Kind == LayerKind.Conv2D ? $"{Literal.Int(layer.Window!.Kernel)}, {Literal.Int(layer.Window.Kernel)}" : Literal.Int(layer.Window!.Kernel);
+                _w.Line($"// layers.{i}.weight [{Literal.Int(layer.Out.Channels)}, {Literal.Int(layer.In.Channels)}, {kernel}] at {Literal.Int(layer.ParameterOffset)}: one filter per line");
+                for (int f = 0; f < layer.Out.Channels; f++)
+                {
+                    EmitValues(values, layer.ParameterOffset + f * fanIn, fanIn);
+                }
+                _w.Line($"// layers.{i}.bias [{Literal.Int(layer.BiasCount)}] at {Literal.Int(layer.BiasOffset)}");
+                EmitValues(values, layer.BiasOffset, layer.BiasCount);
+            }
             else if (layer.Kind == LayerKind.BatchNorm)
             {
                 int offset = parameters ? layer.ParameterOffset : layer.StateOffset;
                 string[] names = parameters ? new[] { "bn.weight", "bn.bias" } : new[] { "bn.running_mean", "bn.running_var" };
                 for (int k = 0; k < 2; k++)
                 {
-                    _w.Line($"// layers.{i}.{names[k]} [{Literal.Int(layer.Units)}] at {Literal.Int(offset + k * layer.Units)}");
-                    EmitValues(values, offset + k * layer.Units, layer.Units);
+                    _w.Line($"// layers.{i}.{names[k]} [{Literal.Int(layer.Features)}] at {Literal.Int(offset + k * layer.Features)}");
+                    EmitValues(values, offset + k * layer.Features, layer.Features);
                 }
             }
         }

@@ -105,7 +105,8 @@ internal sealed partial class NetworkEmitter
         TypeDeclarationModel type = _model.Type;
         EmitRemarks();
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
-        string interfaces = !_model.IsDenseOnly ? $"{Rt}INetwork"
+        string interfaces = _model.HasConvolutions ? (_plan.ConvolutionChunks ? $"{Rt}INetwork, {Rt}ISgdTrainStep, {Rt}IParallelBackward" : $"{Rt}INetwork")
+            : !_model.IsDenseOnly ? $"{Rt}INetwork"
             : UsesBatchPath ? $"{Rt}INetwork, {Rt}ISgdTrainStep, {Rt}IParallelBackward"
             : $"{Rt}INetwork, {Rt}ISgdTrainStep";
         using (_w.Block($"partial {type.Keyword} {type.Name} : {interfaces}"))
@@ -114,7 +115,13 @@ internal sealed partial class NetworkEmitter
             _w.Line();
             EmitInitialization();
             _w.Line();
-            if (_model.IsDenseOnly)
+            if (_model.HasConvolutions)
+            {
+                EmitConvForward();
+                _w.Line();
+                EmitConvBackward();
+            }
+            else if (_model.IsDenseOnly)
             {
                 EmitForward();
                 _w.Line();
@@ -132,6 +139,11 @@ internal sealed partial class NetworkEmitter
 
     private void EmitRemarks()
     {
+        if (_model.HasConvolutions)
+        {
+            EmitConvRemarks();
+            return;
+        }
         string shape = string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
         _w.Line("/// <remarks>");
         _w.Line($"/// <para>Feedforward network {shape}, trained with {LossName(_model.Loss)}; {Literal.Int(_model.ParameterCount)} parameters.</para>");
@@ -162,6 +174,8 @@ internal sealed partial class NetworkEmitter
 
     private static string ShortDescription(LayerModel layer) => layer.Kind switch
     {
+        LayerKind.Conv1D or LayerKind.Conv2D or LayerKind.MaxPool1D or LayerKind.MaxPool2D or LayerKind.AvgPool1D or LayerKind.AvgPool2D or
+            LayerKind.GlobalAveragePool => ConvShortDescription(layer),
         LayerKind.Dense => $"Dense({Literal.Int(layer.Units)}, {layer.Activation})",
         LayerKind.Activation => $"Activation({layer.Activation})",
         LayerKind.Dropout => $"Dropout({Literal.Double(layer.Rate)})",
@@ -241,7 +255,11 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line($"private float[]? _trainingBuffer; // {Literal.Int(_plan.TrainingBuffer.Size)} floats of per-sample activations and gradients, made on first Backward");
         }
-        if (UsesBatchPath)
+        if (_model.HasConvolutions)
+        {
+            EmitConvFields();
+        }
+        else if (UsesBatchPath)
         {
             EmitParallelFields();
         }
@@ -312,14 +330,19 @@ internal sealed partial class NetworkEmitter
             }
             foreach (LayerModel layer in _layers)
             {
+                if (layer.IsConvolution)
+                {
+                    EmitConvInitialization(layer);
+                    continue;
+                }
                 if (layer.Kind == LayerKind.BatchNorm)
                 {
-                    string u = Literal.Int(layer.Units);
+                    string u = Literal.Int(layer.Features);
                     _w.Line($"// Layer {Literal.Int(layer.Position)}: BatchNorm γ = 1, β = 0, running mean 0, running variance 1");
                     _w.Line($"p.Slice({Literal.Int(layer.ParameterOffset)}, {u}).Fill(1f);");
-                    _w.Line($"p.Slice({Literal.Int(layer.ParameterOffset + layer.Units)}, {u}).Clear();");
+                    _w.Line($"p.Slice({Literal.Int(layer.ParameterOffset + layer.Features)}, {u}).Clear();");
                     _w.Line($"global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset)}, {u}).Clear();");
-                    _w.Line($"global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset + layer.Units)}, {u}).Fill(1f);");
+                    _w.Line($"global::System.MemoryExtensions.AsSpan(_state, {Literal.Int(layer.StateOffset + layer.Features)}, {u}).Fill(1f);");
                     continue;
                 }
                 if (layer.Kind != LayerKind.Dense)

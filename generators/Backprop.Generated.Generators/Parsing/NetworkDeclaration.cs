@@ -40,11 +40,16 @@ internal sealed class NetworkDeclaration
     public Location UnitsLocation(int position, CancellationToken cancellationToken) => Argument(LayerAttributes[position], 0, null, cancellationToken);
 
     /// <summary>
-    /// The activation argument of the layer at <paramref name="position"/> (a Dense layer's second argument, an
-    /// [Activation] layer's first), or the attribute when it is left out (Linear).
+    /// The activation argument of the layer at <paramref name="position"/> (a Dense layer's second argument, a
+    /// convolution's third, an [Activation] layer's first), or the attribute when it is left out (Linear).
     /// </summary>
     public Location ActivationLocation(int position, CancellationToken cancellationToken) =>
-        Argument(LayerAttributes[position], Model.Layers[position].Kind == LayerKind.Activation ? 0 : 1, null, cancellationToken);
+        Argument(LayerAttributes[position], Model.Layers[position].Kind switch
+        {
+            LayerKind.Activation => 0,
+            LayerKind.Conv1D or LayerKind.Conv2D => 2,
+            _ => 1,
+        }, null, cancellationToken);
 
     /// <summary>The <c>Init = ...</c> argument of the Dense layer at <paramref name="position"/>, or the attribute when it is left out.</summary>
     public Location InitLocation(int position, CancellationToken cancellationToken) => Argument(LayerAttributes[position], -1, "Init", cancellationToken);

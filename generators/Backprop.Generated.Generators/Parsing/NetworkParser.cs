@@ -57,7 +57,9 @@ internal sealed class NetworkParser
     /// <summary>True for the attributes that make up a network declaration.</summary>
     public static bool IsNetworkAttribute(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() is
         KnownNames.NetworkAttribute or KnownNames.InputAttribute or KnownNames.DenseAttribute or
-        KnownNames.DropoutAttribute or KnownNames.BatchNormAttribute or KnownNames.ActivationAttribute;
+        KnownNames.DropoutAttribute or KnownNames.BatchNormAttribute or KnownNames.ActivationAttribute or
+        KnownNames.Conv1DAttribute or KnownNames.Conv2DAttribute or KnownNames.MaxPool1DAttribute or KnownNames.MaxPool2DAttribute or
+        KnownNames.AvgPool1DAttribute or KnownNames.AvgPool2DAttribute or KnownNames.GlobalAveragePoolAttribute;
 
     private NetworkModel? ParseCore(INamedTypeSymbol type)
     {
@@ -76,6 +78,13 @@ internal sealed class NetworkParser
                 case KnownNames.DropoutAttribute: dense.Add(attribute); kinds.Add(LayerKind.Dropout); break;
                 case KnownNames.BatchNormAttribute: dense.Add(attribute); kinds.Add(LayerKind.BatchNorm); break;
                 case KnownNames.ActivationAttribute: dense.Add(attribute); kinds.Add(LayerKind.Activation); break;
+                case KnownNames.Conv1DAttribute: dense.Add(attribute); kinds.Add(LayerKind.Conv1D); break;
+                case KnownNames.Conv2DAttribute: dense.Add(attribute); kinds.Add(LayerKind.Conv2D); break;
+                case KnownNames.MaxPool1DAttribute: dense.Add(attribute); kinds.Add(LayerKind.MaxPool1D); break;
+                case KnownNames.MaxPool2DAttribute: dense.Add(attribute); kinds.Add(LayerKind.MaxPool2D); break;
+                case KnownNames.AvgPool1DAttribute: dense.Add(attribute); kinds.Add(LayerKind.AvgPool1D); break;
+                case KnownNames.AvgPool2DAttribute: dense.Add(attribute); kinds.Add(LayerKind.AvgPool2D); break;
+                case KnownNames.GlobalAveragePoolAttribute: dense.Add(attribute); kinds.Add(LayerKind.GlobalAveragePool); break;
             }
         }
 
@@ -109,17 +118,17 @@ internal sealed class NetworkParser
 
         LossKind loss = ReadEnum<LossKind>(network, 0, "The loss", "Loss");
 
-        int inputSize = 0;
+        ValueShape? inputShape = null;
         if (input is null)
         {
             Report(DiagnosticDescriptors.MissingInput, AttributeLocation(network) ?? NameLocation(type), type.Name);
         }
         else
         {
-            inputSize = ReadSize(input, "The input size", "[Input] size");
+            inputShape = ReadInputShape(input);
         }
 
-        if (!kinds.Contains(LayerKind.Dense))
+        if (!kinds.Any(k => k is LayerKind.Dense or LayerKind.Conv1D or LayerKind.Conv2D))
         {
             Report(DiagnosticDescriptors.NoLayers, AttributeLocation(network) ?? NameLocation(type), type.Name);
         }
@@ -129,11 +138,14 @@ internal sealed class NetworkParser
         }
 
         // First pass: read every layer's arguments.
-        var units = new int[dense.Count];
+        var units = new int[dense.Count];   // Dense units, convolution filters, pooling window
+        var kernels = new int[dense.Count]; // convolution kernel size
+        var strides = new int[dense.Count];
+        var paddings = new int[dense.Count];
+        var dilations = new int[dense.Count];
         var activations = new ActivationKind[dense.Count];
         var inits = new InitKind[dense.Count];
         var rates = new double[dense.Count];
-        int width = inputSize;
         for (int i = 0; i < dense.Count; i++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
@@ -144,11 +156,25 @@ internal sealed class NetworkParser
                     units[i] = ReadSize(attribute, $"Layer {i} (Dense) units", "units");
                     activations[i] = ReadEnum<ActivationKind>(attribute, 1, $"Layer {i} activation", "Activation");
                     inits[i] = ReadNamedEnum<InitKind>(attribute, "Init", $"Layer {i} Init", "Init");
-                    width = units[i];
+                    break;
+                case LayerKind.Conv1D:
+                case LayerKind.Conv2D:
+                    units[i] = ReadSize(attribute, $"Layer {i} ({kinds[i]}) filters", "filters");
+                    kernels[i] = ReadSize(attribute, $"Layer {i} ({kinds[i]}) kernel size", "kernelSize", position: 1, limit: Limits.MaxWindow);
+                    activations[i] = ReadEnum<ActivationKind>(attribute, 2, $"Layer {i} activation", "Activation");
+                    inits[i] = ReadNamedEnum<InitKind>(attribute, "Init", $"Layer {i} Init", "Init");
+                    strides[i] = ReadNamedInt(attribute, "Stride", 1);
+                    paddings[i] = ReadNamedInt(attribute, "Padding", 0);
+                    dilations[i] = ReadNamedInt(attribute, "Dilation", 1);
+                    break;
+                case LayerKind.MaxPool1D:
+                case LayerKind.MaxPool2D:
+                case LayerKind.AvgPool1D:
+                case LayerKind.AvgPool2D:
+                    units[i] = ReadSize(attribute, $"Layer {i} ({kinds[i]}) size", "size", limit: Limits.MaxWindow);
                     break;
                 case LayerKind.Activation:
                     activations[i] = ReadEnum<ActivationKind>(attribute, 0, $"Layer {i} activation", "Activation");
-                    units[i] = width;
                     break;
                 case LayerKind.Dropout:
                     rates[i] = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is double rate ? rate : double.NaN;
@@ -157,21 +183,19 @@ internal sealed class NetworkParser
                         Report(DiagnosticDescriptors.DropoutRateOutOfRange, ArgumentLocation(attribute, 0, null), i,
                             rates[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
                     }
-                    units[i] = width;
-                    break;
-                default:
-                    units[i] = width;
                     break;
             }
         }
 
-        // Second pass: placement rules, offsets and the models.
+        // Second pass: shapes, placement rules, offsets and the models.
         var layers = ImmutableArray.CreateBuilder<LayerModel>(dense.Count);
         long offset = 0;
         long stateOffset = 0;
-        int fanIn = inputSize;
-        int denseIndex = -1;
-        bool denseHasBatchNorm = false;
+        ValueShape? shape = inputShape; // the values reaching layer i; null once unknown (an error was reported)
+        int weightIndex = -1;            // Index: counts Dense and convolution layers
+        LayerKind weightKind = LayerKind.Dense;
+        int lastDense = -1;
+        bool weightHasBatchNorm = false;
         for (int i = 0; i < dense.Count; i++)
         {
             AttributeData attribute = dense[i];
@@ -180,30 +204,70 @@ internal sealed class NetworkParser
             for (int j = i + 1; j < dense.Count; j++) onlyDropoutAfter &= kinds[j] == LayerKind.Dropout;
             if (activations[i] == ActivationKind.Softmax && !onlyDropoutAfter)
             {
-                Report(DiagnosticDescriptors.SoftmaxNotLast, ArgumentLocation(attribute, kind == LayerKind.Dense ? 1 : 0, null),
-                    i, kind == LayerKind.Dense ? $"Dense, {units[i]} units" : "Activation");
+                int activationArgument = kind switch { LayerKind.Dense => 1, LayerKind.Conv1D or LayerKind.Conv2D => 2, _ => 0 };
+                Report(DiagnosticDescriptors.SoftmaxNotLast, ArgumentLocation(attribute, activationArgument, null),
+                    i, kind switch
+                    {
+                        LayerKind.Dense => $"Dense, {units[i]} units",
+                        LayerKind.Conv1D or LayerKind.Conv2D => $"{kind}, {units[i]} filters",
+                        _ => "Activation",
+                    });
             }
 
+            ValueShape? inShape = shape;
+            ValueShape? outShape = inShape;
+            WindowModel? window = null;
             long parameters = 0;
             long layerOffset = offset;
             long layerStateOffset = 0;
-            if (kind == LayerKind.Dense)
+            switch (kind)
             {
-                denseIndex++;
-                denseHasBatchNorm = false;
-                parameters = (long)Math.Max(fanIn, 0) * Math.Max(units[i], 0) + Math.Max(units[i], 0);
+                case LayerKind.Dense:
+                    weightIndex++;
+                    weightKind = kind;
+                    lastDense = i;
+                    weightHasBatchNorm = false;
+                    outShape = ValueShape.Flat(units[i]);
+                    parameters = (long)Math.Max(inShape?.Size ?? 0, 0) * Math.Max(units[i], 0) + Math.Max(units[i], 0);
+                    break;
+                case LayerKind.Conv1D:
+                case LayerKind.Conv2D:
+                    weightIndex++;
+                    weightKind = kind;
+                    weightHasBatchNorm = false;
+                    (outShape, window) = ConvolutionShape(attribute, i, kind, inShape, lastDense, units[i], kernels[i], strides[i], paddings[i], dilations[i]);
+                    if (inShape is not null)
+                    {
+                        long area = kind == LayerKind.Conv2D ? (long)kernels[i] * kernels[i] : kernels[i];
+                        parameters = (long)Math.Max(units[i], 0) * inShape.Channels * Math.Max(area, 0) + Math.Max(units[i], 0);
+                    }
+                    break;
+                case LayerKind.MaxPool1D:
+                case LayerKind.MaxPool2D:
+                case LayerKind.AvgPool1D:
+                case LayerKind.AvgPool2D:
+                case LayerKind.GlobalAveragePool:
+                    (outShape, window) = PoolingShape(attribute, i, kind, inShape, lastDense, units[i]);
+                    break;
+                case LayerKind.BatchNorm:
+                    if (weightIndex < 0 || weightHasBatchNorm)
+                    {
+                        Report(DiagnosticDescriptors.BatchNormPlacement, AttributeLocation(attribute), i,
+                            weightIndex < 0 ? "comes before any Dense layer or convolution" : $"is the second [BatchNorm] for {weightKind} layer {weightIndex}");
+                    }
+                    weightHasBatchNorm = true;
+                    int features = inShape?.Channels ?? 0;
+                    parameters = 2L * features;
+                    layerStateOffset = stateOffset;
+                    stateOffset += 2L * features;
+                    break;
             }
-            else if (kind == LayerKind.BatchNorm)
+
+            if (outShape is not null && outShape.Rank > 0 && (long)outShape.Channels * outShape.Height * outShape.Width > Limits.MaxSampleValues)
             {
-                if (denseIndex < 0 || denseHasBatchNorm)
-                {
-                    Report(DiagnosticDescriptors.BatchNormPlacement, AttributeLocation(attribute), i,
-                        denseIndex < 0 ? "comes before any Dense layer" : $"is the second [BatchNorm] for Dense layer {denseIndex}");
-                }
-                denseHasBatchNorm = true;
-                parameters = 2L * Math.Max(units[i], 0);
-                layerStateOffset = stateOffset;
-                stateOffset += 2L * Math.Max(units[i], 0);
+                Report(DiagnosticDescriptors.SizeLimit, AttributeLocation(attribute),
+                    $"The output of layer {i} ({kind}, {outShape})", (long)outShape.Channels * outShape.Height * outShape.Width, Limits.MaxSampleValues);
+                outShape = null;
             }
 
             if (offset + parameters > Limits.MaxParameters && offset <= Limits.MaxParameters)
@@ -213,17 +277,18 @@ internal sealed class NetworkParser
             }
             offset += parameters;
 
-            if (!_failed)
+            if (!_failed && inShape is not null && outShape is not null)
             {
                 ActivationKind effective = EffectiveActivation(i, kinds, activations);
                 layers.Add(new LayerModel(
-                    kind, i, Math.Max(denseIndex, 0), kind == LayerKind.Dense ? fanIn : units[i], units[i], activations[i],
-                    inits[i], ResolveInit(inits[i], effective), effective, (int)layerOffset, (int)layerStateOffset, rates[i]));
+                    kind, i, Math.Max(weightIndex, 0), inShape.Size, outShape.Size, activations[i],
+                    inits[i], ResolveInit(inits[i], effective), effective, (int)layerOffset, (int)layerStateOffset, rates[i],
+                    inShape, outShape, window));
             }
-            fanIn = units[i];
+            shape = outShape;
         }
 
-        if (_failed)
+        if (_failed || inputShape is null)
         {
             return null;
         }
@@ -233,7 +298,7 @@ internal sealed class NetworkParser
         return new NetworkModel(
             DeclarationModel(type),
             loss,
-            inputSize,
+            inputShape,
             new EquatableArray<LayerModel>(layers.ToImmutable()),
             (int)offset,
             (int)stateOffset,
@@ -242,20 +307,169 @@ internal sealed class NetworkParser
             BakedWeights: WeightsReferenceParser.Read(network, _cancellationToken));
     }
 
+    /// <summary>The input's shape from <c>[Input(size)]</c>, <c>[Input(channels, length)]</c> or <c>[Input(channels, height, width)]</c>; null when invalid.</summary>
+    private ValueShape? ReadInputShape(AttributeData input)
+    {
+        int rank = input.ConstructorArguments.Length - 1;
+        if (rank <= 0)
+        {
+            int size = ReadSize(input, "The input size", "[Input] size");
+            return size > 0 && size <= Limits.MaxUnits ? ValueShape.Flat(size) : null;
+        }
+        string[] names = rank == 1 ? new[] { "channels", "length" } : new[] { "channels", "height", "width" };
+        var dims = new int[names.Length];
+        bool valid = true;
+        for (int d = 0; d < names.Length; d++)
+        {
+            dims[d] = ReadSize(input, $"The input {names[d]}", names[d], position: d, limit: int.MaxValue);
+            valid &= dims[d] > 0;
+        }
+        if (!valid) return null;
+        long total = 1;
+        foreach (int d in dims) total *= d;
+        if (total > Limits.MaxSampleValues)
+        {
+            Report(DiagnosticDescriptors.SizeLimit, AttributeLocation(input),
+                $"The input size ({string.Join("×", dims)})", total, Limits.MaxSampleValues);
+            return null;
+        }
+        return rank == 1 ? new ValueShape(1, dims[0], 1, dims[1]) : new ValueShape(2, dims[0], dims[1], dims[2]);
+    }
+
+    /// <summary>1 for the 1-D layers, 2 for the 2-D ones, 0 for global average pooling (either).</summary>
+    private static int Dimensions(LayerKind kind) => kind switch
+    {
+        LayerKind.Conv1D or LayerKind.MaxPool1D or LayerKind.AvgPool1D => 1,
+        LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D => 2,
+        _ => 0,
+    };
+
     /// <summary>
-    /// The activation a Dense layer's initializer is chosen for: its own, or when it is Linear and followed (past any
-    /// BatchNorm and Dropout layers) by an [Activation] layer, that layer's.
+    /// Checks that a convolution or pooling layer gets values of its own dimensionality (BPG0121) with a shape at all
+    /// (BPG0122). False when it does not (reported).
+    /// </summary>
+    private bool CheckShapedInput(AttributeData attribute, int position, LayerKind kind, ValueShape? input, int lastDense)
+    {
+        if (input is null) return false;
+        if (input.Rank == 0)
+        {
+            string why = lastDense >= 0
+                ? $"it follows Dense layer {lastDense}, whose output is a flat vector of {input.Size} values"
+                : $"the network's input is a flat vector of {input.Size} values ([Input({input.Size})])";
+            string fix = lastDense >= 0
+                ? "put every convolution and pooling layer before the first [Dense] (a Dense layer flattens what reaches it)"
+                : "declare the input's shape: [Input(channels, length)] for a signal or [Input(channels, height, width)] for an image";
+            Report(DiagnosticDescriptors.ShapedInputRequired, AttributeLocation(attribute), position, kind, why, fix);
+            return false;
+        }
+        int dimensions = Dimensions(kind);
+        if (dimensions != 0 && dimensions != input.Rank)
+        {
+            string what = input.Rank == 1 ? "a 1-D signal (channels × length)" : "an image (channels × height × width)";
+            string other = kind.ToString().Replace(dimensions == 1 ? "1D" : "2D", dimensions == 1 ? "2D" : "1D");
+            string fix = input.Rank == 2
+                ? $"use [{other}] on images, or declare a signal as [Input(channels, length)]"
+                : $"use [{other}] on signals, or declare an image as [Input(channels, height, width)]";
+            Report(DiagnosticDescriptors.DimensionMismatch, AttributeLocation(attribute), position, kind, dimensions, input, what, fix);
+            return false;
+        }
+        return true;
+    }
+
+    private (ValueShape?, WindowModel?) ConvolutionShape(AttributeData attribute, int position, LayerKind kind, ValueShape? input,
+        int lastDense, int filters, int kernel, int stride, int padding, int dilation)
+    {
+        bool shaped = CheckShapedInput(attribute, position, kind, input, lastDense);
+        string at = input is null ? "" : $" on {input} input";
+        bool valid = filters > 0 && kernel > 0;
+        valid &= CheckConvArgument(attribute, position, kind, "Stride", stride, 1, at, "the step between output positions must be at least 1 (Stride = 1 is every position)");
+        valid &= CheckConvArgument(attribute, position, kind, "Dilation", dilation, 1, at, "the spacing between taps must be at least 1 (Dilation = 1 is adjacent taps)");
+        valid &= CheckConvArgument(attribute, position, kind, "Padding", padding, 0, at, "the zeros added on each side cannot be negative (Padding = 0 adds none)");
+        if (!shaped || !valid || input is null) return (null, null);
+
+        int outHeight = 1;
+        if (kind == LayerKind.Conv2D && !CheckConvAxis(attribute, position, kind, input, input.Height, kernel, stride, padding, dilation, out outHeight))
+        {
+            return (null, null);
+        }
+        if (!CheckConvAxis(attribute, position, kind, input, input.Width, kernel, stride, padding, dilation, out int outWidth))
+        {
+            return (null, null);
+        }
+        return (new ValueShape(input.Rank, filters, kind == LayerKind.Conv2D ? outHeight : 1, outWidth),
+                new WindowModel(kernel, stride, padding, dilation, kind == LayerKind.Conv2D ? kernel : 1));
+    }
+
+    private bool CheckConvArgument(AttributeData attribute, int position, LayerKind kind, string name, int value, int minimum, string at, string why)
+    {
+        if (value < minimum)
+        {
+            Report(DiagnosticDescriptors.ConvArgumentOutOfRange, ArgumentLocation(attribute, -1, name), position, kind, name, value, at, why);
+            return false;
+        }
+        if (value > Limits.MaxWindow)
+        {
+            Report(DiagnosticDescriptors.SizeLimit, ArgumentLocation(attribute, -1, name), $"Layer {position} ({kind}) {name}", value, Limits.MaxWindow);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>One axis of a convolution: reports BPG0120 when the kernel does not fit the padded input.</summary>
+    private bool CheckConvAxis(AttributeData attribute, int position, LayerKind kind, ValueShape input, int n,
+        int kernel, int stride, int padding, int dilation, out int output)
+    {
+        long span = (long)dilation * (kernel - 1) + 1; // positions one output reads
+        long padded = (long)n + 2L * padding;
+        output = span > padded ? 0 : (int)((padded - span) / stride + 1);
+        if (output > 0) return true;
+        string described = $"{kind} kernel {kernel} on {input} input with padding {padding}" + (dilation > 1 ? $" and dilation {dilation}" : "");
+        long maxKernel = (padded - 1) / dilation + 1;
+        long neededPadding = (span - n + 1) / 2;
+        string fix = $"the kernel spans {span} positions but the padded input has {padded}; use a kernel of at most {maxKernel}"
+            + (dilation > 1 ? $", a smaller Dilation" : "")
+            + $", Padding = {neededPadding} or more, or fewer pooling layers before it";
+        Report(DiagnosticDescriptors.EmptyOutput, ArgumentLocation(attribute, 1, null), position, described, fix);
+        return false;
+    }
+
+    private (ValueShape?, WindowModel?) PoolingShape(AttributeData attribute, int position, LayerKind kind, ValueShape? input, int lastDense, int size)
+    {
+        if (!CheckShapedInput(attribute, position, kind, input, lastDense) || input is null) return (null, null);
+        if (kind == LayerKind.GlobalAveragePool)
+        {
+            return (new ValueShape(input.Rank, input.Channels, 1, 1), new WindowModel(input.Width, input.Width, 0, 1, input.Height));
+        }
+        if (size <= 0) return (null, null);
+        bool twoD = Dimensions(kind) == 2;
+        if (size > input.Width || (twoD && size > input.Height))
+        {
+            string plane = twoD ? $"{input.Height}×{input.Width}" : input.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            int most = twoD ? Math.Min(input.Height, input.Width) : input.Width;
+            Report(DiagnosticDescriptors.EmptyOutput, ArgumentLocation(attribute, 0, null), position,
+                $"{kind} window {size} on {input} input",
+                $"the window is larger than the {plane} positions of each channel; use a window of at most {most}, or remove this pooling layer or one before it");
+            return (null, null);
+        }
+        return (new ValueShape(input.Rank, input.Channels, twoD ? input.Height / size : 1, input.Width / size),
+                new WindowModel(size, size, 0, 1, twoD ? size : 1));
+    }
+
+    /// <summary>
+    /// The activation a Dense or convolution layer's initializer is chosen for: its own, or when it is Linear and
+    /// followed (past any BatchNorm, Dropout and pooling layers) by an [Activation] layer, that layer's.
     /// </summary>
     public static ActivationKind EffectiveActivation(int position, IReadOnlyList<LayerKind> kinds, IReadOnlyList<ActivationKind> activations)
     {
-        if (kinds[position] != LayerKind.Dense || activations[position] != ActivationKind.Linear)
+        if (kinds[position] is not (LayerKind.Dense or LayerKind.Conv1D or LayerKind.Conv2D) || activations[position] != ActivationKind.Linear)
         {
             return activations[position];
         }
         for (int j = position + 1; j < kinds.Count; j++)
         {
             if (kinds[j] == LayerKind.Activation) return activations[j];
-            if (kinds[j] is not (LayerKind.BatchNorm or LayerKind.Dropout)) break;
+            if (kinds[j] is not (LayerKind.BatchNorm or LayerKind.Dropout or LayerKind.MaxPool1D or LayerKind.MaxPool2D or
+                LayerKind.AvgPool1D or LayerKind.AvgPool2D or LayerKind.GlobalAveragePool)) break;
         }
         return ActivationKind.Linear;
     }
@@ -333,22 +547,32 @@ internal sealed class NetworkParser
         attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
         attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
 
-    private int ReadSize(AttributeData attribute, string what, string parameter)
+    private int ReadSize(AttributeData attribute, string what, string parameter, int position = 0, int limit = Limits.MaxUnits)
     {
-        if (attribute.ConstructorArguments.Length == 0 || attribute.ConstructorArguments[0].Value is not int value)
+        if (attribute.ConstructorArguments.Length <= position || attribute.ConstructorArguments[position].Value is not int value)
         {
             _failed = true;
             return 0;
         }
         if (value <= 0)
         {
-            Report(DiagnosticDescriptors.NonPositiveSize, ArgumentLocation(attribute, 0, null), what, value);
+            Report(DiagnosticDescriptors.NonPositiveSize, ArgumentLocation(attribute, position, null), what, value);
         }
-        else if (value > Limits.MaxUnits)
+        else if (value > limit)
         {
-            Report(DiagnosticDescriptors.SizeLimit, ArgumentLocation(attribute, 0, null), what, value, Limits.MaxUnits);
+            Report(DiagnosticDescriptors.SizeLimit, ArgumentLocation(attribute, position, null), what, value, limit);
         }
         return value;
+    }
+
+    /// <summary>A named int argument (<c>Stride = 2</c>), or <paramref name="fallback"/> (the attribute's default) when left out.</summary>
+    private static int ReadNamedInt(AttributeData attribute, string name, int fallback)
+    {
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key == name && named.Value.Value is int value) return value;
+        }
+        return fallback;
     }
 
     private T ReadEnum<T>(AttributeData attribute, int position, string what, string typeName)

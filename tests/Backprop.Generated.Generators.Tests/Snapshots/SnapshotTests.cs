@@ -12,6 +12,30 @@ public class SnapshotTests
     /// <summary>Snapshot name → the user's source (the preamble <c>using Backprop.Generated;</c> is added).</summary>
     public static readonly IReadOnlyDictionary<string, string> Networks = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
+        // Issue 14's image network, exactly as declared there: two padded 5×5 convolutions with 2×2 max pooling, then a
+        // Dense layer that flattens 32×7×7. No BatchNorm/Dropout/Activation: chunked Backward, TrainStep, IParallelBackward.
+        ["FashionCnn"] = """
+            [Network(Loss.CrossEntropy)]
+            [Input(1, 28, 28)]
+            [Conv2D(16, 5, Activation.ReLU, Padding = 2)]
+            [MaxPool2D(2)]
+            [Conv2D(32, 5, Activation.ReLU, Padding = 2)]
+            [MaxPool2D(2)]
+            [Dense(10, Activation.Softmax)]
+            public partial class FashionCnn { }
+            """,
+        // Issue 14's 1-D network, exactly as declared there: strided padded Conv1D, average pooling, a tanh Conv1D and
+        // global average pooling into a Dense softmax.
+        ["SensorNet"] = """
+            [Network(Loss.CrossEntropy)]
+            [Input(3, 128)]
+            [Conv1D(8, 5, Activation.ReLU, Stride = 2, Padding = 2)]
+            [AvgPool1D(2)]
+            [Conv1D(16, 3, Activation.Tanh)]
+            [GlobalAveragePool]
+            [Dense(4, Activation.Softmax)]
+            public partial class SensorNet { }
+            """,
         // The Xor sample: MSE on a sigmoid output, tanh hidden layer, everything unrolled.
         ["Xor"] = """
             [Network(Loss.MeanSquaredError)]
