@@ -72,8 +72,8 @@ public static class FashionOutputs
     }
 
     /// <summary>
-    /// <c>epoch,train_loss,{monitor}_loss,{monitor}_accuracy,learning_rate,train_seconds,elapsed_seconds</c>, one line
-    /// per epoch, invariant-culture round-trip numbers; <c>train_seconds</c> is the epoch's training steps alone,
+    /// <c>epoch,train_loss,{monitor}_loss,{monitor}_accuracy,learning_rate,train_seconds,train_cpu_seconds,elapsed_seconds</c>, one line
+    /// per epoch, invariant-culture round-trip numbers; <c>train_seconds</c> is the epoch's training steps alone (<c>train_cpu_seconds</c> their process CPU time),
     /// <c>elapsed_seconds</c> the time since training started, with the evaluations.
     /// </summary>
     public static string HistoryCsv(FashionRun run, string monitorName)
@@ -81,11 +81,11 @@ public static class FashionOutputs
         ArgumentNullException.ThrowIfNull(run);
         CultureInfo c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.Append(c, $"epoch,train_loss,{monitorName}_loss,{monitorName}_accuracy,learning_rate,train_seconds,elapsed_seconds\n");
+        text.Append(c, $"epoch,train_loss,{monitorName}_loss,{monitorName}_accuracy,learning_rate,train_seconds,train_cpu_seconds,elapsed_seconds\n");
         for (int i = 0; i < run.Epochs.Count; i++)
         {
             EpochReport r = run.Epochs[i];
-            text.Append(c, $"{r.Epoch},{r.TrainLoss:R},{r.ValidationLoss:R},{r.ValidationAccuracy:R},{r.LearningRate:R},{run.EpochTrainTimes[i].TotalSeconds:R},{r.Elapsed.TotalSeconds:R}\n");
+            text.Append(c, $"{r.Epoch},{r.TrainLoss:R},{r.ValidationLoss:R},{r.ValidationAccuracy:R},{r.LearningRate:R},{run.EpochTrainTimes[i].TotalSeconds:R},{run.EpochCpuTimes[i].TotalSeconds:R},{r.Elapsed.TotalSeconds:R}\n");
         }
         return text.ToString();
     }

@@ -10,9 +10,10 @@ namespace FashionMnist;
 /// <summary>PyTorch's result for the same network, recipe, seed and thread count (pytorch/train_reference.py).</summary>
 /// <param name="TestAccuracy">Accuracy on the test images, in [0, 1].</param>
 /// <param name="SecondsPerEpoch">Mean wall-clock seconds of an epoch's training steps (no evaluation).</param>
+/// <param name="CpuSecondsPerEpoch">Mean process CPU seconds of an epoch's training steps.</param>
 /// <param name="TorchVersion">torch.__version__.</param>
 /// <param name="Command">The command that ran.</param>
-public sealed record PyTorchResult(double TestAccuracy, double SecondsPerEpoch, string TorchVersion, string Command);
+public sealed record PyTorchResult(double TestAccuracy, double SecondsPerEpoch, double CpuSecondsPerEpoch, string TorchVersion, string Command);
 
 /// <summary>Runs the PyTorch reference script for comparison, where <c>/usr/bin/python3</c> has torch.</summary>
 public static class FashionPyTorch
@@ -84,6 +85,7 @@ public static class FashionPyTorch
         return new PyTorchResult(
             run.GetProperty("test_accuracy").GetDouble(),
             run.GetProperty("seconds_per_epoch").GetDouble(),
+            run.GetProperty("cpu_seconds_per_epoch").GetDouble(),
             json.RootElement.GetProperty("environment").GetProperty("torch").GetString() ?? "?",
             command);
     }

@@ -74,6 +74,7 @@ public class FashionMnistSampleTests(ITestOutputHelper output)
 
         Assert.Equal(3, run.Epochs.Count);
         Assert.Equal(3, run.EpochTrainTimes.Count);
+        Assert.Equal(3, run.EpochCpuTimes.Count);
         Assert.True(run.Epochs[2].TrainLoss < run.Epochs[0].TrainLoss, "the training loss falls");
         Assert.True(run.TestAccuracy >= 0.60, $"test accuracy {run.TestAccuracy:P1}, measured 69.0 % with these settings");
         int total = 0;
