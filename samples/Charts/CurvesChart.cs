@@ -34,12 +34,21 @@ public static class CurvesChart
     /// with the first epoch marked on both panels.</param>
     public static string ToSvg(TrainingHistory history, string title, double? finalAccuracy = null, IReadOnlyList<(int Epoch, EvaluationResult Result)>? averaged = null)
     {
+        ArgumentNullException.ThrowIfNull(history);
+        return ToSvg(history.Epochs, title, finalAccuracy, averaged);
+    }
+
+    /// <summary>
+    /// The SVG text for per-epoch reports collected by the caller (for example with a test evaluation the caller
+    /// timed itself), as <see cref="ToSvg(TrainingHistory, string, double?, IReadOnlyList{ValueTuple{int, EvaluationResult}})"/>.
+    /// </summary>
+    public static string ToSvg(IReadOnlyList<EpochReport> epochs, string title, double? finalAccuracy = null, IReadOnlyList<(int Epoch, EvaluationResult Result)>? averaged = null)
+    {
         averaged ??= [];
         int? averagingFrom = averaged.Count > 0 ? averaged[0].Epoch : null;
-        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(epochs);
         ArgumentNullException.ThrowIfNull(title);
-        IReadOnlyList<EpochReport> epochs = history.Epochs;
-        if (epochs.Count == 0) throw new ArgumentException("The history has no epochs.", nameof(history));
+        if (epochs.Count == 0) throw new ArgumentException("There are no epochs to draw.", nameof(epochs));
 
         var loss = new List<ChartSeries>
         {
