@@ -304,6 +304,19 @@ internal sealed class NetworkParser
             shape = outShape;
         }
 
+        if (precision == Precision.Int8)
+        {
+            for (int i = 0; i < kinds.Count; i++)
+            {
+                if (kinds[i] is LayerKind.Conv1D or LayerKind.Conv2D or LayerKind.MaxPool1D or LayerKind.MaxPool2D
+                    or LayerKind.AvgPool1D or LayerKind.AvgPool2D or LayerKind.GlobalAveragePool)
+                {
+                    Report(DiagnosticDescriptors.Int8Convolution, ArgumentLocation(network, -1, "Precision"), type.Name, i, kinds[i]);
+                    break;
+                }
+            }
+        }
+
         if (_failed || inputShape is null)
         {
             return null;
