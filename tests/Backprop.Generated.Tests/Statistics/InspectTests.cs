@@ -17,6 +17,28 @@ namespace Backprop.Generated.Tests.Statistics;
 [Activation(Activation.Softmax)]
 internal partial class InspectStagedNet { }
 
+/// <summary>Convolution, per-channel batch norm, max pooling, a second convolution and global average pooling into Dense.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(2, 8, 8)]
+[Conv2D(4, 3, Padding = 1)]
+[BatchNorm]
+[Activation(Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(3, 3, Activation.Tanh)]
+[GlobalAveragePool]
+[Dense(2, Activation.Softmax)]
+internal partial class InspectConv2DNet { }
+
+/// <summary>A 1-D convolution with stride and dilation, average pooling and dropout, flattened into Dense.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(2, 17)]
+[Conv1D(3, 3, Activation.LeakyReLU, Stride = 2, Padding = 1)]
+[Dropout(0.2)]
+[Conv1D(4, 2, Activation.Sigmoid, Dilation = 2, Padding = 1)]
+[AvgPool1D(3)]
+[Dense(3, Activation.Softmax)]
+internal partial class InspectConv1DNet { }
+
 /// <summary>
 /// <c>Inspect</c> against an independent float64 computation of every layer's outputs (from the tensors, with dead units
 /// decided on the pre-activations), its argument checks and its allocations; <see cref="ActivityAccumulator"/> against
@@ -24,8 +46,32 @@ internal partial class InspectStagedNet { }
 /// </summary>
 public class InspectTests
 {
-    /// <summary>A layer as the reference computes it: its kind, activation, width and the Dense layer index of its tensors.</summary>
-    private sealed record RefLayer(string Kind, Activation Activation, int Units, int Index);
+    /// <summary>
+    /// A layer as the reference computes it: its kind, activation, width and the index of its tensors; convolution and
+    /// pooling layers carry their geometry (<see cref="ConvShape"/> or <see cref="PoolShape"/>), batch norm on shaped
+    /// values its positions per channel.
+    /// </summary>
+    private sealed record RefLayer(string Kind, Activation Activation, int Units, int Index, object? Geometry = null, int Positions = 1);
+
+    private static readonly RefLayer[] Conv2DLayers =
+    [
+        new("Conv2D", Activation.Linear, 256, 0, ConvShape.TwoD(2, 8, 8, 4, 3, 1, 1, 1)),
+        new("BatchNorm", Activation.Linear, 256, 0, Positions: 64),
+        new("Activation", Activation.ReLU, 256, 0),
+        new("MaxPool2D", Activation.Linear, 64, 0, new PoolShape(4, 8, 8, 2, 2)),
+        new("Conv2D", Activation.Tanh, 12, 1, ConvShape.TwoD(4, 4, 4, 3, 3, 1, 0, 1)),
+        new("GlobalAveragePool", Activation.Linear, 3, 1, new PoolShape(3, 2, 2, 2, 2)),
+        new("Dense", Activation.Softmax, 2, 2),
+    ];
+
+    private static readonly RefLayer[] Conv1DLayers =
+    [
+        new("Conv1D", Activation.LeakyReLU, 27, 0, ConvShape.OneD(2, 17, 3, 3, 2, 1, 1)),
+        new("Dropout", Activation.Linear, 27, 0),
+        new("Conv1D", Activation.Sigmoid, 36, 1, ConvShape.OneD(3, 9, 4, 2, 1, 1, 2)),
+        new("AvgPool1D", Activation.Linear, 12, 1, new PoolShape(4, 1, 9, 1, 3)),
+        new("Dense", Activation.Softmax, 3, 2),
+    ];
 
     private static readonly RefLayer[] StagedLayers =
     [
@@ -39,7 +85,7 @@ public class InspectTests
     private static readonly RefLayer[] DigitsLayers = [new("Dense", Activation.ReLU, 32, 0), new("Dense", Activation.Softmax, 10, 1)];
     private static readonly RefLayer[] TinyLayers = [new("Dense", Activation.Tanh, 4, 0), new("Dense", Activation.Sigmoid, 1, 1)];
 
-    public static TheoryData<string> Networks => new() { nameof(InspectStagedNet), nameof(MixedNet), nameof(DigitsShapedNet), nameof(TinyNet) };
+    public static TheoryData<string> Networks => new() { nameof(InspectStagedNet), nameof(MixedNet), nameof(DigitsShapedNet), nameof(TinyNet), nameof(InspectConv2DNet), nameof(InspectConv1DNet) };
 
     private static (IInspectableNetwork Network, RefLayer[] Layers) Create(string name) => name switch
     {
@@ -47,12 +93,14 @@ public class InspectTests
         nameof(MixedNet) => (new MixedNet(1), MixedLayers),
         nameof(DigitsShapedNet) => (new DigitsShapedNet(1), DigitsLayers),
         nameof(TinyNet) => (new TinyNet(1), TinyLayers),
+        nameof(InspectConv2DNet) => (new InspectConv2DNet(1), Conv2DLayers),
+        nameof(InspectConv1DNet) => (new InspectConv1DNet(1), Conv1DLayers),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
     /// <summary>
     /// Parameters that make every statistic non-trivial: weights scaled up (saturated sigmoid and tanh outputs),
-    /// biases in [−1, 1] with a few strongly negative ones (dead ReLU units), batch norm with its own running statistics.
+    /// biases and batch-norm shifts in [−1, 1] with a few strongly negative ones (dead ReLU units; a whole channel of a convolution), batch norm with its own running statistics.
     /// </summary>
     private static void Perturb(INetwork network, int seed)
     {
@@ -66,9 +114,9 @@ public class InspectTests
                 v[i] = t.Role switch
                 {
                     TensorRole.Weight => v[i] * 3f,
-                    TensorRole.Bias => i % 5 == 4 ? -20f : (float)(2 * rng.NextDouble() - 1),
+                    TensorRole.Bias => i % 5 == 2 ? -20f : (float)(2 * rng.NextDouble() - 1),
                     TensorRole.BatchNormWeight => (float)(0.5 + 1.5 * rng.NextDouble()),
-                    TensorRole.BatchNormBias => (float)(rng.NextDouble() - 0.5),
+                    TensorRole.BatchNormBias => i % 5 == 2 ? -20f : (float)(rng.NextDouble() - 0.5),
                     TensorRole.BatchNormRunningMean => (float)(rng.NextDouble() - 0.5),
                     _ => (float)(0.5 + 1.5 * rng.NextDouble()),
                 };
@@ -122,7 +170,19 @@ public class InspectTests
                 case "BatchNorm":
                     double[] g = Tensor(network, $"layers.{l.Index}.bn.weight"), be = Tensor(network, $"layers.{l.Index}.bn.bias");
                     double[] m = Tensor(network, $"layers.{l.Index}.bn.running_mean"), v = Tensor(network, $"layers.{l.Index}.bn.running_var");
-                    z = x.Select((xi, j) => g[j] * (xi - m[j]) / Math.Sqrt(v[j] + 1e-5) + be[j]).ToArray();
+                    int per = l.Positions; // per channel after a convolution: element j belongs to channel j / positions
+                    z = x.Select((xi, j) => g[j / per] * (xi - m[j / per]) / Math.Sqrt(v[j / per] + 1e-5) + be[j / per]).ToArray();
+                    break;
+                case "Conv1D":
+                case "Conv2D":
+                    z = Convolution((ConvShape)l.Geometry!, Tensor(network, $"layers.{l.Index}.weight"), Tensor(network, $"layers.{l.Index}.bias"), x);
+                    break;
+                case "MaxPool2D":
+                case "MaxPool1D":
+                case "AvgPool1D":
+                case "AvgPool2D":
+                case "GlobalAveragePool":
+                    z = Pooling((PoolShape)l.Geometry!, l.Kind.StartsWith("Max", StringComparison.Ordinal), x);
                     break;
                 default:
                     z = x;
@@ -143,6 +203,61 @@ public class InspectTests
             x = a;
         }
         return result;
+    }
+
+    /// <summary>z[f, y, x] = b[f] + Σ_c Σ_u Σ_v W[f, c, u, v] · in[c, y·sy + u·dy − py, x·sx + v·dx − px], zero outside, in double.</summary>
+    private static double[] Convolution(ConvShape s, double[] w, double[] b, double[] input)
+    {
+        var z = new double[s.OutputSize];
+        for (int f = 0; f < s.Filters; f++)
+        {
+            for (int oy = 0; oy < s.OutHeight; oy++)
+            {
+                for (int ox = 0; ox < s.OutWidth; ox++)
+                {
+                    double sum = b[f];
+                    for (int c = 0; c < s.InChannels; c++)
+                    {
+                        for (int u = 0; u < s.KernelHeight; u++)
+                        {
+                            for (int v = 0; v < s.KernelWidth; v++)
+                            {
+                                int iy = oy * s.StrideY + u * s.DilationY - s.PaddingY, ix = ox * s.StrideX + v * s.DilationX - s.PaddingX;
+                                if (iy < 0 || iy >= s.InHeight || ix < 0 || ix >= s.InWidth) continue;
+                                sum += w[((f * s.InChannels + c) * s.KernelHeight + u) * s.KernelWidth + v] * input[(c * s.InHeight + iy) * s.InWidth + ix];
+                            }
+                        }
+                    }
+                    z[(f * s.OutHeight + oy) * s.OutWidth + ox] = sum;
+                }
+            }
+        }
+        return z;
+    }
+
+    /// <summary>The maximum or the mean of each window, windows side by side, in double.</summary>
+    private static double[] Pooling(PoolShape s, bool max, double[] input)
+    {
+        var y = new double[s.OutputSize];
+        for (int c = 0; c < s.Channels; c++)
+        {
+            for (int oy = 0; oy < s.OutHeight; oy++)
+            {
+                for (int ox = 0; ox < s.OutWidth; ox++)
+                {
+                    var window = new List<double>();
+                    for (int u = 0; u < s.WindowHeight; u++)
+                    {
+                        for (int v = 0; v < s.WindowWidth; v++)
+                        {
+                            window.Add(input[(c * s.InHeight + oy * s.WindowHeight + u) * s.InWidth + ox * s.WindowWidth + v]);
+                        }
+                    }
+                    y[(c * s.OutHeight + oy) * s.OutWidth + ox] = max ? window.Max() : window.Average();
+                }
+            }
+        }
+        return y;
     }
 
     [Theory]
