@@ -100,6 +100,24 @@ public static class Int8Comparison
 /// <summary>--int8-parts: the digits layers' int8 kernels and their float32 counterparts, one sample (where the time goes).</summary>
 public static class Int8Parts
 {
+    /// <summary>--int8-spin: one-sample digits int8 Forward in a loop for a few seconds (to run under a sampling profiler).</summary>
+    public static void Spin()
+    {
+        var net = new DigitsInt8();
+        var rng = new Random(7);
+        float[] x = new float[64];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+        float[] y = new float[10];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long calls = 0;
+        while (clock.ElapsedMilliseconds < 6000)
+        {
+            for (int i = 0; i < 10000; i++) net.Forward(x, y);
+            calls += 10000;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls} calls, {clock.Elapsed.TotalMilliseconds * 1e6 / calls:F1} ns each"));
+    }
+
     public static void Run()
     {
         var rng = new Random(3);
