@@ -137,12 +137,12 @@ public static class Int8Kernels
             for (; i <= n - 16; i += 16)
             {
                 Vector512<float> v = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                vmax = Vector512.Max(vmax, Vector512.Abs(v));
-                vmin = Vector512.Min(vmin, v);
+                vmax = MaxNative(vmax, Vector512.Abs(v));
+                vmin = MinNative(vmin, v);
             }
-            Vector256<float> max8 = Vector256.Max(vmax.GetLower(), vmax.GetUpper());
-            Vector256<float> min8 = Vector256.Min(vmin.GetLower(), vmin.GetUpper());
-            (maxAbs, min) = Reduce(Vector128.Max(max8.GetLower(), max8.GetUpper()), Vector128.Min(min8.GetLower(), min8.GetUpper()));
+            Vector256<float> max8 = MaxNative(vmax.GetLower(), vmax.GetUpper());
+            Vector256<float> min8 = MinNative(vmin.GetLower(), vmin.GetUpper());
+            (maxAbs, min) = Reduce(MaxNative(max8.GetLower(), max8.GetUpper()), MinNative(min8.GetLower(), min8.GetUpper()));
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
@@ -151,10 +151,10 @@ public static class Int8Kernels
             for (; i <= n - 8; i += 8)
             {
                 Vector256<float> v = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                vmax = Vector256.Max(vmax, Vector256.Abs(v));
-                vmin = Vector256.Min(vmin, v);
+                vmax = MaxNative(vmax, Vector256.Abs(v));
+                vmin = MinNative(vmin, v);
             }
-            (maxAbs, min) = Reduce(Vector128.Max(vmax.GetLower(), vmax.GetUpper()), Vector128.Min(vmin.GetLower(), vmin.GetUpper()));
+            (maxAbs, min) = Reduce(MaxNative(vmax.GetLower(), vmax.GetUpper()), MinNative(vmin.GetLower(), vmin.GetUpper()));
         }
         for (; i < n; i++)
         {
@@ -179,6 +179,22 @@ public static class Int8Kernels
             Vector512<float> vs = Vector512.Create(inverse);
             Vector512<int> hi = Vector512.Create(Int8Quantization.MaxLevel);
             Vector512<int> lo = Vector512.Create(-Int8Quantization.MaxLevel);
+            if (Avx512BW.IsSupported)
+            {
+                // 64 values into one 64-byte store (the matrix product then loads it whole, forwarded from the store):
+                // saturating packs to int16 then to bytes (negatives to 0, so max(q, 0)), then the dwords back in order
+                Vector512<int> order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+                for (; i <= n - 64; i += 64)
+                {
+                    Vector512<int> q0 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
+                    Vector512<int> q1 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs), lo), hi);
+                    Vector512<int> q2 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)) * vs), lo), hi);
+                    Vector512<int> q3 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)) * vs), lo), hi);
+                    Vector512<short> ab = Avx512BW.PackSignedSaturate(q0, q1), cd = Avx512BW.PackSignedSaturate(q2, q3);
+                    Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(ab, cd).AsInt32(), order).AsByte().StoreUnsafe(ref pr, (nuint)i);
+                    if (hasNegative) Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(-ab, -cd).AsInt32(), order).AsByte().StoreUnsafe(ref nr, (nuint)i);
+                }
+            }
             for (; i <= n - 16; i += 16)
             {
                 Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs);
@@ -209,11 +225,37 @@ public static class Int8Kernels
         return scale;
     }
 
-    /// <summary>The largest of four maxima and the smallest of four minima (max and min are exact, so any order gives the same).</summary>
+    /// <summary>
+    /// The largest of four maxima and the smallest of four minima, by two shuffles each (max and min are exact, so any
+    /// order gives the same; the values are finite, and a −0 minimum counts as no negative value either way).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (float Max, float Min) Reduce(Vector128<float> max, Vector128<float> min) => (
-        Math.Max(Math.Max(max.GetElement(0), max.GetElement(1)), Math.Max(max.GetElement(2), max.GetElement(3))),
-        Math.Min(Math.Min(min.GetElement(0), min.GetElement(1)), Math.Min(min.GetElement(2), min.GetElement(3))));
+    private static (float Max, float Min) Reduce(Vector128<float> max, Vector128<float> min)
+    {
+        max = MaxNative(max, Vector128.Shuffle(max, Vector128.Create(2, 3, 0, 1)));
+        min = MinNative(min, Vector128.Shuffle(min, Vector128.Create(2, 3, 0, 1)));
+        max = MaxNative(max, Vector128.Shuffle(max, Vector128.Create(1, 0, 3, 2)));
+        min = MinNative(min, Vector128.Shuffle(min, Vector128.Create(1, 0, 3, 2)));
+        return (max.ToScalar(), min.ToScalar());
+    }
+
+    // max and min without the NaN and signed-zero rules of Vector*.Max (.NET 9 on): the values are finite and only
+    // max|x| > 0 and min < 0 matter, which both give alike
+#if NET9_0_OR_GREATER
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
+#else
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
+#endif
 
     /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -589,6 +631,7 @@ public static class Int8Kernels
     private static Vector512<int> Lanes512 => Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     /// <summary>Lane j: Σ_i x[i] · w[j · n + i] for the sixteen rows from <paramref name="w"/>; n ≥ 64, the last vector overlapping and masked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Rows16(ref sbyte w, int n, ref byte x, Vector512<byte> tailMask)
     {
         Vector512<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
@@ -641,6 +684,7 @@ public static class Int8Kernels
     }
 
     /// <summary>Lane j: Σ_i x[i] · w[j · n + i] for the eight rows from <paramref name="w"/>; n ≥ 32, the last vector overlapping and masked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Rows8(ref sbyte w, int n, ref byte x, Vector256<byte> tailMask)
     {
         Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
