@@ -100,14 +100,14 @@ public static class Int8Comparison
 /// <summary>--int8-parts: the digits layers' int8 kernels and their float32 counterparts, one sample (where the time goes).</summary>
 public static class Int8Parts
 {
-    /// <summary>--int8-spin: one-sample digits int8 Forward in a loop for a few seconds (to run under a sampling profiler).</summary>
+    /// <summary>--int8-spin: one-sample digits (INT8_SPIN=deep: deep) int8 Forward in a loop for a few seconds (to run under a sampling profiler).</summary>
     public static void Spin()
     {
-        var net = new DigitsInt8();
+        IInferenceNetwork net = Environment.GetEnvironmentVariable("INT8_SPIN") == "deep" ? new DeepInt8() : new DigitsInt8();
         var rng = new Random(7);
-        float[] x = new float[64];
+        float[] x = new float[net.InputSize];
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
-        float[] y = new float[10];
+        float[] y = new float[net.OutputSize];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long calls = 0;
         while (clock.ElapsedMilliseconds < 6000)
