@@ -96,3 +96,49 @@ public static class Int8Comparison
         }
     }
 }
+
+/// <summary>--int8-parts: the digits layers' int8 kernels and their float32 counterparts, one sample (where the time goes).</summary>
+public static class Int8Parts
+{
+    /// <summary>--int8-spin: one-sample digits (INT8_SPIN=deep: deep) int8 Forward in a loop for a few seconds (to run under a sampling profiler).</summary>
+    public static void Spin()
+    {
+        IInferenceNetwork net = Environment.GetEnvironmentVariable("INT8_SPIN") == "deep" ? new DeepInt8() : new DigitsInt8();
+        var rng = new Random(7);
+        float[] x = new float[net.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+        float[] y = new float[net.OutputSize];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long calls = 0;
+        while (clock.ElapsedMilliseconds < 6000)
+        {
+            for (int i = 0; i < 10000; i++) net.Forward(x, y);
+            calls += 10000;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls} calls, {clock.Elapsed.TotalMilliseconds * 1e6 / calls:F1} ns each"));
+    }
+
+    public static void Run()
+    {
+        var rng = new Random(3);
+        foreach ((int m, int n) in new[] { (32, 64), (10, 32), (128, 784) })
+        {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (float)rng.NextDouble();
+            sbyte[] wq = new sbyte[m * n];
+            float[] w = new float[m * n];
+            for (int i = 0; i < wq.Length; i++) { wq[i] = (sbyte)rng.Next(-127, 128); w[i] = wq[i] / 127f; }
+            float[] ws = new float[m], b = new float[m], y = new float[m];
+            for (int i = 0; i < m; i++) { ws[i] = 0.01f; b[i] = 0.05f; }
+            byte[] scratch = new byte[Backprop.Generated.CompilerServices.Int8Kernels.ScratchBytes(n, 1)];
+            byte[] pos = new byte[n], neg = new byte[n];
+            int[] sums = new int[m];
+            double quant = Quick.Time(() => Backprop.Generated.CompilerServices.Int8Kernels.QuantizeInput(x, pos, neg, out _));
+            double mp = Quick.Time(() => Backprop.Generated.CompilerServices.Int8Kernels.MatrixProduct(wq, m, n, pos, 1, sums, false));
+            double dense = Quick.Time(() => Backprop.Generated.CompilerServices.Int8Kernels.DenseForward<Backprop.Generated.CompilerServices.ReLUActivation>(wq, ws, b, m, n, x, 1, scratch, y));
+            double gemv = Quick.Time(() => Backprop.Generated.CompilerServices.DenseKernels.Gemv<Backprop.Generated.CompilerServices.ReLUActivation>(w, b, m, n, x, y));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{m}x{n}: quantize {quant:F1} ns  matrix product {mp:F1} ns  int8 dense {dense:F1} ns  float gemv {gemv:F1} ns  gemv/dense ×{gemv / dense:F2}"));
+        }
+    }
+}

@@ -23,6 +23,9 @@ namespace Backprop.Generated.CompilerServices;
 /// The matrix product takes a tile of 4 weight rows × 1 sample (one-sample inference) or 4 rows × 4 samples (batches:
 /// each weight load feeds four samples). A row whose length is not a whole number of vectors ends with one vector that
 /// overlaps the previous one, its repeated input lanes masked to zero, so rows need no padding and no scalar tail.
+/// One sample of a layer with short rows (fewer than 256 inputs: digits-sized layers, whose time is mostly fixed costs)
+/// goes instead by blocks of 16 rows (8 on Avx2), reduced together by one transposing add tree and scaled back in
+/// registers (<c>DenseRows</c>): a 4-row tile spends more on its horizontal sums than on its products there.
 /// A convolution lowered to a matrix product (im2col patches as the samples, filters as the rows) can use
 /// <see cref="MatrixProduct"/> as it stands. Called by generated code; versioned with the generator (one package).
 /// </para>
@@ -61,6 +64,13 @@ public static class Int8Kernels
             {
                 if (flags[s] == 0) negative.Slice(s * n, n).Clear();
             }
+        }
+        int block = samples == 1 ? OneSampleBlock(m, n) : 0;
+        if (block != 0)
+        {
+            DenseRows<TAct>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(weightScales), ref MemoryMarshal.GetReference(bias),
+                m, n, ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative), anyNegative, scales[0], ref MemoryMarshal.GetReference(y), block);
+            return;
         }
         // The int32 sums go into y's storage (m × samples ints = floats), then each is scaled back in place.
         Span<int> sums = MemoryMarshal.Cast<float, int>(y.Slice(0, samples * m));
@@ -127,12 +137,12 @@ public static class Int8Kernels
             for (; i <= n - 16; i += 16)
             {
                 Vector512<float> v = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                vmax = Vector512.Max(vmax, Vector512.Abs(v));
-                vmin = Vector512.Min(vmin, v);
+                vmax = MaxNative(vmax, Vector512.Abs(v));
+                vmin = MinNative(vmin, v);
             }
-            Vector256<float> max8 = Vector256.Max(vmax.GetLower(), vmax.GetUpper());
-            Vector256<float> min8 = Vector256.Min(vmin.GetLower(), vmin.GetUpper());
-            (maxAbs, min) = Reduce(Vector128.Max(max8.GetLower(), max8.GetUpper()), Vector128.Min(min8.GetLower(), min8.GetUpper()));
+            Vector256<float> max8 = MaxNative(vmax.GetLower(), vmax.GetUpper());
+            Vector256<float> min8 = MinNative(vmin.GetLower(), vmin.GetUpper());
+            (maxAbs, min) = Reduce(MaxNative(max8.GetLower(), max8.GetUpper()), MinNative(min8.GetLower(), min8.GetUpper()));
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
@@ -141,10 +151,10 @@ public static class Int8Kernels
             for (; i <= n - 8; i += 8)
             {
                 Vector256<float> v = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                vmax = Vector256.Max(vmax, Vector256.Abs(v));
-                vmin = Vector256.Min(vmin, v);
+                vmax = MaxNative(vmax, Vector256.Abs(v));
+                vmin = MinNative(vmin, v);
             }
-            (maxAbs, min) = Reduce(Vector128.Max(vmax.GetLower(), vmax.GetUpper()), Vector128.Min(vmin.GetLower(), vmin.GetUpper()));
+            (maxAbs, min) = Reduce(MaxNative(vmax.GetLower(), vmax.GetUpper()), MinNative(vmin.GetLower(), vmin.GetUpper()));
         }
         for (; i < n; i++)
         {
@@ -169,6 +179,22 @@ public static class Int8Kernels
             Vector512<float> vs = Vector512.Create(inverse);
             Vector512<int> hi = Vector512.Create(Int8Quantization.MaxLevel);
             Vector512<int> lo = Vector512.Create(-Int8Quantization.MaxLevel);
+            if (Avx512BW.IsSupported)
+            {
+                // 64 values into one 64-byte store (the matrix product then loads it whole, forwarded from the store):
+                // saturating packs to int16 then to bytes (negatives to 0, so max(q, 0)), then the dwords back in order
+                Vector512<int> order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+                for (; i <= n - 64; i += 64)
+                {
+                    Vector512<int> q0 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
+                    Vector512<int> q1 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs), lo), hi);
+                    Vector512<int> q2 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)) * vs), lo), hi);
+                    Vector512<int> q3 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)) * vs), lo), hi);
+                    Vector512<short> ab = Avx512BW.PackSignedSaturate(q0, q1), cd = Avx512BW.PackSignedSaturate(q2, q3);
+                    Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(ab, cd).AsInt32(), order).AsByte().StoreUnsafe(ref pr, (nuint)i);
+                    if (hasNegative) Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(-ab, -cd).AsInt32(), order).AsByte().StoreUnsafe(ref nr, (nuint)i);
+                }
+            }
             for (; i <= n - 16; i += 16)
             {
                 Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs);
@@ -199,11 +225,37 @@ public static class Int8Kernels
         return scale;
     }
 
-    /// <summary>The largest of four maxima and the smallest of four minima (max and min are exact, so any order gives the same).</summary>
+    /// <summary>
+    /// The largest of four maxima and the smallest of four minima, by two shuffles each (max and min are exact, so any
+    /// order gives the same; the values are finite, and a −0 minimum counts as no negative value either way).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (float Max, float Min) Reduce(Vector128<float> max, Vector128<float> min) => (
-        Math.Max(Math.Max(max.GetElement(0), max.GetElement(1)), Math.Max(max.GetElement(2), max.GetElement(3))),
-        Math.Min(Math.Min(min.GetElement(0), min.GetElement(1)), Math.Min(min.GetElement(2), min.GetElement(3))));
+    private static (float Max, float Min) Reduce(Vector128<float> max, Vector128<float> min)
+    {
+        max = MaxNative(max, Vector128.Shuffle(max, Vector128.Create(2, 3, 0, 1)));
+        min = MinNative(min, Vector128.Shuffle(min, Vector128.Create(2, 3, 0, 1)));
+        max = MaxNative(max, Vector128.Shuffle(max, Vector128.Create(1, 0, 3, 2)));
+        min = MinNative(min, Vector128.Shuffle(min, Vector128.Create(1, 0, 3, 2)));
+        return (max.ToScalar(), min.ToScalar());
+    }
+
+    // max and min without the NaN and signed-zero rules of Vector*.Max (.NET 9 on): the values are finite and only
+    // max|x| > 0 and min < 0 matter, which both give alike
+#if NET9_0_OR_GREATER
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
+#else
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
+#endif
 
     /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -229,6 +281,22 @@ public static class Int8Kernels
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref byte xr = ref MemoryMarshal.GetReference(x);
         ref int sr = ref MemoryMarshal.GetReference(sums);
+        int block = samples < 4 ? OneSampleBlock(m, n) : 0;
+        if (block != 0)
+        {
+            for (int s = 0; s < samples; s++)
+            {
+                RowBlocks(ref wr, m, n, ref Unsafe.Add(ref xr, s * n), ref Unsafe.Add(ref sr, s * m), subtract, wide: block == 16);
+            }
+            return;
+        }
+        Tiles(ref wr, m, n, ref xr, samples, ref sr, subtract);
+    }
+
+    /// <summary><see cref="MatrixProduct"/> by tiles of 4 rows × 1 or 4 samples (a method of its own, so the tiles inline into it as they are).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled once for every shape, as MatrixProduct's body was before the row blocks, not into each generated Forward
+    private static void Tiles(ref sbyte wr, int m, int n, ref byte xr, int samples, ref int sr, bool subtract)
+    {
         int width = Avx512BW.IsSupported && n >= 64 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 1;
         Vector512<byte> mask512 = width == 64 ? TailMask512(n) : default;
         Vector256<byte> mask256 = width == 32 ? TailMask256(n) : default;
@@ -470,5 +538,194 @@ public static class Int8Kernels
         t1 = Sums(Fold(a10), Fold(a11), Fold(a12), Fold(a13));
         t2 = Sums(Fold(a20), Fold(a21), Fold(a22), Fold(a23));
         t3 = Sums(Fold(a30), Fold(a31), Fold(a32), Fold(a33));
+    }
+
+    // ------------------------------------------------------------------ one sample, short rows: blocks of 16 (8) rows, one transposing reduction
+
+    /// <summary>Rows shorter than this go through <see cref="RowBlocks"/> for one sample; longer rows through the 4-row tiles.</summary>
+    private const int ShortRow = 256;
+
+    /// <summary>
+    /// One sample's sums for rows of fewer than <see cref="ShortRow"/> inputs: blocks of 16 rows (Avx512BW, n ≥ 64) or
+    /// 8 rows (Avx2, n ≥ 32), each row into its own accumulator, then one transposing add tree puts row j's total in
+    /// lane j, so a block costs 15 (7) vector adds to reduce instead of a horizontal sum per row. When m is not a whole
+    /// number of blocks, the last block overlaps the one before and stores only its new rows. Integer addition is exact
+    /// and associative, so the totals are those of the 4-row tiles and of the scalar loop.
+    /// </summary>
+    private static void RowBlocks(ref sbyte w, int m, int n, ref byte x, ref int sums, bool subtract, bool wide)
+    {
+        int block = wide ? 16 : 8;
+        Vector512<byte> mask512 = wide ? TailMask512(n) : default;
+        Vector256<byte> mask256 = wide ? default : TailMask256(n);
+        int done = 0;
+        for (int o = 0; done < m; o = Math.Min(o + block, m - block))
+        {
+            ref int target = ref Unsafe.Add(ref sums, o);
+            int fresh = done - o; // lanes below this were stored by the previous block
+            if (wide)
+            {
+                Vector512<int> t = Rows16(ref Unsafe.Add(ref w, o * n), n, ref x, mask512);
+                Vector512<int> old = subtract || fresh > 0 ? Vector512.LoadUnsafe(ref target) : default;
+                Vector512<int> value = subtract ? old - t : t;
+                if (fresh > 0) value = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Lanes512, Vector512.Create(fresh)), value, old);
+                value.StoreUnsafe(ref target);
+            }
+            else
+            {
+                Vector256<int> t = Rows8(ref Unsafe.Add(ref w, o * n), n, ref x, mask256);
+                Vector256<int> old = subtract || fresh > 0 ? Vector256.LoadUnsafe(ref target) : default;
+                Vector256<int> value = subtract ? old - t : t;
+                if (fresh > 0) value = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(Lanes512.GetLower(), Vector256.Create(fresh)), value, old);
+                value.StoreUnsafe(ref target);
+            }
+            done = o + block;
+        }
+    }
+
+    /// <summary>The rows per block of <see cref="DenseRows{TAct}"/> for one sample of an [m × n] layer: 16 (Avx512BW), 8 (Avx2), or 0 (use the tiles).</summary>
+    private static int OneSampleBlock(int m, int n) =>
+        n >= ShortRow ? 0 : Avx512BW.IsSupported && n >= 64 && m >= 16 ? 16 : Avx2.IsSupported && n >= 32 && m >= 8 ? 8 : 0;
+
+    /// <summary>
+    /// One sample of a layer with short rows, each block of rows summed (<see cref="Rows16"/>, <see cref="Rows8"/>; the
+    /// negative magnitudes subtracted when <paramref name="hasNegative"/>) and scaled back in registers with the very
+    /// operations of <see cref="Rescale{TAct}"/>: (double)sum · ((double)s_x · s_w) + b, rounded once to float32. The last
+    /// block overlaps the one before when m is not a whole number of blocks; it writes those rows again with the same values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // kept out of DenseForward, which generated code inlines once per layer
+    private static void DenseRows<TAct>(ref sbyte w, ref float ws, ref float b, int m, int n, ref byte positive, ref byte negative,
+        bool hasNegative, float sx, ref float y, int block)
+        where TAct : struct, IFusedActivation
+    {
+        if (block == 16)
+        {
+            Vector512<byte> mask = TailMask512(n);
+            Vector512<double> vsx = Vector512.Create((double)sx);
+            for (int o = 0; ; o = Math.Min(o + 16, m - 16))
+            {
+                ref sbyte wo = ref Unsafe.Add(ref w, o * n);
+                Vector512<int> t = Rows16(ref wo, n, ref positive, mask);
+                if (hasNegative) t -= Rows16(ref wo, n, ref negative, mask);
+                Vector256<float> lo = Avx512F.ConvertToVector256Single(Avx512F.ConvertToVector512Double(t.GetLower())
+                    * (vsx * Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref ws, (nuint)o)))
+                    + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref b, (nuint)o)));
+                Vector256<float> hi = Avx512F.ConvertToVector256Single(Avx512F.ConvertToVector512Double(t.GetUpper())
+                    * (vsx * Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref ws, (nuint)(o + 8))))
+                    + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref b, (nuint)(o + 8))));
+                TAct.Apply(Vector512.Create(lo, hi)).StoreUnsafe(ref y, (nuint)o);
+                if (o + 16 >= m) break;
+            }
+        }
+        else
+        {
+            Vector256<byte> mask = TailMask256(n);
+            Vector256<double> vsx = Vector256.Create((double)sx);
+            for (int o = 0; ; o = Math.Min(o + 8, m - 8))
+            {
+                ref sbyte wo = ref Unsafe.Add(ref w, o * n);
+                Vector256<int> t = Rows8(ref wo, n, ref positive, mask);
+                if (hasNegative) t -= Rows8(ref wo, n, ref negative, mask);
+                Vector128<float> lo = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetLower())
+                    * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws, (nuint)o)))
+                    + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b, (nuint)o)));
+                Vector128<float> hi = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetUpper())
+                    * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws, (nuint)(o + 4))))
+                    + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b, (nuint)(o + 4))));
+                TAct.Apply(Vector256.Create(lo, hi)).StoreUnsafe(ref y, (nuint)o);
+                if (o + 8 >= m) break;
+            }
+        }
+    }
+
+    private static Vector512<int> Lanes512 => Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+    /// <summary>Lane j: Σ_i x[i] · w[j · n + i] for the sixteen rows from <paramref name="w"/>; n ≥ 64, the last vector overlapping and masked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Rows16(ref sbyte w, int n, ref byte x, Vector512<byte> tailMask)
+    {
+        Vector512<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<int> s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
+        Vector512<byte> mask = Vector512<byte>.AllBitsSet;
+        int j = 0;
+        while (true)
+        {
+            nuint t;
+            if (j <= n - 64) t = (nuint)j;
+            else if (j < n) { t = (nuint)(n - 64); mask = tailMask; }
+            else break;
+            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, t) & mask;
+            // p walks down the column block a row at a time
+            ref sbyte p = ref Unsafe.Add(ref w, t);
+            s0 = Madd(s0, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s1 = Madd(s1, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s2 = Madd(s2, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s3 = Madd(s3, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s4 = Madd(s4, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s5 = Madd(s5, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s6 = Madd(s6, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s7 = Madd(s7, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s8 = Madd(s8, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s9 = Madd(s9, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s10 = Madd(s10, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s11 = Madd(s11, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s12 = Madd(s12, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s13 = Madd(s13, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s14 = Madd(s14, xv, Vector512.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s15 = Madd(s15, xv, Vector512.LoadUnsafe(ref p));
+            j += 64;
+        }
+        // level 1: [a.q0 + a.q2, a.q1 + a.q3, b.q0 + b.q2, b.q1 + b.q3] (q: 128-bit quarters)
+        Vector512<int> h0 = Halves(s0, s4), h1 = Halves(s8, s12), h2 = Halves(s1, s5), h3 = Halves(s9, s13);
+        Vector512<int> h4 = Halves(s2, s6), h5 = Halves(s10, s14), h6 = Halves(s3, s7), h7 = Halves(s11, s15);
+        // level 2: quarter q holds four partial sums of one row: rows (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15)
+        Vector512<int> q0 = Quarters(h0, h1), q1 = Quarters(h2, h3), q2 = Quarters(h4, h5), q3 = Quarters(h6, h7);
+        // level 3: in quarter q, [a(e0 + e2), a(e1 + e3), b(e0 + e2), b(e1 + e3)]
+        Vector512<int> p0 = Avx512F.UnpackLow(q0.AsInt64(), q1.AsInt64()).AsInt32() + Avx512F.UnpackHigh(q0.AsInt64(), q1.AsInt64()).AsInt32();
+        Vector512<int> p1 = Avx512F.UnpackLow(q2.AsInt64(), q3.AsInt64()).AsInt32() + Avx512F.UnpackHigh(q2.AsInt64(), q3.AsInt64()).AsInt32();
+        // level 4: quarter q = rows 4q, 4q + 1, 4q + 2, 4q + 3
+        return Avx512F.Shuffle(p0.AsSingle(), p1.AsSingle(), 0x88).AsInt32() + Avx512F.Shuffle(p0.AsSingle(), p1.AsSingle(), 0xDD).AsInt32();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<int> Halves(Vector512<int> a, Vector512<int> b) => Avx512F.Shuffle4x128(a, b, 0x44) + Avx512F.Shuffle4x128(a, b, 0xEE);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<int> Quarters(Vector512<int> a, Vector512<int> b) => Avx512F.Shuffle4x128(a, b, 0x88) + Avx512F.Shuffle4x128(a, b, 0xDD);
+    }
+
+    /// <summary>Lane j: Σ_i x[i] · w[j · n + i] for the eight rows from <paramref name="w"/>; n ≥ 32, the last vector overlapping and masked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Rows8(ref sbyte w, int n, ref byte x, Vector256<byte> tailMask)
+    {
+        Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector256<byte> mask = Vector256<byte>.AllBitsSet;
+        int j = 0;
+        while (true)
+        {
+            nuint t;
+            if (j <= n - 32) t = (nuint)j;
+            else if (j < n) { t = (nuint)(n - 32); mask = tailMask; }
+            else break;
+            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, t) & mask;
+            ref sbyte p = ref Unsafe.Add(ref w, t);
+            s0 = Madd(s0, xv, Vector256.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s1 = Madd(s1, xv, Vector256.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s2 = Madd(s2, xv, Vector256.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s3 = Madd(s3, xv, Vector256.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s4 = Madd(s4, xv, Vector256.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s5 = Madd(s5, xv, Vector256.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s6 = Madd(s6, xv, Vector256.LoadUnsafe(ref p));
+            p = ref Unsafe.Add(ref p, n); s7 = Madd(s7, xv, Vector256.LoadUnsafe(ref p));
+            j += 32;
+        }
+        // level 1: [a.lo + a.hi, b.lo + b.hi]: rows (0 | 4), (1 | 5), (2 | 6), (3 | 7), four partial sums each
+        Vector256<int> h0 = Avx2.Permute2x128(s0, s4, 0x20) + Avx2.Permute2x128(s0, s4, 0x31);
+        Vector256<int> h1 = Avx2.Permute2x128(s1, s5, 0x20) + Avx2.Permute2x128(s1, s5, 0x31);
+        Vector256<int> h2 = Avx2.Permute2x128(s2, s6, 0x20) + Avx2.Permute2x128(s2, s6, 0x31);
+        Vector256<int> h3 = Avx2.Permute2x128(s3, s7, 0x20) + Avx2.Permute2x128(s3, s7, 0x31);
+        // level 2: in each half, [a(e0 + e2), a(e1 + e3), b(e0 + e2), b(e1 + e3)]
+        Vector256<int> p0 = Avx2.UnpackLow(h0.AsInt64(), h1.AsInt64()).AsInt32() + Avx2.UnpackHigh(h0.AsInt64(), h1.AsInt64()).AsInt32();
+        Vector256<int> p1 = Avx2.UnpackLow(h2.AsInt64(), h3.AsInt64()).AsInt32() + Avx2.UnpackHigh(h2.AsInt64(), h3.AsInt64()).AsInt32();
+        // level 3: rows 0-3 in the low half, 4-7 in the high
+        return Avx.Shuffle(p0.AsSingle(), p1.AsSingle(), 0x88).AsInt32() + Avx.Shuffle(p0.AsSingle(), p1.AsSingle(), 0xDD).AsInt32();
     }
 }

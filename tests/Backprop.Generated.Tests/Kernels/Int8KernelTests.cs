@@ -83,7 +83,8 @@ public class Int8KernelTests
 
     public static IEnumerable<object[]> ProductShapes()
     {
-        foreach (int m in new[] { 1, 3, 4, 5, 10 })
+        // 8 to 15 rows: one sample in 8-row blocks (Avx2); 16 and more: 16-row blocks (Avx512BW); 17 and 40 overlap their last block
+        foreach (int m in new[] { 1, 3, 4, 5, 10, 16, 17, 40 })
         {
             foreach (int n in new[] { 1, 5, 31, 32, 33, 63, 64, 65, 100, 784 })
             {
@@ -140,6 +141,9 @@ public class Int8KernelTests
 
     [Theory]
     [InlineData(10, 64, 1)]
+    [InlineData(32, 64, 1)]
+    [InlineData(40, 100, 1)]
+    [InlineData(12, 33, 1)]
     [InlineData(7, 100, 5)]
     [InlineData(33, 784, 17)]
     public void DenseForward_is_within_one_ulp_of_the_dequantized_arithmetic(int m, int n, int samples)
