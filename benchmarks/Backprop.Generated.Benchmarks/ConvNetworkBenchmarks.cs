@@ -159,7 +159,7 @@ public static class ConvNetworkSuite
                 tsv.Add(string.Create(CultureInfo.InvariantCulture, $"{network}\tlayer\t{conv.Label} | {pass}\t{batch}\t{median * batch / Block:R}\t{t:R}\t{flops / t:F2}"));
             }
         }
-        double poolTotal = 0;
+        double poolTotal = 0, elementwise = 0;
         foreach (Pool pool in Pools.Where(p => p.Network == network))
         {
             PoolShape shape = pool.Shape;
@@ -188,11 +188,35 @@ public static class ConvNetworkSuite
                 tsv.Add(string.Create(CultureInfo.InvariantCulture, $"{network}	layer	{pool.Label} | {pass}	{batch}	{median * batch / Block:R}	{t:R}	-"));
             }
         }
+        if (network == "fashioncnn")
+        {
+            // The generated code's element-wise ReLU loops of one block (FashionCnn.g.cs, BackwardSamples), copied as they are emitted.
+            float[] h0 = new float[Block * 12544], d0 = new float[Block * 12544], h2 = new float[Block * 6272], d2 = new float[Block * 6272];
+            var rng = new Random(8);
+            foreach (float[] a in new[] { h0, d0, h2, d2 }) for (int i = 0; i < a.Length; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
+            var (median, best) = Measure(() => ReLULoops(h0, d0, h2, d2, Block), budget / 4);
+            double t = best * batch / Block;
+            elementwise = t;
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"  {network} the generated ReLU loops (forward and backward, both convolutions), 256 samples as 8 blocks of 32: {t / 1e3:F1} µs, {100 * t / step:F0}% of the step");
+            lines.Add(line);
+            Console.WriteLine(line);
+            tsv.Add(string.Create(CultureInfo.InvariantCulture, $"{network}\tlayer\tReLU loops\t{batch}\t{median * batch / Block:R}\t{t:R}\t-"));
+        }
         string rest = string.Create(CultureInfo.InvariantCulture,
-            $"  {network} the step's best {step / 1e3:F1} µs: convolution kernels {convTotal / 1e3:F1} µs ({100 * convTotal / step:F0}%), pooling kernels {poolTotal / 1e3:F1} µs ({100 * poolTotal / step:F0}%), everything else (activations, Dense, loss, SGD step, zeroing, glue) {(step - convTotal - poolTotal) / 1e3:F1} µs");
+            $"  {network} the step's best {step / 1e3:F1} µs: convolution kernels {convTotal / 1e3:F1} µs ({100 * convTotal / step:F0}%), pooling kernels {poolTotal / 1e3:F1} µs ({100 * poolTotal / step:F0}%), ReLU loops {elementwise / 1e3:F1} µs, everything else (Dense, loss, SGD step, zeroing, glue, other processes) {(step - convTotal - poolTotal - elementwise) / 1e3:F1} µs");
         lines.Add(rest);
         Console.WriteLine(rest);
         tsv.Add(string.Create(CultureInfo.InvariantCulture, $"{network}\tprofile\tconv kernels, pool kernels, step\t{batch}\t{convTotal:R}\t{poolTotal:R}\t{step:R}"));
+    }
+
+    /// <summary>FashionCnn's ReLU loops of one block of k samples, as the generator emits them (forward on h0 and h2, then the masks on d2 and d0).</summary>
+    private static void ReLULoops(Span<float> h0, Span<float> d0, Span<float> h2, Span<float> d2, int k)
+    {
+        for (int e = 0; e < k * 12544; e++) h0[e] = MathF.Max(h0[e], 0f);
+        for (int e = 0; e < k * 6272; e++) h2[e] = MathF.Max(h2[e], 0f);
+        for (int e = 0; e < k * 6272; e++) d2[e] = h2[e] > 0f ? d2[e] : 0f;
+        for (int e = 0; e < k * 12544; e++) d0[e] = h0[e] > 0f ? d0[e] : 0f;
     }
 
     private static void Add(List<string> lines, List<string> tsv, string network, string group, string impl, int batch, double median, double best)
