@@ -41,15 +41,30 @@ public sealed class OnnxRuntimePeer : IDisposable
     /// <summary>The pinned output buffer ([batch, out], row-major) that every call writes.</summary>
     public float[] Outputs { get; }
 
-    public NetworkSpec Spec { get; }
+    /// <summary>The network's name: the model is DIR/{Name}.onnx.</summary>
+    public string Name { get; }
+
+    /// <summary>Floats per sample in.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Floats per sample out.</summary>
+    public int OutputSize { get; }
 
     public int Batch { get; }
 
     public OnnxRuntimePeer(NetworkSpec spec, int batch, string directory)
+        : this(spec.Name, spec.InputSize, spec.OutputSize, batch, directory)
     {
-        Spec = spec;
+    }
+
+    /// <summary>The peer of any network (the convolutional ones have no <see cref="NetworkSpec"/>): DIR/{name}.onnx, flat samples in and out.</summary>
+    public OnnxRuntimePeer(string name, int inputSize, int outputSize, int batch, string directory)
+    {
+        Name = name;
+        InputSize = inputSize;
+        OutputSize = outputSize;
         Batch = batch;
-        string model = _model = ModelPath(spec, directory);
+        string model = _model = ModelPath(name, directory);
         if (!File.Exists(model))
         {
             throw new FileNotFoundException($"ONNX model {model} not found: run benchmarks/run.sh, or `--export-weights {directory}` " +
@@ -64,10 +79,10 @@ public sealed class OnnxRuntimePeer : IDisposable
         };
         _session = new InferenceSession(model, _options);
         _run = new RunOptions();
-        Inputs = new float[batch * spec.InputSize];
-        Outputs = new float[batch * spec.OutputSize];
-        _input = OrtValue.CreateTensorValueFromMemory(Inputs, new long[] { batch, spec.InputSize });
-        _output = OrtValue.CreateTensorValueFromMemory(Outputs, new long[] { batch, spec.OutputSize });
+        Inputs = new float[batch * inputSize];
+        Outputs = new float[batch * outputSize];
+        _input = OrtValue.CreateTensorValueFromMemory(Inputs, new long[] { batch, inputSize });
+        _output = OrtValue.CreateTensorValueFromMemory(Outputs, new long[] { batch, outputSize });
         _inputValues = new[] { _input };
         _outputValues = new[] { _output };
         _binding = _session.CreateIoBinding();
@@ -75,9 +90,13 @@ public sealed class OnnxRuntimePeer : IDisposable
         _binding.BindOutput("output", _output);
     }
 
-    public static string ModelPath(NetworkSpec spec, string directory) => Path.Combine(directory, spec.Name + ".onnx");
+    public static string ModelPath(NetworkSpec spec, string directory) => ModelPath(spec.Name, directory);
 
-    public static string WeightsPath(NetworkSpec spec, string directory) => Path.Combine(directory, spec.Name + ".safetensors");
+    public static string ModelPath(string name, string directory) => Path.Combine(directory, name + ".onnx");
+
+    public static string WeightsPath(NetworkSpec spec, string directory) => WeightsPath(spec.Name, directory);
+
+    public static string WeightsPath(string name, string directory) => Path.Combine(directory, name + ".safetensors");
 
     /// <summary>
     /// Writes every network's weights for export_onnx.py: a fresh network of seed 1 (as the benchmarks create), its
@@ -86,17 +105,25 @@ public sealed class OnnxRuntimePeer : IDisposable
     public static void ExportWeights(string directory)
     {
         System.IO.Directory.CreateDirectory(directory);
-        foreach (NetworkSpec spec in NetworkSpec.All)
+        foreach (NetworkSpec spec in NetworkSpec.All) ExportWeights(spec.Name, spec.CreateGenerated(1), directory);
+        foreach (var (name, create) in ConvNetworkSuite.Networks) ExportWeights(name, create(), directory);
+    }
+
+    private static void ExportWeights(string name, INetwork net, string directory)
+    {
+        SetBiases(net);
+        net.SaveWeights(WeightsPath(name, directory));
+        Console.WriteLine($"weights: {WeightsPath(name, directory)}");
+    }
+
+    /// <summary>Biases (zero after initialization) set to small non-zero values, so that the output check covers them too.</summary>
+    public static void SetBiases(INetwork net)
+    {
+        foreach (TensorInfo tensor in net.Tensors)
         {
-            INetwork net = spec.CreateGenerated(1);
-            foreach (TensorInfo tensor in net.Tensors)
-            {
-                if (tensor.Role != TensorRole.Bias) continue;
-                Span<float> bias = tensor.Slice(net.Parameters);
-                for (int i = 0; i < bias.Length; i++) bias[i] = 0.05f * MathF.Sin(1 + i + 7 * tensor.Layer);
-            }
-            net.SaveWeights(WeightsPath(spec, directory));
-            Console.WriteLine($"weights: {WeightsPath(spec, directory)}");
+            if (tensor.Role != TensorRole.Bias) continue;
+            Span<float> bias = tensor.Slice(net.Parameters);
+            for (int i = 0; i < bias.Length; i++) bias[i] = 0.05f * MathF.Sin(1 + i + 7 * tensor.Layer);
         }
     }
 
@@ -141,7 +168,7 @@ public sealed class OnnxRuntimePeer : IDisposable
     {
         if (inputs.Length != Inputs.Length)
         {
-            throw new ArgumentException($"{inputs.Length} inputs for a batch of {Batch} × {Spec.InputSize} = {Inputs.Length}", nameof(inputs));
+            throw new ArgumentException($"{inputs.Length} inputs for a batch of {Batch} × {InputSize} = {Inputs.Length}", nameof(inputs));
         }
         inputs.CopyTo(Inputs);
         Array.Fill(Outputs, float.NaN);
@@ -155,15 +182,15 @@ public sealed class OnnxRuntimePeer : IDisposable
             if (!(diff <= 1e-5 * Math.Max(1.0, Math.Abs(expected[i]))))
             {
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"ONNX Runtime and the generated Forward disagree on {Spec.Name}, batch {Batch}, sample {i / Spec.OutputSize}, output {i % Spec.OutputSize}: " +
+                    $"ONNX Runtime and the generated Forward disagree on {Name}, batch {Batch}, sample {i / OutputSize}, output {i % OutputSize}: " +
                     $"{Outputs[i]:R} against {expected[i]:R} (|diff| {diff:G3}, allowed 1e-5 × max(1, |output|)); " +
-                    $"is {_model} exported from {WeightsPath(Spec, Path.GetDirectoryName(_model)!)}, the weights loaded? Export again (benchmarks/run.sh does)"));
+                    $"is {_model} exported from {WeightsPath(Name, Path.GetDirectoryName(_model)!)}, the weights loaded? Export again (benchmarks/run.sh does)"));
             }
             maxDiff = Math.Max(maxDiff, diff);
         }
-        Checks[(Spec.Name, Batch)] = maxDiff;
+        Checks[(Name, Batch)] = maxDiff;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ONNX Runtime check: {Spec.Name}, batch {Batch}: max |ORT − generated| = {maxDiff:G3} over {expected.Length} outputs"));
+            $"ONNX Runtime check: {Name}, batch {Batch}: max |ORT − generated| = {maxDiff:G3} over {expected.Length} outputs"));
         return maxDiff;
     }
 

@@ -15,18 +15,19 @@ namespace Backprop.Generated.Benchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/Backprop.Generated.Benchmarks -- [--short] [--network xor|digits|mnist|deep]...
-/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--kernels] [--conv-kernels] [--onnx DIR] [--int8]
+/// [--group forward|step|batch]... [--results file.tsv] [--peak-only] [--no-peak] [--quick] [--kernels] [--conv-kernels] [--conv-networks] [--onnx DIR] [--int8]
 /// <para>--onnx DIR runs the ONNX Runtime peer on DIR/{network}.onnx (forward at 1, 32 and 256 samples);
 /// --export-weights DIR writes DIR/{network}.safetensors for benchmarks/export_onnx.py and exits;
 /// --kernels runs the runtime kernels' roofline suite instead of the networks; --conv-kernels the convolution and pooling
-/// kernels on the layers of FashionCnn and SensorNet (GFLOP/s, % of the FMA peak, × the plain loops); --latency [--user] the one-sample
+/// kernels on the layers of FashionCnn and SensorNet (GFLOP/s, % of the FMA peak, × the plain loops); --conv-networks those two
+/// networks whole (one-sample Forward, with ONNX Runtime's under --onnx DIR; training at 32 and 256; where the step's time goes); --latency [--user] the one-sample
 /// breakdown of the small networks (steady state, or as a user's program runs).</para>
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        bool shortMode = false, peakOnly = false, noPeak = false, quick = false, kernels = false, convKernels = false, noBaseline = false;
+        bool shortMode = false, peakOnly = false, noPeak = false, quick = false, kernels = false, convKernels = false, convNetworks = false, noBaseline = false;
         var networks = new List<string>();
         var groups = new List<string>();
         string? results = null;
@@ -38,6 +39,7 @@ public static class Program
                 case "--quick": quick = true; break;
                 case "--kernels": kernels = true; break; // the runtime's kernels by layer shape: KernelBenchmarks.cs
                 case "--conv-kernels": convKernels = true; break; // the convolution and pooling kernels: ConvKernelBenchmarks.cs
+                case "--conv-networks": convNetworks = true; break; // FashionCnn and SensorNet whole: ConvNetworkBenchmarks.cs
                 case "--no-baseline": noBaseline = true; break; // --conv-kernels without the plain loops
                 case "--probe": Probes.Run(); return 0;
                 case "--int8": Int8Comparison.Run(); return 0; // int8 against float32 baked networks: Int8.cs
@@ -64,6 +66,7 @@ public static class Program
 
         if (kernels) return KernelSuite.Run(shortMode, results);
         if (convKernels) return ConvKernelSuite.Run(shortMode, !noBaseline, results);
+        if (convNetworks) return ConvNetworkSuite.Run(shortMode, OnnxRuntimePeer.Directory, results);
         NetworkSpec[] selected = networks.Count > 0 ? networks.Select(NetworkSpec.ByName).ToArray() : NetworkSpec.All;
         if (OnnxRuntimePeer.Directory is not null && (groups.Count == 0 || groups.Contains("forward")) && !peakOnly && !quick)
         {
