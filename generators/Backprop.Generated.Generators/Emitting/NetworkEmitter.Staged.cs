@@ -481,8 +481,12 @@ internal sealed partial class NetworkEmitter
             }
             return;
         }
-        string expression = ActivationFormulas.Chain(activation, $"{a}[e]", $"{src}[e]");
-        if (activation == ActivationKind.Linear && src == dst) return;
-        _w.Line($"for (int e = 0; e < k * {n}; e++) {dst}[e] = {expression};");
+        if (activation == ActivationKind.Linear)
+        {
+            if (src != dst) _w.Line($"{src}.Slice(0, k * {n}).CopyTo({dst});");
+            return;
+        }
+        // The runtime's chain kernel: the same expression (ActivationFormulas.Chain) eight lanes at a time, same bits.
+        _w.Line($"{Dense}ChainDerivative<{ActivationFormulas.DerivativeType(activation)}>({a}, {src}, {dst}.Slice(0, k * {n}));");
     }
 }

@@ -291,7 +291,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork, global::Backpr
         }
         // Layer 2: Activation ReLU: a = max(0, z) — backward
         // ∂L/∂x = ∂L/∂a ⊙ f'(x); ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int e = 0; e < k * 6; e++) d1[e] = h2[e] > 0f ? d2[e] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(h2, d2, d1.Slice(0, k * 6));
         // Layer 1: BatchNorm over 6 features — backward
         // ∂L/∂γ_j = Σ_s ∂L/∂y ⊙ x̂;  ∂L/∂β_j = Σ_s ∂L/∂y;
         // ∂L/∂x[s, j] = γ_j / (k σ_j) · (k ∂L/∂y[s, j] − Σ_s ∂L/∂y − x̂[s, j] Σ_s ∂L/∂y ⊙ x̂)

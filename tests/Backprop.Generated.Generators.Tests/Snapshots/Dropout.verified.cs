@@ -246,7 +246,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork, global::Backprop
         for (int e = 0; e < k * 16; e++) d0[e] = d1[e] * m1[e];
         // Layer 0: Dense 8 → 16, ReLU: a = max(0, z), z = W0·x + b0 — backward
         // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int e = 0; e < k * 16; e++) d0[e] = h0[e] > 0f ? d0[e] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(h0, d0, d0.Slice(0, k * 16));
         // ∂L/∂W0[o, i] += Σ_s ∂L/∂z[s, o] · x[s, i];  ∂L/∂b0[o] += Σ_s ∂L/∂z[s, o]
         for (int s = 0; s < k; s++)
         {

@@ -320,7 +320,7 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
         global::Backprop.Generated.CompilerServices.PoolKernels.MaxBackward(in s_shape3, h2, d3, d2, k);
         // Layer 2: Conv2D(32, 5×5, pad 2, ReLU), 16×14×14 → 32×14×14 — backward
         // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int e = 0; e < k * 6272; e++) d2[e] = h2[e] > 0f ? d2[e] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(h2, d2, d2.Slice(0, k * 6272));
         // ∂L/∂W1[f,c,u,v] += Σ_s Σ_y,x ∂L/∂z[s,f,y,x] · in[s, c, y+u−2, x+v−2];  ∂L/∂b1[f] += Σ_s Σ_y,x ∂L/∂z[s,f,y,x]
         global::Backprop.Generated.CompilerServices.ConvKernels.AddWeightGradient(in s_shape2, h1, d2, gW1, gb1, k);
         // ∂L/∂in[s,c,i,j] = Σ_f Σ_u,v W1[f,c,u,v] · ∂L/∂z[s,f,y,x] over the (y, x) with y+u−2 = i and x+v−2 = j
@@ -330,7 +330,7 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
         global::Backprop.Generated.CompilerServices.PoolKernels.MaxBackward(in s_shape1, h0, d1, d0, k);
         // Layer 0: Conv2D(16, 5×5, pad 2, ReLU), 1×28×28 → 16×28×28 — backward
         // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int e = 0; e < k * 12544; e++) d0[e] = h0[e] > 0f ? d0[e] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(h0, d0, d0.Slice(0, k * 12544));
         // ∂L/∂W0[f,c,u,v] += Σ_s Σ_y,x ∂L/∂z[s,f,y,x] · in[s, c, y+u−2, x+v−2];  ∂L/∂b0[f] += Σ_s Σ_y,x ∂L/∂z[s,f,y,x]
         global::Backprop.Generated.CompilerServices.ConvKernels.AddWeightGradient(in s_shape0, x, d0, gW0, gb0, k);
         return loss;

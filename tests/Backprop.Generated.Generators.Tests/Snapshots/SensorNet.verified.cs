@@ -320,7 +320,7 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::Backprop.Generated.CompilerServices.PoolKernels.AverageBackward(in s_shape3, d3, d2, k);
         // Layer 2: Conv1D(16, 3, Tanh), 8×32 → 16×30 — backward
         // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; tanh: tanh'(z) = 1 − tanh(z)² = 1 − a²
-        for (int e = 0; e < k * 480; e++) d2[e] = d2[e] * (1f - h2[e] * h2[e]);
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.TanhActivation>(h2, d2, d2.Slice(0, k * 480));
         // ∂L/∂W1[f,c,u] += Σ_s Σ_x ∂L/∂z[s,f,x] · in[s, c, x+u];  ∂L/∂b1[f] += Σ_s Σ_x ∂L/∂z[s,f,x]
         global::Backprop.Generated.CompilerServices.ConvKernels.AddWeightGradient(in s_shape2, h1, d2, gW1, gb1, k);
         // ∂L/∂in[s,c,j] = Σ_f Σ_u W1[f,c,u] · ∂L/∂z[s,f,x] over the x with x+u = j
@@ -330,7 +330,7 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::Backprop.Generated.CompilerServices.PoolKernels.AverageBackward(in s_shape1, d1, d0, k);
         // Layer 0: Conv1D(8, 5, stride 2, pad 2, ReLU), 3×128 → 8×64 — backward
         // ∂L/∂z = ∂L/∂a ⊙ f'(z), in place; ReLU: relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch); z > 0 exactly when a > 0
-        for (int e = 0; e < k * 512; e++) d0[e] = h0[e] > 0f ? d0[e] : 0f;
+        global::Backprop.Generated.CompilerServices.DenseKernels.ChainDerivative<global::Backprop.Generated.CompilerServices.ReLUActivation>(h0, d0, d0.Slice(0, k * 512));
         // ∂L/∂W0[f,c,u] += Σ_s Σ_x ∂L/∂z[s,f,x] · in[s, c, x·2+u−2];  ∂L/∂b0[f] += Σ_s Σ_x ∂L/∂z[s,f,x]
         global::Backprop.Generated.CompilerServices.ConvKernels.AddWeightGradient(in s_shape0, x, d0, gW0, gb0, k);
         return loss;
