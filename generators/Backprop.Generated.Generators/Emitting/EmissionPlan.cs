@@ -221,7 +221,7 @@ internal sealed class EmissionPlan
     /// </summary>
     public bool ConvolutionChunks { get; }
 
-    /// <summary>Layer-by-layer path: floats of training buffer per sample (outputs, their gradients, masks, x̂, logits).</summary>
+    /// <summary>Layer-by-layer path (convolutional or not): floats of training buffer per sample (outputs, their gradients, masks, x̂, logits).</summary>
     public int TrainingFloatsPerSample { get; }
 
     /// <summary>Layer-by-layer path: floats of training buffer independent of the batch (1/σ per batch-norm feature).</summary>

@@ -183,16 +183,7 @@ internal sealed partial class NetworkEmitter
                     _w.Line("throw new global::System.ArgumentException($\"Backward needs at least 2 samples for batch norm's batch statistics (as PyTorch), but got {k}.\", nameof(inputs));");
                 }
             }
-            int perSample = 0;
-            int fixedFloats = 0;
-            foreach (LayerModel layer in _layers)
-            {
-                perSample += 2 * layer.Units; // output and its gradient
-                if (layer.Kind == LayerKind.Dropout) perSample += layer.Units; // mask
-                if (layer.Kind == LayerKind.BatchNorm) { perSample += layer.Units; fixedFloats += layer.Units; } // x̂, 1/σ
-            }
-            if (StagedKeepsLogits) perSample += OutputLayer.Units; // logits
-            _w.Line($"int needed = k * {Literal.Int(perSample)} + {Literal.Int(fixedFloats)};");
+            _w.Line($"int needed = k * {Literal.Int(_plan.TrainingFloatsPerSample)} + {Literal.Int(_plan.TrainingFixedFloats)};");
             _w.Line("if (_trainingBuffer is null || _trainingBuffer.Length < needed) _trainingBuffer = new float[needed];");
             _w.Line(ElementwiseMean
                 ? "float gradScale = 1f / (k * OutputSize); // L is the mean over all k × OutputSize elements"
