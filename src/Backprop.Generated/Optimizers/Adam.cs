@@ -12,7 +12,7 @@ namespace Backprop.Generated;
 /// <remarks>
 /// At step <c>t</c>: <c>m = beta1 m + (1 - beta1) g</c>, <c>v = beta2 v + (1 - beta2) g^2</c>,
 /// <c>denom = sqrt(v) / sqrt(1 - beta2^t) + epsilon</c>, <c>p -= (lr / (1 - beta1^t)) m / denom</c>.
-/// With decoupled weight decay <c>wd</c>, Dense weight matrices (<see cref="TensorInfo.IsWeight"/>) are first scaled
+/// With decoupled weight decay <c>wd</c>, Dense and convolution weights (<see cref="TensorInfo.IsWeight"/>) are first scaled
 /// by <c>1 - lr wd</c>; biases are not decayed (pass them to PyTorch as a parameter group with
 /// <c>weight_decay=0</c> to compare).
 /// </remarks>
@@ -43,7 +43,7 @@ public sealed class Adam : Optimizer
     /// <summary>Added to the bias-corrected root of the second moment.</summary>
     public float Epsilon { get; }
 
-    /// <summary>Decoupled weight decay of the Dense weights (AdamW); 0 for plain Adam.</summary>
+    /// <summary>Decoupled weight decay of the Dense and convolution weights (AdamW); 0 for plain Adam.</summary>
     public float WeightDecay { get; }
 
     /// <inheritdoc/>

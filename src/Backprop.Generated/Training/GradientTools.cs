@@ -6,13 +6,19 @@ using System.Runtime.InteropServices;
 namespace Backprop.Generated;
 
 /// <summary>
-/// L1 and L2 penalties on a network's Dense weights (<see cref="TensorInfo.IsWeight"/>; biases and batch-norm
+/// L1 and L2 penalties on a network's Dense and convolution weights (<see cref="TensorInfo.IsWeight"/>; biases and batch-norm
 /// parameters are never penalized), added to the accumulated gradient. Allocation-free.
 /// </summary>
 public static class Regularization
 {
     /// <summary>Adds <c>strength * sign(w)</c> (sign 0 at 0, as <c>torch.sign</c>) to the gradient of every weight.</summary>
-    public static void AddL1Gradient(INetwork network, float strength)
+    public static void AddL1Gradient(INetwork network, float strength) => AddPenaltyGradient<L1Penalty>(network, strength);
+
+    /// <summary>Adds <c>strength * w</c> to the gradient of every weight (the gradient of <c>strength / 2 * sum w^2</c>).</summary>
+    public static void AddL2Gradient(INetwork network, float strength) => AddPenaltyGradient<L2Penalty>(network, strength);
+
+    /// <summary>g += strength · P'(w) over every weight tensor, vectors first, then the tail with the same expression.</summary>
+    private static void AddPenaltyGradient<TPenalty>(INetwork network, float strength) where TPenalty : IPenalty
     {
         ArgumentNullException.ThrowIfNull(network);
         if (strength == 0) return;
@@ -30,50 +36,41 @@ public static class Regularization
                 var vs = new Vector<float>(strength);
                 for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
                 {
-                    var wi = Vector.LoadUnsafe(ref Unsafe.Add(ref w, i));
-                    // comparisons give -1 where true: (w < 0) - (w > 0) is sign(w).
-                    var sign = Vector.ConvertToSingle(Vector.LessThan(wi, Vector<float>.Zero) - Vector.GreaterThan(wi, Vector<float>.Zero));
                     ref float gi = ref Unsafe.Add(ref g, i);
-                    (Vector.LoadUnsafe(ref gi) + vs * sign).StoreUnsafe(ref gi);
+                    (Vector.LoadUnsafe(ref gi) + vs * TPenalty.Derivative(Vector.LoadUnsafe(ref Unsafe.Add(ref w, i)))).StoreUnsafe(ref gi);
                 }
             }
             for (; i < n; i++)
             {
-                float wi = Unsafe.Add(ref w, i);
-                float sign = wi > 0 ? 1f : wi < 0 ? -1f : 0f;
-                Unsafe.Add(ref g, i) += strength * sign;
+                Unsafe.Add(ref g, i) += strength * TPenalty.Derivative(Unsafe.Add(ref w, i));
             }
         }
     }
 
-    /// <summary>Adds <c>strength * w</c> to the gradient of every weight (the gradient of <c>strength / 2 * sum w^2</c>).</summary>
-    public static void AddL2Gradient(INetwork network, float strength)
+    /// <summary>The derivative of one weight's penalty, without the strength.</summary>
+    private interface IPenalty
     {
-        ArgumentNullException.ThrowIfNull(network);
-        if (strength == 0) return;
-        Span<float> parameters = network.Parameters, gradients = network.Gradients;
-        var tensors = network.Tensors;
-        for (int t = 0; t < tensors.Count; t++)
-        {
-            TensorInfo info = tensors[t];
-            if (!info.IsWeight || info.Storage != TensorStorage.Parameters) continue;
-            ref float w = ref MemoryMarshal.GetReference(info.Slice(parameters));
-            ref float g = ref MemoryMarshal.GetReference(info.Slice(gradients));
-            int n = info.Length, i = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var vs = new Vector<float>(strength);
-                for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
-                {
-                    ref float gi = ref Unsafe.Add(ref g, i);
-                    (Vector.LoadUnsafe(ref gi) + vs * Vector.LoadUnsafe(ref Unsafe.Add(ref w, i))).StoreUnsafe(ref gi);
-                }
-            }
-            for (; i < n; i++)
-            {
-                Unsafe.Add(ref g, i) += strength * Unsafe.Add(ref w, i);
-            }
-        }
+        static abstract Vector<float> Derivative(Vector<float> w);
+
+        static abstract float Derivative(float w);
+    }
+
+    /// <summary>|w|: sign(w), 0 at 0.</summary>
+    private readonly struct L1Penalty : IPenalty
+    {
+        // comparisons give -1 where true: (w < 0) - (w > 0) is sign(w).
+        public static Vector<float> Derivative(Vector<float> w) =>
+            Vector.ConvertToSingle(Vector.LessThan(w, Vector<float>.Zero) - Vector.GreaterThan(w, Vector<float>.Zero));
+
+        public static float Derivative(float w) => w > 0 ? 1f : w < 0 ? -1f : 0f;
+    }
+
+    /// <summary>w²/2: w.</summary>
+    private readonly struct L2Penalty : IPenalty
+    {
+        public static Vector<float> Derivative(Vector<float> w) => w;
+
+        public static float Derivative(float w) => w;
     }
 }
 

@@ -58,7 +58,7 @@ public sealed record TrainerOptions
     public ILearningRateSchedule? Schedule { get; init; }
 
     /// <summary>
-    /// L1 penalty strength on Dense weights (not biases), a finite number &gt;= 0: <c>L1 * sign(w)</c> is added to
+    /// L1 penalty strength on Dense and convolution weights (not biases), a finite number &gt;= 0: <c>L1 * sign(w)</c> is added to
     /// the gradient, the gradient of <c>L1 * sum |w|</c>. Default 0.
     /// </summary>
     public float L1
@@ -68,7 +68,7 @@ public sealed record TrainerOptions
     }
 
     /// <summary>
-    /// L2 penalty strength on Dense weights (not biases), a finite number &gt;= 0: <c>L2 * w</c> is added to the
+    /// L2 penalty strength on Dense and convolution weights (not biases), a finite number &gt;= 0: <c>L2 * w</c> is added to the
     /// gradient, the gradient of <c>L2 / 2 * sum w^2</c> (PyTorch's <c>weight_decay</c> convention). Default 0.
     /// </summary>
     public float L2
