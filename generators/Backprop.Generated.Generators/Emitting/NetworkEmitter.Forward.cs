@@ -44,7 +44,7 @@ internal sealed partial class NetworkEmitter
         _w.Line(UsesBatchPath
             ? "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, chunks of 32 go through"
             : _plan.LaneForward
-            ? "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 4 samples on, four at a time on SIMD"
+            ? "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, eight at a time on SIMD"
             : "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.");
         if (UsesBatchPath)
         {
