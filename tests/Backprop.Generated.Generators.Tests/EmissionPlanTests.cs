@@ -28,6 +28,21 @@ public class EmissionPlanTests
         Assert.Equal(0, plan.BatchBuffer.Size);
     }
 
+    [Theory]
+    [InlineData("[Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]", 2, true)] // xor: every layer unrolled
+    [InlineData("[Dense(8, Activation.ReLU)] [Dense(8, Activation.LeakyReLU)] [Dense(3, Activation.Softmax)]", 8, true)]
+    [InlineData("[Dense(8, Activation.ReLU)] [Dense(9, Activation.Tanh)] [Dense(1)]", 8, false)] // a looped layer: the batch path
+    [InlineData("[Dense(32, Activation.ReLU)] [Dense(10, Activation.Softmax)]", 64, false)] // digits: the batch path
+    [InlineData("[Dense(4)] [Activation(Activation.ReLU)] [Dense(1)]", 2, false)] // layer by layer
+    [InlineData("[Dense(4)] [Dropout(0.5)] [Dense(1)]", 2, false)]
+    public void Forward_on_several_samples_runs_on_lanes_exactly_when_every_layer_is_unrolled(string layers, int inputs, bool lanes)
+    {
+        EmissionPlan plan = Plan(layers, "Loss.MeanSquaredError", inputs);
+        Assert.Equal(lanes, plan.LaneForward);
+        Assert.Equal(lanes, plan.Path == NetworkPath.Unrolled);
+        Assert.False(plan.LaneForward && plan.UsesBatchPath); // one multi-sample form per network
+    }
+
     [Fact]
     public void The_unroll_threshold_is_64_weights()
     {

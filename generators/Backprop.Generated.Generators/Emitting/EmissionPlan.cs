@@ -230,6 +230,15 @@ internal sealed class EmissionPlan
     /// <summary>Dense-only networks with a looped layer get the batch kernels, in Forward and Backward.</summary>
     public bool UsesBatchPath => Path == NetworkPath.Batch;
 
+    /// <summary>
+    /// <c>Forward</c> on several samples runs eight at a time on SIMD lanes (the runtime's <c>LaneKernels</c>,
+    /// NetworkEmitter.Lanes.cs): a network whose Dense layers are all unrolled has no matrix to hand to the chunked batch
+    /// kernels, so its unrolled statements run on vectors of eight samples instead, every lane through the one-sample
+    /// operations (bit-equal to one sample at a time). Networks with a looped layer take the batch path; layer-by-layer
+    /// networks (convolutions, [BatchNorm], [Dropout], [Activation]) keep their own Forward.
+    /// </summary>
+    public bool LaneForward => Path == NetworkPath.Unrolled;
+
     /// <summary>Scratch of one Forward sample (the stack up to 16,384 floats).</summary>
     public BufferPlan ForwardScratch { get; } = new();
 

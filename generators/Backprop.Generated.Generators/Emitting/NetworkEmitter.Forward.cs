@@ -30,6 +30,11 @@ internal sealed partial class NetworkEmitter
             _w.Line();
             EmitForwardChunks();
         }
+        else if (_plan.LaneForward)
+        {
+            _w.Line();
+            EmitForwardLanes();
+        }
     }
 
     private void EmitForwardPublic()
@@ -38,10 +43,16 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// Runs the network in inference mode on k ≥ 1 samples stored one after another:");
         _w.Line(UsesBatchPath
             ? "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, chunks of 32 go through"
+            : _plan.LaneForward
+            ? "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, eight at a time on SIMD"
             : "/// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.");
         if (UsesBatchPath)
         {
             _w.Line("/// matrix kernels (equal to one sample at a time within float rounding); allocates nothing after a thread's first such call.");
+        }
+        else if (_plan.LaneForward)
+        {
+            _w.Line("/// lanes (bit-equal to one sample at a time). Allocates nothing.");
         }
         _w.Line("/// </summary>");
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
@@ -64,12 +75,14 @@ internal sealed partial class NetworkEmitter
                 _w.Indent();
                 scratch = "scratch";
             }
-            if (UsesBatchPath)
+            bool multiSample = UsesBatchPath || _plan.LaneForward;
+            if (multiSample)
             {
                 _w.Line("int s = 0;");
-                EmitForwardDispatch();
+                if (UsesBatchPath) EmitForwardDispatch();
+                else EmitLaneDispatch();
             }
-            using (_w.Block(UsesBatchPath ? "for (; s < k; s++)" : "for (int s = 0; s < k; s++)"))
+            using (_w.Block(multiSample ? "for (; s < k; s++)" : "for (int s = 0; s < k; s++)"))
             {
                 _w.Line($"ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), {scratch});");
             }

@@ -12,11 +12,22 @@ namespace Backprop.Generated.CompilerServices;
 /// rounded value (VectorMathTests sweeps every binade against double precision). Multiplies, adds and fused
 /// multiply-adds, each correctly rounded (the FMA instruction, or in software without one), so every machine gives the
 /// same bits, with or without SIMD hardware. Four scalar <see cref="MathF.Tanh"/>
-/// calls cost ~40 ns and ten <see cref="MathF.Exp"/> ~28 ns; a call here on four values a few. Used by generated code.
+/// calls cost ~40 ns and ten <see cref="MathF.Exp"/> ~28 ns; a call here on four values a few. Tanh also comes on
+/// <see cref="Vector256{T}"/>, eight samples at a time for <see cref="LaneKernels"/>, lane for lane the same operations
+/// and bits (the coefficients are shared constants). Used by generated code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorMath
 {
+    // Cephes' tanhf: the odd polynomial for |x| < 0.625 (highest power first), and the switch point
+    private const float TanhP0 = -5.70498872745E-3f, TanhP1 = 2.06390887954E-2f, TanhP2 = -5.37397155531E-2f;
+    private const float TanhP3 = 1.33314422036E-1f, TanhP4 = -3.33332819422E-1f, TanhSmall = 0.625f, TanhCap = 20f;
+
+    // Cephes' expf: log2(e), ln 2 in two parts (exact reduction), the polynomial coefficients c0..c5
+    private const float Log2E = 1.44269504088896341f, Ln2Hi = -0.693359375f, Ln2Lo = 2.12194440e-4f;
+    private const float ExpC0 = 5.0000001201E-1f, ExpC1 = 1.6666665459E-1f, ExpC2 = 4.1665795894E-2f;
+    private const float ExpC3 = 8.3334519073E-3f, ExpC4 = 1.3981999507E-3f, ExpC5 = 1.9875691500E-4f;
+
     /// <summary>tanh(x) lane by lane: NaN stays NaN, ±∞ gives ±1, −0 stays −0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Tanh(Vector128<float> x)
@@ -26,18 +37,18 @@ public static class VectorMath
         // tanh is odd: work on |x|, then copy the sign of x on (which keeps −0 and the sign of tiny values)
         // |x| < 0.625: |x| + |x|³ P(x²), Cephes' odd polynomial (cancellation-free near 0)
         Vector128<float> z = ax * ax;
-        Vector128<float> p = Vector128.Create(-5.70498872745E-3f);
-        p = p * z + Vector128.Create(2.06390887954E-2f);
-        p = p * z - Vector128.Create(5.37397155531E-2f);
-        p = p * z + Vector128.Create(1.33314422036E-1f);
-        p = p * z - Vector128.Create(3.33332819422E-1f);
+        Vector128<float> p = Vector128.Create(TanhP0);
+        p = p * z + Vector128.Create(TanhP1);
+        p = p * z + Vector128.Create(TanhP2);
+        p = p * z + Vector128.Create(TanhP3);
+        p = p * z + Vector128.Create(TanhP4);
         Vector128<float> small = p * z * ax + ax;
 
         // |x| ≥ 0.625: 1 − 2 / (e^(2|x|) + 1); 2|x| capped at 20, where the result is 1
-        Vector128<float> e = ExpInRange(Vector128.Min(ax + ax, Vector128.Create(20f)));
+        Vector128<float> e = ExpInRange(Vector128.Min(ax + ax, Vector128.Create(TanhCap)));
         Vector128<float> large = Vector128<float>.One - Vector128.Create(2f) / (e + Vector128<float>.One);
 
-        Vector128<float> result = Vector128.ConditionalSelect(Vector128.LessThan(ax, Vector128.Create(0.625f)), small, large);
+        Vector128<float> result = Vector128.ConditionalSelect(Vector128.LessThan(ax, Vector128.Create(TanhSmall)), small, large);
         result = Vector128.ConditionalSelect(Vector128.Create(-0f), x, result);
         return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
     }
@@ -60,14 +71,14 @@ public static class VectorMath
     private static Vector128<float> ExpInRange(Vector128<float> v)
     {
         // v = n ln 2 + r, |r| ≤ ln 2 / 2, with ln 2 in two parts so r is exact
-        Vector128<float> n = Vector128.Floor(Fma(v, Vector128.Create(1.44269504088896341f), Vector128.Create(0.5f)));
-        Vector128<float> r = Fma(n, Vector128.Create(-0.693359375f), v);
-        r = Fma(n, Vector128.Create(2.12194440e-4f), r);
+        Vector128<float> n = Vector128.Floor(Fma(v, Vector128.Create(Log2E), Vector128.Create(0.5f)));
+        Vector128<float> r = Fma(n, Vector128.Create(Ln2Hi), v);
+        r = Fma(n, Vector128.Create(Ln2Lo), r);
         // e^r = 1 + r + r² P(r), P(r) = c0 + c1 r + … + c5 r⁵ as (c0 + c1 r) + r² (c2 + c3 r) + r⁴ (c4 + c5 r)
         Vector128<float> r2 = r * r;
-        Vector128<float> p01 = Fma(Vector128.Create(1.6666665459E-1f), r, Vector128.Create(5.0000001201E-1f));
-        Vector128<float> p23 = Fma(Vector128.Create(8.3334519073E-3f), r, Vector128.Create(4.1665795894E-2f));
-        Vector128<float> p45 = Fma(Vector128.Create(1.9875691500E-4f), r, Vector128.Create(1.3981999507E-3f));
+        Vector128<float> p01 = Fma(Vector128.Create(ExpC1), r, Vector128.Create(ExpC0));
+        Vector128<float> p23 = Fma(Vector128.Create(ExpC3), r, Vector128.Create(ExpC2));
+        Vector128<float> p45 = Fma(Vector128.Create(ExpC5), r, Vector128.Create(ExpC4));
         Vector128<float> r4 = r2 * r2;
         Vector128<float> p = Fma(r4, p45, Fma(r2, p23, p01));
         Vector128<float> er = Fma(p, r2, r) + Vector128<float>.One;
@@ -93,6 +104,58 @@ public static class VectorMath
             MathF.FusedMultiplyAdd(a.GetElement(1), b.GetElement(1), c.GetElement(1)),
             MathF.FusedMultiplyAdd(a.GetElement(2), b.GetElement(2), c.GetElement(2)),
             MathF.FusedMultiplyAdd(a.GetElement(3), b.GetElement(3), c.GetElement(3)));
+    }
+
+    /// <summary>
+    /// tanh(x) on eight lanes, for the multi-sample <c>Forward</c> of unrolled networks (<see cref="LaneKernels"/>): the
+    /// operations of <see cref="Tanh(Vector128{float})"/> in the same order on each lane, so each lane has the bits the
+    /// four-lane form gives (VectorMathTests compares them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x)
+    {
+        Vector256<float> ax = Vector256.Abs(x);
+        Vector256<float> z = ax * ax;
+        Vector256<float> p = Vector256.Create(TanhP0);
+        p = p * z + Vector256.Create(TanhP1);
+        p = p * z + Vector256.Create(TanhP2);
+        p = p * z + Vector256.Create(TanhP3);
+        p = p * z + Vector256.Create(TanhP4);
+        Vector256<float> small = p * z * ax + ax;
+        Vector256<float> e = ExpInRange(Vector256.Min(ax + ax, Vector256.Create(TanhCap)));
+        Vector256<float> large = Vector256<float>.One - Vector256.Create(2f) / (e + Vector256<float>.One);
+        Vector256<float> result = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(TanhSmall)), small, large);
+        result = Vector256.ConditionalSelect(Vector256.Create(-0f), x, result);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+    }
+
+    /// <summary>The eight-lane <see cref="ExpInRange(Vector128{float})"/>: the same operations lane for lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpInRange(Vector256<float> v)
+    {
+        Vector256<float> n = Vector256.Floor(Fma(v, Vector256.Create(Log2E), Vector256.Create(0.5f)));
+        Vector256<float> r = Fma(n, Vector256.Create(Ln2Hi), v);
+        r = Fma(n, Vector256.Create(Ln2Lo), r);
+        Vector256<float> r2 = r * r;
+        Vector256<float> p01 = Fma(Vector256.Create(ExpC1), r, Vector256.Create(ExpC0));
+        Vector256<float> p23 = Fma(Vector256.Create(ExpC3), r, Vector256.Create(ExpC2));
+        Vector256<float> p45 = Fma(Vector256.Create(ExpC5), r, Vector256.Create(ExpC4));
+        Vector256<float> r4 = r2 * r2;
+        Vector256<float> p = Fma(r4, p45, Fma(r2, p23, p01));
+        Vector256<float> er = Fma(p, r2, r) + Vector256<float>.One;
+        Vector256<int> ni = Vector256.ConvertToInt32(n);
+        Vector256<int> n1 = Vector256.ShiftRightArithmetic(ni, 1);
+        Vector256<int> n2 = ni - n1;
+        return er * Vector256.ShiftLeft(n1 + Vector256.Create(127), 23).AsSingle()
+            * Vector256.ShiftLeft(n2 + Vector256.Create(127), 23).AsSingle();
+    }
+
+    /// <summary>a · b + c rounded once on eight lanes: the FMA instruction, else the four-lane form on each half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported) return System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c);
+        return Vector256.Create(Fma(a.GetLower(), b.GetLower(), c.GetLower()), Fma(a.GetUpper(), b.GetUpper(), c.GetUpper()));
     }
 
     /// <summary>tanh of every element, in place, four at a time (a last partial group padded).</summary>

@@ -112,13 +112,21 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
 
     /// <summary>
     /// Runs the network in inference mode on k ≥ 1 samples stored one after another:
-    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.
+    /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. From 8 samples on, eight at a time on SIMD
+    /// lanes (bit-equal to one sample at a time). Allocates nothing.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
-        for (int s = 0; s < k; s++)
+        int s = 0;
+        if (global::Backprop.Generated.CompilerServices.LaneKernels.Applies(k))
+        {
+            // From 8 samples on: eight at a time, one per SIMD lane, through the same operations as one sample (bit-equal to ForwardOne);
+            // everything in registers and on the stack, so Forward stays safe to call from several threads at once.
+            s = ForwardLanes(_parameters.Span, inputs, outputs, k);
+        }
+        for (; s < k; s++)
         {
             ForwardOne(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), default);
         }
@@ -189,6 +197,117 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
         y[2] = b5[2] + W5[6] * a4_0 + W5[7] * a4_1 + W5[8] * a4_2;
         // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
         global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
+    }
+
+    /// <summary>
+    /// The multi-sample path of <see cref="Forward"/>: samples eight at a time, sample s of a block in lane s of a Vector256,
+    /// each unit's value a vector of eight samples. Every lane goes through ForwardOne's operations in ForwardOne's order
+    /// (a multiply and an add per weight, the same tanh and exp), so the outputs are bit-equal to one sample at a time.
+    /// Does all samples but the last k mod 8 and returns how many it did.
+    /// </summary>
+    private static int ForwardLanes(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k)
+    {
+        global::System.ReadOnlySpan<float> W0 = p.Slice(0, 9); // layer 0 weights [3 × 3]: W0[o * 3 + i]
+        global::System.ReadOnlySpan<float> b0 = p.Slice(9, 3);
+        global::System.ReadOnlySpan<float> W1 = p.Slice(12, 9); // layer 1 weights [3 × 3]: W1[o * 3 + i]
+        global::System.ReadOnlySpan<float> b1 = p.Slice(21, 3);
+        global::System.ReadOnlySpan<float> W2 = p.Slice(24, 9); // layer 2 weights [3 × 3]: W2[o * 3 + i]
+        global::System.ReadOnlySpan<float> b2 = p.Slice(33, 3);
+        global::System.ReadOnlySpan<float> W3 = p.Slice(36, 9); // layer 3 weights [3 × 3]: W3[o * 3 + i]
+        global::System.ReadOnlySpan<float> b3 = p.Slice(45, 3);
+        global::System.ReadOnlySpan<float> W4 = p.Slice(48, 9); // layer 4 weights [3 × 3]: W4[o * 3 + i]
+        global::System.ReadOnlySpan<float> b4 = p.Slice(57, 3);
+        global::System.ReadOnlySpan<float> W5 = p.Slice(60, 9); // layer 5 weights [3 × 3]: W5[o * 3 + i]
+        global::System.ReadOnlySpan<float> b5 = p.Slice(69, 3);
+        // Every weight and bias broadcast to the eight lanes once: W{l}_{j} = W{l}[j], b{l}_{o} = b{l}[o]
+        global::System.Runtime.Intrinsics.Vector256<float> W0_0 = global::System.Runtime.Intrinsics.Vector256.Create(W0[0]), W0_1 = global::System.Runtime.Intrinsics.Vector256.Create(W0[1]), W0_2 = global::System.Runtime.Intrinsics.Vector256.Create(W0[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W0_3 = global::System.Runtime.Intrinsics.Vector256.Create(W0[3]), W0_4 = global::System.Runtime.Intrinsics.Vector256.Create(W0[4]), W0_5 = global::System.Runtime.Intrinsics.Vector256.Create(W0[5]);
+        global::System.Runtime.Intrinsics.Vector256<float> W0_6 = global::System.Runtime.Intrinsics.Vector256.Create(W0[6]), W0_7 = global::System.Runtime.Intrinsics.Vector256.Create(W0[7]), W0_8 = global::System.Runtime.Intrinsics.Vector256.Create(W0[8]);
+        global::System.Runtime.Intrinsics.Vector256<float> b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(b0[0]), b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(b0[1]), b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(b0[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W1_0 = global::System.Runtime.Intrinsics.Vector256.Create(W1[0]), W1_1 = global::System.Runtime.Intrinsics.Vector256.Create(W1[1]), W1_2 = global::System.Runtime.Intrinsics.Vector256.Create(W1[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W1_3 = global::System.Runtime.Intrinsics.Vector256.Create(W1[3]), W1_4 = global::System.Runtime.Intrinsics.Vector256.Create(W1[4]), W1_5 = global::System.Runtime.Intrinsics.Vector256.Create(W1[5]);
+        global::System.Runtime.Intrinsics.Vector256<float> W1_6 = global::System.Runtime.Intrinsics.Vector256.Create(W1[6]), W1_7 = global::System.Runtime.Intrinsics.Vector256.Create(W1[7]), W1_8 = global::System.Runtime.Intrinsics.Vector256.Create(W1[8]);
+        global::System.Runtime.Intrinsics.Vector256<float> b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(b1[0]), b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(b1[1]), b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(b1[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W2_0 = global::System.Runtime.Intrinsics.Vector256.Create(W2[0]), W2_1 = global::System.Runtime.Intrinsics.Vector256.Create(W2[1]), W2_2 = global::System.Runtime.Intrinsics.Vector256.Create(W2[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W2_3 = global::System.Runtime.Intrinsics.Vector256.Create(W2[3]), W2_4 = global::System.Runtime.Intrinsics.Vector256.Create(W2[4]), W2_5 = global::System.Runtime.Intrinsics.Vector256.Create(W2[5]);
+        global::System.Runtime.Intrinsics.Vector256<float> W2_6 = global::System.Runtime.Intrinsics.Vector256.Create(W2[6]), W2_7 = global::System.Runtime.Intrinsics.Vector256.Create(W2[7]), W2_8 = global::System.Runtime.Intrinsics.Vector256.Create(W2[8]);
+        global::System.Runtime.Intrinsics.Vector256<float> b2_0 = global::System.Runtime.Intrinsics.Vector256.Create(b2[0]), b2_1 = global::System.Runtime.Intrinsics.Vector256.Create(b2[1]), b2_2 = global::System.Runtime.Intrinsics.Vector256.Create(b2[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W3_0 = global::System.Runtime.Intrinsics.Vector256.Create(W3[0]), W3_1 = global::System.Runtime.Intrinsics.Vector256.Create(W3[1]), W3_2 = global::System.Runtime.Intrinsics.Vector256.Create(W3[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W3_3 = global::System.Runtime.Intrinsics.Vector256.Create(W3[3]), W3_4 = global::System.Runtime.Intrinsics.Vector256.Create(W3[4]), W3_5 = global::System.Runtime.Intrinsics.Vector256.Create(W3[5]);
+        global::System.Runtime.Intrinsics.Vector256<float> W3_6 = global::System.Runtime.Intrinsics.Vector256.Create(W3[6]), W3_7 = global::System.Runtime.Intrinsics.Vector256.Create(W3[7]), W3_8 = global::System.Runtime.Intrinsics.Vector256.Create(W3[8]);
+        global::System.Runtime.Intrinsics.Vector256<float> b3_0 = global::System.Runtime.Intrinsics.Vector256.Create(b3[0]), b3_1 = global::System.Runtime.Intrinsics.Vector256.Create(b3[1]), b3_2 = global::System.Runtime.Intrinsics.Vector256.Create(b3[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W4_0 = global::System.Runtime.Intrinsics.Vector256.Create(W4[0]), W4_1 = global::System.Runtime.Intrinsics.Vector256.Create(W4[1]), W4_2 = global::System.Runtime.Intrinsics.Vector256.Create(W4[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W4_3 = global::System.Runtime.Intrinsics.Vector256.Create(W4[3]), W4_4 = global::System.Runtime.Intrinsics.Vector256.Create(W4[4]), W4_5 = global::System.Runtime.Intrinsics.Vector256.Create(W4[5]);
+        global::System.Runtime.Intrinsics.Vector256<float> W4_6 = global::System.Runtime.Intrinsics.Vector256.Create(W4[6]), W4_7 = global::System.Runtime.Intrinsics.Vector256.Create(W4[7]), W4_8 = global::System.Runtime.Intrinsics.Vector256.Create(W4[8]);
+        global::System.Runtime.Intrinsics.Vector256<float> b4_0 = global::System.Runtime.Intrinsics.Vector256.Create(b4[0]), b4_1 = global::System.Runtime.Intrinsics.Vector256.Create(b4[1]), b4_2 = global::System.Runtime.Intrinsics.Vector256.Create(b4[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W5_0 = global::System.Runtime.Intrinsics.Vector256.Create(W5[0]), W5_1 = global::System.Runtime.Intrinsics.Vector256.Create(W5[1]), W5_2 = global::System.Runtime.Intrinsics.Vector256.Create(W5[2]);
+        global::System.Runtime.Intrinsics.Vector256<float> W5_3 = global::System.Runtime.Intrinsics.Vector256.Create(W5[3]), W5_4 = global::System.Runtime.Intrinsics.Vector256.Create(W5[4]), W5_5 = global::System.Runtime.Intrinsics.Vector256.Create(W5[5]);
+        global::System.Runtime.Intrinsics.Vector256<float> W5_6 = global::System.Runtime.Intrinsics.Vector256.Create(W5[6]), W5_7 = global::System.Runtime.Intrinsics.Vector256.Create(W5[7]), W5_8 = global::System.Runtime.Intrinsics.Vector256.Create(W5[8]);
+        global::System.Runtime.Intrinsics.Vector256<float> b5_0 = global::System.Runtime.Intrinsics.Vector256.Create(b5[0]), b5_1 = global::System.Runtime.Intrinsics.Vector256.Create(b5[1]), b5_2 = global::System.Runtime.Intrinsics.Vector256.Create(b5[2]);
+        int s = 0;
+        for (; k - s >= global::Backprop.Generated.CompilerServices.LaneKernels.Lanes; s += global::Backprop.Generated.CompilerServices.LaneKernels.Lanes)
+        {
+            // the block's inputs feature-major: x_i holds feature i of samples s..s+7, one per lane
+            global::System.ReadOnlySpan<float> xs = inputs.Slice(s * InputSize, global::Backprop.Generated.CompilerServices.LaneKernels.Lanes * InputSize);
+            global::System.Runtime.Intrinsics.Vector256<float> x_0 = global::Backprop.Generated.CompilerServices.LaneKernels.Load(xs, InputSize, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> x_1 = global::Backprop.Generated.CompilerServices.LaneKernels.Load(xs, InputSize, 1);
+            global::System.Runtime.Intrinsics.Vector256<float> x_2 = global::Backprop.Generated.CompilerServices.LaneKernels.Load(xs, InputSize, 2);
+
+            // Layer 0: Dense 3 → 3, Linear. z0 = W0·x + b0; a0 = z0, eight samples per vector
+            global::System.Runtime.Intrinsics.Vector256<float> z0_0 = b0_0 + W0_0 * x_0 + W0_1 * x_1 + W0_2 * x_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z0_1 = b0_1 + W0_3 * x_0 + W0_4 * x_1 + W0_5 * x_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z0_2 = b0_2 + W0_6 * x_0 + W0_7 * x_1 + W0_8 * x_2;
+
+            // Layer 1: Dense 3 → 3, Sigmoid. z1 = W1·z0 + b1; a1 = σ(z1) = 1 / (1 + e^−z1), eight samples per vector
+            global::System.Runtime.Intrinsics.Vector256<float> z1_0 = b1_0 + W1_0 * z0_0 + W1_1 * z0_1 + W1_2 * z0_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z1_1 = b1_1 + W1_3 * z0_0 + W1_4 * z0_1 + W1_5 * z0_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z1_2 = b1_2 + W1_6 * z0_0 + W1_7 * z0_1 + W1_8 * z0_2;
+            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::Backprop.Generated.CompilerServices.LaneKernels.Sigmoid(z1_0);
+            global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::Backprop.Generated.CompilerServices.LaneKernels.Sigmoid(z1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::Backprop.Generated.CompilerServices.LaneKernels.Sigmoid(z1_2);
+
+            // Layer 2: Dense 3 → 3, Tanh. z2 = W2·a1 + b2; a2 = tanh(z2), eight samples per vector
+            global::System.Runtime.Intrinsics.Vector256<float> z2_0 = b2_0 + W2_0 * a1_0 + W2_1 * a1_1 + W2_2 * a1_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z2_1 = b2_1 + W2_3 * a1_0 + W2_4 * a1_1 + W2_5 * a1_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z2_2 = b2_2 + W2_6 * a1_0 + W2_7 * a1_1 + W2_8 * a1_2;
+            global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(z2_0);
+            global::System.Runtime.Intrinsics.Vector256<float> a2_1 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(z2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> a2_2 = global::Backprop.Generated.CompilerServices.VectorMath.Tanh(z2_2);
+
+            // Layer 3: Dense 3 → 3, ReLU. z3 = W3·a2 + b3; a3 = max(0, z3), eight samples per vector
+            global::System.Runtime.Intrinsics.Vector256<float> z3_0 = b3_0 + W3_0 * a2_0 + W3_1 * a2_1 + W3_2 * a2_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z3_1 = b3_1 + W3_3 * a2_0 + W3_4 * a2_1 + W3_5 * a2_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z3_2 = b3_2 + W3_6 * a2_0 + W3_7 * a2_1 + W3_8 * a2_2;
+            global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::Backprop.Generated.CompilerServices.ReLUActivation.Apply(z3_0);
+            global::System.Runtime.Intrinsics.Vector256<float> a3_1 = global::Backprop.Generated.CompilerServices.ReLUActivation.Apply(z3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> a3_2 = global::Backprop.Generated.CompilerServices.ReLUActivation.Apply(z3_2);
+
+            // Layer 4: Dense 3 → 3, LeakyReLU. z4 = W4·a3 + b4; a4 = z4 > 0 ? z4 : 0.01·z4, eight samples per vector
+            global::System.Runtime.Intrinsics.Vector256<float> z4_0 = b4_0 + W4_0 * a3_0 + W4_1 * a3_1 + W4_2 * a3_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z4_1 = b4_1 + W4_3 * a3_0 + W4_4 * a3_1 + W4_5 * a3_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z4_2 = b4_2 + W4_6 * a3_0 + W4_7 * a3_1 + W4_8 * a3_2;
+            global::System.Runtime.Intrinsics.Vector256<float> a4_0 = global::Backprop.Generated.CompilerServices.LeakyReLUActivation.Apply(z4_0);
+            global::System.Runtime.Intrinsics.Vector256<float> a4_1 = global::Backprop.Generated.CompilerServices.LeakyReLUActivation.Apply(z4_1);
+            global::System.Runtime.Intrinsics.Vector256<float> a4_2 = global::Backprop.Generated.CompilerServices.LeakyReLUActivation.Apply(z4_2);
+
+            // Layer 5: Dense 3 → 3, Softmax. z5 = W5·a4 + b5; a5 = softmax(z5), eight samples per vector
+            global::System.Runtime.Intrinsics.Vector256<float> z5_0 = b5_0 + W5_0 * a4_0 + W5_1 * a4_1 + W5_2 * a4_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z5_1 = b5_1 + W5_3 * a4_0 + W5_4 * a4_1 + W5_5 * a4_2;
+            global::System.Runtime.Intrinsics.Vector256<float> z5_2 = b5_2 + W5_6 * a4_0 + W5_7 * a4_1 + W5_8 * a4_2;
+
+            // z back sample-major into the outputs (the softmax follows, per sample)
+            global::System.Span<float> ys = outputs.Slice(s * OutputSize, global::Backprop.Generated.CompilerServices.LaneKernels.Lanes * OutputSize);
+            global::Backprop.Generated.CompilerServices.LaneKernels.Store(z5_0, ys, OutputSize, 0);
+            global::Backprop.Generated.CompilerServices.LaneKernels.Store(z5_1, ys, OutputSize, 1);
+            global::Backprop.Generated.CompilerServices.LaneKernels.Store(z5_2, ys, OutputSize, 2);
+        }
+        // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i, per sample as ForwardOne
+        for (int j = 0; j < s; j++)
+        {
+            global::System.Span<float> y = outputs.Slice(j * OutputSize, OutputSize);
+            global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
+        }
+        return s;
     }
 
     /// <summary>
