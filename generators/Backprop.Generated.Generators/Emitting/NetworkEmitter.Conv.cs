@@ -441,6 +441,10 @@ internal sealed partial class NetworkEmitter
             case ActivationKind.Tanh:
                 EmitStagedTanh($"{values}.Slice(0, k * {n})");
                 return;
+            case ActivationKind.ReLU:
+                // the runtime's span kernel: MathF.Max(z, 0f)'s bits (NaN propagates) a vector at a time
+                _w.Line($"{Cs}ActivationKernels.ReLU({values}.Slice(0, k * {n}));");
+                return;
             default:
                 _w.Line($"for (int e = 0; e < k * {n}; e++) {values}[e] = {ActivationFormulas.Value(activation, values + "[e]")};");
                 return;

@@ -158,7 +158,7 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
         // Layer 0: Conv2D(16, 5×5, pad 2, ReLU), 1×28×28 → 16×28×28
         // z = b0[f] + Σ_c Σ_u,v W0[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
         global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, h0, k);
-        for (int e = 0; e < k * 12544; e++) h0[e] = global::System.MathF.Max(h0[e], 0f);
+        global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(h0.Slice(0, k * 12544));
 
         // Layer 1: MaxPool2D(2×2), 16×28×28 → 16×14×14
         // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere
@@ -167,7 +167,7 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
         // Layer 2: Conv2D(32, 5×5, pad 2, ReLU), 16×14×14 → 32×14×14
         // z = b1[f] + Σ_c Σ_u,v W1[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
         global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape2, W1, b1, h1, h2, k);
-        for (int e = 0; e < k * 6272; e++) h2[e] = global::System.MathF.Max(h2[e], 0f);
+        global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(h2.Slice(0, k * 6272));
 
         // Layer 3: MaxPool2D(2×2), 32×14×14 → 32×7×7
         // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere
@@ -259,14 +259,14 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
         // Layer 0: Conv2D(16, 5×5, pad 2, ReLU), 1×28×28 → 16×28×28
         // z = b0[f] + Σ_c Σ_u,v W0[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
         global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, h0, k);
-        for (int e = 0; e < k * 12544; e++) h0[e] = global::System.MathF.Max(h0[e], 0f);
+        global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(h0.Slice(0, k * 12544));
         // Layer 1: MaxPool2D(2×2), 16×28×28 → 16×14×14
         // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere
         global::Backprop.Generated.CompilerServices.PoolKernels.MaxForward(in s_shape1, h0, h1, k);
         // Layer 2: Conv2D(32, 5×5, pad 2, ReLU), 16×14×14 → 32×14×14
         // z = b1[f] + Σ_c Σ_u,v W1[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
         global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape2, W1, b1, h1, h2, k);
-        for (int e = 0; e < k * 6272; e++) h2[e] = global::System.MathF.Max(h2[e], 0f);
+        global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(h2.Slice(0, k * 6272));
         // Layer 3: MaxPool2D(2×2), 32×14×14 → 32×7×7
         // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere
         global::Backprop.Generated.CompilerServices.PoolKernels.MaxForward(in s_shape3, h2, h3, k);
@@ -446,7 +446,7 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
             // Layer 0: Conv2D(16, 5×5, pad 2, ReLU), 1×28×28 → 16×28×28
             // z = b0[f] + Σ_c Σ_u,v W0[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
             global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, o0, k);
-            for (int e = 0; e < k * 12544; e++) o0[e] = global::System.MathF.Max(o0[e], 0f);
+            global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(o0.Slice(0, k * 12544));
             stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
             // Layer 1: MaxPool2D(2×2), 16×28×28 → 16×14×14
             // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere
@@ -455,7 +455,7 @@ partial class FashionCnn : global::Backprop.Generated.INetwork, global::Backprop
             // Layer 2: Conv2D(32, 5×5, pad 2, ReLU), 16×14×14 → 32×14×14
             // z = b1[f] + Σ_c Σ_u,v W1[f,c,u,v] · in[c, y+u−2, x+v−2] (zeros outside the input); a = max(0, z)
             global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape2, W1, b1, o1, o2, k);
-            for (int e = 0; e < k * 6272; e++) o2[e] = global::System.MathF.Max(o2[e], 0f);
+            global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(o2.Slice(0, k * 6272));
             stats[2].Add(o2, global::Backprop.Generated.Activation.ReLU, alive2);
             // Layer 3: MaxPool2D(2×2), 32×14×14 → 32×7×7
             // y[c,i,j] = max over u,v < 2 of x[c, i·2+u, j·2+v]; ∂L/∂x = ∂L/∂y at the first maximum of each window (row-major), 0 elsewhere

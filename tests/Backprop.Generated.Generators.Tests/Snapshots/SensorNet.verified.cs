@@ -158,7 +158,7 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
         // Layer 0: Conv1D(8, 5, stride 2, pad 2, ReLU), 3×128 → 8×64
         // z = b0[f] + Σ_c Σ_u W0[f,c,u] · in[c, x·2+u−2] (zeros outside the input); a = max(0, z)
         global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, h0, k);
-        for (int e = 0; e < k * 512; e++) h0[e] = global::System.MathF.Max(h0[e], 0f);
+        global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(h0.Slice(0, k * 512));
 
         // Layer 1: AvgPool1D(2), 8×64 → 8×32
         // y[c,j] = (1/2) Σ_u<2 x[c, j·2+u]; ∂L/∂x[c, j·2+u] = ∂L/∂y[c,j] / 2
@@ -259,7 +259,7 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
         // Layer 0: Conv1D(8, 5, stride 2, pad 2, ReLU), 3×128 → 8×64
         // z = b0[f] + Σ_c Σ_u W0[f,c,u] · in[c, x·2+u−2] (zeros outside the input); a = max(0, z)
         global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, h0, k);
-        for (int e = 0; e < k * 512; e++) h0[e] = global::System.MathF.Max(h0[e], 0f);
+        global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(h0.Slice(0, k * 512));
         // Layer 1: AvgPool1D(2), 8×64 → 8×32
         // y[c,j] = (1/2) Σ_u<2 x[c, j·2+u]; ∂L/∂x[c, j·2+u] = ∂L/∂y[c,j] / 2
         global::Backprop.Generated.CompilerServices.PoolKernels.AverageForward(in s_shape1, h0, h1, k);
@@ -445,7 +445,7 @@ partial class SensorNet : global::Backprop.Generated.INetwork, global::Backprop.
             // Layer 0: Conv1D(8, 5, stride 2, pad 2, ReLU), 3×128 → 8×64
             // z = b0[f] + Σ_c Σ_u W0[f,c,u] · in[c, x·2+u−2] (zeros outside the input); a = max(0, z)
             global::Backprop.Generated.CompilerServices.ConvKernels.Forward(in s_shape0, W0, b0, x, o0, k);
-            for (int e = 0; e < k * 512; e++) o0[e] = global::System.MathF.Max(o0[e], 0f);
+            global::Backprop.Generated.CompilerServices.ActivationKernels.ReLU(o0.Slice(0, k * 512));
             stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
             // Layer 1: AvgPool1D(2), 8×64 → 8×32
             // y[c,j] = (1/2) Σ_u<2 x[c, j·2+u]; ∂L/∂x[c, j·2+u] = ∂L/∂y[c,j] / 2

@@ -6,7 +6,8 @@ namespace Backprop.Generated.Tests.Kernels;
 /// <summary>
 /// The pooling kernels (<see cref="PoolKernels"/>) against <see cref="ConvReference"/>: 1-D and 2-D windows of 1 to 4
 /// on inputs they do and do not divide, global average pooling (one window over the whole channel), ties in max
-/// pooling (the gradient goes to the first maximum in row-major order), misaligned spans. Max pooling moves values
+/// pooling (the gradient goes to the first maximum in row-major order), misaligned spans; rows of 1 to 16 outputs (the
+/// scalar rows under 4, Vector128 from 4 to 7, Vector256 with an overlapping last vector from 8), NaNs in max pooling. Max pooling moves values
 /// without arithmetic, so it must match exactly; average pooling sums the window then scales by 1 / area:
 /// (area + 1) roundings of at most u times the window's magnitude (<see cref="KernelTestData.Bound"/>).
 /// </summary>
@@ -28,7 +29,7 @@ public class PoolKernelTests
         {
             foreach (int h in new[] { 3, 4, 6, 7 })
             {
-                foreach (int w in new[] { 3, 5, 6, 14, 28 })
+                foreach (int w in new[] { 3, 5, 6, 8, 10, 14, 17, 18, 28, 32 })
                 {
                     if (h < window || w < window) continue;
                     yield return new object[] { 1 + i % 4, h, w, window, window, 1 + i * 5 % 9, i % 16 };
@@ -51,18 +52,21 @@ public class PoolKernelTests
         var shape = new PoolShape(channels, height, width, windowHeight, windowWidth);
         string what = $"{channels}×{height}×{width} window {windowHeight}×{windowWidth} × {samples}";
         int inLength = samples * shape.InputSize, outLength = samples * shape.OutputSize;
-        foreach (bool ties in new[] { false, true })
+        foreach (int mode in new[] { 0, 1, 2 })
         {
+            bool ties = mode == 1, nans = mode == 2;
             Span<float> x = Random(inLength, 3 + samples, offset);
             // ties: few distinct values, so most windows hold their maximum twice or more
             if (ties) for (int i = 0; i < inLength; i++) x[i] = MathF.Round(x[i] * 1.5f);
+            // NaNs at every window position somewhere: a NaN first in its window is the maximum, a later one never wins (the loops' x > best)
+            if (nans) for (int i = 3; i < inLength; i += 7) x[i] = float.NaN;
             Span<float> dy = Random(outLength, 4, (offset + 5) % 16);
 
             Span<float> y = Random(outLength + 2, 5, (offset + 1) % 16);
             float[] tail = y.Slice(outLength).ToArray();
             PoolKernels.MaxForward(shape, x, y, samples);
             double[] yRef = ConvReference.MaxForward(shape, x, samples);
-            for (int i = 0; i < outLength; i++) Assert.True(yRef[i] == y[i], $"{what}: max y[{i}] = {y[i]:R}, expected {yRef[i]:R}");
+            for (int i = 0; i < outLength; i++) Assert.True(yRef[i].Equals((double)y[i]), $"{what}, mode {mode}: max y[{i}] = {y[i]:R}, expected {yRef[i]:R}");
             Assert.Equal(tail, y.Slice(outLength).ToArray());
 
             Span<float> dx = Random(inLength + 2, 6, (offset + 2) % 16);
@@ -70,8 +74,9 @@ public class PoolKernelTests
             tail = dx.Slice(inLength).ToArray();
             PoolKernels.MaxBackward(shape, x, dy, dx, samples);
             double[] dxRef = ConvReference.MaxBackward(shape, x, dy, samples);
-            for (int i = 0; i < inLength; i++) Assert.True(dxRef[i] == dx[i], $"{what}{(ties ? ", ties" : "")}: max dx[{i}] = {dx[i]:R}, expected {dxRef[i]:R}");
+            for (int i = 0; i < inLength; i++) Assert.True(dxRef[i] == dx[i], $"{what}, mode {mode}: max dx[{i}] = {dx[i]:R}, expected {dxRef[i]:R}");
             Assert.Equal(tail, dx.Slice(inLength).ToArray());
+            if (nans) continue;
 
             y = Random(outLength + 2, 7, (offset + 3) % 16);
             tail = y.Slice(outLength).ToArray();
