@@ -150,7 +150,7 @@ public static class Int8Kernels
         return Quantize(x, ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative), out hasNegative);
     }
 
-    /// <summary><see cref="QuantizeInput"/> into byte buffers of at least x.Length each (inlined into the one-sample layer).</summary>
+    /// <summary><see cref="QuantizeInput"/> into byte buffers of at least x.Length each, without its checks (the one-sample layer asks for it inlined; at this size the JIT calls it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Quantize(ReadOnlySpan<float> x, ref byte pr, ref byte nr, out bool hasNegative)
     {
