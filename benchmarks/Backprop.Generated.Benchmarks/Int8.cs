@@ -64,6 +64,21 @@ public static class Int8Comparison
 {
     public static void Run()
     {
+        // Every network at both sizes until its code is optimized (on a busy machine the JIT's background tier-up
+        // can take seconds of wall time, and the first timings would catch it half-way).
+        IInferenceNetwork[] all = { new DigitsBaked(), new DigitsInt8(), new MnistBaked(), new MnistInt8(), new DeepBaked(), new DeepInt8() };
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 3000)
+        {
+            foreach (IInferenceNetwork net in all)
+            {
+                foreach (int k in new[] { 1, 256 })
+                {
+                    float[] x = new float[k * net.InputSize], y = new float[k * net.OutputSize];
+                    for (int i = 0; i < (k == 1 ? 50 : 1); i++) net.Forward(x, y);
+                }
+            }
+        }
         Compare("digits", new DigitsBaked(), new DigitsInt8(), DigitsBaked.ParameterBytes, DigitsInt8.ParameterBytes, DigitsInt8.QuantizedWeightCount, DigitsInt8.WeightScaleCount);
         Compare("mnist", new MnistBaked(), new MnistInt8(), MnistBaked.ParameterBytes, MnistInt8.ParameterBytes, MnistInt8.QuantizedWeightCount, MnistInt8.WeightScaleCount);
         Compare("deep", new DeepBaked(), new DeepInt8(), DeepBaked.ParameterBytes, DeepInt8.ParameterBytes, DeepInt8.QuantizedWeightCount, DeepInt8.WeightScaleCount);
@@ -118,6 +133,8 @@ public static class Int8Parts
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls} calls, {clock.Elapsed.TotalMilliseconds * 1e6 / calls:F1} ns each"));
     }
 
+    private static double T(Action a) => Int8Digits.Alternate(a, a, 5000).BestA;
+
     public static void Run()
     {
         var rng = new Random(3);
@@ -133,12 +150,58 @@ public static class Int8Parts
             byte[] scratch = new byte[Backprop.Generated.CompilerServices.Int8Kernels.ScratchBytes(n, 1)];
             byte[] pos = new byte[n], neg = new byte[n];
             int[] sums = new int[m];
-            double quant = Quick.Time(() => Backprop.Generated.CompilerServices.Int8Kernels.QuantizeInput(x, pos, neg, out _));
-            double mp = Quick.Time(() => Backprop.Generated.CompilerServices.Int8Kernels.MatrixProduct(wq, m, n, pos, 1, sums, false));
-            double dense = Quick.Time(() => Backprop.Generated.CompilerServices.Int8Kernels.DenseForward<Backprop.Generated.CompilerServices.ReLUActivation>(wq, ws, b, m, n, x, 1, scratch, y));
-            double gemv = Quick.Time(() => Backprop.Generated.CompilerServices.DenseKernels.Gemv<Backprop.Generated.CompilerServices.ReLUActivation>(w, b, m, n, x, y));
+            double quant = T(() => Backprop.Generated.CompilerServices.Int8Kernels.QuantizeInput(x, pos, neg, out _));
+            double mp = T(() => Backprop.Generated.CompilerServices.Int8Kernels.MatrixProduct(wq, m, n, pos, 1, sums, false));
+            double dense = T(() => Backprop.Generated.CompilerServices.Int8Kernels.DenseForward<Backprop.Generated.CompilerServices.ReLUActivation>(wq, ws, b, m, n, x, 1, scratch, y));
+            double gemv = T(() => Backprop.Generated.CompilerServices.DenseKernels.Gemv<Backprop.Generated.CompilerServices.ReLUActivation>(w, b, m, n, x, y));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{m}x{n}: quantize {quant:F1} ns  matrix product {mp:F1} ns  int8 dense {dense:F1} ns  float gemv {gemv:F1} ns  gemv/dense ×{gemv / dense:F2}"));
         }
+    }
+}
+
+/// <summary>
+/// --int8-digits: one-sample digits Forward, int8 against float32, on a busy machine: many short rounds (about 40 calls
+/// each) taken alternately, so a round is seldom interrupted; reports each one's best round and the median of rounds,
+/// and the ratios of both. Then the int8 layers' parts timed the same way.
+/// </summary>
+public static class Int8Digits
+{
+    public static void Run()
+    {
+        var rng = new Random(7);
+        var f32 = new DigitsBaked();
+        var i8 = new DigitsInt8();
+        foreach (bool signed in new[] { false, true })
+        {
+            float[] x = new float[64];
+            for (int i = 0; i < x.Length; i++) x[i] = (float)(signed ? rng.NextDouble() * 2 - 1 : rng.NextDouble());
+            float[] y32 = new float[10], y8 = new float[10];
+            (double b32, double m32, double b8, double m8) = Alternate(() => f32.Forward(x, y32), () => i8.Forward(x, y8));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"digits {(signed ? "[-1,1)" : "[0,1) ")} k=1  float32 best {b32:F1} ns median {m32:F1} ns  int8 best {b8:F1} ns median {m8:F1} ns  float32/int8 best ×{b32 / b8:F3} median ×{m32 / m8:F3}"));
+        }
+    }
+
+    /// <summary>Best and median ns per call of two actions, in alternating rounds of a few calls.</summary>
+    public static (double BestA, double MedianA, double BestB, double MedianB) Alternate(Action a, Action b, int rounds = 20000, int calls = 40)
+    {
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 500) { a(); b(); }
+        double[] ta = new double[rounds], tb = new double[rounds];
+        double tick = 1e9 / System.Diagnostics.Stopwatch.Frequency / calls;
+        for (int r = 0; r < rounds; r++)
+        {
+            long s = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++) a();
+            long m = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++) b();
+            long e = System.Diagnostics.Stopwatch.GetTimestamp();
+            ta[r] = (m - s) * tick;
+            tb[r] = (e - m) * tick;
+        }
+        Array.Sort(ta);
+        Array.Sort(tb);
+        return (ta[0], ta[rounds / 2], tb[0], tb[rounds / 2]);
     }
 }

@@ -44,6 +44,7 @@ public static class Program
                 case "--probe": Probes.Run(); return 0;
                 case "--int8": Int8Comparison.Run(); return 0; // int8 against float32 baked networks: Int8.cs
                 case "--int8-spin": Int8Parts.Spin(); return 0; // for a profiler: Int8.cs
+                case "--int8-digits": Int8Digits.Run(); return 0; // one-sample digits, int8 against float32, short alternating rounds: Int8.cs
                 case "--int8-parts": Int8Parts.Run(); return 0; // the digits layers' int8 kernels against float32 Gemv: Int8.cs
                 case "--latency": Latency.Run(user: Array.IndexOf(args, "--user") >= 0); return 0;
                 case "--peak-only": peakOnly = true; break;

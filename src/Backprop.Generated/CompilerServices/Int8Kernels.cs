@@ -24,8 +24,10 @@ namespace Backprop.Generated.CompilerServices;
 /// each weight load feeds four samples). A row whose length is not a whole number of vectors ends with one vector that
 /// overlaps the previous one, its repeated input lanes masked to zero, so rows need no padding and no scalar tail.
 /// One sample of a layer with short rows (fewer than 256 inputs: digits-sized layers, whose time is mostly fixed costs)
-/// goes instead by blocks of 16 rows (8 on Avx2), reduced together by one transposing add tree and scaled back in
-/// registers (<c>DenseRows</c>): a 4-row tile spends more on its horizontal sums than on its products there.
+/// goes instead by blocks of 8 rows, reduced together by one transposing add tree and scaled back in registers
+/// (<c>DenseOne</c>): a 4-row tile spends more on its horizontal sums than on its products there. Rows shorter than 128
+/// bytes take 32-byte vectors even where Avx512BW exists: their add tree of 256-bit shuffles costs less than the
+/// 512-bit one, and the products cost the same. Each tile is written once over the vector width (<c>IInt8Width</c>).
 /// A convolution lowered to a matrix product (im2col patches as the samples, filters as the rows) can use
 /// <see cref="MatrixProduct"/> as it stands. Called by generated code; versioned with the generator (one package).
 /// </para>
@@ -43,6 +45,29 @@ public static class Int8Kernels
     /// holds at least <see cref="ScratchBytes"/> bytes.
     /// </summary>
     public static void DenseForward<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<float> x, int samples, Span<byte> scratch, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        if (samples == 1)
+        {
+            int width = OneSampleWidth(m, n);
+            if (width == 64)
+            {
+                DenseOne<TAct, Int8Width512, Vector512<int>>(weights, weightScales, bias, m, n, x, scratch, y);
+                return;
+            }
+            if (width == 32)
+            {
+                DenseOne<TAct, Int8Width256, Vector256<int>>(weights, weightScales, bias, m, n, x, scratch, y);
+                return;
+            }
+        }
+        DenseSamples<TAct>(weights, weightScales, bias, m, n, x, samples, scratch, y);
+    }
+
+    /// <summary><see cref="DenseForward{TAct}"/> through <see cref="MatrixProduct"/> (a method of its own, so generated code inlines only the choice).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void DenseSamples<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<float> x, int samples, Span<byte> scratch, Span<float> y)
         where TAct : struct, IFusedActivation
     {
@@ -64,13 +89,6 @@ public static class Int8Kernels
             {
                 if (flags[s] == 0) negative.Slice(s * n, n).Clear();
             }
-        }
-        int block = samples == 1 ? OneSampleBlock(m, n) : 0;
-        if (block != 0)
-        {
-            DenseRows<TAct>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(weightScales), ref MemoryMarshal.GetReference(bias),
-                m, n, ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative), anyNegative, scales[0], ref MemoryMarshal.GetReference(y), block);
-            return;
         }
         // The int32 sums go into y's storage (m × samples ints = floats), then each is scaled back in place.
         Span<int> sums = MemoryMarshal.Cast<float, int>(y.Slice(0, samples * m));
@@ -125,12 +143,25 @@ public static class Int8Kernels
     /// </summary>
     public static float QuantizeInput(ReadOnlySpan<float> x, Span<byte> positive, Span<byte> negative, out bool hasNegative)
     {
+        if (positive.Length < x.Length || negative.Length < x.Length)
+        {
+            throw new ArgumentException($"Int8Kernels.QuantizeInput: {x.Length} values need {x.Length} bytes for each sign; got {positive.Length} and {negative.Length}.");
+        }
+        return Quantize(x, ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative), out hasNegative);
+    }
+
+    /// <summary><see cref="QuantizeInput"/> into byte buffers of at least x.Length each, without its checks (the one-sample layer asks for it inlined; at this size the JIT calls it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Quantize(ReadOnlySpan<float> x, ref byte pr, ref byte nr, out bool hasNegative)
+    {
         int n = x.Length;
         ref float xr = ref MemoryMarshal.GetReference(x);
         float maxAbs = 0f;
         float min = 0f;
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        // Short inputs (the outputs of the layer before, just stored eight floats at a time by DenseOne) are read in the
+        // same 32-byte pieces, so each load is forwarded from one store; long ones a Vector512 at a time.
+        if (Vector512.IsHardwareAccelerated && n >= ShortRow)
         {
             Vector512<float> vmax = Vector512<float>.Zero;
             Vector512<float> vmin = Vector512<float>.Zero;
@@ -146,8 +177,19 @@ public static class Int8Kernels
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            Vector256<float> vmax = Vector256<float>.Zero;
-            Vector256<float> vmin = Vector256<float>.Zero;
+            Vector256<float> vmax = Vector256<float>.Zero, vmax1 = Vector256<float>.Zero;
+            Vector256<float> vmin = Vector256<float>.Zero, vmin1 = Vector256<float>.Zero;
+            for (; i <= n - 16; i += 16)
+            {
+                // two chains, so a max waits for the one two loads back
+                Vector256<float> v = Vector256.LoadUnsafe(ref xr, (nuint)i), v1 = Vector256.LoadUnsafe(ref xr, (nuint)(i + 8));
+                vmax = MaxNative(vmax, Vector256.Abs(v));
+                vmin = MinNative(vmin, v);
+                vmax1 = MaxNative(vmax1, Vector256.Abs(v1));
+                vmin1 = MinNative(vmin1, v1);
+            }
+            vmax = MaxNative(vmax, vmax1);
+            vmin = MinNative(vmin, vmin1);
             for (; i <= n - 8; i += 8)
             {
                 Vector256<float> v = Vector256.LoadUnsafe(ref xr, (nuint)i);
@@ -167,11 +209,9 @@ public static class Int8Kernels
         hasNegative = min < 0f && scale != 0f;
         if (scale == 0f)
         {
-            positive.Slice(0, n).Clear();
+            Unsafe.InitBlockUnaligned(ref pr, 0, (uint)n);
             return 0f;
         }
-        ref byte pr = ref MemoryMarshal.GetReference(positive);
-        ref byte nr = ref MemoryMarshal.GetReference(negative);
         i = 0;
         if (Avx512F.IsSupported)
         {
@@ -195,6 +235,14 @@ public static class Int8Kernels
                     if (hasNegative) Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(-ab, -cd).AsInt32(), order).AsByte().StoreUnsafe(ref nr, (nuint)i);
                 }
             }
+            // 32 values into one 32-byte store (a row block of 32-byte vectors loads it whole)
+            for (; i <= n - 32; i += 32)
+            {
+                Vector512<int> q0 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
+                Vector512<int> q1 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs), lo), hi);
+                Vector256.Create(Avx512F.ConvertToVector128Byte(Vector512.Max(q0, Vector512<int>.Zero)), Avx512F.ConvertToVector128Byte(Vector512.Max(q1, Vector512<int>.Zero))).StoreUnsafe(ref pr, (nuint)i);
+                if (hasNegative) Vector256.Create(Avx512F.ConvertToVector128Byte(Vector512.Max(-q0, Vector512<int>.Zero)), Avx512F.ConvertToVector128Byte(Vector512.Max(-q1, Vector512<int>.Zero))).StoreUnsafe(ref nr, (nuint)i);
+            }
             for (; i <= n - 16; i += 16)
             {
                 Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs);
@@ -208,6 +256,17 @@ public static class Int8Kernels
             Vector256<float> vs = Vector256.Create(inverse);
             Vector256<int> hi = Vector256.Create(Int8Quantization.MaxLevel);
             Vector256<int> lo = Vector256.Create(-Int8Quantization.MaxLevel);
+            // 32 values into one 32-byte store (a row block loads it whole)
+            for (; i <= n - 32; i += 32)
+            {
+                Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
+                Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * vs), lo), hi);
+                Vector256<int> q2 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs), lo), hi);
+                Vector256<int> q3 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)) * vs), lo), hi);
+                Vector256<int> z = Vector256<int>.Zero;
+                Vector256.Narrow(Vector256.Narrow(Vector256.Max(q0, z), Vector256.Max(q1, z)), Vector256.Narrow(Vector256.Max(q2, z), Vector256.Max(q3, z))).AsByte().StoreUnsafe(ref pr, (nuint)i);
+                if (hasNegative) Vector256.Narrow(Vector256.Narrow(Vector256.Max(-q0, z), Vector256.Max(-q1, z)), Vector256.Narrow(Vector256.Max(-q2, z), Vector256.Max(-q3, z))).AsByte().StoreUnsafe(ref nr, (nuint)i);
+            }
             for (; i <= n - 16; i += 16)
             {
                 Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
@@ -281,25 +340,29 @@ public static class Int8Kernels
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref byte xr = ref MemoryMarshal.GetReference(x);
         ref int sr = ref MemoryMarshal.GetReference(sums);
-        int block = samples < 4 ? OneSampleBlock(m, n) : 0;
-        if (block != 0)
+        int width = samples < 4 ? OneSampleWidth(m, n) : 0;
+        if (width != 0)
         {
             for (int s = 0; s < samples; s++)
             {
-                RowBlocks(ref wr, m, n, ref Unsafe.Add(ref xr, s * n), ref Unsafe.Add(ref sr, s * m), subtract, wide: block == 16);
+                if (width == 64) RowBlocks<Int8Width512, Vector512<int>>(ref wr, m, n, ref Unsafe.Add(ref xr, s * n), ref Unsafe.Add(ref sr, s * m), subtract);
+                else RowBlocks<Int8Width256, Vector256<int>>(ref wr, m, n, ref Unsafe.Add(ref xr, s * n), ref Unsafe.Add(ref sr, s * m), subtract);
             }
             return;
         }
-        Tiles(ref wr, m, n, ref xr, samples, ref sr, subtract);
+        if (Avx512BW.IsSupported && n >= 64) Tiles<Int8Width512, Vector512<int>>(ref wr, m, n, ref xr, samples, ref sr, subtract);
+        else if (Avx2.IsSupported && n >= 32) Tiles<Int8Width256, Vector256<int>>(ref wr, m, n, ref xr, samples, ref sr, subtract);
+        else TilesScalar(ref wr, m, n, ref xr, samples, ref sr, subtract);
     }
 
-    /// <summary><see cref="MatrixProduct"/> by tiles of 4 rows × 1 or 4 samples (a method of its own, so the tiles inline into it as they are).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)] // compiled once for every shape, as MatrixProduct's body was before the row blocks, not into each generated Forward
-    private static void Tiles(ref sbyte wr, int m, int n, ref byte xr, int samples, ref int sr, bool subtract)
+    // ------------------------------------------------------------------ tiles: 4 rows × 1 or 4 samples, exact int32
+
+    /// <summary><see cref="MatrixProduct"/> by tiles of 4 rows × 1 or 4 samples, <typeparamref name="TW"/>'s vectors (n ≥ its width).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled once per width for every shape, not into each generated Forward
+    private static void Tiles<TW, TV>(ref sbyte wr, int m, int n, ref byte xr, int samples, ref int sr, bool subtract)
+        where TW : struct, IInt8Width<TV> where TV : struct
     {
-        int width = Avx512BW.IsSupported && n >= 64 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 1;
-        Vector512<byte> mask512 = width == 64 ? TailMask512(n) : default;
-        Vector256<byte> mask256 = width == 32 ? TailMask256(n) : default;
+        TV mask = TW.TailMask(n);
         int sampleStep = samples >= 4 ? 4 : 1;
         for (int s0 = 0; s0 < samples; s0 += sampleStep)
         {
@@ -314,36 +377,35 @@ public static class Int8Kernels
                 ref byte x0 = ref Unsafe.Add(ref xr, s0 * n);
                 if (sampleStep == 1)
                 {
-                    Vector128<int> t = width == 64 ? Tile4x1Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, n, mask512)
-                        : width == 32 ? Tile4x1Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, n, mask256)
-                        : Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n);
-                    Store(ref sr, t, s0 * m + o0, m - o0, subtract);
+                    Store(ref sr, Tile4x1<TW, TV>(ref w0, ref w1, ref w2, ref w3, ref x0, n, mask), s0 * m + o0, m - o0, subtract);
                     continue;
                 }
                 ref byte x1 = ref Unsafe.Add(ref xr, Math.Min(s0 + 1, samples - 1) * n);
                 ref byte x2 = ref Unsafe.Add(ref xr, Math.Min(s0 + 2, samples - 1) * n);
                 ref byte x3 = ref Unsafe.Add(ref xr, Math.Min(s0 + 3, samples - 1) * n);
-                Vector128<int> t0, t1, t2, t3;
-                if (width == 64)
-                {
-                    Tile4x4Avx512(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, mask512, out t0, out t1, out t2, out t3);
-                }
-                else if (width == 32)
-                {
-                    Tile4x4Avx2(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, mask256, out t0, out t1, out t2, out t3);
-                }
-                else
-                {
-                    t0 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x0, n);
-                    t1 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x1, n);
-                    t2 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x2, n);
-                    t3 = Tile4x1Scalar(ref w0, ref w1, ref w2, ref w3, ref x3, n);
-                }
+                Tile4x4<TW, TV>(ref w0, ref w1, ref w2, ref w3, ref x0, ref x1, ref x2, ref x3, n, mask, out Vector128<int> t0, out Vector128<int> t1, out Vector128<int> t2, out Vector128<int> t3);
                 int left = samples - s0;
                 Store(ref sr, t0, s0 * m + o0, m - o0, subtract);
                 if (left > 1) Store(ref sr, t1, (s0 + 1) * m + o0, m - o0, subtract);
                 if (left > 2) Store(ref sr, t2, (s0 + 2) * m + o0, m - o0, subtract);
                 if (left > 3) Store(ref sr, t3, (s0 + 3) * m + o0, m - o0, subtract);
+            }
+        }
+    }
+
+    /// <summary><see cref="MatrixProduct"/> without SIMD (or rows shorter than a vector): one sum at a time, the same integers.</summary>
+    private static void TilesScalar(ref sbyte wr, int m, int n, ref byte xr, int samples, ref int sr, bool subtract)
+    {
+        for (int s = 0; s < samples; s++)
+        {
+            ref byte x = ref Unsafe.Add(ref xr, s * n);
+            for (int o = 0; o < m; o++)
+            {
+                ref sbyte w = ref Unsafe.Add(ref wr, o * n);
+                int a = 0;
+                for (int j = 0; j < n; j++) a += Unsafe.Add(ref x, j) * Unsafe.Add(ref w, j);
+                ref int target = ref Unsafe.Add(ref sr, s * m + o);
+                target = subtract ? target - a : a;
             }
         }
     }
@@ -376,356 +438,205 @@ public static class Int8Kernels
         return Vector128.Create(Vector128.Sum(a0), Vector128.Sum(a1), Vector128.Sum(a2), Vector128.Sum(a3));
     }
 
+    /// <summary>
+    /// The next vector of a row walk: the whole vector at <paramref name="j"/>, or when fewer than a vector's bytes
+    /// remain the last vector of the row (overlapping the one before) with <paramref name="mask"/> set to the tail mask;
+    /// false when the row is done. Rows need no padding and no scalar tail.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> Fold(Vector512<int> a)
+    private static bool Next<TW, TV>(int j, int n, TV tailMask, ref TV mask, out nuint at)
+        where TW : struct, IInt8Width<TV> where TV : struct
     {
-        Vector256<int> h = a.GetLower() + a.GetUpper();
-        return h.GetLower() + h.GetUpper();
+        if (j <= n - TW.Bytes)
+        {
+            at = (nuint)j;
+            return true;
+        }
+        at = (nuint)(n - TW.Bytes);
+        mask = tailMask;
+        return j < n;
     }
 
+    /// <summary>Σ_i x[i] · w_r[i] for the four rows w0 … w3 and one sample x (n ≥ the width).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> Fold(Vector256<int> a) => a.GetLower() + a.GetUpper();
-
-    // ------------------------------------------------------------------ tiles: 4 rows × 1 or 4 samples, exact int32
-
-    private static ReadOnlySpan<byte> LaneIndex => new byte[]
+    private static Vector128<int> Tile4x1<TW, TV>(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, TV tailMask)
+        where TW : struct, IInt8Width<TV> where TV : struct
     {
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-        32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
-    };
-
-    /// <summary>Σ of 64 products x·w into 16 int32 lanes: pairs into int16 (exact, see the class remarks), then pairs of pairs into int32.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Madd(Vector512<int> acc, Vector512<byte> x, Vector512<sbyte> w) =>
-        Avx512BW.Add(acc, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, w), Vector512.Create((short)1)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Madd(Vector256<int> acc, Vector256<byte> x, Vector256<sbyte> w) =>
-        Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), Vector256.Create((short)1)));
-
-    /// <summary>The input lanes a row's last, overlapping vector counts: those past the whole vectors (n mod width of them).</summary>
-    private static Vector512<byte> TailMask512(int n) =>
-        Vector512.GreaterThanOrEqual(Vector512.Create(LaneIndex), Vector512.Create((byte)(64 - n % 64)));
-
-    private static Vector256<byte> TailMask256(int n) =>
-        Vector256.GreaterThanOrEqual(Vector256.Create(LaneIndex.Slice(0, 32)), Vector256.Create((byte)(32 - n % 32)));
-
-    private static Vector128<int> Tile4x1Avx512(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Vector512<byte> tailMask)
-    {
-        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        int j = 0;
-        for (; j <= n - 64; j += 64)
+        TV a0 = default, a1 = default, a2 = default, a3 = default;
+        TV ones = TW.Pairs(1), mask = TW.AllBitsSet;
+        for (int j = 0; Next<TW, TV>(j, n, tailMask, ref mask, out nuint t); j += TW.Bytes)
         {
-            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, (nuint)j);
-            a0 = Madd(a0, xv, Vector512.LoadUnsafe(ref w0, (nuint)j));
-            a1 = Madd(a1, xv, Vector512.LoadUnsafe(ref w1, (nuint)j));
-            a2 = Madd(a2, xv, Vector512.LoadUnsafe(ref w2, (nuint)j));
-            a3 = Madd(a3, xv, Vector512.LoadUnsafe(ref w3, (nuint)j));
+            TV xv = TW.And(TW.Load(ref x, t), mask);
+            a0 = TW.Madd(a0, xv, TW.Load(ref w0, t), ones);
+            a1 = TW.Madd(a1, xv, TW.Load(ref w1, t), ones);
+            a2 = TW.Madd(a2, xv, TW.Load(ref w2, t), ones);
+            a3 = TW.Madd(a3, xv, TW.Load(ref w3, t), ones);
         }
-        if (j < n)
-        {
-            nuint t = (nuint)(n - 64);
-            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, t) & tailMask;
-            a0 = Madd(a0, xv, Vector512.LoadUnsafe(ref w0, t));
-            a1 = Madd(a1, xv, Vector512.LoadUnsafe(ref w1, t));
-            a2 = Madd(a2, xv, Vector512.LoadUnsafe(ref w2, t));
-            a3 = Madd(a3, xv, Vector512.LoadUnsafe(ref w3, t));
-        }
-        return Sums(Fold(a0), Fold(a1), Fold(a2), Fold(a3));
+        return Sums(TW.Fold(a0), TW.Fold(a1), TW.Fold(a2), TW.Fold(a3));
     }
 
-    private static Vector128<int> Tile4x1Avx2(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n, Vector256<byte> tailMask)
-    {
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        int j = 0;
-        for (; j <= n - 32; j += 32)
-        {
-            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, (nuint)j);
-            a0 = Madd(a0, xv, Vector256.LoadUnsafe(ref w0, (nuint)j));
-            a1 = Madd(a1, xv, Vector256.LoadUnsafe(ref w1, (nuint)j));
-            a2 = Madd(a2, xv, Vector256.LoadUnsafe(ref w2, (nuint)j));
-            a3 = Madd(a3, xv, Vector256.LoadUnsafe(ref w3, (nuint)j));
-        }
-        if (j < n)
-        {
-            nuint t = (nuint)(n - 32);
-            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, t) & tailMask;
-            a0 = Madd(a0, xv, Vector256.LoadUnsafe(ref w0, t));
-            a1 = Madd(a1, xv, Vector256.LoadUnsafe(ref w1, t));
-            a2 = Madd(a2, xv, Vector256.LoadUnsafe(ref w2, t));
-            a3 = Madd(a3, xv, Vector256.LoadUnsafe(ref w3, t));
-        }
-        return Sums(Fold(a0), Fold(a1), Fold(a2), Fold(a3));
-    }
-
-    private static Vector128<int> Tile4x1Scalar(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3, ref byte x, int n)
-    {
-        int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (int j = 0; j < n; j++)
-        {
-            int xv = Unsafe.Add(ref x, j);
-            a0 += xv * Unsafe.Add(ref w0, j);
-            a1 += xv * Unsafe.Add(ref w1, j);
-            a2 += xv * Unsafe.Add(ref w2, j);
-            a3 += xv * Unsafe.Add(ref w3, j);
-        }
-        return Vector128.Create(a0, a1, a2, a3);
-    }
-
-    private static void Tile4x4Avx512(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3,
-        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Vector512<byte> tailMask,
+    /// <summary>Four rows × four samples: each weight load feeds four samples (batches).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x4<TW, TV>(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3,
+        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, TV tailMask,
         out Vector128<int> t0, out Vector128<int> t1, out Vector128<int> t2, out Vector128<int> t3)
+        where TW : struct, IInt8Width<TV> where TV : struct
     {
-        Vector512<int> a00 = default, a01 = default, a02 = default, a03 = default;
-        Vector512<int> a10 = default, a11 = default, a12 = default, a13 = default;
-        Vector512<int> a20 = default, a21 = default, a22 = default, a23 = default;
-        Vector512<int> a30 = default, a31 = default, a32 = default, a33 = default;
-        Vector512<byte> mask = Vector512<byte>.AllBitsSet;
-        int j = 0;
-        while (true)
+        TV a00 = default, a01 = default, a02 = default, a03 = default;
+        TV a10 = default, a11 = default, a12 = default, a13 = default;
+        TV a20 = default, a21 = default, a22 = default, a23 = default;
+        TV a30 = default, a31 = default, a32 = default, a33 = default;
+        TV ones = TW.Pairs(1), mask = TW.AllBitsSet;
+        for (int j = 0; Next<TW, TV>(j, n, tailMask, ref mask, out nuint t); j += TW.Bytes)
         {
-            nuint t;
-            if (j <= n - 64) t = (nuint)j;
-            else if (j < n) { t = (nuint)(n - 64); mask = tailMask; }
-            else break;
-            Vector512<sbyte> v0 = Vector512.LoadUnsafe(ref w0, t), v1 = Vector512.LoadUnsafe(ref w1, t);
-            Vector512<sbyte> v2 = Vector512.LoadUnsafe(ref w2, t), v3 = Vector512.LoadUnsafe(ref w3, t);
-            Vector512<byte> x = Vector512.LoadUnsafe(ref x0, t) & mask;
-            a00 = Madd(a00, x, v0); a01 = Madd(a01, x, v1); a02 = Madd(a02, x, v2); a03 = Madd(a03, x, v3);
-            x = Vector512.LoadUnsafe(ref x1, t) & mask;
-            a10 = Madd(a10, x, v0); a11 = Madd(a11, x, v1); a12 = Madd(a12, x, v2); a13 = Madd(a13, x, v3);
-            x = Vector512.LoadUnsafe(ref x2, t) & mask;
-            a20 = Madd(a20, x, v0); a21 = Madd(a21, x, v1); a22 = Madd(a22, x, v2); a23 = Madd(a23, x, v3);
-            x = Vector512.LoadUnsafe(ref x3, t) & mask;
-            a30 = Madd(a30, x, v0); a31 = Madd(a31, x, v1); a32 = Madd(a32, x, v2); a33 = Madd(a33, x, v3);
-            j += 64;
+            TV v0 = TW.Load(ref w0, t), v1 = TW.Load(ref w1, t), v2 = TW.Load(ref w2, t), v3 = TW.Load(ref w3, t);
+            TV x = TW.And(TW.Load(ref x0, t), mask);
+            a00 = TW.Madd(a00, x, v0, ones); a01 = TW.Madd(a01, x, v1, ones); a02 = TW.Madd(a02, x, v2, ones); a03 = TW.Madd(a03, x, v3, ones);
+            x = TW.And(TW.Load(ref x1, t), mask);
+            a10 = TW.Madd(a10, x, v0, ones); a11 = TW.Madd(a11, x, v1, ones); a12 = TW.Madd(a12, x, v2, ones); a13 = TW.Madd(a13, x, v3, ones);
+            x = TW.And(TW.Load(ref x2, t), mask);
+            a20 = TW.Madd(a20, x, v0, ones); a21 = TW.Madd(a21, x, v1, ones); a22 = TW.Madd(a22, x, v2, ones); a23 = TW.Madd(a23, x, v3, ones);
+            x = TW.And(TW.Load(ref x3, t), mask);
+            a30 = TW.Madd(a30, x, v0, ones); a31 = TW.Madd(a31, x, v1, ones); a32 = TW.Madd(a32, x, v2, ones); a33 = TW.Madd(a33, x, v3, ones);
         }
-        t0 = Sums(Fold(a00), Fold(a01), Fold(a02), Fold(a03));
-        t1 = Sums(Fold(a10), Fold(a11), Fold(a12), Fold(a13));
-        t2 = Sums(Fold(a20), Fold(a21), Fold(a22), Fold(a23));
-        t3 = Sums(Fold(a30), Fold(a31), Fold(a32), Fold(a33));
+        t0 = Sums(TW.Fold(a00), TW.Fold(a01), TW.Fold(a02), TW.Fold(a03));
+        t1 = Sums(TW.Fold(a10), TW.Fold(a11), TW.Fold(a12), TW.Fold(a13));
+        t2 = Sums(TW.Fold(a20), TW.Fold(a21), TW.Fold(a22), TW.Fold(a23));
+        t3 = Sums(TW.Fold(a30), TW.Fold(a31), TW.Fold(a32), TW.Fold(a33));
     }
 
-    private static void Tile4x4Avx2(ref sbyte w0, ref sbyte w1, ref sbyte w2, ref sbyte w3,
-        ref byte x0, ref byte x1, ref byte x2, ref byte x3, int n, Vector256<byte> tailMask,
-        out Vector128<int> t0, out Vector128<int> t1, out Vector128<int> t2, out Vector128<int> t3)
-    {
-        Vector256<int> a00 = default, a01 = default, a02 = default, a03 = default;
-        Vector256<int> a10 = default, a11 = default, a12 = default, a13 = default;
-        Vector256<int> a20 = default, a21 = default, a22 = default, a23 = default;
-        Vector256<int> a30 = default, a31 = default, a32 = default, a33 = default;
-        Vector256<byte> mask = Vector256<byte>.AllBitsSet;
-        int j = 0;
-        while (true)
-        {
-            nuint t;
-            if (j <= n - 32) t = (nuint)j;
-            else if (j < n) { t = (nuint)(n - 32); mask = tailMask; }
-            else break;
-            Vector256<sbyte> v0 = Vector256.LoadUnsafe(ref w0, t), v1 = Vector256.LoadUnsafe(ref w1, t);
-            Vector256<sbyte> v2 = Vector256.LoadUnsafe(ref w2, t), v3 = Vector256.LoadUnsafe(ref w3, t);
-            Vector256<byte> x = Vector256.LoadUnsafe(ref x0, t) & mask;
-            a00 = Madd(a00, x, v0); a01 = Madd(a01, x, v1); a02 = Madd(a02, x, v2); a03 = Madd(a03, x, v3);
-            x = Vector256.LoadUnsafe(ref x1, t) & mask;
-            a10 = Madd(a10, x, v0); a11 = Madd(a11, x, v1); a12 = Madd(a12, x, v2); a13 = Madd(a13, x, v3);
-            x = Vector256.LoadUnsafe(ref x2, t) & mask;
-            a20 = Madd(a20, x, v0); a21 = Madd(a21, x, v1); a22 = Madd(a22, x, v2); a23 = Madd(a23, x, v3);
-            x = Vector256.LoadUnsafe(ref x3, t) & mask;
-            a30 = Madd(a30, x, v0); a31 = Madd(a31, x, v1); a32 = Madd(a32, x, v2); a33 = Madd(a33, x, v3);
-            j += 32;
-        }
-        t0 = Sums(Fold(a00), Fold(a01), Fold(a02), Fold(a03));
-        t1 = Sums(Fold(a10), Fold(a11), Fold(a12), Fold(a13));
-        t2 = Sums(Fold(a20), Fold(a21), Fold(a22), Fold(a23));
-        t3 = Sums(Fold(a30), Fold(a31), Fold(a32), Fold(a33));
-    }
+    // ------------------------------------------------------------------ one sample, short rows: blocks of 8 rows, one transposing reduction
 
-    // ------------------------------------------------------------------ one sample, short rows: blocks of 16 (8) rows, one transposing reduction
-
-    /// <summary>Rows shorter than this go through <see cref="RowBlocks"/> for one sample; longer rows through the 4-row tiles.</summary>
+    /// <summary>Rows shorter than this go by blocks of 8 rows for one sample; longer rows through the 4-row tiles.</summary>
     private const int ShortRow = 256;
 
     /// <summary>
-    /// One sample's sums for rows of fewer than <see cref="ShortRow"/> inputs: blocks of 16 rows (Avx512BW, n ≥ 64) or
-    /// 8 rows (Avx2, n ≥ 32), each row into its own accumulator, then one transposing add tree puts row j's total in
-    /// lane j, so a block costs 15 (7) vector adds to reduce instead of a horizontal sum per row. When m is not a whole
-    /// number of blocks, the last block overlaps the one before and stores only its new rows. Integer addition is exact
-    /// and associative, so the totals are those of the 4-row tiles and of the scalar loop.
+    /// The vector width in bytes one sample of an [m × n] layer goes by blocks of 8 rows with (<see cref="Rows8"/>):
+    /// 64 (Avx512BW, n ≥ 128), 32 (Avx2, n ≥ 32; also where Avx512BW exists, see the class remarks), or 0 (use the
+    /// tiles: long rows, fewer than 8 rows, no SIMD).
     /// </summary>
-    private static void RowBlocks(ref sbyte w, int m, int n, ref byte x, ref int sums, bool subtract, bool wide)
+    private static int OneSampleWidth(int m, int n) =>
+        n >= ShortRow || m < 8 ? 0 : Avx512BW.IsSupported && n >= 128 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 0;
+
+    private static Vector256<int> Lanes8 => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+
+    /// <summary>
+    /// One sample's sums for rows of fewer than <see cref="ShortRow"/> inputs, by blocks of 8 rows (<see cref="Rows8"/>).
+    /// When m is not a whole number of blocks, the last block overlaps the one before and stores only its new rows.
+    /// Integer addition is exact and associative, so the totals are those of the tiles and of the scalar loop.
+    /// </summary>
+    private static void RowBlocks<TW, TV>(ref sbyte w, int m, int n, ref byte x, ref int sums, bool subtract)
+        where TW : struct, IInt8Width<TV> where TV : struct
     {
-        int block = wide ? 16 : 8;
-        Vector512<byte> mask512 = wide ? TailMask512(n) : default;
-        Vector256<byte> mask256 = wide ? default : TailMask256(n);
+        TV mask = TW.TailMask(n);
         int done = 0;
-        for (int o = 0; done < m; o = Math.Min(o + block, m - block))
+        for (int o = 0; done < m; o = Math.Min(o + 8, m - 8))
         {
             ref int target = ref Unsafe.Add(ref sums, o);
             int fresh = done - o; // lanes below this were stored by the previous block
-            if (wide)
-            {
-                Vector512<int> t = Rows16(ref Unsafe.Add(ref w, o * n), n, ref x, mask512);
-                Vector512<int> old = subtract || fresh > 0 ? Vector512.LoadUnsafe(ref target) : default;
-                Vector512<int> value = subtract ? old - t : t;
-                if (fresh > 0) value = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Lanes512, Vector512.Create(fresh)), value, old);
-                value.StoreUnsafe(ref target);
-            }
-            else
-            {
-                Vector256<int> t = Rows8(ref Unsafe.Add(ref w, o * n), n, ref x, mask256);
-                Vector256<int> old = subtract || fresh > 0 ? Vector256.LoadUnsafe(ref target) : default;
-                Vector256<int> value = subtract ? old - t : t;
-                if (fresh > 0) value = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(Lanes512.GetLower(), Vector256.Create(fresh)), value, old);
-                value.StoreUnsafe(ref target);
-            }
-            done = o + block;
+            Vector256<int> t = Rows8<TW, TV>(ref Unsafe.Add(ref w, o * n), n, ref x, ref x, false, mask);
+            Vector256<int> old = subtract || fresh > 0 ? Vector256.LoadUnsafe(ref target) : default;
+            Vector256<int> value = subtract ? old - t : t;
+            if (fresh > 0) value = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(Lanes8, Vector256.Create(fresh)), value, old);
+            value.StoreUnsafe(ref target);
+            done = o + 8;
         }
     }
-
-    /// <summary>The rows per block of <see cref="DenseRows{TAct}"/> for one sample of an [m × n] layer: 16 (Avx512BW), 8 (Avx2), or 0 (use the tiles).</summary>
-    private static int OneSampleBlock(int m, int n) =>
-        n >= ShortRow ? 0 : Avx512BW.IsSupported && n >= 64 && m >= 16 ? 16 : Avx2.IsSupported && n >= 32 && m >= 8 ? 8 : 0;
 
     /// <summary>
-    /// One sample of a layer with short rows, each block of rows summed (<see cref="Rows16"/>, <see cref="Rows8"/>; the
-    /// negative magnitudes subtracted when <paramref name="hasNegative"/>) and scaled back in registers with the very
-    /// operations of <see cref="Rescale{TAct}"/>: (double)sum · ((double)s_x · s_w) + b, rounded once to float32. The last
-    /// block overlaps the one before when m is not a whole number of blocks; it writes those rows again with the same values.
+    /// One sample of a layer with short rows (<see cref="OneSampleWidth"/>): the input quantized into
+    /// <paramref name="scratch"/>, then each block of 8 rows summed (<see cref="Rows8"/>) and scaled back in registers
+    /// with the very operations of <see cref="Rescale{TAct}"/> (<see cref="Scale8"/>). The last block overlaps the one
+    /// before when m is not a whole number of blocks; it writes those rows again with the same values.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // kept out of DenseForward, which generated code inlines once per layer
-    private static void DenseRows<TAct>(ref sbyte w, ref float ws, ref float b, int m, int n, ref byte positive, ref byte negative,
-        bool hasNegative, float sx, ref float y, int block)
-        where TAct : struct, IFusedActivation
+    private static void DenseOne<TAct, TW, TV>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<float> x, Span<byte> scratch, Span<float> y)
+        where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct
     {
-        if (block == 16)
+        Span<byte> positive = scratch.Slice(0, n), negative = scratch.Slice(n, n);
+        float sx = Quantize(x.Slice(0, n), ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative), out bool hasNegative);
+        ref sbyte w = ref MemoryMarshal.GetReference(weights.Slice(0, m * n));
+        ref float ws = ref MemoryMarshal.GetReference(weightScales.Slice(0, m));
+        ref float b = ref MemoryMarshal.GetReference(bias.Slice(0, m));
+        ref float yr = ref MemoryMarshal.GetReference(y.Slice(0, m));
+        ref byte pr = ref MemoryMarshal.GetReference(positive);
+        ref byte nr = ref MemoryMarshal.GetReference(negative);
+        TV mask = TW.TailMask(n);
+        // The last 8 rows first, then the blocks from row 0: where the last block overlaps the one before, the later
+        // store holds every value a reader's aligned load wants, so the next layer's loads are forwarded from one store.
+        int blocks = (m + 7) / 8, overlapping = m % 8 == 0 ? 0 : 1;
+        for (int k = 0; k < blocks; k++)
         {
-            Vector512<byte> mask = TailMask512(n);
-            Vector512<double> vsx = Vector512.Create((double)sx);
-            for (int o = 0; ; o = Math.Min(o + 16, m - 16))
-            {
-                ref sbyte wo = ref Unsafe.Add(ref w, o * n);
-                Vector512<int> t = Rows16(ref wo, n, ref positive, mask);
-                if (hasNegative) t -= Rows16(ref wo, n, ref negative, mask);
-                Vector256<float> lo = Avx512F.ConvertToVector256Single(Avx512F.ConvertToVector512Double(t.GetLower())
-                    * (vsx * Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref ws, (nuint)o)))
-                    + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref b, (nuint)o)));
-                Vector256<float> hi = Avx512F.ConvertToVector256Single(Avx512F.ConvertToVector512Double(t.GetUpper())
-                    * (vsx * Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref ws, (nuint)(o + 8))))
-                    + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref b, (nuint)(o + 8))));
-                TAct.Apply(Vector512.Create(lo, hi)).StoreUnsafe(ref y, (nuint)o);
-                if (o + 16 >= m) break;
-            }
-        }
-        else
-        {
-            Vector256<byte> mask = TailMask256(n);
-            Vector256<double> vsx = Vector256.Create((double)sx);
-            for (int o = 0; ; o = Math.Min(o + 8, m - 8))
-            {
-                ref sbyte wo = ref Unsafe.Add(ref w, o * n);
-                Vector256<int> t = Rows8(ref wo, n, ref positive, mask);
-                if (hasNegative) t -= Rows8(ref wo, n, ref negative, mask);
-                Vector128<float> lo = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetLower())
-                    * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws, (nuint)o)))
-                    + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b, (nuint)o)));
-                Vector128<float> hi = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetUpper())
-                    * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws, (nuint)(o + 4))))
-                    + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b, (nuint)(o + 4))));
-                TAct.Apply(Vector256.Create(lo, hi)).StoreUnsafe(ref y, (nuint)o);
-                if (o + 8 >= m) break;
-            }
+            int o = k < overlapping ? m - 8 : 8 * (k - overlapping);
+            Vector256<int> t = Rows8<TW, TV>(ref Unsafe.Add(ref w, o * n), n, ref pr, ref nr, hasNegative, mask);
+            TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o))).StoreUnsafe(ref yr, (nuint)o);
         }
     }
 
-    private static Vector512<int> Lanes512 => Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-
-    /// <summary>Lane j: Σ_i x[i] · w[j · n + i] for the sixteen rows from <paramref name="w"/>; n ≥ 64, the last vector overlapping and masked.</summary>
+    /// <summary>
+    /// Eight lanes of <see cref="Rescale{TAct}"/> before the activation: (float)((double)t · ((double)s_x · s_w) + b),
+    /// each step one IEEE operation (eight float64 lanes at once on Avx512F, four at a time otherwise), so the scalar bits.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Rows16(ref sbyte w, int n, ref byte x, Vector512<byte> tailMask)
+    private static Vector256<float> Scale8(Vector256<int> t, float sx, ref float ws, ref float b)
     {
-        Vector512<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        Vector512<int> s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
-        Vector512<byte> mask = Vector512<byte>.AllBitsSet;
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.ConvertToVector256Single(Avx512F.ConvertToVector512Double(t)
+                * (Vector512.Create((double)sx) * Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref ws)))
+                + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref b)));
+        }
+        Vector256<double> vsx = Vector256.Create((double)sx);
+        Vector128<float> lo = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetLower())
+            * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws)))
+            + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b)));
+        Vector128<float> hi = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetUpper())
+            * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws, 4)))
+            + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b, 4)));
+        return Vector256.Create(lo, hi);
+    }
+
+    /// <summary>
+    /// Lane r: Σ_i q⁺[i] · w[r · n + i] − Σ_i q⁻[i] · w[r · n + i] for the eight rows from <paramref name="w"/> (n ≥ the
+    /// width, the last vector of a row overlapping and masked), each row into its own accumulator, then one transposing
+    /// add tree (<see cref="IInt8Width{TVec}.Totals"/>). The negative magnitudes are walked only when
+    /// <paramref name="hasNegative"/>, into the same accumulators with the pairs weighed by −1: one loop, one call site.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Rows8<TW, TV>(ref sbyte w, int n, ref byte positive, ref byte negative, bool hasNegative, TV tailMask)
+        where TW : struct, IInt8Width<TV> where TV : struct
+    {
+        TV s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        TV pairs = TW.Pairs(1), mask = TW.AllBitsSet;
+        ref byte x = ref positive;
         int j = 0;
         while (true)
         {
-            nuint t;
-            if (j <= n - 64) t = (nuint)j;
-            else if (j < n) { t = (nuint)(n - 64); mask = tailMask; }
-            else break;
-            Vector512<byte> xv = Vector512.LoadUnsafe(ref x, t) & mask;
+            if (!Next<TW, TV>(j, n, tailMask, ref mask, out nuint t))
+            {
+                if (!hasNegative) break;
+                // the second walk: the negative magnitudes, subtracted
+                hasNegative = false;
+                x = ref negative;
+                pairs = TW.Pairs(-1);
+                mask = TW.AllBitsSet;
+                j = 0;
+                continue;
+            }
+            TV xv = TW.And(TW.Load(ref x, t), mask);
             // p walks down the column block a row at a time
             ref sbyte p = ref Unsafe.Add(ref w, t);
-            s0 = Madd(s0, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s1 = Madd(s1, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s2 = Madd(s2, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s3 = Madd(s3, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s4 = Madd(s4, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s5 = Madd(s5, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s6 = Madd(s6, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s7 = Madd(s7, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s8 = Madd(s8, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s9 = Madd(s9, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s10 = Madd(s10, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s11 = Madd(s11, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s12 = Madd(s12, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s13 = Madd(s13, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s14 = Madd(s14, xv, Vector512.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s15 = Madd(s15, xv, Vector512.LoadUnsafe(ref p));
-            j += 64;
+            s0 = TW.Madd(s0, xv, TW.Load(ref p, 0), pairs);
+            p = ref Unsafe.Add(ref p, n); s1 = TW.Madd(s1, xv, TW.Load(ref p, 0), pairs);
+            p = ref Unsafe.Add(ref p, n); s2 = TW.Madd(s2, xv, TW.Load(ref p, 0), pairs);
+            p = ref Unsafe.Add(ref p, n); s3 = TW.Madd(s3, xv, TW.Load(ref p, 0), pairs);
+            p = ref Unsafe.Add(ref p, n); s4 = TW.Madd(s4, xv, TW.Load(ref p, 0), pairs);
+            p = ref Unsafe.Add(ref p, n); s5 = TW.Madd(s5, xv, TW.Load(ref p, 0), pairs);
+            p = ref Unsafe.Add(ref p, n); s6 = TW.Madd(s6, xv, TW.Load(ref p, 0), pairs);
+            p = ref Unsafe.Add(ref p, n); s7 = TW.Madd(s7, xv, TW.Load(ref p, 0), pairs);
+            j += TW.Bytes;
         }
-        // level 1: [a.q0 + a.q2, a.q1 + a.q3, b.q0 + b.q2, b.q1 + b.q3] (q: 128-bit quarters)
-        Vector512<int> h0 = Halves(s0, s4), h1 = Halves(s8, s12), h2 = Halves(s1, s5), h3 = Halves(s9, s13);
-        Vector512<int> h4 = Halves(s2, s6), h5 = Halves(s10, s14), h6 = Halves(s3, s7), h7 = Halves(s11, s15);
-        // level 2: quarter q holds four partial sums of one row: rows (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15)
-        Vector512<int> q0 = Quarters(h0, h1), q1 = Quarters(h2, h3), q2 = Quarters(h4, h5), q3 = Quarters(h6, h7);
-        // level 3: in quarter q, [a(e0 + e2), a(e1 + e3), b(e0 + e2), b(e1 + e3)]
-        Vector512<int> p0 = Avx512F.UnpackLow(q0.AsInt64(), q1.AsInt64()).AsInt32() + Avx512F.UnpackHigh(q0.AsInt64(), q1.AsInt64()).AsInt32();
-        Vector512<int> p1 = Avx512F.UnpackLow(q2.AsInt64(), q3.AsInt64()).AsInt32() + Avx512F.UnpackHigh(q2.AsInt64(), q3.AsInt64()).AsInt32();
-        // level 4: quarter q = rows 4q, 4q + 1, 4q + 2, 4q + 3
-        return Avx512F.Shuffle(p0.AsSingle(), p1.AsSingle(), 0x88).AsInt32() + Avx512F.Shuffle(p0.AsSingle(), p1.AsSingle(), 0xDD).AsInt32();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static Vector512<int> Halves(Vector512<int> a, Vector512<int> b) => Avx512F.Shuffle4x128(a, b, 0x44) + Avx512F.Shuffle4x128(a, b, 0xEE);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static Vector512<int> Quarters(Vector512<int> a, Vector512<int> b) => Avx512F.Shuffle4x128(a, b, 0x88) + Avx512F.Shuffle4x128(a, b, 0xDD);
-    }
-
-    /// <summary>Lane j: Σ_i x[i] · w[j · n + i] for the eight rows from <paramref name="w"/>; n ≥ 32, the last vector overlapping and masked.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Rows8(ref sbyte w, int n, ref byte x, Vector256<byte> tailMask)
-    {
-        Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        Vector256<byte> mask = Vector256<byte>.AllBitsSet;
-        int j = 0;
-        while (true)
-        {
-            nuint t;
-            if (j <= n - 32) t = (nuint)j;
-            else if (j < n) { t = (nuint)(n - 32); mask = tailMask; }
-            else break;
-            Vector256<byte> xv = Vector256.LoadUnsafe(ref x, t) & mask;
-            ref sbyte p = ref Unsafe.Add(ref w, t);
-            s0 = Madd(s0, xv, Vector256.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s1 = Madd(s1, xv, Vector256.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s2 = Madd(s2, xv, Vector256.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s3 = Madd(s3, xv, Vector256.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s4 = Madd(s4, xv, Vector256.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s5 = Madd(s5, xv, Vector256.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s6 = Madd(s6, xv, Vector256.LoadUnsafe(ref p));
-            p = ref Unsafe.Add(ref p, n); s7 = Madd(s7, xv, Vector256.LoadUnsafe(ref p));
-            j += 32;
-        }
-        // level 1: [a.lo + a.hi, b.lo + b.hi]: rows (0 | 4), (1 | 5), (2 | 6), (3 | 7), four partial sums each
-        Vector256<int> h0 = Avx2.Permute2x128(s0, s4, 0x20) + Avx2.Permute2x128(s0, s4, 0x31);
-        Vector256<int> h1 = Avx2.Permute2x128(s1, s5, 0x20) + Avx2.Permute2x128(s1, s5, 0x31);
-        Vector256<int> h2 = Avx2.Permute2x128(s2, s6, 0x20) + Avx2.Permute2x128(s2, s6, 0x31);
-        Vector256<int> h3 = Avx2.Permute2x128(s3, s7, 0x20) + Avx2.Permute2x128(s3, s7, 0x31);
-        // level 2: in each half, [a(e0 + e2), a(e1 + e3), b(e0 + e2), b(e1 + e3)]
-        Vector256<int> p0 = Avx2.UnpackLow(h0.AsInt64(), h1.AsInt64()).AsInt32() + Avx2.UnpackHigh(h0.AsInt64(), h1.AsInt64()).AsInt32();
-        Vector256<int> p1 = Avx2.UnpackLow(h2.AsInt64(), h3.AsInt64()).AsInt32() + Avx2.UnpackHigh(h2.AsInt64(), h3.AsInt64()).AsInt32();
-        // level 3: rows 0-3 in the low half, 4-7 in the high
-        return Avx.Shuffle(p0.AsSingle(), p1.AsSingle(), 0x88).AsInt32() + Avx.Shuffle(p0.AsSingle(), p1.AsSingle(), 0xDD).AsInt32();
+        return TW.Totals(s0, s1, s2, s3, s4, s5, s6, s7);
     }
 }

@@ -83,10 +83,11 @@ public class Int8KernelTests
 
     public static IEnumerable<object[]> ProductShapes()
     {
-        // 8 to 15 rows: one sample in 8-row blocks (Avx2); 16 and more: 16-row blocks (Avx512BW); 17 and 40 overlap their last block
-        foreach (int m in new[] { 1, 3, 4, 5, 10, 16, 17, 40 })
+        // 8 rows and more, fewer than 256 inputs: one sample in 8-row blocks (32-byte vectors from 32 inputs, 64-byte ones
+        // from 128 with Avx512BW); 10, 17 and 41 overlap their last block; 784: the tiles
+        foreach (int m in new[] { 1, 3, 4, 5, 8, 10, 16, 17, 41 })
         {
-            foreach (int n in new[] { 1, 5, 31, 32, 33, 63, 64, 65, 100, 784 })
+            foreach (int n in new[] { 1, 5, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 200, 255, 256, 784 })
             {
                 foreach (int samples in new[] { 1, 3, 4, 9 })
                 {
@@ -144,6 +145,10 @@ public class Int8KernelTests
     [InlineData(32, 64, 1)]
     [InlineData(40, 100, 1)]
     [InlineData(12, 33, 1)]
+    [InlineData(10, 128, 1)]
+    [InlineData(17, 200, 1)]
+    [InlineData(41, 255, 1)]
+    [InlineData(8, 32, 1)]
     [InlineData(7, 100, 5)]
     [InlineData(33, 784, 17)]
     public void DenseForward_is_within_one_ulp_of_the_dequantized_arithmetic(int m, int n, int samples)
