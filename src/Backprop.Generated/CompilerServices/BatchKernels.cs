@@ -156,17 +156,15 @@ public static class BatchKernels
         ref float rb = ref MemoryMarshal.GetReference(bias);
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);
-        int o = 0;
-        for (; o <= m - TW.TileRows; o += TW.TileRows)
+        int r = TW.TileRows, o = m / r * r;
+        if (o > 0)
         {
-            Tile<TW, TV, WidthRows<TW, TV>, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(
-                ref Unsafe.Add(ref rw, o * n), 1, ref rx, Chunk, n, ref Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, o * Chunk), Chunk);
+            Tile<TW, TV, WidthRows<TW, TV>, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(new TileWalk(m / r, r * n, 0, r, r * Chunk),
+                ref rw, 1, ref rx, Chunk, n, ref rb, ref ry, Chunk);
         }
-        for (; o < m; o++)
-        {
-            Tile<TW, TV, One, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(
-                ref Unsafe.Add(ref rw, o * n), 1, ref rx, Chunk, n, ref Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, o * Chunk), Chunk);
-        }
+        if (o == m) return;
+        Tile<TW, TV, One, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(new TileWalk(m - o, n, 0, 1, Chunk),
+            ref Unsafe.Add(ref rw, o * n), 1, ref rx, Chunk, n, ref Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, o * Chunk), Chunk);
     }
 
     /// <summary>
@@ -205,17 +203,15 @@ public static class BatchKernels
         ref float rdz = ref MemoryMarshal.GetReference(dz);
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rdx = ref MemoryMarshal.GetReference(dx);
-        int i = 0;
-        for (; i <= n - TW.TileRows; i += TW.TileRows)
+        int r = TW.TileRows, i = n / r * r;
+        if (i > 0)
         {
-            Tile<TW, TV, WidthRows<TW, TV>, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(
-                ref Unsafe.Add(ref rw, i), n, ref rdz, Chunk, m, ref Unsafe.Add(ref ra, i * Chunk), ref Unsafe.Add(ref rdx, i * Chunk), Chunk);
+            Tile<TW, TV, WidthRows<TW, TV>, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(new TileWalk(n / r, r, 0, r * Chunk, r * Chunk),
+                ref rw, n, ref rdz, Chunk, m, ref ra, ref rdx, Chunk);
         }
-        for (; i < n; i++)
-        {
-            Tile<TW, TV, One, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(
-                ref Unsafe.Add(ref rw, i), n, ref rdz, Chunk, m, ref Unsafe.Add(ref ra, i * Chunk), ref Unsafe.Add(ref rdx, i * Chunk), Chunk);
-        }
+        if (i == n) return;
+        Tile<TW, TV, One, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(new TileWalk(n - i, 1, 0, Chunk, Chunk),
+            ref Unsafe.Add(ref rw, i), n, ref rdz, Chunk, m, ref Unsafe.Add(ref ra, i * Chunk), ref Unsafe.Add(ref rdx, i * Chunk), Chunk);
     }
 
     /// <summary>
@@ -246,7 +242,10 @@ public static class BatchKernels
         else WeightGradientRows<Width256, Vector256<float>>(dz, m, n, x, ns, gradW, gradB);
     }
 
-    /// <summary><see cref="WeightGradientChunk"/> in one width: the bias sums, then tiles of the width's gradient rows, then the rows left one at a time.</summary>
+    /// <summary>
+    /// <see cref="WeightGradientChunk"/> in one width: the bias sums, then blocks of 32 inputs (then of one vector) over
+    /// all gradient rows, then the last n mod Count inputs scalar.
+    /// </summary>
     private static void WeightGradientRows<TW, TV>(ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, int ns, Span<float> gradW, Span<float> gradB)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
@@ -273,54 +272,58 @@ public static class BatchKernels
             }
             Unsafe.Add(ref rgb, o) += sum;
         }
-        int o0 = 0;
-        for (; o0 <= m - TW.TileRows; o0 += TW.TileRows) WeightGradientTiles<TW, TV, WidthRows<TW, TV>>(ref Unsafe.Add(ref rdz, o0 * Chunk), n, ref rx, ns, ref Unsafe.Add(ref rg, o0 * n));
-        for (; o0 < m; o0++) WeightGradientTiles<TW, TV, One>(ref Unsafe.Add(ref rdz, o0 * Chunk), n, ref rx, ns, ref Unsafe.Add(ref rg, o0 * n));
-    }
-
-    /// <summary>
-    /// <typeparamref name="TRows"/> gradient rows (from DZ row <paramref name="dzo"/> and GW row <paramref name="go"/>): tiles of
-    /// 32 inputs over the chunk's samples, then one vector of inputs at a time, then the last n mod Count inputs scalar.
-    /// </summary>
-    private static void WeightGradientTiles<TW, TV, TRows>(ref float dzo, int n, ref float rx, int ns, ref float go)
-        where TW : struct, ISimdWidth<TV>
-        where TV : struct
-        where TRows : struct, IConstantSize
-    {
-        int i = 0;
-        for (; i <= n - Chunk; i += Chunk)
-        {
-            Tile<TW, TV, TRows, ChunkVectors<TW, TV>, ChunkStride, Accumulated<TW, TV>>(
-                ref dzo, 1, ref Unsafe.Add(ref rx, i), n, ns, ref dzo, ref Unsafe.Add(ref go, i), n);
-        }
-        for (; i <= n - TW.Count; i += TW.Count)
-        {
-            Tile<TW, TV, TRows, One, ChunkStride, Accumulated<TW, TV>>(
-                ref dzo, 1, ref Unsafe.Add(ref rx, i), n, ns, ref dzo, ref Unsafe.Add(ref go, i), n);
-        }
+        int i = n / Chunk * Chunk, vectors = (n - i) / TW.Count;
+        WeightGradientColumns<TW, TV, ChunkVectors<TW, TV>>(n / Chunk, Chunk, ref rdz, m, n, ref rx, ns, ref rg);
+        WeightGradientColumns<TW, TV, One>(vectors, TW.Count, ref rdz, m, n, ref Unsafe.Add(ref rx, i), ns, ref Unsafe.Add(ref rg, i));
+        i += vectors * TW.Count;
+        // the last n mod Count inputs, scalar
         for (; i < n; i++)
         {
-            for (int r = 0; r < TRows.Value; r++)
+            for (int o = 0; o < m; o++)
             {
-                ref float dr = ref Unsafe.Add(ref dzo, r * Chunk);
+                ref float dzo = ref Unsafe.Add(ref rdz, o * Chunk);
                 float sum = 0f;
-                for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dr, s) * Unsafe.Add(ref rx, s * n + i);
-                Unsafe.Add(ref go, r * n + i) += sum;
+                for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dzo, s) * Unsafe.Add(ref rx, s * n + i);
+                Unsafe.Add(ref rg, o * n + i) += sum;
             }
         }
     }
 
     /// <summary>
-    /// The register tile every batch kernel is made of: <typeparamref name="TRows"/> rows × <typeparamref name="TVectors"/>
-    /// vectors of accumulators (at most 12 × 4), acc[r, v] = start + Σ_{k &lt; count} A[k, r] · B[k, v], each A[k, r]
-    /// (at a + k · aStep + r · <typeparamref name="TRowStride"/>) broadcast once and each B[k, v] (at b + k · bStep + v · Count)
-    /// loaded once. Every accumulator is one chain of fused multiply-adds in k order, so the tile's shape does not change a
-    /// bit of the result. <typeparamref name="TEdge"/> says where the accumulators start and where they go (destination
-    /// row r at dst + r · dstStride; p is the kernel's per-row operand). The row and vector counts are constants of the
-    /// type arguments, so the JIT compiles one copy per instantiation without the accumulators that copy does not use
-    /// (too large to inline: one call per tile, which runs count fused multiply-adds per accumulator).
+    /// The m gradient rows of <paramref name="blocks"/> column blocks of <typeparamref name="TVectors"/> vectors of
+    /// inputs each, <paramref name="step"/> floats apart (X at <paramref name="x"/>, GW at <paramref name="g"/>): tiles
+    /// of the width's rows, then the rows left one at a time.
     /// </summary>
-    private static void Tile<TW, TV, TRows, TVectors, TRowStride, TEdge>(ref float a, int aStep, ref float b, int bStep, int count, ref float p, ref float dst, int dstStride)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WeightGradientColumns<TW, TV, TVectors>(int blocks, int step, ref float rdz, int m, int n, ref float x, int ns, ref float g)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TVectors : struct, IConstantSize
+    {
+        if (blocks == 0) return;
+        int r = TW.TileRows, o = m / r * r;
+        if (o > 0)
+        {
+            Tile<TW, TV, WidthRows<TW, TV>, TVectors, ChunkStride, Accumulated<TW, TV>>(new TileWalk(m / r, r * Chunk, 0, 0, r * n, blocks, 0, step, 0, step),
+                ref rdz, 1, ref x, n, ns, ref rdz, ref g, n);
+        }
+        if (o == m) return;
+        Tile<TW, TV, One, TVectors, ChunkStride, Accumulated<TW, TV>>(new TileWalk(m - o, Chunk, 0, 0, n, blocks, 0, step, 0, step),
+            ref Unsafe.Add(ref rdz, o * Chunk), 1, ref x, n, ns, ref rdz, ref Unsafe.Add(ref g, o * n), n);
+    }
+
+    /// <summary>
+    /// The register tile every batch kernel is made of, over <paramref name="walk"/>'s tiles one after another:
+    /// <typeparamref name="TRows"/> rows × <typeparamref name="TVectors"/> vectors of accumulators (at most 12 × 4),
+    /// acc[r, v] = start + Σ_{k &lt; count} A[k, r] · B[k, v], each A[k, r] (at a + k · aStep + r ·
+    /// <typeparamref name="TRowStride"/>) broadcast once and each B[k, v] (at b + k · bStep + v · Count) loaded once.
+    /// Every accumulator is one chain of fused multiply-adds in k order, so the tile's shape does not change a bit of the
+    /// result. <typeparamref name="TEdge"/> says where the accumulators start and where they go (destination row r at
+    /// dst + r · dstStride; p is the kernel's per-row operand). The row and vector counts are constants of the type
+    /// arguments, so the JIT compiles one copy per instantiation without the accumulators that copy does not use; the
+    /// walk over the tiles is inside, so a kernel makes one call per tile shape (the method is too large to inline).
+    /// </summary>
+    private static void Tile<TW, TV, TRows, TVectors, TRowStride, TEdge>(TileWalk walk, ref float a, int aStep, ref float b, int bStep, int count, ref float p, ref float dst, int dstStride)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
         where TRows : struct, IConstantSize
@@ -331,64 +334,86 @@ public static class BatchKernels
         int rows = TRows.Value, stride = TRowStride.Value;
         Debug.Assert(rows <= 12 && TVectors.Value <= 4);
         nuint w = (nuint)TW.Count;
-        TV c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
-        TV c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
-        TV c2_0 = default, c2_1 = default, c2_2 = default, c2_3 = default;
-        TV c3_0 = default, c3_1 = default, c3_2 = default, c3_3 = default;
-        TV c4_0 = default, c4_1 = default, c4_2 = default, c4_3 = default;
-        TV c5_0 = default, c5_1 = default, c5_2 = default, c5_3 = default;
-        TV c6_0 = default, c6_1 = default, c6_2 = default, c6_3 = default;
-        TV c7_0 = default, c7_1 = default, c7_2 = default, c7_3 = default;
-        TV c8_0 = default, c8_1 = default, c8_2 = default, c8_3 = default;
-        TV c9_0 = default, c9_1 = default, c9_2 = default, c9_3 = default;
-        TV c10_0 = default, c10_1 = default, c10_2 = default, c10_3 = default;
-        TV c11_0 = default, c11_1 = default, c11_2 = default, c11_3 = default;
-        StartRow<TW, TV, TVectors, TEdge>(ref dst, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
-        if (rows > 1) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 1 * dstStride), ref c1_0, ref c1_1, ref c1_2, ref c1_3);
-        if (rows > 2) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 2 * dstStride), ref c2_0, ref c2_1, ref c2_2, ref c2_3);
-        if (rows > 3) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 3 * dstStride), ref c3_0, ref c3_1, ref c3_2, ref c3_3);
-        if (rows > 4) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 4 * dstStride), ref c4_0, ref c4_1, ref c4_2, ref c4_3);
-        if (rows > 5) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 5 * dstStride), ref c5_0, ref c5_1, ref c5_2, ref c5_3);
-        if (rows > 6) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 6 * dstStride), ref c6_0, ref c6_1, ref c6_2, ref c6_3);
-        if (rows > 7) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 7 * dstStride), ref c7_0, ref c7_1, ref c7_2, ref c7_3);
-        if (rows > 8) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 8 * dstStride), ref c8_0, ref c8_1, ref c8_2, ref c8_3);
-        if (rows > 9) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 9 * dstStride), ref c9_0, ref c9_1, ref c9_2, ref c9_3);
-        if (rows > 10) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 10 * dstStride), ref c10_0, ref c10_1, ref c10_2, ref c10_3);
-        if (rows > 11) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 11 * dstStride), ref c11_0, ref c11_1, ref c11_2, ref c11_3);
-        for (int k = 0; k < count; k++)
+        for (int u = 0; u < walk.Blocks; u++)
         {
-            TV x0 = TW.Load(ref b, 0), x1 = default, x2 = default, x3 = default;
-            if (TVectors.Value > 1) x1 = TW.Load(ref b, w);
-            if (TVectors.Value > 2) x2 = TW.Load(ref b, 2 * w);
-            if (TVectors.Value > 3) x3 = TW.Load(ref b, 3 * w);
-            FmaRow<TW, TV, TVectors>(TW.Create(a), x0, x1, x2, x3, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
-            if (rows > 1) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 1 * stride)), x0, x1, x2, x3, ref c1_0, ref c1_1, ref c1_2, ref c1_3);
-            if (rows > 2) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 2 * stride)), x0, x1, x2, x3, ref c2_0, ref c2_1, ref c2_2, ref c2_3);
-            if (rows > 3) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 3 * stride)), x0, x1, x2, x3, ref c3_0, ref c3_1, ref c3_2, ref c3_3);
-            if (rows > 4) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 4 * stride)), x0, x1, x2, x3, ref c4_0, ref c4_1, ref c4_2, ref c4_3);
-            if (rows > 5) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 5 * stride)), x0, x1, x2, x3, ref c5_0, ref c5_1, ref c5_2, ref c5_3);
-            if (rows > 6) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 6 * stride)), x0, x1, x2, x3, ref c6_0, ref c6_1, ref c6_2, ref c6_3);
-            if (rows > 7) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 7 * stride)), x0, x1, x2, x3, ref c7_0, ref c7_1, ref c7_2, ref c7_3);
-            if (rows > 8) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 8 * stride)), x0, x1, x2, x3, ref c8_0, ref c8_1, ref c8_2, ref c8_3);
-            if (rows > 9) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 9 * stride)), x0, x1, x2, x3, ref c9_0, ref c9_1, ref c9_2, ref c9_3);
-            if (rows > 10) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 10 * stride)), x0, x1, x2, x3, ref c10_0, ref c10_1, ref c10_2, ref c10_3);
-            if (rows > 11) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref a, 11 * stride)), x0, x1, x2, x3, ref c11_0, ref c11_1, ref c11_2, ref c11_3);
-            a = ref Unsafe.Add(ref a, aStep);
-            b = ref Unsafe.Add(ref b, bStep);
+            ref float a0 = ref a, b0 = ref b, p0 = ref p, dst0 = ref dst;
+            for (int t = 0; t < walk.Tiles; t++)
+            {
+                TV c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
+                TV c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
+                TV c2_0 = default, c2_1 = default, c2_2 = default, c2_3 = default;
+                TV c3_0 = default, c3_1 = default, c3_2 = default, c3_3 = default;
+                TV c4_0 = default, c4_1 = default, c4_2 = default, c4_3 = default;
+                TV c5_0 = default, c5_1 = default, c5_2 = default, c5_3 = default;
+                TV c6_0 = default, c6_1 = default, c6_2 = default, c6_3 = default;
+                TV c7_0 = default, c7_1 = default, c7_2 = default, c7_3 = default;
+                TV c8_0 = default, c8_1 = default, c8_2 = default, c8_3 = default;
+                TV c9_0 = default, c9_1 = default, c9_2 = default, c9_3 = default;
+                TV c10_0 = default, c10_1 = default, c10_2 = default, c10_3 = default;
+                TV c11_0 = default, c11_1 = default, c11_2 = default, c11_3 = default;
+                StartRow<TW, TV, TVectors, TEdge>(ref dst, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
+                if (rows > 1) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 1 * dstStride), ref c1_0, ref c1_1, ref c1_2, ref c1_3);
+                if (rows > 2) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 2 * dstStride), ref c2_0, ref c2_1, ref c2_2, ref c2_3);
+                if (rows > 3) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 3 * dstStride), ref c3_0, ref c3_1, ref c3_2, ref c3_3);
+                if (rows > 4) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 4 * dstStride), ref c4_0, ref c4_1, ref c4_2, ref c4_3);
+                if (rows > 5) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 5 * dstStride), ref c5_0, ref c5_1, ref c5_2, ref c5_3);
+                if (rows > 6) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 6 * dstStride), ref c6_0, ref c6_1, ref c6_2, ref c6_3);
+                if (rows > 7) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 7 * dstStride), ref c7_0, ref c7_1, ref c7_2, ref c7_3);
+                if (rows > 8) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 8 * dstStride), ref c8_0, ref c8_1, ref c8_2, ref c8_3);
+                if (rows > 9) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 9 * dstStride), ref c9_0, ref c9_1, ref c9_2, ref c9_3);
+                if (rows > 10) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 10 * dstStride), ref c10_0, ref c10_1, ref c10_2, ref c10_3);
+                if (rows > 11) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 11 * dstStride), ref c11_0, ref c11_1, ref c11_2, ref c11_3);
+                ref float ak = ref a, bk = ref b;
+                for (int k = 0; k < count; k++)
+                {
+                    TV x0 = TW.Load(ref bk, 0), x1 = default, x2 = default, x3 = default;
+                    if (TVectors.Value > 1) x1 = TW.Load(ref bk, w);
+                    if (TVectors.Value > 2) x2 = TW.Load(ref bk, 2 * w);
+                    if (TVectors.Value > 3) x3 = TW.Load(ref bk, 3 * w);
+                    FmaRow<TW, TV, TVectors>(TW.Create(ak), x0, x1, x2, x3, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
+                    if (rows > 1) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 1 * stride)), x0, x1, x2, x3, ref c1_0, ref c1_1, ref c1_2, ref c1_3);
+                    if (rows > 2) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 2 * stride)), x0, x1, x2, x3, ref c2_0, ref c2_1, ref c2_2, ref c2_3);
+                    if (rows > 3) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 3 * stride)), x0, x1, x2, x3, ref c3_0, ref c3_1, ref c3_2, ref c3_3);
+                    if (rows > 4) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 4 * stride)), x0, x1, x2, x3, ref c4_0, ref c4_1, ref c4_2, ref c4_3);
+                    if (rows > 5) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 5 * stride)), x0, x1, x2, x3, ref c5_0, ref c5_1, ref c5_2, ref c5_3);
+                    if (rows > 6) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 6 * stride)), x0, x1, x2, x3, ref c6_0, ref c6_1, ref c6_2, ref c6_3);
+                    if (rows > 7) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 7 * stride)), x0, x1, x2, x3, ref c7_0, ref c7_1, ref c7_2, ref c7_3);
+                    if (rows > 8) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 8 * stride)), x0, x1, x2, x3, ref c8_0, ref c8_1, ref c8_2, ref c8_3);
+                    if (rows > 9) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 9 * stride)), x0, x1, x2, x3, ref c9_0, ref c9_1, ref c9_2, ref c9_3);
+                    if (rows > 10) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 10 * stride)), x0, x1, x2, x3, ref c10_0, ref c10_1, ref c10_2, ref c10_3);
+                    if (rows > 11) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 11 * stride)), x0, x1, x2, x3, ref c11_0, ref c11_1, ref c11_2, ref c11_3);
+                    ak = ref Unsafe.Add(ref ak, aStep);
+                    bk = ref Unsafe.Add(ref bk, bStep);
+                }
+                FinishRow<TW, TV, TVectors, TEdge>(c0_0, c0_1, c0_2, c0_3, ref p, 0, ref dst);
+                if (rows > 1) FinishRow<TW, TV, TVectors, TEdge>(c1_0, c1_1, c1_2, c1_3, ref p, 1, ref Unsafe.Add(ref dst, 1 * dstStride));
+                if (rows > 2) FinishRow<TW, TV, TVectors, TEdge>(c2_0, c2_1, c2_2, c2_3, ref p, 2, ref Unsafe.Add(ref dst, 2 * dstStride));
+                if (rows > 3) FinishRow<TW, TV, TVectors, TEdge>(c3_0, c3_1, c3_2, c3_3, ref p, 3, ref Unsafe.Add(ref dst, 3 * dstStride));
+                if (rows > 4) FinishRow<TW, TV, TVectors, TEdge>(c4_0, c4_1, c4_2, c4_3, ref p, 4, ref Unsafe.Add(ref dst, 4 * dstStride));
+                if (rows > 5) FinishRow<TW, TV, TVectors, TEdge>(c5_0, c5_1, c5_2, c5_3, ref p, 5, ref Unsafe.Add(ref dst, 5 * dstStride));
+                if (rows > 6) FinishRow<TW, TV, TVectors, TEdge>(c6_0, c6_1, c6_2, c6_3, ref p, 6, ref Unsafe.Add(ref dst, 6 * dstStride));
+                if (rows > 7) FinishRow<TW, TV, TVectors, TEdge>(c7_0, c7_1, c7_2, c7_3, ref p, 7, ref Unsafe.Add(ref dst, 7 * dstStride));
+                if (rows > 8) FinishRow<TW, TV, TVectors, TEdge>(c8_0, c8_1, c8_2, c8_3, ref p, 8, ref Unsafe.Add(ref dst, 8 * dstStride));
+                if (rows > 9) FinishRow<TW, TV, TVectors, TEdge>(c9_0, c9_1, c9_2, c9_3, ref p, 9, ref Unsafe.Add(ref dst, 9 * dstStride));
+                if (rows > 10) FinishRow<TW, TV, TVectors, TEdge>(c10_0, c10_1, c10_2, c10_3, ref p, 10, ref Unsafe.Add(ref dst, 10 * dstStride));
+                if (rows > 11) FinishRow<TW, TV, TVectors, TEdge>(c11_0, c11_1, c11_2, c11_3, ref p, 11, ref Unsafe.Add(ref dst, 11 * dstStride));
+                a = ref Unsafe.Add(ref a, walk.A);
+                b = ref Unsafe.Add(ref b, walk.B);
+                p = ref Unsafe.Add(ref p, walk.P);
+                dst = ref Unsafe.Add(ref dst, walk.Dst);
+            }
+            a = ref Unsafe.Add(ref a0, walk.BlockA);
+            b = ref Unsafe.Add(ref b0, walk.BlockB);
+            p = ref Unsafe.Add(ref p0, walk.BlockP);
+            dst = ref Unsafe.Add(ref dst0, walk.BlockDst);
         }
-        FinishRow<TW, TV, TVectors, TEdge>(c0_0, c0_1, c0_2, c0_3, ref p, 0, ref dst);
-        if (rows > 1) FinishRow<TW, TV, TVectors, TEdge>(c1_0, c1_1, c1_2, c1_3, ref p, 1, ref Unsafe.Add(ref dst, 1 * dstStride));
-        if (rows > 2) FinishRow<TW, TV, TVectors, TEdge>(c2_0, c2_1, c2_2, c2_3, ref p, 2, ref Unsafe.Add(ref dst, 2 * dstStride));
-        if (rows > 3) FinishRow<TW, TV, TVectors, TEdge>(c3_0, c3_1, c3_2, c3_3, ref p, 3, ref Unsafe.Add(ref dst, 3 * dstStride));
-        if (rows > 4) FinishRow<TW, TV, TVectors, TEdge>(c4_0, c4_1, c4_2, c4_3, ref p, 4, ref Unsafe.Add(ref dst, 4 * dstStride));
-        if (rows > 5) FinishRow<TW, TV, TVectors, TEdge>(c5_0, c5_1, c5_2, c5_3, ref p, 5, ref Unsafe.Add(ref dst, 5 * dstStride));
-        if (rows > 6) FinishRow<TW, TV, TVectors, TEdge>(c6_0, c6_1, c6_2, c6_3, ref p, 6, ref Unsafe.Add(ref dst, 6 * dstStride));
-        if (rows > 7) FinishRow<TW, TV, TVectors, TEdge>(c7_0, c7_1, c7_2, c7_3, ref p, 7, ref Unsafe.Add(ref dst, 7 * dstStride));
-        if (rows > 8) FinishRow<TW, TV, TVectors, TEdge>(c8_0, c8_1, c8_2, c8_3, ref p, 8, ref Unsafe.Add(ref dst, 8 * dstStride));
-        if (rows > 9) FinishRow<TW, TV, TVectors, TEdge>(c9_0, c9_1, c9_2, c9_3, ref p, 9, ref Unsafe.Add(ref dst, 9 * dstStride));
-        if (rows > 10) FinishRow<TW, TV, TVectors, TEdge>(c10_0, c10_1, c10_2, c10_3, ref p, 10, ref Unsafe.Add(ref dst, 10 * dstStride));
-        if (rows > 11) FinishRow<TW, TV, TVectors, TEdge>(c11_0, c11_1, c11_2, c11_3, ref p, 11, ref Unsafe.Add(ref dst, 11 * dstStride));
     }
+
+    /// <summary>
+    /// The tiles <see cref="Tile"/> computes: <see cref="Blocks"/> blocks of <see cref="Tiles"/> tiles, with how far a,
+    /// b, p and dst move from one tile to the next (A, B, P, Dst) and from one block's first tile to the next's.
+    /// </summary>
+    private readonly record struct TileWalk(int Tiles, int A, int B, int P, int Dst, int Blocks = 1, int BlockA = 0, int BlockB = 0, int BlockP = 0, int BlockDst = 0);
 
     /// <summary>The first <typeparamref name="TVectors"/> accumulators of one tile row, as <typeparamref name="TEdge"/> starts them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
