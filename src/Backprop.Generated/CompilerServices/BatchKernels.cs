@@ -144,27 +144,40 @@ public static class BatchKernels
         else ForwardRows<TN, TAct, Width256, Vector256<float>>(weights, bias, m, x, y);
     }
 
-    /// <summary><see cref="ForwardChunk"/> in one width: tiles of the width's rows over the chunk's 32 columns (each W[o, i] broadcast once per tile), then the rows left one at a time.</summary>
+    /// <summary>
+    /// <see cref="ForwardChunk"/> in one width: tiles of the width's rows over the chunk's 32 columns (each W[o, i]
+    /// broadcast once per tile), then the rows left in tiles of 8, 4, 2 and 1 rows (<see cref="Rows8"/>).
+    /// </summary>
     private static void ForwardRows<TN, TAct, TW, TV>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, ReadOnlySpan<float> x, Span<float> y)
         where TN : struct, IConstantSize
         where TAct : struct, IFusedActivation
         where TW : struct, ISimdWidth<TV>
         where TV : struct
     {
-        int n = TN.Value;
         ref float rw = ref MemoryMarshal.GetReference(weights);
         ref float rb = ref MemoryMarshal.GetReference(bias);
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);
-        int r = TW.TileRows, o = m / r * r;
-        if (o > 0)
-        {
-            Tile<TW, TV, WidthRows<TW, TV>, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(new TileWalk(m / r, r * n, 0, r, r * Chunk),
-                ref rw, 1, ref rx, Chunk, n, ref rb, ref ry, Chunk);
-        }
-        if (o == m) return;
-        Tile<TW, TV, One, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(new TileWalk(m - o, n, 0, 1, Chunk),
+        int o = ForwardTiles<TN, TAct, TW, TV, WidthRows<TW, TV>>(0, m, ref rw, ref rb, ref rx, ref ry);
+        o = ForwardTiles<TN, TAct, TW, TV, Rows8>(o, m, ref rw, ref rb, ref rx, ref ry);
+        o = ForwardTiles<TN, TAct, TW, TV, Rows4>(o, m, ref rw, ref rb, ref rx, ref ry);
+        o = ForwardTiles<TN, TAct, TW, TV, Rows2>(o, m, ref rw, ref rb, ref rx, ref ry);
+        ForwardTiles<TN, TAct, TW, TV, One>(o, m, ref rw, ref rb, ref rx, ref ry);
+    }
+
+    /// <summary>As many tiles of <typeparamref name="TRows"/> output rows as fit from row o on; returns the row after them.</summary>
+    private static int ForwardTiles<TN, TAct, TW, TV, TRows>(int o, int m, ref float rw, ref float rb, ref float rx, ref float ry)
+        where TN : struct, IConstantSize
+        where TAct : struct, IFusedActivation
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TRows : struct, IConstantSize
+    {
+        int n = TN.Value, r = TRows.Value, tiles = (m - o) / r;
+        if (tiles == 0) return o;
+        Tile<TW, TV, TRows, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(new TileWalk(tiles, r * n, 0, r, r * Chunk),
             ref Unsafe.Add(ref rw, o * n), 1, ref rx, Chunk, n, ref Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, o * Chunk), Chunk);
+        return o + tiles * r;
     }
 
     /// <summary>
@@ -193,7 +206,10 @@ public static class BatchKernels
         else InputGradientRows<TDerivative, Width256, Vector256<float>>(weights, m, n, dz, a, dx);
     }
 
-    /// <summary><see cref="InputGradientChunk"/> in one width: tiles of the width's rows of DX (W[o, i..] is contiguous, so the broadcasts are too), then the rows left one at a time.</summary>
+    /// <summary>
+    /// <see cref="InputGradientChunk"/> in one width: tiles of the width's rows of DX (W[o, i..] is contiguous, so the
+    /// broadcasts are too), then the rows left in tiles of 8, 4, 2 and 1 rows (<see cref="Rows8"/>).
+    /// </summary>
     private static void InputGradientRows<TDerivative, TW, TV>(ReadOnlySpan<float> weights, int m, int n, ReadOnlySpan<float> dz, ReadOnlySpan<float> a, Span<float> dx)
         where TDerivative : struct, IActivationDerivative
         where TW : struct, ISimdWidth<TV>
@@ -203,15 +219,25 @@ public static class BatchKernels
         ref float rdz = ref MemoryMarshal.GetReference(dz);
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rdx = ref MemoryMarshal.GetReference(dx);
-        int r = TW.TileRows, i = n / r * r;
-        if (i > 0)
-        {
-            Tile<TW, TV, WidthRows<TW, TV>, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(new TileWalk(n / r, r, 0, r * Chunk, r * Chunk),
-                ref rw, n, ref rdz, Chunk, m, ref ra, ref rdx, Chunk);
-        }
-        if (i == n) return;
-        Tile<TW, TV, One, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(new TileWalk(n - i, 1, 0, Chunk, Chunk),
+        int i = InputGradientTiles<TDerivative, TW, TV, WidthRows<TW, TV>>(0, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        i = InputGradientTiles<TDerivative, TW, TV, Rows8>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        i = InputGradientTiles<TDerivative, TW, TV, Rows4>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        i = InputGradientTiles<TDerivative, TW, TV, Rows2>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        InputGradientTiles<TDerivative, TW, TV, One>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
+    }
+
+    /// <summary>As many tiles of <typeparamref name="TRows"/> rows of DX as fit from row i on; returns the row after them.</summary>
+    private static int InputGradientTiles<TDerivative, TW, TV, TRows>(int i, int m, int n, ref float rw, ref float rdz, ref float ra, ref float rdx)
+        where TDerivative : struct, IActivationDerivative
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TRows : struct, IConstantSize
+    {
+        int r = TRows.Value, tiles = (n - i) / r;
+        if (tiles == 0) return i;
+        Tile<TW, TV, TRows, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(new TileWalk(tiles, r, 0, r * Chunk, r * Chunk),
             ref Unsafe.Add(ref rw, i), n, ref rdz, Chunk, m, ref Unsafe.Add(ref ra, i * Chunk), ref Unsafe.Add(ref rdx, i * Chunk), Chunk);
+        return i + tiles * r;
     }
 
     /// <summary>
@@ -292,7 +318,7 @@ public static class BatchKernels
     /// <summary>
     /// The m gradient rows of <paramref name="blocks"/> column blocks of <typeparamref name="TVectors"/> vectors of
     /// inputs each, <paramref name="step"/> floats apart (X at <paramref name="x"/>, GW at <paramref name="g"/>): tiles
-    /// of the width's rows, then the rows left one at a time.
+    /// of the width's rows, then the rows left in tiles of 8, 4, 2 and 1 rows (<see cref="Rows8"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WeightGradientColumns<TW, TV, TVectors>(int blocks, int step, ref float rdz, int m, int n, ref float x, int ns, ref float g)
@@ -301,15 +327,25 @@ public static class BatchKernels
         where TVectors : struct, IConstantSize
     {
         if (blocks == 0) return;
-        int r = TW.TileRows, o = m / r * r;
-        if (o > 0)
-        {
-            Tile<TW, TV, WidthRows<TW, TV>, TVectors, ChunkStride, Accumulated<TW, TV>>(new TileWalk(m / r, r * Chunk, 0, 0, r * n, blocks, 0, step, 0, step),
-                ref rdz, 1, ref x, n, ns, ref rdz, ref g, n);
-        }
-        if (o == m) return;
-        Tile<TW, TV, One, TVectors, ChunkStride, Accumulated<TW, TV>>(new TileWalk(m - o, Chunk, 0, 0, n, blocks, 0, step, 0, step),
+        int o = WeightGradientTiles<TW, TV, TVectors, WidthRows<TW, TV>>(0, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        o = WeightGradientTiles<TW, TV, TVectors, Rows8>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        o = WeightGradientTiles<TW, TV, TVectors, Rows4>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        o = WeightGradientTiles<TW, TV, TVectors, Rows2>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        WeightGradientTiles<TW, TV, TVectors, One>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+    }
+
+    /// <summary>As many tiles of <typeparamref name="TRows"/> gradient rows as fit from row o on, over every column block; returns the row after them.</summary>
+    private static int WeightGradientTiles<TW, TV, TVectors, TRows>(int o, int blocks, int step, ref float rdz, int m, int n, ref float x, int ns, ref float g)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TVectors : struct, IConstantSize
+        where TRows : struct, IConstantSize
+    {
+        int r = TRows.Value, tiles = (m - o) / r;
+        if (tiles == 0) return o;
+        Tile<TW, TV, TRows, TVectors, ChunkStride, Accumulated<TW, TV>>(new TileWalk(tiles, r * Chunk, 0, 0, r * n, blocks, 0, step, 0, step),
             ref Unsafe.Add(ref rdz, o * Chunk), 1, ref x, n, ns, ref rdz, ref Unsafe.Add(ref g, o * n), n);
+        return o + tiles * r;
     }
 
     /// <summary>
@@ -522,6 +558,27 @@ public static class BatchKernels
         where TV : struct
     {
         public static int Value => Chunk / TW.Count;
+    }
+
+    /// <summary>
+    /// The rows a kernel has left after its tiles of the width's rows (fewer than 12 on Vector512) go in tiles of 8, 4, 2
+    /// and then 1 row: a tile's accumulators are independent chains of fused multiply-adds, and a one-row tile has only
+    /// two (on Vector512), too few to cover the FMA latency (digits' 10-row output layer, the last 8 of mnist's 128 rows).
+    /// The shape changes no bits (see <see cref="Tile"/>).
+    /// </summary>
+    private readonly struct Rows8 : IConstantSize
+    {
+        public static int Value => 8;
+    }
+
+    private readonly struct Rows4 : IConstantSize
+    {
+        public static int Value => 4;
+    }
+
+    private readonly struct Rows2 : IConstantSize
+    {
+        public static int Value => 2;
     }
 
     /// <summary>1: one row, one vector or a unit stride.</summary>
