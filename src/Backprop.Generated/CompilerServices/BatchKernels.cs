@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -124,10 +125,10 @@ public static class BatchKernels
         where TN : struct, IConstantSize
         where TAct : struct, IFusedActivation
     {
-        int n = TN.Value;
         if (!IsAccelerated)
         {
             // no SIMD (generated code stays per sample there): the same sums in plain loops
+            int n = TN.Value;
             for (int r = 0; r < m; r++)
             {
                 for (int s = 0; s < Chunk; s++)
@@ -139,170 +140,44 @@ public static class BatchKernels
             }
             return;
         }
+        if (Vector512.IsHardwareAccelerated) ForwardRows<TN, TAct, Width512, Vector512<float>>(weights, bias, m, x, y);
+        else ForwardRows<TN, TAct, Width256, Vector256<float>>(weights, bias, m, x, y);
+    }
+
+    /// <summary>
+    /// <see cref="ForwardChunk"/> in one width: tiles of the width's rows over the chunk's 32 columns (each W[o, i]
+    /// broadcast once per tile), then the rows left in tiles of 8, 4, 2 and 1 rows (<see cref="Rows8"/>).
+    /// </summary>
+    private static void ForwardRows<TN, TAct, TW, TV>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, ReadOnlySpan<float> x, Span<float> y)
+        where TN : struct, IConstantSize
+        where TAct : struct, IFusedActivation
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
         ref float rw = ref MemoryMarshal.GetReference(weights);
         ref float rb = ref MemoryMarshal.GetReference(bias);
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);
-        int o = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // 12 output rows × 2 vectors of samples in registers; each W[o, i] is broadcast once per tile.
-            for (; o <= m - 12; o += 12)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref Unsafe.Add(ref rx, i * Chunk);
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref xi, 0);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref xi, 16);
-                    Vector512<float> wr = Vector512.Create(Unsafe.Add(ref wo, i));
-                    c0_0 = FusedMath.Fma512(wr, x0, c0_0); c0_1 = FusedMath.Fma512(wr, x1, c0_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 1 * n + i));
-                    c1_0 = FusedMath.Fma512(wr, x0, c1_0); c1_1 = FusedMath.Fma512(wr, x1, c1_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 2 * n + i));
-                    c2_0 = FusedMath.Fma512(wr, x0, c2_0); c2_1 = FusedMath.Fma512(wr, x1, c2_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 3 * n + i));
-                    c3_0 = FusedMath.Fma512(wr, x0, c3_0); c3_1 = FusedMath.Fma512(wr, x1, c3_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 4 * n + i));
-                    c4_0 = FusedMath.Fma512(wr, x0, c4_0); c4_1 = FusedMath.Fma512(wr, x1, c4_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 5 * n + i));
-                    c5_0 = FusedMath.Fma512(wr, x0, c5_0); c5_1 = FusedMath.Fma512(wr, x1, c5_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 6 * n + i));
-                    c6_0 = FusedMath.Fma512(wr, x0, c6_0); c6_1 = FusedMath.Fma512(wr, x1, c6_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 7 * n + i));
-                    c7_0 = FusedMath.Fma512(wr, x0, c7_0); c7_1 = FusedMath.Fma512(wr, x1, c7_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 8 * n + i));
-                    c8_0 = FusedMath.Fma512(wr, x0, c8_0); c8_1 = FusedMath.Fma512(wr, x1, c8_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 9 * n + i));
-                    c9_0 = FusedMath.Fma512(wr, x0, c9_0); c9_1 = FusedMath.Fma512(wr, x1, c9_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 10 * n + i));
-                    c10_0 = FusedMath.Fma512(wr, x0, c10_0); c10_1 = FusedMath.Fma512(wr, x1, c10_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 11 * n + i));
-                    c11_0 = FusedMath.Fma512(wr, x0, c11_0); c11_1 = FusedMath.Fma512(wr, x1, c11_1);
-                }
-                StoreActivated512<TAct>(c0_0, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated512<TAct>(c0_1, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 16));
-                StoreActivated512<TAct>(c1_0, Unsafe.Add(ref rb, o + 1), ref Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
-                StoreActivated512<TAct>(c1_1, Unsafe.Add(ref rb, o + 1), ref Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
-                StoreActivated512<TAct>(c2_0, Unsafe.Add(ref rb, o + 2), ref Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
-                StoreActivated512<TAct>(c2_1, Unsafe.Add(ref rb, o + 2), ref Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
-                StoreActivated512<TAct>(c3_0, Unsafe.Add(ref rb, o + 3), ref Unsafe.Add(ref ry, (o + 3) * Chunk + 0));
-                StoreActivated512<TAct>(c3_1, Unsafe.Add(ref rb, o + 3), ref Unsafe.Add(ref ry, (o + 3) * Chunk + 16));
-                StoreActivated512<TAct>(c4_0, Unsafe.Add(ref rb, o + 4), ref Unsafe.Add(ref ry, (o + 4) * Chunk + 0));
-                StoreActivated512<TAct>(c4_1, Unsafe.Add(ref rb, o + 4), ref Unsafe.Add(ref ry, (o + 4) * Chunk + 16));
-                StoreActivated512<TAct>(c5_0, Unsafe.Add(ref rb, o + 5), ref Unsafe.Add(ref ry, (o + 5) * Chunk + 0));
-                StoreActivated512<TAct>(c5_1, Unsafe.Add(ref rb, o + 5), ref Unsafe.Add(ref ry, (o + 5) * Chunk + 16));
-                StoreActivated512<TAct>(c6_0, Unsafe.Add(ref rb, o + 6), ref Unsafe.Add(ref ry, (o + 6) * Chunk + 0));
-                StoreActivated512<TAct>(c6_1, Unsafe.Add(ref rb, o + 6), ref Unsafe.Add(ref ry, (o + 6) * Chunk + 16));
-                StoreActivated512<TAct>(c7_0, Unsafe.Add(ref rb, o + 7), ref Unsafe.Add(ref ry, (o + 7) * Chunk + 0));
-                StoreActivated512<TAct>(c7_1, Unsafe.Add(ref rb, o + 7), ref Unsafe.Add(ref ry, (o + 7) * Chunk + 16));
-                StoreActivated512<TAct>(c8_0, Unsafe.Add(ref rb, o + 8), ref Unsafe.Add(ref ry, (o + 8) * Chunk + 0));
-                StoreActivated512<TAct>(c8_1, Unsafe.Add(ref rb, o + 8), ref Unsafe.Add(ref ry, (o + 8) * Chunk + 16));
-                StoreActivated512<TAct>(c9_0, Unsafe.Add(ref rb, o + 9), ref Unsafe.Add(ref ry, (o + 9) * Chunk + 0));
-                StoreActivated512<TAct>(c9_1, Unsafe.Add(ref rb, o + 9), ref Unsafe.Add(ref ry, (o + 9) * Chunk + 16));
-                StoreActivated512<TAct>(c10_0, Unsafe.Add(ref rb, o + 10), ref Unsafe.Add(ref ry, (o + 10) * Chunk + 0));
-                StoreActivated512<TAct>(c10_1, Unsafe.Add(ref rb, o + 10), ref Unsafe.Add(ref ry, (o + 10) * Chunk + 16));
-                StoreActivated512<TAct>(c11_0, Unsafe.Add(ref rb, o + 11), ref Unsafe.Add(ref ry, (o + 11) * Chunk + 0));
-                StoreActivated512<TAct>(c11_1, Unsafe.Add(ref rb, o + 11), ref Unsafe.Add(ref ry, (o + 11) * Chunk + 16));
-            }
-            for (; o < m; o++)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref Unsafe.Add(ref rx, i * Chunk);
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref xi, 0);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref xi, 16);
-                    Vector512<float> wr = Vector512.Create(Unsafe.Add(ref wo, i));
-                    c0_0 = FusedMath.Fma512(wr, x0, c0_0); c0_1 = FusedMath.Fma512(wr, x1, c0_1);
-                }
-                StoreActivated512<TAct>(c0_0, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated512<TAct>(c0_1, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 16));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            // 3 output rows × 4 vectors of samples in registers; each W[o, i] is broadcast once per tile.
-            for (; o <= m - 3; o += 3)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero, c1_3 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero, c2_3 = Vector256<float>.Zero;
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref Unsafe.Add(ref rx, i * Chunk);
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref xi, 0);
-                    Vector256<float> x1 = Vector256.LoadUnsafe(ref xi, 8);
-                    Vector256<float> x2 = Vector256.LoadUnsafe(ref xi, 16);
-                    Vector256<float> x3 = Vector256.LoadUnsafe(ref xi, 24);
-                    Vector256<float> wr = Vector256.Create(Unsafe.Add(ref wo, i));
-                    c0_0 = FusedMath.Fma256(wr, x0, c0_0); c0_1 = FusedMath.Fma256(wr, x1, c0_1); c0_2 = FusedMath.Fma256(wr, x2, c0_2); c0_3 = FusedMath.Fma256(wr, x3, c0_3);
-                    wr = Vector256.Create(Unsafe.Add(ref wo, 1 * n + i));
-                    c1_0 = FusedMath.Fma256(wr, x0, c1_0); c1_1 = FusedMath.Fma256(wr, x1, c1_1); c1_2 = FusedMath.Fma256(wr, x2, c1_2); c1_3 = FusedMath.Fma256(wr, x3, c1_3);
-                    wr = Vector256.Create(Unsafe.Add(ref wo, 2 * n + i));
-                    c2_0 = FusedMath.Fma256(wr, x0, c2_0); c2_1 = FusedMath.Fma256(wr, x1, c2_1); c2_2 = FusedMath.Fma256(wr, x2, c2_2); c2_3 = FusedMath.Fma256(wr, x3, c2_3);
-                }
-                StoreActivated256<TAct>(c0_0, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated256<TAct>(c0_1, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 8));
-                StoreActivated256<TAct>(c0_2, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 16));
-                StoreActivated256<TAct>(c0_3, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 24));
-                StoreActivated256<TAct>(c1_0, Unsafe.Add(ref rb, o + 1), ref Unsafe.Add(ref ry, (o + 1) * Chunk + 0));
-                StoreActivated256<TAct>(c1_1, Unsafe.Add(ref rb, o + 1), ref Unsafe.Add(ref ry, (o + 1) * Chunk + 8));
-                StoreActivated256<TAct>(c1_2, Unsafe.Add(ref rb, o + 1), ref Unsafe.Add(ref ry, (o + 1) * Chunk + 16));
-                StoreActivated256<TAct>(c1_3, Unsafe.Add(ref rb, o + 1), ref Unsafe.Add(ref ry, (o + 1) * Chunk + 24));
-                StoreActivated256<TAct>(c2_0, Unsafe.Add(ref rb, o + 2), ref Unsafe.Add(ref ry, (o + 2) * Chunk + 0));
-                StoreActivated256<TAct>(c2_1, Unsafe.Add(ref rb, o + 2), ref Unsafe.Add(ref ry, (o + 2) * Chunk + 8));
-                StoreActivated256<TAct>(c2_2, Unsafe.Add(ref rb, o + 2), ref Unsafe.Add(ref ry, (o + 2) * Chunk + 16));
-                StoreActivated256<TAct>(c2_3, Unsafe.Add(ref rb, o + 2), ref Unsafe.Add(ref ry, (o + 2) * Chunk + 24));
-            }
-            for (; o < m; o++)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero;
-                ref float wo = ref Unsafe.Add(ref rw, o * n);
-                for (int i = 0; i < n; i++)
-                {
-                    ref float xi = ref Unsafe.Add(ref rx, i * Chunk);
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref xi, 0);
-                    Vector256<float> x1 = Vector256.LoadUnsafe(ref xi, 8);
-                    Vector256<float> x2 = Vector256.LoadUnsafe(ref xi, 16);
-                    Vector256<float> x3 = Vector256.LoadUnsafe(ref xi, 24);
-                    Vector256<float> wr = Vector256.Create(Unsafe.Add(ref wo, i));
-                    c0_0 = FusedMath.Fma256(wr, x0, c0_0); c0_1 = FusedMath.Fma256(wr, x1, c0_1); c0_2 = FusedMath.Fma256(wr, x2, c0_2); c0_3 = FusedMath.Fma256(wr, x3, c0_3);
-                }
-                StoreActivated256<TAct>(c0_0, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 0));
-                StoreActivated256<TAct>(c0_1, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 8));
-                StoreActivated256<TAct>(c0_2, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 16));
-                StoreActivated256<TAct>(c0_3, Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, (o) * Chunk + 24));
-            }
-        }
+        int o = ForwardTiles<TN, TAct, TW, TV, WidthRows<TW, TV>>(0, m, ref rw, ref rb, ref rx, ref ry);
+        o = ForwardTiles<TN, TAct, TW, TV, Rows8>(o, m, ref rw, ref rb, ref rx, ref ry);
+        o = ForwardTiles<TN, TAct, TW, TV, Rows4>(o, m, ref rw, ref rb, ref rx, ref ry);
+        o = ForwardTiles<TN, TAct, TW, TV, Rows2>(o, m, ref rw, ref rb, ref rx, ref ry);
+        ForwardTiles<TN, TAct, TW, TV, One>(o, m, ref rw, ref rb, ref rx, ref ry);
     }
 
-    /// <summary>b + acc through the activation, stored at dst.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreActivated512<TAct>(Vector512<float> acc, float bias, ref float dst)
+    /// <summary>As many tiles of <typeparamref name="TRows"/> output rows as fit from row o on; returns the row after them.</summary>
+    private static int ForwardTiles<TN, TAct, TW, TV, TRows>(int o, int m, ref float rw, ref float rb, ref float rx, ref float ry)
+        where TN : struct, IConstantSize
         where TAct : struct, IFusedActivation
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TRows : struct, IConstantSize
     {
-        Vector512.StoreUnsafe(TAct.Apply(acc + Vector512.Create(bias)), ref dst);
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreActivated256<TAct>(Vector256<float> acc, float bias, ref float dst)
-        where TAct : struct, IFusedActivation
-    {
-        Vector256.StoreUnsafe(TAct.Apply(acc + Vector256.Create(bias)), ref dst);
+        int n = TN.Value, r = TRows.Value, tiles = (m - o) / r;
+        if (tiles == 0) return o;
+        Tile<TW, TV, TRows, ChunkVectors<TW, TV>, TN, Activated<TAct, TW, TV>>(new TileWalk(tiles, r * n, 0, r, r * Chunk),
+            ref Unsafe.Add(ref rw, o * n), 1, ref rx, Chunk, n, ref Unsafe.Add(ref rb, o), ref Unsafe.Add(ref ry, o * Chunk), Chunk);
+        return o + tiles * r;
     }
 
     /// <summary>
@@ -327,176 +202,42 @@ public static class BatchKernels
             }
             return;
         }
+        if (Vector512.IsHardwareAccelerated) InputGradientRows<TDerivative, Width512, Vector512<float>>(weights, m, n, dz, a, dx);
+        else InputGradientRows<TDerivative, Width256, Vector256<float>>(weights, m, n, dz, a, dx);
+    }
+
+    /// <summary>
+    /// <see cref="InputGradientChunk"/> in one width: tiles of the width's rows of DX (W[o, i..] is contiguous, so the
+    /// broadcasts are too), then the rows left in tiles of 8, 4, 2 and 1 rows (<see cref="Rows8"/>).
+    /// </summary>
+    private static void InputGradientRows<TDerivative, TW, TV>(ReadOnlySpan<float> weights, int m, int n, ReadOnlySpan<float> dz, ReadOnlySpan<float> a, Span<float> dx)
+        where TDerivative : struct, IActivationDerivative
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
         ref float rw = ref MemoryMarshal.GetReference(weights);
         ref float rdz = ref MemoryMarshal.GetReference(dz);
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rdx = ref MemoryMarshal.GetReference(dx);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // 12 input rows × 2 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
-            for (; i <= n - 12; i += 12)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
-                ref float wi = ref Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref Unsafe.Add(ref rdz, o * Chunk);
-                    Vector512<float> d0 = Vector512.LoadUnsafe(ref dzo, 0);
-                    Vector512<float> d1 = Vector512.LoadUnsafe(ref dzo, 16);
-                    ref float wo = ref Unsafe.Add(ref wi, o * n);
-                    Vector512<float> wr = Vector512.Create(Unsafe.Add(ref wo, 0));
-                    c0_0 = FusedMath.Fma512(wr, d0, c0_0); c0_1 = FusedMath.Fma512(wr, d1, c0_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 1));
-                    c1_0 = FusedMath.Fma512(wr, d0, c1_0); c1_1 = FusedMath.Fma512(wr, d1, c1_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 2));
-                    c2_0 = FusedMath.Fma512(wr, d0, c2_0); c2_1 = FusedMath.Fma512(wr, d1, c2_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 3));
-                    c3_0 = FusedMath.Fma512(wr, d0, c3_0); c3_1 = FusedMath.Fma512(wr, d1, c3_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 4));
-                    c4_0 = FusedMath.Fma512(wr, d0, c4_0); c4_1 = FusedMath.Fma512(wr, d1, c4_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 5));
-                    c5_0 = FusedMath.Fma512(wr, d0, c5_0); c5_1 = FusedMath.Fma512(wr, d1, c5_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 6));
-                    c6_0 = FusedMath.Fma512(wr, d0, c6_0); c6_1 = FusedMath.Fma512(wr, d1, c6_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 7));
-                    c7_0 = FusedMath.Fma512(wr, d0, c7_0); c7_1 = FusedMath.Fma512(wr, d1, c7_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 8));
-                    c8_0 = FusedMath.Fma512(wr, d0, c8_0); c8_1 = FusedMath.Fma512(wr, d1, c8_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 9));
-                    c9_0 = FusedMath.Fma512(wr, d0, c9_0); c9_1 = FusedMath.Fma512(wr, d1, c9_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 10));
-                    c10_0 = FusedMath.Fma512(wr, d0, c10_0); c10_1 = FusedMath.Fma512(wr, d1, c10_1);
-                    wr = Vector512.Create(Unsafe.Add(ref wo, 11));
-                    c11_0 = FusedMath.Fma512(wr, d0, c11_0); c11_1 = FusedMath.Fma512(wr, d1, c11_1);
-                }
-                StoreDerivative512<TDerivative>(c0_0, ref Unsafe.Add(ref ra, (i) * Chunk + 0), ref Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c0_1, ref Unsafe.Add(ref ra, (i) * Chunk + 16), ref Unsafe.Add(ref rdx, (i) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c1_0, ref Unsafe.Add(ref ra, (i + 1) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c1_1, ref Unsafe.Add(ref ra, (i + 1) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c2_0, ref Unsafe.Add(ref ra, (i + 2) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c2_1, ref Unsafe.Add(ref ra, (i + 2) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c3_0, ref Unsafe.Add(ref ra, (i + 3) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 3) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c3_1, ref Unsafe.Add(ref ra, (i + 3) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 3) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c4_0, ref Unsafe.Add(ref ra, (i + 4) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 4) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c4_1, ref Unsafe.Add(ref ra, (i + 4) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 4) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c5_0, ref Unsafe.Add(ref ra, (i + 5) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 5) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c5_1, ref Unsafe.Add(ref ra, (i + 5) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 5) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c6_0, ref Unsafe.Add(ref ra, (i + 6) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 6) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c6_1, ref Unsafe.Add(ref ra, (i + 6) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 6) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c7_0, ref Unsafe.Add(ref ra, (i + 7) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 7) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c7_1, ref Unsafe.Add(ref ra, (i + 7) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 7) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c8_0, ref Unsafe.Add(ref ra, (i + 8) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 8) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c8_1, ref Unsafe.Add(ref ra, (i + 8) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 8) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c9_0, ref Unsafe.Add(ref ra, (i + 9) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 9) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c9_1, ref Unsafe.Add(ref ra, (i + 9) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 9) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c10_0, ref Unsafe.Add(ref ra, (i + 10) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 10) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c10_1, ref Unsafe.Add(ref ra, (i + 10) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 10) * Chunk + 16));
-                StoreDerivative512<TDerivative>(c11_0, ref Unsafe.Add(ref ra, (i + 11) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 11) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c11_1, ref Unsafe.Add(ref ra, (i + 11) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 11) * Chunk + 16));
-            }
-            for (; i < n; i++)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                ref float wi = ref Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref Unsafe.Add(ref rdz, o * Chunk);
-                    Vector512<float> d0 = Vector512.LoadUnsafe(ref dzo, 0);
-                    Vector512<float> d1 = Vector512.LoadUnsafe(ref dzo, 16);
-                    ref float wo = ref Unsafe.Add(ref wi, o * n);
-                    Vector512<float> wr = Vector512.Create(Unsafe.Add(ref wo, 0));
-                    c0_0 = FusedMath.Fma512(wr, d0, c0_0); c0_1 = FusedMath.Fma512(wr, d1, c0_1);
-                }
-                StoreDerivative512<TDerivative>(c0_0, ref Unsafe.Add(ref ra, (i) * Chunk + 0), ref Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative512<TDerivative>(c0_1, ref Unsafe.Add(ref ra, (i) * Chunk + 16), ref Unsafe.Add(ref rdx, (i) * Chunk + 16));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            // 3 input rows × 4 vectors of samples; W[o, i..] is contiguous, so the broadcasts are too.
-            for (; i <= n - 3; i += 3)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero, c1_3 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero, c2_3 = Vector256<float>.Zero;
-                ref float wi = ref Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref Unsafe.Add(ref rdz, o * Chunk);
-                    Vector256<float> d0 = Vector256.LoadUnsafe(ref dzo, 0);
-                    Vector256<float> d1 = Vector256.LoadUnsafe(ref dzo, 8);
-                    Vector256<float> d2 = Vector256.LoadUnsafe(ref dzo, 16);
-                    Vector256<float> d3 = Vector256.LoadUnsafe(ref dzo, 24);
-                    ref float wo = ref Unsafe.Add(ref wi, o * n);
-                    Vector256<float> wr = Vector256.Create(Unsafe.Add(ref wo, 0));
-                    c0_0 = FusedMath.Fma256(wr, d0, c0_0); c0_1 = FusedMath.Fma256(wr, d1, c0_1); c0_2 = FusedMath.Fma256(wr, d2, c0_2); c0_3 = FusedMath.Fma256(wr, d3, c0_3);
-                    wr = Vector256.Create(Unsafe.Add(ref wo, 1));
-                    c1_0 = FusedMath.Fma256(wr, d0, c1_0); c1_1 = FusedMath.Fma256(wr, d1, c1_1); c1_2 = FusedMath.Fma256(wr, d2, c1_2); c1_3 = FusedMath.Fma256(wr, d3, c1_3);
-                    wr = Vector256.Create(Unsafe.Add(ref wo, 2));
-                    c2_0 = FusedMath.Fma256(wr, d0, c2_0); c2_1 = FusedMath.Fma256(wr, d1, c2_1); c2_2 = FusedMath.Fma256(wr, d2, c2_2); c2_3 = FusedMath.Fma256(wr, d3, c2_3);
-                }
-                StoreDerivative256<TDerivative>(c0_0, ref Unsafe.Add(ref ra, (i) * Chunk + 0), ref Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative256<TDerivative>(c0_1, ref Unsafe.Add(ref ra, (i) * Chunk + 8), ref Unsafe.Add(ref rdx, (i) * Chunk + 8));
-                StoreDerivative256<TDerivative>(c0_2, ref Unsafe.Add(ref ra, (i) * Chunk + 16), ref Unsafe.Add(ref rdx, (i) * Chunk + 16));
-                StoreDerivative256<TDerivative>(c0_3, ref Unsafe.Add(ref ra, (i) * Chunk + 24), ref Unsafe.Add(ref rdx, (i) * Chunk + 24));
-                StoreDerivative256<TDerivative>(c1_0, ref Unsafe.Add(ref ra, (i + 1) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 1) * Chunk + 0));
-                StoreDerivative256<TDerivative>(c1_1, ref Unsafe.Add(ref ra, (i + 1) * Chunk + 8), ref Unsafe.Add(ref rdx, (i + 1) * Chunk + 8));
-                StoreDerivative256<TDerivative>(c1_2, ref Unsafe.Add(ref ra, (i + 1) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 1) * Chunk + 16));
-                StoreDerivative256<TDerivative>(c1_3, ref Unsafe.Add(ref ra, (i + 1) * Chunk + 24), ref Unsafe.Add(ref rdx, (i + 1) * Chunk + 24));
-                StoreDerivative256<TDerivative>(c2_0, ref Unsafe.Add(ref ra, (i + 2) * Chunk + 0), ref Unsafe.Add(ref rdx, (i + 2) * Chunk + 0));
-                StoreDerivative256<TDerivative>(c2_1, ref Unsafe.Add(ref ra, (i + 2) * Chunk + 8), ref Unsafe.Add(ref rdx, (i + 2) * Chunk + 8));
-                StoreDerivative256<TDerivative>(c2_2, ref Unsafe.Add(ref ra, (i + 2) * Chunk + 16), ref Unsafe.Add(ref rdx, (i + 2) * Chunk + 16));
-                StoreDerivative256<TDerivative>(c2_3, ref Unsafe.Add(ref ra, (i + 2) * Chunk + 24), ref Unsafe.Add(ref rdx, (i + 2) * Chunk + 24));
-            }
-            for (; i < n; i++)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero;
-                ref float wi = ref Unsafe.Add(ref rw, i);
-                for (int o = 0; o < m; o++)
-                {
-                    ref float dzo = ref Unsafe.Add(ref rdz, o * Chunk);
-                    Vector256<float> d0 = Vector256.LoadUnsafe(ref dzo, 0);
-                    Vector256<float> d1 = Vector256.LoadUnsafe(ref dzo, 8);
-                    Vector256<float> d2 = Vector256.LoadUnsafe(ref dzo, 16);
-                    Vector256<float> d3 = Vector256.LoadUnsafe(ref dzo, 24);
-                    ref float wo = ref Unsafe.Add(ref wi, o * n);
-                    Vector256<float> wr = Vector256.Create(Unsafe.Add(ref wo, 0));
-                    c0_0 = FusedMath.Fma256(wr, d0, c0_0); c0_1 = FusedMath.Fma256(wr, d1, c0_1); c0_2 = FusedMath.Fma256(wr, d2, c0_2); c0_3 = FusedMath.Fma256(wr, d3, c0_3);
-                }
-                StoreDerivative256<TDerivative>(c0_0, ref Unsafe.Add(ref ra, (i) * Chunk + 0), ref Unsafe.Add(ref rdx, (i) * Chunk + 0));
-                StoreDerivative256<TDerivative>(c0_1, ref Unsafe.Add(ref ra, (i) * Chunk + 8), ref Unsafe.Add(ref rdx, (i) * Chunk + 8));
-                StoreDerivative256<TDerivative>(c0_2, ref Unsafe.Add(ref ra, (i) * Chunk + 16), ref Unsafe.Add(ref rdx, (i) * Chunk + 16));
-                StoreDerivative256<TDerivative>(c0_3, ref Unsafe.Add(ref ra, (i) * Chunk + 24), ref Unsafe.Add(ref rdx, (i) * Chunk + 24));
-            }
-        }
+        int i = InputGradientTiles<TDerivative, TW, TV, WidthRows<TW, TV>>(0, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        i = InputGradientTiles<TDerivative, TW, TV, Rows8>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        i = InputGradientTiles<TDerivative, TW, TV, Rows4>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        i = InputGradientTiles<TDerivative, TW, TV, Rows2>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
+        InputGradientTiles<TDerivative, TW, TV, One>(i, m, n, ref rw, ref rdz, ref ra, ref rdx);
     }
 
-    /// <summary>acc ⊙ f'(a), stored at dst.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreDerivative512<TDerivative>(Vector512<float> acc, ref float activation, ref float dst)
+    /// <summary>As many tiles of <typeparamref name="TRows"/> rows of DX as fit from row i on; returns the row after them.</summary>
+    private static int InputGradientTiles<TDerivative, TW, TV, TRows>(int i, int m, int n, ref float rw, ref float rdz, ref float ra, ref float rdx)
         where TDerivative : struct, IActivationDerivative
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TRows : struct, IConstantSize
     {
-        Vector512.StoreUnsafe(TDerivative.Chain(acc, Vector512.LoadUnsafe(ref activation)), ref dst);
-    }
-
-    /// <summary>acc ⊙ f'(a), stored at dst.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreDerivative256<TDerivative>(Vector256<float> acc, ref float activation, ref float dst)
-        where TDerivative : struct, IActivationDerivative
-    {
-        Vector256.StoreUnsafe(TDerivative.Chain(acc, Vector256.LoadUnsafe(ref activation)), ref dst);
+        int r = TRows.Value, tiles = (n - i) / r;
+        if (tiles == 0) return i;
+        Tile<TW, TV, TRows, ChunkVectors<TW, TV>, One, Chained<TDerivative, TW, TV>>(new TileWalk(tiles, r, 0, r * Chunk, r * Chunk),
+            ref Unsafe.Add(ref rw, i), n, ref rdz, Chunk, m, ref Unsafe.Add(ref ra, i * Chunk), ref Unsafe.Add(ref rdx, i * Chunk), Chunk);
+        return i + tiles * r;
     }
 
     /// <summary>
@@ -523,346 +264,332 @@ public static class BatchKernels
             }
             return;
         }
+        if (Vector512.IsHardwareAccelerated) WeightGradientRows<Width512, Vector512<float>>(dz, m, n, x, ns, gradW, gradB);
+        else WeightGradientRows<Width256, Vector256<float>>(dz, m, n, x, ns, gradW, gradB);
+    }
+
+    /// <summary>
+    /// <see cref="WeightGradientChunk"/> in one width: the bias sums, then blocks of 32 inputs (then of one vector) over
+    /// all gradient rows, then the last n mod Count inputs scalar.
+    /// </summary>
+    private static void WeightGradientRows<TW, TV>(ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, int ns, Span<float> gradW, Span<float> gradB)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
         ref float rdz = ref MemoryMarshal.GetReference(dz);
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rg = ref MemoryMarshal.GetReference(gradW);
         ref float rgb = ref MemoryMarshal.GetReference(gradB);
+        nuint w = (nuint)TW.Count;
         for (int o = 0; o < m; o++)
         {
             ref float dzo = ref Unsafe.Add(ref rdz, o * Chunk);
             float sum = 0f;
-            // a whole chunk in two (or four) vectors and one horizontal sum; else one sample after another
-            if (ns == Chunk && Vector512.IsHardwareAccelerated) sum = Vector512.Sum(Vector512.LoadUnsafe(ref dzo) + Vector512.LoadUnsafe(ref dzo, 16));
-            else if (ns == Chunk && Vector256.IsHardwareAccelerated) sum = Vector256.Sum((Vector256.LoadUnsafe(ref dzo) + Vector256.LoadUnsafe(ref dzo, 8)) + (Vector256.LoadUnsafe(ref dzo, 16) + Vector256.LoadUnsafe(ref dzo, 24)));
-            else for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dzo, s);
+            // a whole chunk in its vectors, added pairwise, and one horizontal sum; else one sample after another
+            if (ns == Chunk)
+            {
+                TV t = TW.Add(TW.Load(ref dzo, 0), TW.Load(ref dzo, w));
+                if (ChunkVectors<TW, TV>.Value > 2) t = TW.Add(t, TW.Add(TW.Load(ref dzo, 2 * w), TW.Load(ref dzo, 3 * w)));
+                sum = TW.Sum(t);
+            }
+            else
+            {
+                for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dzo, s);
+            }
             Unsafe.Add(ref rgb, o) += sum;
         }
-        int o0 = 0;
-        if (Vector512.IsHardwareAccelerated)
+        int i = n / Chunk * Chunk, vectors = (n - i) / TW.Count;
+        WeightGradientColumns<TW, TV, ChunkVectors<TW, TV>>(n / Chunk, Chunk, ref rdz, m, n, ref rx, ns, ref rg);
+        WeightGradientColumns<TW, TV, One>(vectors, TW.Count, ref rdz, m, n, ref Unsafe.Add(ref rx, i), ns, ref Unsafe.Add(ref rg, i));
+        i += vectors * TW.Count;
+        // the last n mod Count inputs, scalar
+        for (; i < n; i++)
         {
-            // 12 gradient rows × 2 vectors of inputs in registers over the chunk's samples.
-            for (; o0 <= m - 12; o0 += 12)
+            for (int o = 0; o < m; o++)
             {
-                ref float dzo = ref Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
-                {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector512<float> c0_0 = Vector512.LoadUnsafe(ref g0, 0), c0_1 = Vector512.LoadUnsafe(ref g0, 16);
-                    ref float g1 = ref Unsafe.Add(ref go, 1 * n + i);
-                    Vector512<float> c1_0 = Vector512.LoadUnsafe(ref g1, 0), c1_1 = Vector512.LoadUnsafe(ref g1, 16);
-                    ref float g2 = ref Unsafe.Add(ref go, 2 * n + i);
-                    Vector512<float> c2_0 = Vector512.LoadUnsafe(ref g2, 0), c2_1 = Vector512.LoadUnsafe(ref g2, 16);
-                    ref float g3 = ref Unsafe.Add(ref go, 3 * n + i);
-                    Vector512<float> c3_0 = Vector512.LoadUnsafe(ref g3, 0), c3_1 = Vector512.LoadUnsafe(ref g3, 16);
-                    ref float g4 = ref Unsafe.Add(ref go, 4 * n + i);
-                    Vector512<float> c4_0 = Vector512.LoadUnsafe(ref g4, 0), c4_1 = Vector512.LoadUnsafe(ref g4, 16);
-                    ref float g5 = ref Unsafe.Add(ref go, 5 * n + i);
-                    Vector512<float> c5_0 = Vector512.LoadUnsafe(ref g5, 0), c5_1 = Vector512.LoadUnsafe(ref g5, 16);
-                    ref float g6 = ref Unsafe.Add(ref go, 6 * n + i);
-                    Vector512<float> c6_0 = Vector512.LoadUnsafe(ref g6, 0), c6_1 = Vector512.LoadUnsafe(ref g6, 16);
-                    ref float g7 = ref Unsafe.Add(ref go, 7 * n + i);
-                    Vector512<float> c7_0 = Vector512.LoadUnsafe(ref g7, 0), c7_1 = Vector512.LoadUnsafe(ref g7, 16);
-                    ref float g8 = ref Unsafe.Add(ref go, 8 * n + i);
-                    Vector512<float> c8_0 = Vector512.LoadUnsafe(ref g8, 0), c8_1 = Vector512.LoadUnsafe(ref g8, 16);
-                    ref float g9 = ref Unsafe.Add(ref go, 9 * n + i);
-                    Vector512<float> c9_0 = Vector512.LoadUnsafe(ref g9, 0), c9_1 = Vector512.LoadUnsafe(ref g9, 16);
-                    ref float g10 = ref Unsafe.Add(ref go, 10 * n + i);
-                    Vector512<float> c10_0 = Vector512.LoadUnsafe(ref g10, 0), c10_1 = Vector512.LoadUnsafe(ref g10, 16);
-                    ref float g11 = ref Unsafe.Add(ref go, 11 * n + i);
-                    Vector512<float> c11_0 = Vector512.LoadUnsafe(ref g11, 0), c11_1 = Vector512.LoadUnsafe(ref g11, 16);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, 0);
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref xs, 16);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector512<float> d = Vector512.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma512(d, x0, c0_0); c0_1 = FusedMath.Fma512(d, x1, c0_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 32));
-                        c1_0 = FusedMath.Fma512(d, x0, c1_0); c1_1 = FusedMath.Fma512(d, x1, c1_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 64));
-                        c2_0 = FusedMath.Fma512(d, x0, c2_0); c2_1 = FusedMath.Fma512(d, x1, c2_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 96));
-                        c3_0 = FusedMath.Fma512(d, x0, c3_0); c3_1 = FusedMath.Fma512(d, x1, c3_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 128));
-                        c4_0 = FusedMath.Fma512(d, x0, c4_0); c4_1 = FusedMath.Fma512(d, x1, c4_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 160));
-                        c5_0 = FusedMath.Fma512(d, x0, c5_0); c5_1 = FusedMath.Fma512(d, x1, c5_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 192));
-                        c6_0 = FusedMath.Fma512(d, x0, c6_0); c6_1 = FusedMath.Fma512(d, x1, c6_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 224));
-                        c7_0 = FusedMath.Fma512(d, x0, c7_0); c7_1 = FusedMath.Fma512(d, x1, c7_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 256));
-                        c8_0 = FusedMath.Fma512(d, x0, c8_0); c8_1 = FusedMath.Fma512(d, x1, c8_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 288));
-                        c9_0 = FusedMath.Fma512(d, x0, c9_0); c9_1 = FusedMath.Fma512(d, x1, c9_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 320));
-                        c10_0 = FusedMath.Fma512(d, x0, c10_0); c10_1 = FusedMath.Fma512(d, x1, c10_1);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 352));
-                        c11_0 = FusedMath.Fma512(d, x0, c11_0); c11_1 = FusedMath.Fma512(d, x1, c11_1);
-                    }
-                    Vector512.StoreUnsafe(c0_0, ref g0, 0); Vector512.StoreUnsafe(c0_1, ref g0, 16);
-                    Vector512.StoreUnsafe(c1_0, ref g1, 0); Vector512.StoreUnsafe(c1_1, ref g1, 16);
-                    Vector512.StoreUnsafe(c2_0, ref g2, 0); Vector512.StoreUnsafe(c2_1, ref g2, 16);
-                    Vector512.StoreUnsafe(c3_0, ref g3, 0); Vector512.StoreUnsafe(c3_1, ref g3, 16);
-                    Vector512.StoreUnsafe(c4_0, ref g4, 0); Vector512.StoreUnsafe(c4_1, ref g4, 16);
-                    Vector512.StoreUnsafe(c5_0, ref g5, 0); Vector512.StoreUnsafe(c5_1, ref g5, 16);
-                    Vector512.StoreUnsafe(c6_0, ref g6, 0); Vector512.StoreUnsafe(c6_1, ref g6, 16);
-                    Vector512.StoreUnsafe(c7_0, ref g7, 0); Vector512.StoreUnsafe(c7_1, ref g7, 16);
-                    Vector512.StoreUnsafe(c8_0, ref g8, 0); Vector512.StoreUnsafe(c8_1, ref g8, 16);
-                    Vector512.StoreUnsafe(c9_0, ref g9, 0); Vector512.StoreUnsafe(c9_1, ref g9, 16);
-                    Vector512.StoreUnsafe(c10_0, ref g10, 0); Vector512.StoreUnsafe(c10_1, ref g10, 16);
-                    Vector512.StoreUnsafe(c11_0, ref g11, 0); Vector512.StoreUnsafe(c11_1, ref g11, 16);
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector512<float> c0_0 = Vector512.LoadUnsafe(ref g0, 0);
-                    ref float g1 = ref Unsafe.Add(ref go, 1 * n + i);
-                    Vector512<float> c1_0 = Vector512.LoadUnsafe(ref g1, 0);
-                    ref float g2 = ref Unsafe.Add(ref go, 2 * n + i);
-                    Vector512<float> c2_0 = Vector512.LoadUnsafe(ref g2, 0);
-                    ref float g3 = ref Unsafe.Add(ref go, 3 * n + i);
-                    Vector512<float> c3_0 = Vector512.LoadUnsafe(ref g3, 0);
-                    ref float g4 = ref Unsafe.Add(ref go, 4 * n + i);
-                    Vector512<float> c4_0 = Vector512.LoadUnsafe(ref g4, 0);
-                    ref float g5 = ref Unsafe.Add(ref go, 5 * n + i);
-                    Vector512<float> c5_0 = Vector512.LoadUnsafe(ref g5, 0);
-                    ref float g6 = ref Unsafe.Add(ref go, 6 * n + i);
-                    Vector512<float> c6_0 = Vector512.LoadUnsafe(ref g6, 0);
-                    ref float g7 = ref Unsafe.Add(ref go, 7 * n + i);
-                    Vector512<float> c7_0 = Vector512.LoadUnsafe(ref g7, 0);
-                    ref float g8 = ref Unsafe.Add(ref go, 8 * n + i);
-                    Vector512<float> c8_0 = Vector512.LoadUnsafe(ref g8, 0);
-                    ref float g9 = ref Unsafe.Add(ref go, 9 * n + i);
-                    Vector512<float> c9_0 = Vector512.LoadUnsafe(ref g9, 0);
-                    ref float g10 = ref Unsafe.Add(ref go, 10 * n + i);
-                    Vector512<float> c10_0 = Vector512.LoadUnsafe(ref g10, 0);
-                    ref float g11 = ref Unsafe.Add(ref go, 11 * n + i);
-                    Vector512<float> c11_0 = Vector512.LoadUnsafe(ref g11, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector512<float> d = Vector512.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma512(d, x0, c0_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 32));
-                        c1_0 = FusedMath.Fma512(d, x0, c1_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 64));
-                        c2_0 = FusedMath.Fma512(d, x0, c2_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 96));
-                        c3_0 = FusedMath.Fma512(d, x0, c3_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 128));
-                        c4_0 = FusedMath.Fma512(d, x0, c4_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 160));
-                        c5_0 = FusedMath.Fma512(d, x0, c5_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 192));
-                        c6_0 = FusedMath.Fma512(d, x0, c6_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 224));
-                        c7_0 = FusedMath.Fma512(d, x0, c7_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 256));
-                        c8_0 = FusedMath.Fma512(d, x0, c8_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 288));
-                        c9_0 = FusedMath.Fma512(d, x0, c9_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 320));
-                        c10_0 = FusedMath.Fma512(d, x0, c10_0);
-                        d = Vector512.Create(Unsafe.Add(ref ds, 352));
-                        c11_0 = FusedMath.Fma512(d, x0, c11_0);
-                    }
-                    Vector512.StoreUnsafe(c0_0, ref g0, 0);
-                    Vector512.StoreUnsafe(c1_0, ref g1, 0);
-                    Vector512.StoreUnsafe(c2_0, ref g2, 0);
-                    Vector512.StoreUnsafe(c3_0, ref g3, 0);
-                    Vector512.StoreUnsafe(c4_0, ref g4, 0);
-                    Vector512.StoreUnsafe(c5_0, ref g5, 0);
-                    Vector512.StoreUnsafe(c6_0, ref g6, 0);
-                    Vector512.StoreUnsafe(c7_0, ref g7, 0);
-                    Vector512.StoreUnsafe(c8_0, ref g8, 0);
-                    Vector512.StoreUnsafe(c9_0, ref g9, 0);
-                    Vector512.StoreUnsafe(c10_0, ref g10, 0);
-                    Vector512.StoreUnsafe(c11_0, ref g11, 0);
-                }
-                // the last n mod 16 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 12; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dr, s) * Unsafe.Add(ref rx, s * n + i);
-                        Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
-            }
-            for (; o0 < m; o0++)
-            {
-                ref float dzo = ref Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
-                {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector512<float> c0_0 = Vector512.LoadUnsafe(ref g0, 0), c0_1 = Vector512.LoadUnsafe(ref g0, 16);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, 0);
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref xs, 16);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector512<float> d = Vector512.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma512(d, x0, c0_0); c0_1 = FusedMath.Fma512(d, x1, c0_1);
-                    }
-                    Vector512.StoreUnsafe(c0_0, ref g0, 0); Vector512.StoreUnsafe(c0_1, ref g0, 16);
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector512<float> c0_0 = Vector512.LoadUnsafe(ref g0, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector512<float> d = Vector512.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma512(d, x0, c0_0);
-                    }
-                    Vector512.StoreUnsafe(c0_0, ref g0, 0);
-                }
-                // the last n mod 16 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 1; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dr, s) * Unsafe.Add(ref rx, s * n + i);
-                        Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
+                ref float dzo = ref Unsafe.Add(ref rdz, o * Chunk);
+                float sum = 0f;
+                for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dzo, s) * Unsafe.Add(ref rx, s * n + i);
+                Unsafe.Add(ref rg, o * n + i) += sum;
             }
         }
-        else if (Vector256.IsHardwareAccelerated)
+    }
+
+    /// <summary>
+    /// The m gradient rows of <paramref name="blocks"/> column blocks of <typeparamref name="TVectors"/> vectors of
+    /// inputs each, <paramref name="step"/> floats apart (X at <paramref name="x"/>, GW at <paramref name="g"/>): tiles
+    /// of the width's rows, then the rows left in tiles of 8, 4, 2 and 1 rows (<see cref="Rows8"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WeightGradientColumns<TW, TV, TVectors>(int blocks, int step, ref float rdz, int m, int n, ref float x, int ns, ref float g)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TVectors : struct, IConstantSize
+    {
+        if (blocks == 0) return;
+        int o = WeightGradientTiles<TW, TV, TVectors, WidthRows<TW, TV>>(0, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        o = WeightGradientTiles<TW, TV, TVectors, Rows8>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        o = WeightGradientTiles<TW, TV, TVectors, Rows4>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        o = WeightGradientTiles<TW, TV, TVectors, Rows2>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+        WeightGradientTiles<TW, TV, TVectors, One>(o, blocks, step, ref rdz, m, n, ref x, ns, ref g);
+    }
+
+    /// <summary>As many tiles of <typeparamref name="TRows"/> gradient rows as fit from row o on, over every column block; returns the row after them.</summary>
+    private static int WeightGradientTiles<TW, TV, TVectors, TRows>(int o, int blocks, int step, ref float rdz, int m, int n, ref float x, int ns, ref float g)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TVectors : struct, IConstantSize
+        where TRows : struct, IConstantSize
+    {
+        int r = TRows.Value, tiles = (m - o) / r;
+        if (tiles == 0) return o;
+        Tile<TW, TV, TRows, TVectors, ChunkStride, Accumulated<TW, TV>>(new TileWalk(tiles, r * Chunk, 0, 0, r * n, blocks, 0, step, 0, step),
+            ref Unsafe.Add(ref rdz, o * Chunk), 1, ref x, n, ns, ref rdz, ref Unsafe.Add(ref g, o * n), n);
+        return o + tiles * r;
+    }
+
+    /// <summary>
+    /// The register tile every batch kernel is made of, over <paramref name="walk"/>'s tiles one after another:
+    /// <typeparamref name="TRows"/> rows × <typeparamref name="TVectors"/> vectors of accumulators (at most 12 × 4),
+    /// acc[r, v] = start + Σ_{k &lt; count} A[k, r] · B[k, v], each A[k, r] (at a + k · aStep + r ·
+    /// <typeparamref name="TRowStride"/>) broadcast once and each B[k, v] (at b + k · bStep + v · Count) loaded once.
+    /// Every accumulator is one chain of fused multiply-adds in k order, so the tile's shape does not change a bit of the
+    /// result. <typeparamref name="TEdge"/> says where the accumulators start and where they go (destination row r at
+    /// dst + r · dstStride; p is the kernel's per-row operand). The row and vector counts are constants of the type
+    /// arguments, so the JIT compiles one copy per instantiation without the accumulators that copy does not use; the
+    /// walk over the tiles is inside, so a kernel makes one call per tile shape (the method is too large to inline).
+    /// </summary>
+    private static void Tile<TW, TV, TRows, TVectors, TRowStride, TEdge>(TileWalk walk, ref float a, int aStep, ref float b, int bStep, int count, ref float p, ref float dst, int dstStride)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TRows : struct, IConstantSize
+        where TVectors : struct, IConstantSize
+        where TRowStride : struct, IConstantSize
+        where TEdge : struct, ITileEdge<TV>
+    {
+        int rows = TRows.Value, stride = TRowStride.Value;
+        Debug.Assert(rows <= 12 && TVectors.Value <= 4);
+        nuint w = (nuint)TW.Count;
+        for (int u = 0; u < walk.Blocks; u++)
         {
-            // 3 gradient rows × 4 vectors of inputs in registers over the chunk's samples.
-            for (; o0 <= m - 3; o0 += 3)
+            ref float a0 = ref a, b0 = ref b, p0 = ref p, dst0 = ref dst;
+            for (int t = 0; t < walk.Tiles; t++)
             {
-                ref float dzo = ref Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
+                TV c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
+                TV c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
+                TV c2_0 = default, c2_1 = default, c2_2 = default, c2_3 = default;
+                TV c3_0 = default, c3_1 = default, c3_2 = default, c3_3 = default;
+                TV c4_0 = default, c4_1 = default, c4_2 = default, c4_3 = default;
+                TV c5_0 = default, c5_1 = default, c5_2 = default, c5_3 = default;
+                TV c6_0 = default, c6_1 = default, c6_2 = default, c6_3 = default;
+                TV c7_0 = default, c7_1 = default, c7_2 = default, c7_3 = default;
+                TV c8_0 = default, c8_1 = default, c8_2 = default, c8_3 = default;
+                TV c9_0 = default, c9_1 = default, c9_2 = default, c9_3 = default;
+                TV c10_0 = default, c10_1 = default, c10_2 = default, c10_3 = default;
+                TV c11_0 = default, c11_1 = default, c11_2 = default, c11_3 = default;
+                StartRow<TW, TV, TVectors, TEdge>(ref dst, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
+                if (rows > 1) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 1 * dstStride), ref c1_0, ref c1_1, ref c1_2, ref c1_3);
+                if (rows > 2) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 2 * dstStride), ref c2_0, ref c2_1, ref c2_2, ref c2_3);
+                if (rows > 3) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 3 * dstStride), ref c3_0, ref c3_1, ref c3_2, ref c3_3);
+                if (rows > 4) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 4 * dstStride), ref c4_0, ref c4_1, ref c4_2, ref c4_3);
+                if (rows > 5) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 5 * dstStride), ref c5_0, ref c5_1, ref c5_2, ref c5_3);
+                if (rows > 6) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 6 * dstStride), ref c6_0, ref c6_1, ref c6_2, ref c6_3);
+                if (rows > 7) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 7 * dstStride), ref c7_0, ref c7_1, ref c7_2, ref c7_3);
+                if (rows > 8) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 8 * dstStride), ref c8_0, ref c8_1, ref c8_2, ref c8_3);
+                if (rows > 9) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 9 * dstStride), ref c9_0, ref c9_1, ref c9_2, ref c9_3);
+                if (rows > 10) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 10 * dstStride), ref c10_0, ref c10_1, ref c10_2, ref c10_3);
+                if (rows > 11) StartRow<TW, TV, TVectors, TEdge>(ref Unsafe.Add(ref dst, 11 * dstStride), ref c11_0, ref c11_1, ref c11_2, ref c11_3);
+                ref float ak = ref a, bk = ref b;
+                for (int k = 0; k < count; k++)
                 {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector256<float> c0_0 = Vector256.LoadUnsafe(ref g0, 0), c0_1 = Vector256.LoadUnsafe(ref g0, 8), c0_2 = Vector256.LoadUnsafe(ref g0, 16), c0_3 = Vector256.LoadUnsafe(ref g0, 24);
-                    ref float g1 = ref Unsafe.Add(ref go, 1 * n + i);
-                    Vector256<float> c1_0 = Vector256.LoadUnsafe(ref g1, 0), c1_1 = Vector256.LoadUnsafe(ref g1, 8), c1_2 = Vector256.LoadUnsafe(ref g1, 16), c1_3 = Vector256.LoadUnsafe(ref g1, 24);
-                    ref float g2 = ref Unsafe.Add(ref go, 2 * n + i);
-                    Vector256<float> c2_0 = Vector256.LoadUnsafe(ref g2, 0), c2_1 = Vector256.LoadUnsafe(ref g2, 8), c2_2 = Vector256.LoadUnsafe(ref g2, 16), c2_3 = Vector256.LoadUnsafe(ref g2, 24);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, 0);
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref xs, 8);
-                        Vector256<float> x2 = Vector256.LoadUnsafe(ref xs, 16);
-                        Vector256<float> x3 = Vector256.LoadUnsafe(ref xs, 24);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector256<float> d = Vector256.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma256(d, x0, c0_0); c0_1 = FusedMath.Fma256(d, x1, c0_1); c0_2 = FusedMath.Fma256(d, x2, c0_2); c0_3 = FusedMath.Fma256(d, x3, c0_3);
-                        d = Vector256.Create(Unsafe.Add(ref ds, 32));
-                        c1_0 = FusedMath.Fma256(d, x0, c1_0); c1_1 = FusedMath.Fma256(d, x1, c1_1); c1_2 = FusedMath.Fma256(d, x2, c1_2); c1_3 = FusedMath.Fma256(d, x3, c1_3);
-                        d = Vector256.Create(Unsafe.Add(ref ds, 64));
-                        c2_0 = FusedMath.Fma256(d, x0, c2_0); c2_1 = FusedMath.Fma256(d, x1, c2_1); c2_2 = FusedMath.Fma256(d, x2, c2_2); c2_3 = FusedMath.Fma256(d, x3, c2_3);
-                    }
-                    Vector256.StoreUnsafe(c0_0, ref g0, 0); Vector256.StoreUnsafe(c0_1, ref g0, 8); Vector256.StoreUnsafe(c0_2, ref g0, 16); Vector256.StoreUnsafe(c0_3, ref g0, 24);
-                    Vector256.StoreUnsafe(c1_0, ref g1, 0); Vector256.StoreUnsafe(c1_1, ref g1, 8); Vector256.StoreUnsafe(c1_2, ref g1, 16); Vector256.StoreUnsafe(c1_3, ref g1, 24);
-                    Vector256.StoreUnsafe(c2_0, ref g2, 0); Vector256.StoreUnsafe(c2_1, ref g2, 8); Vector256.StoreUnsafe(c2_2, ref g2, 16); Vector256.StoreUnsafe(c2_3, ref g2, 24);
+                    TV x0 = TW.Load(ref bk, 0), x1 = default, x2 = default, x3 = default;
+                    if (TVectors.Value > 1) x1 = TW.Load(ref bk, w);
+                    if (TVectors.Value > 2) x2 = TW.Load(ref bk, 2 * w);
+                    if (TVectors.Value > 3) x3 = TW.Load(ref bk, 3 * w);
+                    FmaRow<TW, TV, TVectors>(TW.Create(ak), x0, x1, x2, x3, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
+                    if (rows > 1) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 1 * stride)), x0, x1, x2, x3, ref c1_0, ref c1_1, ref c1_2, ref c1_3);
+                    if (rows > 2) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 2 * stride)), x0, x1, x2, x3, ref c2_0, ref c2_1, ref c2_2, ref c2_3);
+                    if (rows > 3) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 3 * stride)), x0, x1, x2, x3, ref c3_0, ref c3_1, ref c3_2, ref c3_3);
+                    if (rows > 4) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 4 * stride)), x0, x1, x2, x3, ref c4_0, ref c4_1, ref c4_2, ref c4_3);
+                    if (rows > 5) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 5 * stride)), x0, x1, x2, x3, ref c5_0, ref c5_1, ref c5_2, ref c5_3);
+                    if (rows > 6) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 6 * stride)), x0, x1, x2, x3, ref c6_0, ref c6_1, ref c6_2, ref c6_3);
+                    if (rows > 7) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 7 * stride)), x0, x1, x2, x3, ref c7_0, ref c7_1, ref c7_2, ref c7_3);
+                    if (rows > 8) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 8 * stride)), x0, x1, x2, x3, ref c8_0, ref c8_1, ref c8_2, ref c8_3);
+                    if (rows > 9) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 9 * stride)), x0, x1, x2, x3, ref c9_0, ref c9_1, ref c9_2, ref c9_3);
+                    if (rows > 10) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 10 * stride)), x0, x1, x2, x3, ref c10_0, ref c10_1, ref c10_2, ref c10_3);
+                    if (rows > 11) FmaRow<TW, TV, TVectors>(TW.Create(Unsafe.Add(ref ak, 11 * stride)), x0, x1, x2, x3, ref c11_0, ref c11_1, ref c11_2, ref c11_3);
+                    ak = ref Unsafe.Add(ref ak, aStep);
+                    bk = ref Unsafe.Add(ref bk, bStep);
                 }
-                for (; i <= n - 8; i += 8)
-                {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector256<float> c0_0 = Vector256.LoadUnsafe(ref g0, 0);
-                    ref float g1 = ref Unsafe.Add(ref go, 1 * n + i);
-                    Vector256<float> c1_0 = Vector256.LoadUnsafe(ref g1, 0);
-                    ref float g2 = ref Unsafe.Add(ref go, 2 * n + i);
-                    Vector256<float> c2_0 = Vector256.LoadUnsafe(ref g2, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector256<float> d = Vector256.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma256(d, x0, c0_0);
-                        d = Vector256.Create(Unsafe.Add(ref ds, 32));
-                        c1_0 = FusedMath.Fma256(d, x0, c1_0);
-                        d = Vector256.Create(Unsafe.Add(ref ds, 64));
-                        c2_0 = FusedMath.Fma256(d, x0, c2_0);
-                    }
-                    Vector256.StoreUnsafe(c0_0, ref g0, 0);
-                    Vector256.StoreUnsafe(c1_0, ref g1, 0);
-                    Vector256.StoreUnsafe(c2_0, ref g2, 0);
-                }
-                // the last n mod 8 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 3; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dr, s) * Unsafe.Add(ref rx, s * n + i);
-                        Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
+                FinishRow<TW, TV, TVectors, TEdge>(c0_0, c0_1, c0_2, c0_3, ref p, 0, ref dst);
+                if (rows > 1) FinishRow<TW, TV, TVectors, TEdge>(c1_0, c1_1, c1_2, c1_3, ref p, 1, ref Unsafe.Add(ref dst, 1 * dstStride));
+                if (rows > 2) FinishRow<TW, TV, TVectors, TEdge>(c2_0, c2_1, c2_2, c2_3, ref p, 2, ref Unsafe.Add(ref dst, 2 * dstStride));
+                if (rows > 3) FinishRow<TW, TV, TVectors, TEdge>(c3_0, c3_1, c3_2, c3_3, ref p, 3, ref Unsafe.Add(ref dst, 3 * dstStride));
+                if (rows > 4) FinishRow<TW, TV, TVectors, TEdge>(c4_0, c4_1, c4_2, c4_3, ref p, 4, ref Unsafe.Add(ref dst, 4 * dstStride));
+                if (rows > 5) FinishRow<TW, TV, TVectors, TEdge>(c5_0, c5_1, c5_2, c5_3, ref p, 5, ref Unsafe.Add(ref dst, 5 * dstStride));
+                if (rows > 6) FinishRow<TW, TV, TVectors, TEdge>(c6_0, c6_1, c6_2, c6_3, ref p, 6, ref Unsafe.Add(ref dst, 6 * dstStride));
+                if (rows > 7) FinishRow<TW, TV, TVectors, TEdge>(c7_0, c7_1, c7_2, c7_3, ref p, 7, ref Unsafe.Add(ref dst, 7 * dstStride));
+                if (rows > 8) FinishRow<TW, TV, TVectors, TEdge>(c8_0, c8_1, c8_2, c8_3, ref p, 8, ref Unsafe.Add(ref dst, 8 * dstStride));
+                if (rows > 9) FinishRow<TW, TV, TVectors, TEdge>(c9_0, c9_1, c9_2, c9_3, ref p, 9, ref Unsafe.Add(ref dst, 9 * dstStride));
+                if (rows > 10) FinishRow<TW, TV, TVectors, TEdge>(c10_0, c10_1, c10_2, c10_3, ref p, 10, ref Unsafe.Add(ref dst, 10 * dstStride));
+                if (rows > 11) FinishRow<TW, TV, TVectors, TEdge>(c11_0, c11_1, c11_2, c11_3, ref p, 11, ref Unsafe.Add(ref dst, 11 * dstStride));
+                a = ref Unsafe.Add(ref a, walk.A);
+                b = ref Unsafe.Add(ref b, walk.B);
+                p = ref Unsafe.Add(ref p, walk.P);
+                dst = ref Unsafe.Add(ref dst, walk.Dst);
             }
-            for (; o0 < m; o0++)
-            {
-                ref float dzo = ref Unsafe.Add(ref rdz, o0 * Chunk);
-                ref float go = ref Unsafe.Add(ref rg, o0 * n);
-                int i = 0;
-                for (; i <= n - 32; i += 32)
-                {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector256<float> c0_0 = Vector256.LoadUnsafe(ref g0, 0), c0_1 = Vector256.LoadUnsafe(ref g0, 8), c0_2 = Vector256.LoadUnsafe(ref g0, 16), c0_3 = Vector256.LoadUnsafe(ref g0, 24);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, 0);
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref xs, 8);
-                        Vector256<float> x2 = Vector256.LoadUnsafe(ref xs, 16);
-                        Vector256<float> x3 = Vector256.LoadUnsafe(ref xs, 24);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector256<float> d = Vector256.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma256(d, x0, c0_0); c0_1 = FusedMath.Fma256(d, x1, c0_1); c0_2 = FusedMath.Fma256(d, x2, c0_2); c0_3 = FusedMath.Fma256(d, x3, c0_3);
-                    }
-                    Vector256.StoreUnsafe(c0_0, ref g0, 0); Vector256.StoreUnsafe(c0_1, ref g0, 8); Vector256.StoreUnsafe(c0_2, ref g0, 16); Vector256.StoreUnsafe(c0_3, ref g0, 24);
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    ref float g0 = ref Unsafe.Add(ref go, i);
-                    Vector256<float> c0_0 = Vector256.LoadUnsafe(ref g0, 0);
-                    for (int s = 0; s < ns; s++)
-                    {
-                        ref float xs = ref Unsafe.Add(ref rx, s * n + i);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xs, 0);
-                        ref float ds = ref Unsafe.Add(ref dzo, s);
-                        Vector256<float> d = Vector256.Create(Unsafe.Add(ref ds, 0));
-                        c0_0 = FusedMath.Fma256(d, x0, c0_0);
-                    }
-                    Vector256.StoreUnsafe(c0_0, ref g0, 0);
-                }
-                // the last n mod 8 inputs, scalar
-                for (; i < n; i++)
-                {
-                    for (int r = 0; r < 1; r++)
-                    {
-                        ref float dr = ref Unsafe.Add(ref dzo, r * Chunk);
-                        float sum = 0f;
-                        for (int s = 0; s < ns; s++) sum += Unsafe.Add(ref dr, s) * Unsafe.Add(ref rx, s * n + i);
-                        Unsafe.Add(ref go, r * n + i) += sum;
-                    }
-                }
-            }
+            a = ref Unsafe.Add(ref a0, walk.BlockA);
+            b = ref Unsafe.Add(ref b0, walk.BlockB);
+            p = ref Unsafe.Add(ref p0, walk.BlockP);
+            dst = ref Unsafe.Add(ref dst0, walk.BlockDst);
         }
+    }
+
+    /// <summary>
+    /// The tiles <see cref="Tile"/> computes: <see cref="Blocks"/> blocks of <see cref="Tiles"/> tiles, with how far a,
+    /// b, p and dst move from one tile to the next (A, B, P, Dst) and from one block's first tile to the next's.
+    /// </summary>
+    private readonly record struct TileWalk(int Tiles, int A, int B, int P, int Dst, int Blocks = 1, int BlockA = 0, int BlockB = 0, int BlockP = 0, int BlockDst = 0);
+
+    /// <summary>The first <typeparamref name="TVectors"/> accumulators of one tile row, as <typeparamref name="TEdge"/> starts them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StartRow<TW, TV, TVectors, TEdge>(ref float row, ref TV c0, ref TV c1, ref TV c2, ref TV c3)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TVectors : struct, IConstantSize
+        where TEdge : struct, ITileEdge<TV>
+    {
+        nuint w = (nuint)TW.Count;
+        c0 = TEdge.Start(ref row, 0);
+        if (TVectors.Value > 1) c1 = TEdge.Start(ref row, w);
+        if (TVectors.Value > 2) c2 = TEdge.Start(ref row, 2 * w);
+        if (TVectors.Value > 3) c3 = TEdge.Start(ref row, 3 * w);
+    }
+
+    /// <summary>c[v] = a · x[v] + c[v], fused, for the first <typeparamref name="TVectors"/> accumulators of one tile row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FmaRow<TW, TV, TVectors>(TV a, TV x0, TV x1, TV x2, TV x3, ref TV c0, ref TV c1, ref TV c2, ref TV c3)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TVectors : struct, IConstantSize
+    {
+        c0 = TW.Fma(a, x0, c0);
+        if (TVectors.Value > 1) c1 = TW.Fma(a, x1, c1);
+        if (TVectors.Value > 2) c2 = TW.Fma(a, x2, c2);
+        if (TVectors.Value > 3) c3 = TW.Fma(a, x3, c3);
+    }
+
+    /// <summary>The first <typeparamref name="TVectors"/> accumulators of tile row r, finished by <typeparamref name="TEdge"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishRow<TW, TV, TVectors, TEdge>(TV c0, TV c1, TV c2, TV c3, ref float p, int r, ref float row)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TVectors : struct, IConstantSize
+        where TEdge : struct, ITileEdge<TV>
+    {
+        nuint w = (nuint)TW.Count;
+        TEdge.Finish(c0, ref p, r, ref row, 0);
+        if (TVectors.Value > 1) TEdge.Finish(c1, ref p, r, ref row, w);
+        if (TVectors.Value > 2) TEdge.Finish(c2, ref p, r, ref row, 2 * w);
+        if (TVectors.Value > 3) TEdge.Finish(c3, ref p, r, ref row, 3 * w);
+    }
+
+    /// <summary>Where a <see cref="Tile"/>'s accumulators start and where they go: the part of a batch kernel around its outer product.</summary>
+    private interface ITileEdge<TV> where TV : struct
+    {
+        /// <summary>The accumulator of the destination row's vector at float <paramref name="index"/>.</summary>
+        static abstract TV Start(ref float row, nuint index);
+
+        /// <summary>Writes the finished accumulator of tile row <paramref name="r"/> to the destination row's vector at float <paramref name="index"/>.</summary>
+        static abstract void Finish(TV acc, ref float p, int r, ref float row, nuint index);
+    }
+
+    /// <summary>ForwardChunk's edge: from zero; b[r] + acc through <typeparamref name="TAct"/> (p: the tile's first bias).</summary>
+    private readonly struct Activated<TAct, TW, TV> : ITileEdge<TV>
+        where TAct : struct, IFusedActivation
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Start(ref float row, nuint index) => default;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Finish(TV acc, ref float p, int r, ref float row, nuint index) =>
+            TW.Store(TW.Activate<TAct>(TW.Add(acc, TW.Create(Unsafe.Add(ref p, r)))), ref row, index);
+    }
+
+    /// <summary>InputGradientChunk's edge: from zero; acc ⊙ f'(a) by <typeparamref name="TDerivative"/> (p: the activations of the tile's first row, [rows × 32]).</summary>
+    private readonly struct Chained<TDerivative, TW, TV> : ITileEdge<TV>
+        where TDerivative : struct, IActivationDerivative
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Start(ref float row, nuint index) => default;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Finish(TV acc, ref float p, int r, ref float row, nuint index) =>
+            TW.Store(TW.Chain<TDerivative>(acc, TW.Load(ref Unsafe.Add(ref p, r * Chunk), index)), ref row, index);
+    }
+
+    /// <summary>WeightGradientChunk's edge: the gradient's current values, added to and stored back.</summary>
+    private readonly struct Accumulated<TW, TV> : ITileEdge<TV>
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Start(ref float row, nuint index) => TW.Load(ref row, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Finish(TV acc, ref float p, int r, ref float row, nuint index) => TW.Store(acc, ref row, index);
+    }
+
+    /// <summary>The width's tile rows (<see cref="ISimdWidth{TVec}.TileRows"/>).</summary>
+    private readonly struct WidthRows<TW, TV> : IConstantSize
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        public static int Value => TW.TileRows;
+    }
+
+    /// <summary>The vectors of the width across a chunk's 32 columns.</summary>
+    private readonly struct ChunkVectors<TW, TV> : IConstantSize
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        public static int Value => Chunk / TW.Count;
+    }
+
+    /// <summary>
+    /// The rows a kernel has left after its tiles of the width's rows (fewer than 12 on Vector512) go in tiles of 8, 4, 2
+    /// and then 1 row: a tile's accumulators are independent chains of fused multiply-adds, and a one-row tile has only
+    /// two (on Vector512), too few to cover the FMA latency (digits' 10-row output layer, the last 8 of mnist's 128 rows).
+    /// The shape changes no bits (see <see cref="Tile"/>).
+    /// </summary>
+    private readonly struct Rows8 : IConstantSize
+    {
+        public static int Value => 8;
+    }
+
+    private readonly struct Rows4 : IConstantSize
+    {
+        public static int Value => 4;
+    }
+
+    private readonly struct Rows2 : IConstantSize
+    {
+        public static int Value => 2;
+    }
+
+    /// <summary>1: one row, one vector or a unit stride.</summary>
+    private readonly struct One : IConstantSize
+    {
+        public static int Value => 1;
+    }
+
+    /// <summary>The stride between a feature-major block's rows.</summary>
+    private readonly struct ChunkStride : IConstantSize
+    {
+        public static int Value => Chunk;
     }
 }
