@@ -25,7 +25,7 @@ public class DeclarationDiagnosticTests
         { "BPG0111", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(3)] [Dropout([|double.NaN|])] [Dense(1)] public partial class Net { }", "has rate NaN" },
         { "BPG0112", "[Network(Loss.MeanSquaredError)] [Input(2)] [[|BatchNorm|]] [Dense(1)] public partial class Net { }", "comes before any Dense layer" },
         { "BPG0130", "[Network(Loss.MeanSquaredError, [|Precision = Precision.Int8|])] [Input(2)] [Dense(1)] public partial class Net { }", "'Net' asks for Precision.Int8 but bakes no weights" },
-        { "BPG0132", "[Network(Loss.CrossEntropy, Weights = \"cnn.safetensors\", [|Precision = Precision.Int8|])] [Input(1, 8, 8)] [Conv2D(4, 3, Activation.ReLU)] [MaxPool2D(2)] [Dense(2, Activation.Softmax)] public partial class Net { }", "'Net' asks for Precision.Int8 but layer 0 is Conv2D: int8 inference quantizes Dense layers only" },
+        { "BPG0131", "[Network(Loss.CrossEntropy, Weights = \"wide.safetensors\", Precision = Precision.Int8)] [Input(200, 1000)] [[|Conv1D(1, 1000)|]] [Dense(2, Activation.Softmax)] public partial class Net { }", "Layer 0 has a fan-in of 200000: int8 products are summed in int32, which is exact for at most 133144 inputs" },
         { "BPG0112", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(3)] [BatchNorm] [Activation(Activation.ReLU)] [[|BatchNorm|]] [Dense(1)] public partial class Net { }", "second [BatchNorm] for Dense layer 0" },
         { "BPG0106", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(3)] public partial class Net { } [[|Dense(1)|]] public partial class Net { }", "[Dense] is on another partial declaration" },
         { "BPG0107", "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial class [|Net|]<T> { }", "is generic" },

@@ -41,6 +41,48 @@ public class Int8GeneratorTests
         Snapshots.SnapshotHarness.Verify(SnapshotName, run.Results.Single().GeneratedSources.Single().SourceText.ToString());
     }
 
+    /// <summary>The int8 convolutional snapshot this class verifies.</summary>
+    internal const string ConvSnapshotName = "Int8Conv";
+
+    private const string ConvInt8 = """
+        namespace Device;
+        [Network(Loss.CrossEntropy, Weights = "conv.safetensors", Precision = Precision.Int8)]
+        [Input(1, 6, 6)] [Conv2D(2, 3, Activation.ReLU, Padding = 1)] [MaxPool2D(2)] [Conv2D(3, 2, Activation.Tanh)] [BatchNorm] [Dense(2, Activation.Softmax)]
+        public partial class ConvInt8 { }
+        """;
+
+    /// <summary>Weights for <see cref="ConvInt8"/>: filters whose quantization is worked out by hand in the test.</summary>
+    private static byte[] ConvFile() => BakedWeightsGeneratorTests.SafeTensors(
+        ("layers.0.weight", "F32", new[] { 2, 1, 3, 3 }, new[] { 0.5f, -1.25f, 0.1f, 2f, 0f, -0.3f, 0.25f, 0.75f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f }),
+        ("layers.0.bias", "F32", new[] { 2 }, new[] { 0.01f, -0.02f }),
+        ("layers.1.weight", "F32", new[] { 3, 2, 2, 2 }, Enumerable.Range(0, 24).Select(i => (i % 7 - 3) / 8f).ToArray()),
+        ("layers.1.bias", "F32", new[] { 3 }, new[] { 0.1f, 0f, -0.1f }),
+        ("layers.1.bn.weight", "F32", new[] { 3 }, new[] { 1.1f, 0.9f, 1f }),
+        ("layers.1.bn.bias", "F32", new[] { 3 }, new[] { 0.1f, -0.1f, 0f }),
+        ("layers.1.bn.running_mean", "F32", new[] { 3 }, new[] { 0.2f, 0.3f, 0f }),
+        ("layers.1.bn.running_var", "F32", new[] { 3 }, new[] { 1.5f, 0.5f, 1f }),
+        ("layers.2.weight", "F32", new[] { 2, 12 }, Enumerable.Range(0, 24).Select(i => (i % 5 - 2) / 4f).ToArray()),
+        ("layers.2.bias", "F32", new[] { 2 }, new[] { 0.125f, -0.125f }));
+
+    [Fact]
+    public void A_small_int8_convolutional_network_matches_its_snapshot_and_quantizes_per_filter()
+    {
+        var (output, run, diagnostics) = Run(Harness.Preamble + ConvInt8, BakedWeightsGeneratorTests.Text("conv.safetensors", ConvFile()));
+        Assert.Empty(diagnostics);
+        Assert.Empty(Harness.CompilerDiagnostics(output));
+        string text = run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Snapshots.SnapshotHarness.Verify(ConvSnapshotName, text);
+        // filter 0 is the Dense example's two rows as one [1×3×3] filter: max |w| = 2, so 0.5·63.5 = 31.75 → 32,
+        // −1.25·63.5 = −79.375 → −79, ...; filter 1 is all zeros: scale 0, zeros
+        Assert.Contains("32, -79, 6, 127, 0, -19, 16, 48, -64,", text); // 0.25·63.5 = 15.875 → 16, 0.75·63.5 = 47.625 → 48, −63.5 → −64 (tie to even)
+        Assert.Contains("0, 0, 0, 0, 0, 0, 0, 0, 0,", text);
+        Assert.Contains("Int8ConvKernels.Forward<global::Backprop.Generated.CompilerServices.ReLUActivation>(global::Backprop.Generated.CompilerServices.ConvShape.TwoD(1, 6, 6, 2, 3, 1, 1, 1)", text);
+        Assert.Contains("PoolKernels.MaxForward(new global::Backprop.Generated.CompilerServices.PoolShape(2, 6, 6, 2, 2)", text);
+        // 18 + 24 + 24 int8 weights, 2 + 3 + 2 scales, 2 + 3 + 6 + 2 float32 parameters, 6 state values
+        Assert.Contains("public const int ParameterBytes = " + (66 + 4 * (7 + 13 + 6)).ToString(CultureInfo.InvariantCulture) + ";", text);
+        Assert.DoesNotContain("static readonly", text);
+    }
+
     [Fact]
     public void The_int8_constants_are_the_shared_rule_applied_to_the_files_weights()
     {

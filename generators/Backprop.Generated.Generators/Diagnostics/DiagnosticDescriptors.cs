@@ -171,11 +171,6 @@ internal static class DiagnosticDescriptors
         "Int8 layer's fan-in could overflow its int32 sums",
         "Layer {0} has a fan-in of {1}: int8 products are summed in int32, which is exact for at most {2} inputs (127 · 127 per product); use Precision.Float32 for this network");
 
-    public static readonly DiagnosticDescriptor Int8Convolution = Error(
-        "BPG0132",
-        "Int8 precision on a network with convolution or pooling layers",
-        "'{0}' asks for Precision.Int8 but layer {1} is {2}: int8 inference quantizes Dense layers only; bake this network with Precision.Float32 (the default)");
-
     // BPG02nn: baked weights ([Network(Weights = "file")]). Reported by the generator, which reads the file; the
     // generator emits nothing for the type until they are fixed.
 

@@ -29,7 +29,6 @@ public sealed class NetworkDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.BatchNormPlacement,
         DiagnosticDescriptors.Int8WithoutWeights,
         DiagnosticDescriptors.Int8FanInOverflow,
-        DiagnosticDescriptors.Int8Convolution,
         DiagnosticDescriptors.EmptyOutput,
         DiagnosticDescriptors.DimensionMismatch,
         DiagnosticDescriptors.ShapedInputRequired,

@@ -7,9 +7,9 @@ namespace Backprop.Generated.Generators.Emitting;
 
 /// <summary>Where one layer of an int8 network finds its data.</summary>
 /// <param name="Layer">The layer.</param>
-/// <param name="QuantizedOffset">Dense: offset of its [out × in] int8 weights in QuantizedWeights.</param>
-/// <param name="ScaleOffset">Dense: offset of its per-row scales in WeightScales.</param>
-/// <param name="FloatOffset">Dense: offset of its biases in Parameters; BatchNorm: of γ (β follows).</param>
+/// <param name="QuantizedOffset">Dense: offset of its [out × in] int8 weights in QuantizedWeights; convolution: of its [filters × in × k (× k)] ones.</param>
+/// <param name="ScaleOffset">Dense: offset of its per-row scales in WeightScales; convolution: of its per-filter scales.</param>
+/// <param name="FloatOffset">Dense and convolution: offset of its biases in Parameters; BatchNorm: of γ (β follows).</param>
 /// <param name="Output">The scratch slice the layer writes (per sample), or null for the last layer (y) and Dropout (identity).</param>
 internal sealed record Int8Layer(LayerModel Layer, int QuantizedOffset, int ScaleOffset, int FloatOffset, string? Output);
 
@@ -29,7 +29,7 @@ internal sealed class Int8Plan
     private Int8Plan(NetworkModel model)
     {
         var layers = new List<Int8Layer>();
-        int quantized = 0, scales = 0, floats = 0, scratch = 0, maxFanIn = 0;
+        int quantized = 0, scales = 0, floats = 0, scratch = 0, maxFanIn = 0, convBytes = 0;
         IReadOnlyList<LayerModel> all = model.Layers.ToList();
         for (int p = 0; p < all.Count; p++)
         {
@@ -49,9 +49,18 @@ internal sealed class Int8Plan
                     floats += layer.Units;
                     maxFanIn = System.Math.Max(maxFanIn, layer.Inputs);
                     break;
+                case LayerKind.Conv1D:
+                case LayerKind.Conv2D:
+                    // one row per filter: [in × k (× k)], quantized as a Dense row; one scale and one bias per filter
+                    layers.Add(new Int8Layer(layer, quantized, scales, floats, output));
+                    quantized += layer.WeightCount;
+                    scales += layer.BiasCount;
+                    floats += layer.BiasCount;
+                    convBytes = System.Math.Max(convBytes, Int8ConvLayout.ScratchBytes(layer.ConvShape));
+                    break;
                 case LayerKind.BatchNorm:
                     layers.Add(new Int8Layer(layer, 0, 0, floats, output));
-                    floats += 2 * layer.Units;
+                    floats += 2 * layer.Features; // per feature, or per channel after a convolution
                     break;
                 default:
                     layers.Add(new Int8Layer(layer, 0, 0, 0, output));
@@ -65,7 +74,9 @@ internal sealed class Int8Plan
         HiddenFloats = scratch;
         // Int8Kernels.ScratchBytes(maxFanIn, 1) bytes, in whole floats.
         QuantizedScratchFloats = (2 * maxFanIn + 8 + 3) / 4;
-        ScratchSize = HiddenFloats + QuantizedScratchFloats;
+        // Int8ConvLayout.ScratchBytes of the largest convolution, in whole floats: once per chunk, not per sample.
+        ConvScratchFloats = (convBytes + 3) / 4;
+        ScratchSize = HiddenFloats + QuantizedScratchFloats + ConvScratchFloats;
         ParameterBytes = QuantizedWeightCount + 4L * (WeightScaleCount + FloatParameterCount + model.StateCount);
         FloatWeightBytes = 4L * QuantizedWeightCount;
     }
@@ -76,13 +87,13 @@ internal sealed class Int8Plan
     /// <summary>Every layer, in declaration order.</summary>
     public IReadOnlyList<Int8Layer> Layers { get; }
 
-    /// <summary>Length of QuantizedWeights: every Dense layer's out × in.</summary>
+    /// <summary>Length of QuantizedWeights: every Dense layer's out × in and every convolution's filters × in × kernel area.</summary>
     public int QuantizedWeightCount { get; }
 
-    /// <summary>Length of WeightScales: one per output unit of every Dense layer.</summary>
+    /// <summary>Length of WeightScales: one per output unit of every Dense layer and per filter of every convolution.</summary>
     public int WeightScaleCount { get; }
 
-    /// <summary>Length of Parameters: the biases and batch-norm γ, β that stay float32.</summary>
+    /// <summary>Length of Parameters: the biases (Dense and convolution) and batch-norm γ, β that stay float32.</summary>
     public int FloatParameterCount { get; }
 
     /// <summary>Per sample: floats of layer outputs in scratch.</summary>
@@ -91,7 +102,16 @@ internal sealed class Int8Plan
     /// <summary>Per sample: floats holding the quantized input bytes of the widest layer.</summary>
     public int QuantizedScratchFloats { get; }
 
-    /// <summary>Per sample: all the scratch, in floats.</summary>
+    /// <summary>
+    /// Per chunk (not per sample): the floats holding the scratch bytes of the largest convolution, which quantizes,
+    /// pads and unfolds one sample at a time (0 without convolutions).
+    /// </summary>
+    public int ConvScratchFloats { get; }
+
+    /// <summary>The floats a chunk of <paramref name="samples"/> samples needs: per sample the outputs and the Dense input bytes, once the convolution bytes.</summary>
+    public int ChunkFloats(int samples) => samples * (HiddenFloats + QuantizedScratchFloats) + ConvScratchFloats;
+
+    /// <summary>One sample: all the scratch, in floats (<see cref="ChunkFloats"/> of 1).</summary>
     public int ScratchSize { get; }
 
     /// <summary>

@@ -239,40 +239,49 @@ internal sealed partial class NetworkEmitter
             string input = "x";
             foreach (Int8Layer l in plan.Layers)
             {
-                LayerModel layer = l.Layer;
-                string output = l.Output ?? (layer.Kind == LayerKind.Dropout && layer.Position != Last ? input : "y");
-                string u = Literal.Int(layer.Units);
-                string count = $"{u} * ns";
+                string output = l.Output ?? (l.Layer.Kind == LayerKind.Dropout && l.Layer.Position != Last ? input : "y");
                 _w.Line();
-                switch (layer.Kind)
-                {
-                    case LayerKind.Dense:
-                        _w.Line($"// Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {u}, {layer.Activation}: int8 weights wq[{Literal.Int(l.QuantizedOffset)}..{Literal.Int(l.QuantizedOffset + layer.WeightCount)}), " +
-                                $"row scales ws[{Literal.Int(l.ScaleOffset)}..{Literal.Int(l.ScaleOffset + layer.Units)}), biases p[{Literal.Int(l.FloatOffset)}..{Literal.Int(l.FloatOffset + layer.Units)})");
-                        _w.Line($"{Int8Kernels}DenseForward<{ActivationFormulas.FusedType(layer.Activation)}>(wq.Slice({Literal.Int(l.QuantizedOffset)}, {Literal.Int(layer.WeightCount)}), " +
-                                $"ws.Slice({Literal.Int(l.ScaleOffset)}, {u}), p.Slice({Literal.Int(l.FloatOffset)}, {u}), {u}, {Literal.Int(layer.Inputs)}, {input}, ns, bytes, {output});");
-                        EmitInt8Activation(layer.Activation, output, output, layer.Units, afterDense: true);
-                        break;
-                    case LayerKind.Activation:
-                        _w.Line($"// Layer {Literal.Int(layer.Position)}: Activation {layer.Activation} over {u} values per sample, in float32");
-                        EmitInt8Activation(layer.Activation, input, output, layer.Units, afterDense: false);
-                        break;
-                    case LayerKind.Dropout:
-                        _w.Line($"// Layer {Literal.Int(layer.Position)}: Dropout, the identity in inference");
-                        if (layer.Position == Last) _w.Line($"{input}.Slice(0, {count}).CopyTo(y);");
-                        break;
-                    default:
-                        string gamma = $"p[{Literal.Int(l.FloatOffset)} + j]", beta = $"p[{Literal.Int(l.FloatOffset + layer.Units)} + j]";
-                        string mean = $"st[{Literal.Int(layer.StateOffset)} + j]", variance = $"st[{Literal.Int(layer.StateOffset + layer.Units)} + j]";
-                        _w.Line($"// Layer {Literal.Int(layer.Position)}: BatchNorm over {u} features in float32, running statistics: y_j = γ_j (x_j − mean_j) / √(var_j + ε) + β_j");
-                        using (_w.Block("for (int s = 0; s < ns; s++)"))
-                        {
-                            _w.Line($"for (int j = 0; j < {u}; j++) {output}[s * {u} + j] = {gamma} * ({input}[s * {u} + j] - {mean}) / {MathF}Sqrt({variance} + {Epsilon}) + {beta};");
-                        }
-                        break;
-                }
+                EmitInt8Layer(l, input, output);
                 input = output;
             }
+        }
+    }
+
+    /// <summary>
+    /// One Dense, Activation, Dropout or (flat) BatchNorm layer over the chunk's ns samples, from <paramref name="input"/>
+    /// into <paramref name="output"/>; <c>wq</c>, <c>ws</c>, <c>p</c>, <c>st</c> and <c>bytes</c> are in scope.
+    /// </summary>
+    private void EmitInt8Layer(Int8Layer l, string input, string output)
+    {
+        LayerModel layer = l.Layer;
+        string u = Literal.Int(layer.Units);
+        string count = $"{u} * ns";
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                _w.Line($"// Layer {Literal.Int(layer.Position)}: Dense {Literal.Int(layer.Inputs)} → {u}, {layer.Activation}: int8 weights wq[{Literal.Int(l.QuantizedOffset)}..{Literal.Int(l.QuantizedOffset + layer.WeightCount)}), " +
+                        $"row scales ws[{Literal.Int(l.ScaleOffset)}..{Literal.Int(l.ScaleOffset + layer.Units)}), biases p[{Literal.Int(l.FloatOffset)}..{Literal.Int(l.FloatOffset + layer.Units)})");
+                _w.Line($"{Int8Kernels}DenseForward<{ActivationFormulas.FusedType(layer.Activation)}>(wq.Slice({Literal.Int(l.QuantizedOffset)}, {Literal.Int(layer.WeightCount)}), " +
+                        $"ws.Slice({Literal.Int(l.ScaleOffset)}, {u}), p.Slice({Literal.Int(l.FloatOffset)}, {u}), {u}, {Literal.Int(layer.Inputs)}, {input}, ns, bytes, {output});");
+                EmitInt8Activation(layer.Activation, output, output, layer.Units, afterDense: true);
+                break;
+            case LayerKind.Activation:
+                _w.Line($"// Layer {Literal.Int(layer.Position)}: Activation {layer.Activation} over {u} values per sample, in float32");
+                EmitInt8Activation(layer.Activation, input, output, layer.Units, afterDense: false);
+                break;
+            case LayerKind.Dropout:
+                _w.Line($"// Layer {Literal.Int(layer.Position)}: Dropout, the identity in inference");
+                if (layer.Position == Last) _w.Line($"{input}.Slice(0, {count}).CopyTo(y);");
+                break;
+            default:
+                string gamma = $"p[{Literal.Int(l.FloatOffset)} + j]", beta = $"p[{Literal.Int(l.FloatOffset + layer.Units)} + j]";
+                string mean = $"st[{Literal.Int(layer.StateOffset)} + j]", variance = $"st[{Literal.Int(layer.StateOffset + layer.Units)} + j]";
+                _w.Line($"// Layer {Literal.Int(layer.Position)}: BatchNorm over {u} features in float32, running statistics: y_j = γ_j (x_j − mean_j) / √(var_j + ε) + β_j");
+                using (_w.Block("for (int s = 0; s < ns; s++)"))
+                {
+                    _w.Line($"for (int j = 0; j < {u}; j++) {output}[s * {u} + j] = {gamma} * ({input}[s * {u} + j] - {mean}) / {MathF}Sqrt({variance} + {Epsilon}) + {beta};");
+                }
+                break;
         }
     }
 

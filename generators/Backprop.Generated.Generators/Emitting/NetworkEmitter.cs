@@ -77,7 +77,11 @@ internal sealed partial class NetworkEmitter
             scopes.Add(_w.Block(containing));
         }
 
-        if (_baked is not null && _plan.Int8 is not null)
+        if (_baked is not null && _plan.Int8 is not null && _model.HasConvolutions)
+        {
+            EmitInt8ConvClass();
+        }
+        else if (_baked is not null && _plan.Int8 is not null)
         {
             EmitInt8Class();
         }

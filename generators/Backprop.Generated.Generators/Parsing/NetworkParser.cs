@@ -256,6 +256,10 @@ internal sealed class NetworkParser
                     {
                         long area = kind == LayerKind.Conv2D ? (long)kernels[i] * kernels[i] : kernels[i];
                         parameters = (long)Math.Max(units[i], 0) * inShape.Channels * Math.Max(area, 0) + Math.Max(units[i], 0);
+                        if (precision == Precision.Int8 && inShape.Channels * area > Int8Quantization.MaxFanIn)
+                        {
+                            Report(DiagnosticDescriptors.Int8FanInOverflow, AttributeLocation(attribute), i, inShape.Channels * area, Int8Quantization.MaxFanIn);
+                        }
                     }
                     break;
                 case LayerKind.MaxPool1D:
@@ -302,19 +306,6 @@ internal sealed class NetworkParser
                     inShape, outShape, window));
             }
             shape = outShape;
-        }
-
-        if (precision == Precision.Int8)
-        {
-            for (int i = 0; i < kinds.Count; i++)
-            {
-                if (kinds[i] is LayerKind.Conv1D or LayerKind.Conv2D or LayerKind.MaxPool1D or LayerKind.MaxPool2D
-                    or LayerKind.AvgPool1D or LayerKind.AvgPool2D or LayerKind.GlobalAveragePool)
-                {
-                    Report(DiagnosticDescriptors.Int8Convolution, ArgumentLocation(network, -1, "Precision"), type.Name, i, kinds[i]);
-                    break;
-                }
-            }
         }
 
         if (_failed || inputShape is null)

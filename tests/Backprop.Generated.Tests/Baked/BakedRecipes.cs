@@ -9,7 +9,7 @@ namespace Backprop.Generated.Tests.Baked;
 /// </summary>
 public static class BakedRecipes
 {
-    public static readonly string[] Files = { "baked_small.safetensors", "baked_digits.safetensors", "baked_staged.safetensors" };
+    public static readonly string[] Files = { "baked_small.safetensors", "baked_digits.safetensors", "baked_staged.safetensors", "baked_sensor.safetensors" };
 
     public static INetwork Make(string file) => Train(Fresh(file), steps: 20);
 
@@ -19,6 +19,7 @@ public static class BakedRecipes
         "baked_small.safetensors" => new SmallTrainable(11),
         "baked_digits.safetensors" => new DigitsTrainable(12),
         "baked_staged.safetensors" => new StagedTrainable(13),
+        "baked_sensor.safetensors" => new SensorTrainable(14),
         _ => throw new ArgumentOutOfRangeException(nameof(file), file, null),
     };
 

@@ -22,6 +22,7 @@ public class BakedWeightsTests
             "baked_small.safetensors" => ((INetwork)new SmallTrainable(0), (IInferenceNetwork)new SmallBaked()),
             "baked_digits.safetensors" => (new DigitsTrainable(0), new DigitsBaked()),
             "baked_staged.safetensors" => (new StagedTrainable(0), new StagedBaked()),
+            "baked_sensor.safetensors" => (new SensorTrainable(0), new SensorBaked()),
             _ => throw new ArgumentOutOfRangeException(nameof(file), file, null),
         };
         trainable.LoadWeights(Committed(file));
@@ -70,6 +71,7 @@ public class BakedWeightsTests
         {
             "baked_small.safetensors" => (SmallBaked.Parameters.ToArray(), Array.Empty<float>()),
             "baked_digits.safetensors" => (DigitsBaked.Parameters.ToArray(), Array.Empty<float>()),
+            "baked_sensor.safetensors" => (SensorBaked.Parameters.ToArray(), SensorBaked.State.ToArray()),
             _ => (StagedBaked.Parameters.ToArray(), StagedBaked.State.ToArray()),
         };
         Assert.Equal(trainable.Parameters.ToArray().Select(BitConverter.SingleToInt32Bits), parameters.Select(BitConverter.SingleToInt32Bits));
