@@ -37,7 +37,7 @@ internal partial class LaneSoftmaxNet { }
 /// Forward on k samples of networks whose layers are all unrolled: eight samples at a time on Vector256 lanes
 /// (LaneKernels, NetworkEmitter.Lanes.cs), every lane through the one-sample operations, so the outputs are bit-equal to
 /// one-sample calls for every k; trainable and baked alike; nothing allocated; safe from several threads at once.
-/// Run as they are and under DOTNET_EnableAVX512F=0 and DOTNET_EnableHWIntrinsic=0 (then Forward goes per sample, and
+/// Run as they are and under DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0 and DOTNET_EnableHWIntrinsic=0 (then Forward goes per sample, and
 /// <see cref="The_lane_method_itself_is_bit_equal_to_one_sample_calls"/> runs the lanes in software).
 /// </summary>
 public class LaneForwardTests

@@ -20,7 +20,7 @@ namespace Backprop.Generated.Tests.Kernels;
 /// on how the kernel blocks its loops, and an indexing mistake (a missing or misplaced term: an error of the order of
 /// one term, about Σ|term| / n) exceeds it wherever n · u ≪ 1 / n, that is n ≪ 4096 — every shape here. Measured errors
 /// sit near √n · u · Σ|term| (random rounding); the worst-case form is kept because it cannot fail by chance.
-/// The tests run as they are on the machine's widest SIMD, and again under DOTNET_EnableAVX512F=0 (Vector256 path) and
+/// The tests run as they are on the machine's widest SIMD, and again under DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0 (Vector256 path) and
 /// DOTNET_EnableHWIntrinsic=0 (plain loops), as the environment variables of `dotnet test`.
 /// </remarks>
 public class ConvKernelTests

@@ -5,7 +5,7 @@ namespace Backprop.Generated.Tests.Kernels;
 
 /// <summary>
 /// LaneKernels: a block of eight samples to and from one vector per feature, and the sigmoid lane by lane with the
-/// one-sample code's bits. Run as they are and under DOTNET_EnableAVX512F=0 and DOTNET_EnableHWIntrinsic=0.
+/// one-sample code's bits. Run as they are and under DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0 and DOTNET_EnableHWIntrinsic=0.
 /// </summary>
 public class LaneKernelTests
 {
