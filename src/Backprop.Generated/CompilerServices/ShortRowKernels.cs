@@ -1,0 +1,170 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Backprop.Generated.CompilerServices;
+
+/// <summary>
+/// The one-sample matrix-vector product of a Dense layer with short rows (the emission plan picks it for rows of at
+/// most 64 floats that are a whole number of sixteens, as the digits network's 64 and 32): y[o] = act(b[o] + Σ_i W[o, i] · x[i])
+/// for o &lt; m, W [m × n] row-major. Called by generated code; versioned with the generator (one package).
+/// </summary>
+/// <remarks>
+/// <para>
+/// One summation order on every path, so the same bits with Vector512, with Vector256 and with no SIMD at all: each row
+/// has sixteen lane partial sums, lane l the fused multiply-adds of its elements i ≡ l (mod 16) in the order of i,
+/// starting from zero; the row's sum is ((l0 + l8) + (l4 + l12)) + ((l2 + l10) + (l6 + l14)) + the same from l1, then
+/// b[o] is added and the activation applied. Every step is a correctly rounded operation, so the vector paths and the
+/// scalar loop (<see cref="Reference{TAct}"/>, which is the definition) agree bit for bit.
+/// </para>
+/// <para>
+/// The vector paths never fold a row to a scalar: a block of rows (sixteen with Vector512, eight with Vector256) keeps
+/// sixteen accumulators (one vector a row, or two half rows), and one transposing add tree
+/// (<see cref="ISimdWidth{TVec}.SumRows"/>) turns them into one vector of row sums, so the bias, the activation and the
+/// store are one instruction each. Per-row horizontal sums cost about as much as the row's multiply-adds at n = 64.
+/// The last m mod 16 (or 8) rows are one more block with the missing rows skipped. Rows whose length is not a multiple
+/// of 16 take the scalar loop on every machine (correct, slower; the plan does not pick this kernel for them).
+/// </para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ShortRowKernels
+{
+    /// <summary>
+    /// y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m in the order of the class remarks. The caller passes spans of
+    /// at least m · n, m, n and m floats (not checked: generated code passes its own slices).
+    /// </summary>
+    public static void Gemv<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        if ((n & 15) == 0)
+        {
+            if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+            {
+                Rows<Width512, Vector512<float>, TAct>(weights, bias, m, n, x, y);
+                return;
+            }
+            if (Avx.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated)
+            {
+                Rows<Width256, Vector256<float>, TAct>(weights, bias, m, n, x, y);
+                return;
+            }
+        }
+        Reference<TAct>(weights, bias, m, n, x, y);
+    }
+
+    /// <summary>
+    /// The definition of the order, one scalar fused multiply-add at a time (<see cref="MathF.FusedMultiplyAdd"/> is
+    /// correctly rounded with or without FMA hardware): the path without SIMD, and the reference the tests hold the
+    /// vector paths to.
+    /// </summary>
+    internal static void Reference<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        Span<float> l = stackalloc float[16];
+        for (int o = 0; o < m; o++)
+        {
+            l.Clear();
+            ReadOnlySpan<float> row = weights.Slice(o * n, n);
+            for (int i = 0; i < n; i++)
+            {
+                l[i & 15] = MathF.FusedMultiplyAdd(row[i], x[i], l[i & 15]);
+            }
+            float e0 = (l[0] + l[8]) + (l[4] + l[12]);
+            float e1 = (l[1] + l[9]) + (l[5] + l[13]);
+            float e2 = (l[2] + l[10]) + (l[6] + l[14]);
+            float e3 = (l[3] + l[11]) + (l[7] + l[15]);
+            y[o] = TAct.Apply(bias[o] + ((e0 + e2) + (e1 + e3)));
+        }
+    }
+
+    /// <summary>The vector path of one width; n a multiple of 16.</summary>
+    internal static void Rows<TW, TV, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TAct : struct, IFusedActivation
+    {
+        ref float rw = ref MemoryMarshal.GetReference(weights);
+        ref float rb = ref MemoryMarshal.GetReference(bias);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int rows = TW.Count;
+        int o = 0;
+        for (; o <= m - rows; o += rows)
+        {
+            TV z = TW.Add(Block<TW, TV>(ref Unsafe.Add(ref rw, o * n), n, TW.Count, ref rx), TW.Load(ref rb, (nuint)o));
+            TW.Store(TW.Activate<TAct>(z), ref ry, (nuint)o);
+        }
+        if (o < m)
+        {
+            // the rows left, as one block with the rows past m skipped; bias, activation and store lane by lane
+            Span<float> sums = stackalloc float[16];
+            TW.Store(Block<TW, TV>(ref Unsafe.Add(ref rw, o * n), n, m - o, ref rx), ref MemoryMarshal.GetReference(sums), 0);
+            for (int j = 0; o + j < m; j++)
+            {
+                Unsafe.Add(ref ry, o + j) = TAct.Apply(Unsafe.Add(ref rb, o + j) + sums[j]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The row sums of the first <paramref name="rows"/> rows of w (row stride n, n a multiple of 16; rows ≤ the
+    /// block's <c>TW.Count</c>), lane j = row j. Accumulator q holds row q (16 floats a vector) or half q mod 2 of row
+    /// q / 2 (8 floats a vector); a pointer walks down the column block from one accumulator's slice to the next.
+    /// With <paramref name="rows"/> a constant (the whole blocks) every row test folds away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Block<TW, TV>(ref float w, int n, int rows, ref float rx)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        TV a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        TV a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+        for (int i = 0; i < n; i += 16)
+        {
+            TV x0 = TW.Load(ref rx, (nuint)i);
+            TV x1 = TW.Count == 16 ? x0 : TW.Load(ref rx, (nuint)(i + 8));
+            ref float p = ref Unsafe.Add(ref w, i);
+            a0 = TW.Fma(TW.Load(ref p, 0), x0, a0);
+            if (Has<TW, TV>(1, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(1, n)); a1 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(1, x0, x1), a1); }
+            if (Has<TW, TV>(2, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(2, n)); a2 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(2, x0, x1), a2); }
+            if (Has<TW, TV>(3, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(3, n)); a3 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(3, x0, x1), a3); }
+            if (Has<TW, TV>(4, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(4, n)); a4 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(4, x0, x1), a4); }
+            if (Has<TW, TV>(5, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(5, n)); a5 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(5, x0, x1), a5); }
+            if (Has<TW, TV>(6, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(6, n)); a6 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(6, x0, x1), a6); }
+            if (Has<TW, TV>(7, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(7, n)); a7 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(7, x0, x1), a7); }
+            if (Has<TW, TV>(8, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(8, n)); a8 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(8, x0, x1), a8); }
+            if (Has<TW, TV>(9, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(9, n)); a9 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(9, x0, x1), a9); }
+            if (Has<TW, TV>(10, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(10, n)); a10 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(10, x0, x1), a10); }
+            if (Has<TW, TV>(11, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(11, n)); a11 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(11, x0, x1), a11); }
+            if (Has<TW, TV>(12, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(12, n)); a12 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(12, x0, x1), a12); }
+            if (Has<TW, TV>(13, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(13, n)); a13 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(13, x0, x1), a13); }
+            if (Has<TW, TV>(14, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(14, n)); a14 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(14, x0, x1), a14); }
+            if (Has<TW, TV>(15, rows)) { p = ref Unsafe.Add(ref p, Step<TW, TV>(15, n)); a15 = TW.Fma(TW.Load(ref p, 0), X<TW, TV>(15, x0, x1), a15); }
+        }
+        return TW.SumRows(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+    }
+
+    /// <summary>Whether accumulator q belongs to one of the first <paramref name="rows"/> rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Has<TW, TV>(int q, int rows)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct =>
+        (TW.Count == 16 ? q : q >> 1) < rows;
+
+    /// <summary>Floats from accumulator q − 1's slice to accumulator q's: the next row, or the second half of the same row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint Step<TW, TV>(int q, int n)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct =>
+        TW.Count == 16 ? n : (q & 1) == 1 ? 8 : n - 8;
+
+    /// <summary>The slice of x accumulator q multiplies: the whole sixteen, or their first or second half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV X<TW, TV>(int q, TV x0, TV x1)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct =>
+        TW.Count == 16 || (q & 1) == 0 ? x0 : x1;
+}
