@@ -35,8 +35,10 @@ public static class Latency
         var rows = new List<(string Name, Func<int, (double, double)> Time)>
         {
             Row("digits: NetworkGuard.SampleCount", new GuardOp()),
-            Row("digits: Gemv<ReLU> 32×64 (layer 0)", new Gemv0Op(d)),
-            Row("digits: Gemv<Linear> 10×32 (layer 1)", new Gemv1Op(d)),
+            Row("digits: DenseKernels.Gemv<ReLU> 32×64 (layer 0)", new Gemv0Op(d)),
+            Row("digits: DenseKernels.Gemv<Linear> 10×32 (layer 1)", new Gemv1Op(d)),
+            Row("digits: ShortRowKernels.Gemv<ReLU> 32×64 (layer 0)", new Short0Op(d)),
+            Row("digits: ShortRowKernels.Gemv<Linear> 10×32 (layer 1)", new Short1Op(d)),
             Row("digits: softmax of 10 (Softmax.Apply)", new SoftmaxOp(d)),
             Row("digits: both Gemv + softmax, no guard/call glue", new ForwardKernelsOp(d)),
             Row("digits: Forward (whole call)", new ForwardOp(d)),
@@ -155,7 +157,7 @@ public static class Latency
             DigitsNet warm = new(1);
             warm.Forward(X, Y);
             new DigitsNet(1).Forward(X, Buffer.AsSpan(32, 10)); // a0 and z1 hold a forward's values
-            DenseKernels.Gemv<ReLUActivation>(Copy.Span.Slice(0, 2048), Copy.Span.Slice(2048, 32), 32, 64, X, Buffer.AsSpan(0, 32));
+            ShortRowKernels.Gemv<ReLUActivation>(Copy.Span.Slice(0, 2048), Copy.Span.Slice(2048, 32), 32, 64, X, Buffer.AsSpan(0, 32));
             for (int j = 52; j < 94; j++) Buffer[j] = 0.01f * (j - 70);
         }
     }
@@ -185,6 +187,24 @@ public static class Latency
         }
     }
 
+    private readonly struct Short0Op(DigitsOps d) : IOp
+    {
+        public void Run()
+        {
+            Span<float> p = d.Copy.Span;
+            ShortRowKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, d.Buffer.AsSpan(0, 32));
+        }
+    }
+
+    private readonly struct Short1Op(DigitsOps d) : IOp
+    {
+        public void Run()
+        {
+            Span<float> p = d.Copy.Span;
+            ShortRowKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, d.Buffer.AsSpan(0, 32), d.Buffer.AsSpan(32, 10));
+        }
+    }
+
     private readonly struct SoftmaxOp(DigitsOps d) : IOp
     {
         public void Run() => Softmax(d.Buffer.AsSpan(32, 10), d.Y);
@@ -200,8 +220,8 @@ public static class Latency
         {
             Span<float> p = d.Copy.Span;
             Span<float> a0 = d.Buffer.AsSpan(0, 32);
-            DenseKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
-            DenseKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, d.Y);
+            ShortRowKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
+            ShortRowKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, d.Y);
             Softmax(d.Y, d.Y);
         }
     }
@@ -243,8 +263,8 @@ public static class Latency
             Span<float> p = d.Copy.Span;
             Span<float> a0 = d.Buffer.AsSpan(0, 32);
             Span<float> z1 = d.Buffer.AsSpan(32, 10);
-            DenseKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
-            DenseKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, z1);
+            ShortRowKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
+            ShortRowKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, z1);
             float lse = Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z1, d.Y);
             LossKernels.CrossEntropyAtLogits(z1, d.Y, lse, d.T, d.Dz, 1f);
             DenseKernels.BackwardRowsSgd(p.Slice(2080, 320), d.Dz, 10, 32, a0, d.Buffer.AsSpan(62, 32), 0f);

@@ -42,6 +42,7 @@ public static class Program
                 case "--conv-networks": convNetworks = true; break; // FashionCnn and SensorNet whole: ConvNetworkBenchmarks.cs
                 case "--no-baseline": noBaseline = true; break; // --conv-kernels without the plain loops
                 case "--probe": Probes.Run(); return 0;
+                case "--short-row-probes": ShortRowProbes.Run(); return 0;
                 case "--int8": Int8Comparison.Run(); return 0; // int8 against float32 baked networks: Int8.cs
                 case "--int8-spin": Int8Parts.Spin(); return 0; // for a profiler: Int8.cs
                 case "--int8-parts": Int8Parts.Run(); return 0; // the digits layers' int8 kernels against float32 Gemv: Int8.cs

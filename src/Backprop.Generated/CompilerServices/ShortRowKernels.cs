@@ -39,7 +39,7 @@ public static class ShortRowKernels
     public static void Gemv<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
         where TAct : struct, IFusedActivation
     {
-        if ((n & 15) == 0)
+        if ((n & 15) == 0 && n > 0)
         {
             if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
             {
@@ -99,15 +99,75 @@ public static class ShortRowKernels
         }
         if (o < m)
         {
-            // the rows left, as one block with the rows past m skipped; bias, activation and store lane by lane
+            // The rows left, as one block with the rows past m skipped; bias, activation and store four lanes at a time
+            // (the groups a softmax or the next layer loads, so each load is forwarded from one store), then one by one.
             Span<float> sums = stackalloc float[16];
-            TW.Store(Block<TW, TV>(ref Unsafe.Add(ref rw, o * n), n, m - o, ref rx), ref MemoryMarshal.GetReference(sums), 0);
-            for (int j = 0; o + j < m; j++)
+            ref float rs = ref MemoryMarshal.GetReference(sums);
+            TW.Store(PartialBlock<TW, TV>(ref Unsafe.Add(ref rw, o * n), n, m - o, ref rx), ref rs, 0);
+            int j = 0;
+            for (; j <= m - o - 4; j += 4)
             {
-                Unsafe.Add(ref ry, o + j) = TAct.Apply(Unsafe.Add(ref rb, o + j) + sums[j]);
+                Vector128<float> z = Vector128.LoadUnsafe(ref rs, (nuint)j) + Vector128.LoadUnsafe(ref rb, (nuint)(o + j));
+                TAct.Apply(z).StoreUnsafe(ref ry, (nuint)(o + j));
+            }
+            for (; o + j < m; j++)
+            {
+                Unsafe.Add(ref ry, o + j) = TAct.Apply(Unsafe.Add(ref rb, o + j) + Unsafe.Add(ref rs, j));
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="Block{TW, TV}"/> for the last <paramref name="rows"/> &lt; <c>TW.Count</c> rows: each accumulator's
+    /// row test once, then its multiply-adds over the row (the same chain in the same order, so the same bits).
+    /// </summary>
+    private static TV PartialBlock<TW, TV>(ref float w, int n, int rows, ref float rx)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        TV a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        TV a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+        int last = TW.Count == 16 ? rows : 2 * rows; // accumulators in use
+        ref float p = ref w;
+        a0 = Chain<TW, TV>(ref p, n, ref rx, 0);
+        if (1 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(1, n)); a1 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(1)); }
+        if (2 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(2, n)); a2 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(2)); }
+        if (3 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(3, n)); a3 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(3)); }
+        if (4 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(4, n)); a4 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(4)); }
+        if (5 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(5, n)); a5 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(5)); }
+        if (6 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(6, n)); a6 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(6)); }
+        if (7 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(7, n)); a7 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(7)); }
+        if (8 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(8, n)); a8 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(8)); }
+        if (9 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(9, n)); a9 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(9)); }
+        if (10 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(10, n)); a10 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(10)); }
+        if (11 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(11, n)); a11 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(11)); }
+        if (12 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(12, n)); a12 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(12)); }
+        if (13 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(13, n)); a13 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(13)); }
+        if (14 < last) { p = ref Unsafe.Add(ref p, Step<TW, TV>(14, n)); a14 = Chain<TW, TV>(ref p, n, ref rx, Half<TW, TV>(14)); }
+        // the last accumulator is in use only with 16 rows (Vector512) or 8 (Vector256): never in a partial block
+        return TW.SumRows(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+    }
+
+    /// <summary>One accumulator's chain: Σ over the sixteens of a row (from p, whose x slice starts at <paramref name="half"/>) of w · x, fused, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Chain<TW, TV>(ref float p, int n, ref float rx, int half)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        TV a = TW.Fma(TW.Load(ref p, 0), TW.Load(ref rx, (nuint)half), default);
+        for (int i = 16; i < n; i += 16)
+        {
+            a = TW.Fma(TW.Load(ref p, (nuint)i), TW.Load(ref rx, (nuint)(i + half)), a);
+        }
+        return a;
+    }
+
+    /// <summary>Where in each sixteen of x accumulator q's slice starts: 0, or 8 for the second half of a row (Vector256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Half<TW, TV>(int q)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct =>
+        TW.Count == 16 ? 0 : 8 * (q & 1);
 
     /// <summary>
     /// The row sums of the first <paramref name="rows"/> rows of w (row stride n, n a multiple of 16; rows ≤ the
