@@ -157,7 +157,7 @@ public static class Latency
             DigitsNet warm = new(1);
             warm.Forward(X, Y);
             new DigitsNet(1).Forward(X, Buffer.AsSpan(32, 10)); // a0 and z1 hold a forward's values
-            ShortRowKernels.Gemv<ReLUActivation>(Copy.Span.Slice(0, 2048), Copy.Span.Slice(2048, 32), 32, 64, X, Buffer.AsSpan(0, 32));
+            DenseKernels.Gemv<ReLUActivation>(Copy.Span.Slice(0, 2048), Copy.Span.Slice(2048, 32), 32, 64, X, Buffer.AsSpan(0, 32));
             for (int j = 52; j < 94; j++) Buffer[j] = 0.01f * (j - 70);
         }
     }
@@ -220,8 +220,8 @@ public static class Latency
         {
             Span<float> p = d.Copy.Span;
             Span<float> a0 = d.Buffer.AsSpan(0, 32);
-            ShortRowKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
-            ShortRowKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, d.Y);
+            DenseKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
+            DenseKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, d.Y);
             Softmax(d.Y, d.Y);
         }
     }
@@ -263,8 +263,8 @@ public static class Latency
             Span<float> p = d.Copy.Span;
             Span<float> a0 = d.Buffer.AsSpan(0, 32);
             Span<float> z1 = d.Buffer.AsSpan(32, 10);
-            ShortRowKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
-            ShortRowKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, z1);
+            DenseKernels.Gemv<ReLUActivation>(p.Slice(0, 2048), p.Slice(2048, 32), 32, 64, d.X, a0);
+            DenseKernels.Gemv<LinearActivation>(p.Slice(2080, 320), p.Slice(2400, 10), 10, 32, a0, z1);
             float lse = Backprop.Generated.CompilerServices.Softmax.ApplyLogSumExp(z1, d.Y);
             LossKernels.CrossEntropyAtLogits(z1, d.Y, lse, d.T, d.Dz, 1f);
             DenseKernels.BackwardRowsSgd(p.Slice(2080, 320), d.Dz, 10, 32, a0, d.Buffer.AsSpan(62, 32), 0f);

@@ -47,12 +47,6 @@ internal static class Limits
     public const int UnrollMaxWeights = 64;
 
     /// <summary>
-    /// Rows (inputs) of at most this many floats, a whole number of sixteens, go through the runtime's short-row
-    /// matrix-vector product (<c>ShortRowKernels</c>) in a looped Dense layer's one-sample pass.
-    /// </summary>
-    public const int ShortRowMaxInputs = 64;
-
-    /// <summary>
     /// Most parameters plus state values of a network with baked weights (4 MiB of float32). Each becomes a literal
     /// in the generated source (about 12 bytes of text), so this bounds the source at about 12 MB. BPG0206 past it.
     /// </summary>

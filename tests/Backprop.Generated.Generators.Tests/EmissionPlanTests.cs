@@ -56,31 +56,6 @@ public class EmissionPlanTests
     }
 
     [Theory]
-    [InlineData(64, 32, "ShortRows")] // digits' hidden layer
-    [InlineData(16, 16, "ShortRows")]
-    [InlineData(48, 64, "ShortRows")]
-    [InlineData(32, 10, "Gemv")] // digits' output layer: a partial block of rows
-    [InlineData(64, 40, "Gemv")]
-    [InlineData(80, 10, "Gemv")] // longer than 64
-    [InlineData(784, 128, "Gemv")]
-    [InlineData(33, 10, "Gemv")] // not a whole number of sixteens
-    [InlineData(20, 4, "Gemv")]
-    [InlineData(16, 4, "Gemv")] // 64 weights: unrolled, no kernel at all
-    public void Short_rows_in_whole_blocks_of_sixteen_take_the_short_row_product(int inputs, int units, string expected)
-    {
-        EmissionPlan plan = Plan($"[Dense({units}, Activation.ReLU)] [Dense(10)]", "Loss.MeanSquaredError", inputs);
-        LayerModel layer = PlanModel($"[Dense({units}, Activation.ReLU)] [Dense(10)]", inputs).Layers[0];
-        Assert.Equal(expected, EmissionPlan.ProductOf(layer).ToString());
-        Assert.Equal(inputs * units > 64 ? LayerForm.Looped : LayerForm.Unrolled, plan.Forms[0]);
-    }
-
-    private static NetworkModel PlanModel(string layers, int inputs)
-    {
-        var compilation = Harness.Compilation(Harness.Preamble + $"[Network(Loss.MeanSquaredError)] [Input({inputs})] {layers} public partial class Net {{ }}");
-        return NetworkParser.Parse(compilation.GetTypeByMetadataName("Net")!, CancellationToken.None) ?? throw new InvalidOperationException("no model");
-    }
-
-    [Theory]
     [InlineData("Loss.CrossEntropy", "Activation.Softmax", true)]
     [InlineData("Loss.BinaryCrossEntropy", "Activation.Sigmoid", true)]
     [InlineData("Loss.MeanSquaredError", "Activation.Softmax", false)]

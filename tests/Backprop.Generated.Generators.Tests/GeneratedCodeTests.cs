@@ -80,7 +80,7 @@ public class GeneratedCodeTests
     {
         string source = Harness.Preamble + "[Network(Loss.CrossEntropy)] [Input(64)] [Dense(32, Activation.ReLU)] [Dense(2, Activation.Softmax)] public partial class Net { }";
         string text = Harness.Generate(Harness.Compilation(source)).Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0);", text);  // 64 x 32 = 2048 weights: SIMD kernel (rows of 64, two blocks of 16)
+        Assert.Contains("global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0);", text);  // 64 x 32 = 2048 weights: SIMD kernel
         Assert.Contains("z1[1] = b1[1] + W1[32] * a0[0]", text);                   // 32 x 2 = 64 weights: unrolled (into a span: the softmax takes one)
         Assert.Contains("gW1[63] += dz1[1] * a0[31];", text);
         Assert.Contains("global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize64, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, xT, h0T);", text); // the batch path

@@ -28,19 +28,6 @@ internal enum LayerForm
     Looped,
 }
 
-/// <summary>Which runtime kernel a looped Dense layer's one-sample matrix-vector product calls.</summary>
-internal enum ProductKernel
-{
-    /// <summary><c>DenseKernels.Gemv</c>: eight rows per pass folded row by row, or one long row at a time.</summary>
-    Gemv,
-
-    /// <summary>
-    /// <c>ShortRowKernels.Gemv</c>: rows of at most 64 floats, a whole number of sixteens, in whole blocks of sixteen rows;
-    /// each block reduced by one transposing add tree, one summation order (the same bits) on every SIMD path.
-    /// </summary>
-    ShortRows,
-}
-
 /// <summary>A float buffer cut into named slices, laid out one after another in the order they were reserved.</summary>
 internal sealed class BufferPlan
 {
@@ -184,19 +171,6 @@ internal sealed class EmissionPlan
     /// <summary>The one rule for a layer's form: a Dense layer with at most 64 weights is unrolled.</summary>
     public static LayerForm FormOf(LayerModel layer) =>
         layer.Kind == LayerKind.Dense && layer.WeightCount <= Limits.UnrollMaxWeights ? LayerForm.Unrolled : LayerForm.Looped;
-
-    /// <summary>
-    /// The one rule for a looped Dense layer's one-sample product: rows (inputs) of 16, 32, 48 or 64 floats in whole
-    /// blocks of sixteen rows (units a multiple of 16) go through <see cref="ProductKernel.ShortRows"/>, one summation
-    /// order on every SIMD path; everything else through <see cref="ProductKernel.Gemv"/>. A partial block pays the whole
-    /// sixteen-row add tree for its few rows: digits' 10 × 32 output layer took 23 ns that way against 17 ns in
-    /// <c>DenseKernels.Gemv</c>'s eight-row fold (benchmarks/README.md, "Digits at one sample").
-    /// </summary>
-    public static ProductKernel ProductOf(LayerModel layer) =>
-        layer.Kind == LayerKind.Dense && FormOf(layer) == LayerForm.Looped &&
-        layer.Inputs % 16 == 0 && layer.Inputs <= Limits.ShortRowMaxInputs && layer.Units % 16 == 0
-            ? ProductKernel.ShortRows
-            : ProductKernel.Gemv;
 
     /// <summary>The layout of a <c>Precision.Int8</c> network (NetworkEmitter.Int8.cs); null for float32.</summary>
     public Int8Plan? Int8 { get; private set; }

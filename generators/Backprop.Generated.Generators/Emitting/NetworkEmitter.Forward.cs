@@ -118,7 +118,7 @@ internal sealed partial class NetworkEmitter
         {
             string input = LayerInput(l).Name;
             bool fused = ActivationFormulas.IsFused(layer.Activation);
-            _w.Line($"{Product(layer)}<{ActivationFormulas.FusedType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}); // SIMD, {(fused ? "activation fused" : "z only")}");
+            _w.Line($"{Dense}Gemv<{ActivationFormulas.FusedType(layer.Activation)}>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input}, a{i}); // SIMD, {(fused ? "activation fused" : "z only")}");
             if (layer.Activation == ActivationKind.Tanh)
             {
                 _w.Line($"{TanhFunction}(a{i}); // in place, four at a time (Cephes' tanhf on Vector128)");
@@ -151,7 +151,7 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
-            _w.Line($"{Product(layer)}<{Cs}LinearActivation>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input.Name}, {z.Name}); // SIMD matrix-vector product");
+            _w.Line($"{Dense}Gemv<{Cs}LinearActivation>(W{i}, b{i}, {Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}, {input.Name}, {z.Name}); // SIMD matrix-vector product");
         }
     }
 

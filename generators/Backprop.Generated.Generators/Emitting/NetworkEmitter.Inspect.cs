@@ -98,7 +98,7 @@ internal sealed partial class NetworkEmitter
         switch (layer.Kind)
         {
             case LayerKind.Dense:
-                _w.Line($"{Product(layer)}<{ActivationFormulas.FusedType(layer.Activation)}>(W{i}, b{i}, {n}, {Literal.Int(layer.Inputs)}, {input}, {output});");
+                _w.Line($"{Dense}Gemv<{ActivationFormulas.FusedType(layer.Activation)}>(W{i}, b{i}, {n}, {Literal.Int(layer.Inputs)}, {input}, {output});");
                 if (layer.Activation == ActivationKind.Tanh)
                 {
                     EmitStagedTanh(output);

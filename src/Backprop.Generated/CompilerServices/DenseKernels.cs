@@ -243,7 +243,7 @@ public static class DenseKernels
     /// instruction each. (Blocks of fewer rows were slower this way than the eight-row fold: the tree costs the same for
     /// ten rows as for sixteen.)
     /// </summary>
-    private static int GemvRows16<TAct>(ref float rw, ref float rb, int m, int n, ref float rx, ref float ry)
+    internal static int GemvRows16<TAct>(ref float rw, ref float rb, int m, int n, ref float rx, ref float ry)
         where TAct : struct, IFusedActivation
     {
         int o = 0;

@@ -8,9 +8,12 @@ using System.Runtime.Intrinsics.X86;
 namespace Backprop.Generated.CompilerServices;
 
 /// <summary>
-/// The one-sample matrix-vector product of a Dense layer with short rows (the emission plan picks it for rows of at
-/// most 64 floats that are a whole number of sixteens, as the digits network's 64 and 32): y[o] = act(b[o] + Σ_i W[o, i] · x[i])
-/// for o &lt; m, W [m × n] row-major. Called by generated code; versioned with the generator (one package).
+/// The one-sample matrix-vector product of a Dense layer with short rows (a whole number of sixteens, as the digits
+/// network's 64 and 32): y[o] = act(b[o] + Σ_i W[o, i] · x[i]) for o &lt; m, W [m × n] row-major, with one summation
+/// order on every SIMD path. For generated code; the generator does not call it yet: on AVX-512 it runs the same
+/// instructions as <see cref="DenseKernels.Gemv{TAct}"/> for whole blocks of sixteen rows, is slower for a partial block
+/// (digits' 10 × 32 layer: 22 to 24 ns against 17), and a digits TrainStep calling it for layer 0 measured 325 to 345 ns
+/// against 285 to 290 with <c>DenseKernels.Gemv</c>, cause not found (benchmarks/README.md, "The short-row product").
 /// </summary>
 /// <remarks>
 /// <para>
@@ -26,7 +29,7 @@ namespace Backprop.Generated.CompilerServices;
 /// (<see cref="ISimdWidth{TVec}.SumRows"/>) turns them into one vector of row sums, so the bias, the activation and the
 /// store are one instruction each. Per-row horizontal sums cost about as much as the row's multiply-adds at n = 64.
 /// The last m mod 16 (or 8) rows are one more block with the missing rows skipped. Rows whose length is not a multiple
-/// of 16 take the scalar loop on every machine (correct, slower; the plan does not pick this kernel for them).
+/// of 16 take the scalar loop on every machine (correct, slower).
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -43,12 +46,15 @@ public static class ShortRowKernels
         {
             if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
             {
-                Rows<Width512, Vector512<float>, TAct>(weights, bias, m, n, x, y);
+                // The whole blocks through DenseKernels' sixteen-row kernel: the same operations in the same order as
+                // Block<Width512> (the same bits), and measured faster inside a TrainStep (its code is ~20 % tighter).
+                int done = DenseKernels.GemvRows16<TAct>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(bias), m, n, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y));
+                Rows<Width512, Vector512<float>, TAct>(weights, bias, m, n, x, y, done);
                 return;
             }
             if (Avx.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated)
             {
-                Rows<Width256, Vector256<float>, TAct>(weights, bias, m, n, x, y);
+                Rows<Width256, Vector256<float>, TAct>(weights, bias, m, n, x, y, 0);
                 return;
             }
         }
@@ -80,8 +86,8 @@ public static class ShortRowKernels
         }
     }
 
-    /// <summary>The vector path of one width; n a multiple of 16.</summary>
-    internal static void Rows<TW, TV, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
+    /// <summary>The vector path of one width from row <paramref name="start"/> on (a multiple of <c>TW.Count</c>); n a multiple of 16.</summary>
+    internal static void Rows<TW, TV, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y, int start)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
         where TAct : struct, IFusedActivation
@@ -91,7 +97,7 @@ public static class ShortRowKernels
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);
         int rows = TW.Count;
-        int o = 0;
+        int o = start;
         for (; o <= m - rows; o += rows)
         {
             TV z = TW.Add(Block<TW, TV>(ref Unsafe.Add(ref rw, o * n), n, TW.Count, ref rx), TW.Load(ref rb, (nuint)o));

@@ -153,11 +153,11 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 64 → 32, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
         global::Backprop.Generated.CompilerServices.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
 
         // Layer 2: Dense 32 → 16, LeakyReLU. z2 = W2·a1 + b2; a2 = z2 > 0 ? z2 : 0.01·z2
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
 
         // Layer 3: Dense 16 → 8, Sigmoid. z3 = W3·a2 + b3; a3 = σ(z3) = 1 / (1 + e^−z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, a2, a3); // SIMD, z only
@@ -285,11 +285,11 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 64 → 32, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
         global::Backprop.Generated.CompilerServices.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
 
         // Layer 2: Dense 32 → 16, LeakyReLU. z2 = W2·a1 + b2; a2 = z2 > 0 ? z2 : 0.01·z2
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
 
         // Layer 3: Dense 16 → 8, Sigmoid. z3 = W3·a2 + b3; a3 = σ(z3) = 1 / (1 + e^−z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, a2, a3); // SIMD, z only
@@ -548,11 +548,11 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 64 → 32, Tanh. z1 = W1·a0 + b1; a1 = tanh(z1)
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, a0, a1); // SIMD, z only
         global::Backprop.Generated.CompilerServices.VectorMath.Tanh(a1); // in place, four at a time (Cephes' tanhf on Vector128)
 
         // Layer 2: Dense 32 → 16, LeakyReLU. z2 = W2·a1 + b2; a2 = z2 > 0 ? z2 : 0.01·z2
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, a1, a2); // SIMD, activation fused
 
         // Layer 3: Dense 16 → 8, Sigmoid. z3 = W3·a2 + b3; a3 = σ(z3) = 1 / (1 + e^−z3)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, a2, a3); // SIMD, z only
@@ -701,11 +701,11 @@ partial class DeepNet : global::Backprop.Generated.INetwork, global::Backprop.Ge
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 64, 10, x, o0);
             stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
             // Layer 1: Dense 64 → 32, Tanh: a = tanh(z), z = W1·x + b1
-            global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, o0, o1);
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 32, 64, o0, o1);
             global::Backprop.Generated.CompilerServices.VectorMath.Tanh(o1); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)
             stats[1].Add(o1, global::Backprop.Generated.Activation.Tanh, default);
             // Layer 2: Dense 32 → 16, LeakyReLU: a = z > 0 ? z : 0.01·z, z = W2·x + b2
-            global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, o1, o2);
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LeakyReLUActivation>(W2, b2, 16, 32, o1, o2);
             stats[2].Add(o2, global::Backprop.Generated.Activation.LeakyReLU, alive2);
             // Layer 3: Dense 16 → 8, Sigmoid: a = σ(z) = 1 / (1 + e^−z), z = W3·x + b3
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 8, 16, o2, o3);

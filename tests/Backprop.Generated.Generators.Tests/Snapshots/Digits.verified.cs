@@ -126,7 +126,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         global::System.Span<float> a0 = scratch.Slice(0, 32);
 
         // Layer 0: Dense 64 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, a0, y); // SIMD matrix-vector product
@@ -220,7 +220,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 64 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, a0, z1); // SIMD matrix-vector product
@@ -359,7 +359,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
 
         // ---- Forward pass, keeping every activation the derivatives need ----
         // Layer 0: Dense 64 → 32, ReLU. z0 = W0·x + b0; a0 = max(0, z0)
-        global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0); // SIMD, activation fused
+        global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, a0); // SIMD, activation fused
 
         // Layer 1: Dense 32 → 10, Softmax. z1 = W1·a0 + b1; output = softmax(z1)
         global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, a0, z1); // SIMD matrix-vector product
@@ -441,7 +441,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
         {
             global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize);
             // Layer 0: Dense 64 → 32, ReLU: a = max(0, z), z = W0·x + b0
-            global::Backprop.Generated.CompilerServices.ShortRowKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, o0);
+            global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, 64, x, o0);
             stats[0].Add(o0, global::Backprop.Generated.Activation.ReLU, alive0);
             // Layer 1: Dense 32 → 10, Softmax: a = softmax(z), z = W1·x + b1
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, 32, o0, o1);

@@ -66,13 +66,13 @@ public class ShortRowKernelTests
             if (n % 16 == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
             {
                 float[] v512 = new float[m];
-                ShortRowKernels.Rows<Width512, Vector512<float>, LeakyReLUActivation>(w, b, m, n, x, v512);
+                ShortRowKernels.Rows<Width512, Vector512<float>, LeakyReLUActivation>(w, b, m, n, x, v512, 0);
                 Assert.Equal(expected, v512);
             }
             if (n % 16 == 0 && Avx.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated)
             {
                 float[] v256 = new float[m];
-                ShortRowKernels.Rows<Width256, Vector256<float>, LeakyReLUActivation>(w, b, m, n, x, v256);
+                ShortRowKernels.Rows<Width256, Vector256<float>, LeakyReLUActivation>(w, b, m, n, x, v256, 0);
                 Assert.Equal(expected, v256);
             }
         }
