@@ -35,8 +35,8 @@ public static class Latency
         var rows = new List<(string Name, Func<int, (double, double)> Time)>
         {
             Row("digits: NetworkGuard.SampleCount", new GuardOp()),
-            Row("digits: Gemv<ReLU> 32×64 (layer 0)", new Gemv0Op(d)),
-            Row("digits: Gemv<Linear> 10×32 (layer 1)", new Gemv1Op(d)),
+            Row("digits: DenseKernels.Gemv<ReLU> 32×64 (layer 0)", new Gemv0Op(d)),
+            Row("digits: DenseKernels.Gemv<Linear> 10×32 (layer 1)", new Gemv1Op(d)),
             Row("digits: softmax of 10 (Softmax.Apply)", new SoftmaxOp(d)),
             Row("digits: both Gemv + softmax, no guard/call glue", new ForwardKernelsOp(d)),
             Row("digits: Forward (whole call)", new ForwardOp(d)),

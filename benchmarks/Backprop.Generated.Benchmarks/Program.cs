@@ -42,6 +42,7 @@ public static class Program
                 case "--conv-networks": convNetworks = true; break; // FashionCnn and SensorNet whole: ConvNetworkBenchmarks.cs
                 case "--no-baseline": noBaseline = true; break; // --conv-kernels without the plain loops
                 case "--probe": Probes.Run(); return 0;
+                case "--short-row-probes": ShortRowProbes.Run(); return 0;
                 case "--int8": Int8Comparison.Run(); return 0; // int8 against float32 baked networks: Int8.cs
                 case "--int8-conv": Int8ConvComparison.Run(i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[i + 1] : null); return 0; // FashionCnn int8 vs float32: Int8Conv.cs
                 case "--int8-spin": Int8Parts.Spin(); return 0; // for a profiler: Int8.cs

@@ -293,7 +293,7 @@ public static class DenseKernels
     /// row j in lane j.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Transpose16Sum(
+    internal static Vector512<float> Transpose16Sum(
         Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, Vector512<float> s4, Vector512<float> s5, Vector512<float> s6, Vector512<float> s7,
         Vector512<float> s8, Vector512<float> s9, Vector512<float> s10, Vector512<float> s11, Vector512<float> s12, Vector512<float> s13, Vector512<float> s14, Vector512<float> s15)
     {
