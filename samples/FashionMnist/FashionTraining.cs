@@ -12,8 +12,14 @@ namespace FashionMnist;
 /// </summary>
 public sealed record FashionSettings
 {
-    /// <summary>Adam's learning rate (beta1 0.9, beta2 0.999, epsilon 1e-8, no weight decay: PyTorch's defaults).</summary>
+    /// <summary>Adam's base learning rate (beta1 0.9, beta2 0.999, epsilon 1e-8: PyTorch's defaults).</summary>
     public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>How the rate changes from epoch to epoch.</summary>
+    public FashionSchedule Schedule { get; init; } = FashionSchedule.Constant;
+
+    /// <summary>Decoupled (AdamW) weight decay of the weight tensors, not the biases; 0 is plain Adam.</summary>
+    public float WeightDecay { get; init; }
 
     /// <summary>Samples per step.</summary>
     public int BatchSize { get; init; } = 64;
@@ -29,7 +35,32 @@ public sealed record FashionSettings
 
     /// <summary>A one-line description such as <c>Adam lr 0.001, batch 64, 10 epochs, seed 0, 1 thread</c>.</summary>
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"Adam lr {LearningRate}, batch {BatchSize}, {Epochs} epochs, seed {Seed}, {Threads} thread{(Threads == 1 ? "" : "s")}");
+        $"{(WeightDecay > 0 ? $"AdamW (weight decay {WeightDecay})" : "Adam")} lr {LearningRate}{(Schedule == FashionSchedule.Cosine ? " cosine to 0" : "")}, batch {BatchSize}, {Epochs} epochs, seed {Seed}, {Threads} thread{(Threads == 1 ? "" : "s")}");
+
+    /// <summary>The optimizer: Adam with <see cref="LearningRate"/>, AdamW when <see cref="WeightDecay"/> &gt; 0.</summary>
+    public Adam CreateOptimizer() => new(LearningRate, weightDecay: WeightDecay);
+
+    /// <summary>The trainer's schedule: null (constant) or cosine annealing over all <see cref="Epochs"/>.</summary>
+    public ILearningRateSchedule? CreateSchedule() => Schedule switch
+    {
+        FashionSchedule.Constant => null,
+        FashionSchedule.Cosine => new CosineAnnealingSchedule(period: Epochs),
+        _ => throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "Expected Constant or Cosine."),
+    };
+}
+
+/// <summary>The learning-rate schedules the sample offers.</summary>
+public enum FashionSchedule
+{
+    /// <summary>The base rate every epoch.</summary>
+    Constant,
+
+    /// <summary>
+    /// <see cref="CosineAnnealingSchedule"/> with period = epochs: epoch e (from 0) of E uses
+    /// <c>base (1 + cos(pi e / E)) / 2</c>, set once at the start of the epoch (PyTorch's CosineAnnealingLR with
+    /// T_max = E, stepped per epoch).
+    /// </summary>
+    Cosine,
 }
 
 /// <summary>What a training run produced.</summary>
@@ -77,11 +108,11 @@ public sealed record FashionRun(FashionCnn Network, IReadOnlyList<EpochReport> E
 /// <summary>Trains <see cref="FashionCnn"/> with the <see cref="Trainer"/>; shared by the sample and its tests.</summary>
 public static class FashionTraining
 {
-    /// <summary>The trainer options for <paramref name="settings"/>: mini-batches, shuffled every epoch, no penalty, constant rate.</summary>
+    /// <summary>The trainer options for <paramref name="settings"/>: mini-batches, shuffled every epoch, no penalty, the settings' schedule.</summary>
     public static TrainerOptions CreateOptions(FashionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new TrainerOptions { Epochs = settings.Epochs, BatchSize = settings.BatchSize, Shuffle = true, Seed = settings.Seed };
+        return new TrainerOptions { Epochs = settings.Epochs, BatchSize = settings.BatchSize, Shuffle = true, Seed = settings.Seed, Schedule = settings.CreateSchedule() };
     }
 
     /// <summary>A network initialized from <paramref name="seed"/> (He uniform for the ReLU convolutions, Xavier uniform for the output, biases 0) using <paramref name="threads"/>.</summary>
@@ -113,12 +144,12 @@ public static class FashionTraining
         {
             int n = Math.Min(train.Count, 4 * settings.BatchSize);
             var few = new Dataset(train.Inputs[..(n * train.InputSize)], train.Targets[..(n * train.OutputSize)], train.InputSize, train.OutputSize);
-            new Trainer(CreateNetwork(settings.Seed, settings.Threads), new Adam(settings.LearningRate), CreateOptions(settings) with { Epochs = 1 })
+            new Trainer(CreateNetwork(settings.Seed, settings.Threads), settings.CreateOptimizer(), CreateOptions(settings) with { Epochs = 1 })
                 .Train(few, few, _ => { }, cancellationToken);
         }
 
         FashionCnn network = CreateNetwork(settings.Seed, settings.Threads);
-        var trainer = new Trainer(network, new Adam(settings.LearningRate), CreateOptions(settings));
+        var trainer = new Trainer(network, settings.CreateOptimizer(), CreateOptions(settings));
         var reports = new List<EpochReport>(settings.Epochs);
         var trainTimes = new List<TimeSpan>(settings.Epochs);
         var cpuTimes = new List<TimeSpan>(settings.Epochs);
