@@ -56,7 +56,8 @@ public static class FashionPyTorch
         string[] arguments =
         [
             Script, "--data", dataFolder, "--seeds", settings.Seed.ToString(c), "--epochs", settings.Epochs.ToString(c),
-            "--lr", settings.LearningRate.ToString("R", c), "--batch-size", settings.BatchSize.ToString(c), "--threads", settings.Threads.ToString(c),
+            "--lr", settings.LearningRate.ToString("R", c), "--schedule", settings.Schedule == FashionSchedule.Cosine ? "cosine" : "constant",
+            "--weight-decay", settings.WeightDecay.ToString("R", c), "--batch-size", settings.BatchSize.ToString(c), "--threads", settings.Threads.ToString(c),
         ];
         string command = Python + " " + string.Join(" ", arguments);
         var start = new ProcessStartInfo(Python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

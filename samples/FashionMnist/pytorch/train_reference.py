@@ -12,11 +12,18 @@ Initialisation: He (Kaiming) uniform for the ReLU convolutions, Xavier uniform f
 
 Modes (run with Debian's python3, which has torch: /usr/bin/python3):
 
-  --validate     chooses the recipe: holds out a stratified 10,000 of the 60,000 training images (1,000 per class,
-                 split seed 2026), trains on the other 50,000 with every recipe of --grid for --epochs epochs and
-                 prints / writes the validation accuracy after every epoch. The test images are not read.
-  (default)      trains on all 60,000 training images with the chosen recipe (--lr, --batch-size, --epochs) for
-                 every seed of --seeds and prints the accuracy on the 10,000 test images and the time per epoch.
+  --validate     holds out a stratified 10,000 of the 60,000 training images (1,000 per class, split seed 2026),
+                 trains on the other 50,000 with every recipe of --grid for --epochs epochs and prints / writes the
+                 validation accuracy after every epoch. The test images are not read.
+  (default)      trains on all 60,000 training images with the recipe (--lr, --schedule, --weight-decay,
+                 --batch-size, --epochs) for every seed of --seeds and prints the accuracy on the 10,000 test images
+                 and the time per epoch.
+
+The recipe mirrors the C# runtime's: --weight-decay 0 is torch.optim.Adam; > 0 is torch.optim.AdamW with the decay on
+the weight tensors only (biases in a parameter group with weight_decay=0), as the runtime's Adam(weightDecay) does.
+--schedule cosine is the runtime's CosineAnnealingSchedule(period = epochs, min 0): the rate of zero-based epoch e
+is base (1 + cos(pi e / epochs)) / 2, rounded to float32 as the runtime does, set once at the start of the epoch
+(the closed form of CosineAnnealingLR(T_max=epochs) stepped per epoch); --schedule constant keeps the base rate.
   --export FILE  also writes the seed-0 network's state_dict (after training) as safetensors to FILE and its
                  outputs on the first 16 images of --export-images to FILE with .expected.json: a file written
                  by PyTorch for the C# loading test.
@@ -123,14 +130,38 @@ def evaluate(net, x, y, batch=1000):
     return correct / len(x), loss / len(x)
 
 
-def train(seed, x, y, lr, batch_size, epochs, eval_sets, log):
+def learning_rate(schedule, epoch, epochs, base):
+    """The rate of zero-based epoch `epoch`: the runtime's ConstantSchedule or CosineAnnealingSchedule(period=epochs)
+    (min + (base - min) (1 + cos(pi epoch / period)) / 2 with min 0, in double, then rounded to float32)."""
+    base = float(np.float32(base))  # the runtime's base rate is a float
+    if schedule == "constant":
+        return base
+    if schedule == "cosine":
+        return float(np.float32(max(base * (1 + math.cos(math.pi * epoch / epochs)) / 2, 0.0)))
+    raise ValueError(f"unknown schedule {schedule!r}: expected constant or cosine")
+
+
+def make_optimizer(net, lr, weight_decay):
+    """torch.optim.Adam, or AdamW decaying the weight tensors only (the runtime's Adam(weightDecay) skips biases)."""
+    if weight_decay == 0:
+        return torch.optim.Adam(net.parameters(), lr=lr)
+    weights = [p for n, p in net.named_parameters() if n.endswith(".weight")]
+    biases = [p for n, p in net.named_parameters() if not n.endswith(".weight")]
+    return torch.optim.AdamW([{"params": weights, "weight_decay": weight_decay},
+                              {"params": biases, "weight_decay": 0.0}], lr=lr)
+
+
+def train(seed, x, y, lr, batch_size, epochs, eval_sets, log, schedule="constant", weight_decay=0.0):
     """Trains a fresh FashionCnn; returns (net, per-epoch records). eval_sets: {name: (x, y)} evaluated every epoch."""
     torch.manual_seed(seed)
     net = FashionCnn()
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    opt = make_optimizer(net, lr, weight_decay)
     g = torch.Generator().manual_seed(seed)
     records = []
     for epoch in range(1, epochs + 1):
+        rate = learning_rate(schedule, epoch - 1, epochs, lr)
+        for group in opt.param_groups:
+            group["lr"] = rate
         t0, c0 = time.perf_counter(), time.process_time()
         order = torch.randperm(len(x), generator=g)
         total = 0.0
@@ -142,13 +173,13 @@ def train(seed, x, y, lr, batch_size, epochs, eval_sets, log):
             opt.step()
             total += loss.item() * len(idx)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        rec = {"epoch": epoch, "train_loss": total / len(x), "seconds": seconds, "cpu_seconds": cpu}
+        rec = {"epoch": epoch, "lr": rate, "train_loss": total / len(x), "seconds": seconds, "cpu_seconds": cpu}
         for name, (ex, ey) in eval_sets.items():
             acc, l = evaluate(net, ex, ey)
             rec[f"{name}_accuracy"] = acc
             rec[f"{name}_loss"] = l
         records.append(rec)
-        log("  " + "  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in rec.items()))
+        log("  " + "  ".join(f"{k} {v:.6g}" if k == "lr" else f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in rec.items()))
     return net, records
 
 
@@ -172,7 +203,8 @@ def serialize(state, metadata):
 
 def export(net, path, images_folder, args, test_accuracy):
     path = Path(path)
-    meta = {"format": "pt", "network": "FashionCnn", "seed": "0", "lr": str(args.lr), "batch_size": str(args.batch_size),
+    meta = {"format": "pt", "network": "FashionCnn", "seed": "0", "lr": str(args.lr), "schedule": args.schedule,
+            "weight_decay": str(args.weight_decay), "batch_size": str(args.batch_size),
             "epochs": str(args.epochs), "test_accuracy": f"{test_accuracy:.4f}", "torch": torch.__version__}
     path.write_bytes(serialize(net.state_dict(), meta))
     x, y = load_split(images_folder, "t10k")
@@ -203,10 +235,14 @@ def main():
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
+                   help="constant, or cosine from --lr towards 0 over --epochs (the runtime's CosineAnnealingSchedule)")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="AdamW's decoupled decay of the weights; 0: Adam")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--validate", action="store_true", help="choose the recipe on a validation split (no test images)")
-    p.add_argument("--grid", default="1e-3:64,1e-3:128,2e-3:128", help="validation recipes lr:batch, comma-separated")
+    p.add_argument("--grid", default="1e-3:64,1e-3:128,2e-3:128",
+                   help="validation recipes lr:batch[:schedule[:weight_decay]], comma-separated (schedule constant by default)")
     p.add_argument("--export", type=Path, help="write the seed-0 state_dict as safetensors here (+ .expected.json)")
     p.add_argument("--export-images", type=Path, help="folder whose t10k images give the exported outputs [--data]")
     p.add_argument("--out", type=Path, help="JSON results file")
@@ -222,22 +258,27 @@ def main():
         tr, va = validation_split(y)
         results = []
         for recipe in args.grid.split(","):
-            lr, batch = float(recipe.split(":")[0]), int(recipe.split(":")[1])
-            log(f"validation: Adam lr {lr} batch {batch}, {len(tr)} training / {len(va)} validation images, seed {args.seeds[0]}")
-            _, recs = train(args.seeds[0], x[tr], y[tr], lr, batch, args.epochs, {"validation": (x[va], y[va])}, log)
-            results.append({"lr": lr, "batch_size": batch, "seed": args.seeds[0], "epochs": recs})
+            parts = recipe.split(":")
+            lr, batch = float(parts[0]), int(parts[1])
+            schedule = parts[2] if len(parts) > 2 else "constant"
+            wd = float(parts[3]) if len(parts) > 3 else 0.0
+            log(f"validation: {'AdamW wd ' + str(wd) if wd else 'Adam'} lr {lr} {schedule}, batch {batch}, {len(tr)} training / {len(va)} validation images, seed {args.seeds[0]}")
+            _, recs = train(args.seeds[0], x[tr], y[tr], lr, batch, args.epochs, {"validation": (x[va], y[va])}, log, schedule, wd)
+            results.append({"lr": lr, "schedule": schedule, "weight_decay": wd, "batch_size": batch, "seed": args.seeds[0], "epochs": recs})
         best = max(((r, e) for r in results for e in r["epochs"]), key=lambda re: re[1]["validation_accuracy"])
         summary = {"mode": "validate", "split_seed": VALIDATION_SPLIT_SEED, "validation_per_class": VALIDATION_PER_CLASS,
                    "environment": env, "recipes": results,
-                   "best": {"lr": best[0]["lr"], "batch_size": best[0]["batch_size"], "epochs": best[1]["epoch"],
+                   "best": {"lr": best[0]["lr"], "schedule": best[0]["schedule"], "weight_decay": best[0]["weight_decay"],
+                            "batch_size": best[0]["batch_size"], "epochs": best[1]["epoch"],
                             "validation_accuracy": best[1]["validation_accuracy"]}}
         log(f"best on validation: {summary['best']}")
     else:
         xt, yt = load_split(args.data, "t10k")
         runs = []
         for seed in args.seeds:
-            log(f"seed {seed}: Adam lr {args.lr} batch {args.batch_size}, {args.epochs} epochs on {len(x)} images, {args.threads} thread(s)")
-            net, recs = train(seed, x, y, args.lr, args.batch_size, args.epochs, {}, log)
+            log(f"seed {seed}: {'AdamW wd ' + str(args.weight_decay) if args.weight_decay else 'Adam'} lr {args.lr} {args.schedule}, "
+                f"batch {args.batch_size}, {args.epochs} epochs on {len(x)} images, {args.threads} thread(s)")
+            net, recs = train(seed, x, y, args.lr, args.batch_size, args.epochs, {}, log, args.schedule, args.weight_decay)
             acc, loss = evaluate(net, xt, yt)
             secs = [r["seconds"] for r in recs]
             cpus = [r["cpu_seconds"] for r in recs]
@@ -250,7 +291,8 @@ def main():
             if seed == 0 and args.export:
                 export(net, args.export, args.export_images or args.data, args, acc)
         accs = [r["test_accuracy"] for r in runs]
-        summary = {"mode": "test", "recipe": {"optimizer": "Adam", "lr": args.lr, "batch_size": args.batch_size,
+        summary = {"mode": "test", "recipe": {"optimizer": "AdamW (weights only)" if args.weight_decay else "Adam", "lr": args.lr,
+                   "schedule": args.schedule, "weight_decay": args.weight_decay, "batch_size": args.batch_size,
                    "epochs": args.epochs, "init": "He uniform (conv), Xavier uniform (output), zero biases"},
                    "environment": env, "runs": runs,
                    "mean_test_accuracy": sum(accs) / len(accs), "min_test_accuracy": min(accs), "max_test_accuracy": max(accs),
