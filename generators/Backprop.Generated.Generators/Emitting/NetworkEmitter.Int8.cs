@@ -24,15 +24,7 @@ internal sealed partial class NetworkEmitter
         TypeDeclarationModel type = _model.Type;
         BakedWeights baked = _baked!;
         Int8Plan plan = _plan.Int8!;
-        var quantized = new sbyte[plan.QuantizedWeightCount];
-        var scales = new float[plan.WeightScaleCount];
-        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
-        {
-            LayerModel layer = l.Layer;
-            Int8Quantization.QuantizeRows(
-                new ReadOnlySpan<float>(baked.Parameters, layer.ParameterOffset, layer.WeightCount), layer.Units, layer.Inputs,
-                new Span<sbyte>(quantized, l.QuantizedOffset, layer.WeightCount), new Span<float>(scales, l.ScaleOffset, layer.Units));
-        }
+        (sbyte[] quantized, float[] scales) = QuantizeInt8Weights(plan, baked);
 
         string shape = string.Join(" → ", new[] { Literal.Int(_model.InputSize) + " inputs" }.Concat(_layers.Select(ShortDescription)));
         _w.Line("/// <remarks>");
@@ -49,26 +41,7 @@ internal sealed partial class NetworkEmitter
                 $") = {Literal.Int(plan.ParameterBytes)} bytes (<see cref=\"ParameterBytes\"/>); the float32 weight matrices alone would be {Literal.Int(plan.FloatWeightBytes)} bytes.</para>");
         _w.Line("/// <para>Quantization report (build time):</para>");
         _w.Line("/// <list type=\"bullet\">");
-        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
-        {
-            LayerModel layer = l.Layer;
-            float minScale = float.MaxValue, maxScale = 0f;
-            double maxError = 0, maxRelative = 0;
-            for (int o = 0; o < layer.Units; o++)
-            {
-                float s = scales[l.ScaleOffset + o];
-                minScale = Math.Min(minScale, s);
-                maxScale = Math.Max(maxScale, s);
-                for (int k = 0; k < layer.Inputs; k++)
-                {
-                    double error = Math.Abs(baked.Parameters[layer.ParameterOffset + o * layer.Inputs + k] - (double)s * quantized[l.QuantizedOffset + o * layer.Inputs + k]);
-                    maxError = Math.Max(maxError, error);
-                    if (s > 0) maxRelative = Math.Max(maxRelative, error / s);
-                }
-            }
-            _w.Line($"/// <item><description>Layer {Literal.Int(layer.Position)} (Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}): " +
-                    $"scales {Number(minScale)} to {Number(maxScale)}; largest weight rounding error |w − scale · q| = {Number(maxError)} ({Number(maxRelative)} of its row's scale).</description></item>");
-        }
+        EmitInt8QuantizationReport(plan, quantized, scales, baked);
         _w.Line("/// </list>");
         _w.Line("/// </remarks>");
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
@@ -84,115 +57,6 @@ internal sealed partial class NetworkEmitter
     }
 
     private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
-
-    private void EmitInt8Constants(Int8Plan plan, BakedWeights baked)
-    {
-        _w.Line("/// <summary>Floats per input sample.</summary>");
-        _w.Line($"public const int InputSize = {Literal.Int(_model.InputSize)};");
-        _w.Line();
-        _w.Line("/// <summary>Floats per output sample.</summary>");
-        _w.Line($"public const int OutputSize = {Literal.Int(_model.OutputSize)};");
-        _w.Line();
-        _w.Line("/// <summary>The float32 parameters that stay float32: each Dense layer's biases and each BatchNorm's γ then β, in layer order (<see cref=\"Parameters\"/>).</summary>");
-        _w.Line($"public const int ParameterCount = {Literal.Int(plan.FloatParameterCount)};");
-        _w.Line();
-        _w.Line("/// <summary>The int8 weights: every Dense layer's out × in (<see cref=\"QuantizedWeights\"/>).</summary>");
-        _w.Line($"public const int QuantizedWeightCount = {Literal.Int(plan.QuantizedWeightCount)};");
-        _w.Line();
-        _w.Line("/// <summary>The weight scales: one per output unit of every Dense layer (<see cref=\"WeightScales\"/>).</summary>");
-        _w.Line($"public const int WeightScaleCount = {Literal.Int(plan.WeightScaleCount)};");
-        _w.Line();
-        _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs: the layer outputs, then the quantized input bytes (on the stack up to 16,384 floats).</summary>");
-        _w.Line($"public const int ScratchSize = {Literal.Int(plan.ScratchSize)};");
-        _w.Line();
-        _w.Line("/// <summary>Baked batch-norm running means and variances.</summary>");
-        _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
-        _w.Line();
-        _w.Line("/// <summary>Bytes stored in the assembly's data: QuantizedWeightCount + 4 × (WeightScaleCount + ParameterCount + StateCount).</summary>");
-        _w.Line($"public const int ParameterBytes = {Literal.Int(plan.ParameterBytes)};");
-        _w.Line();
-        _w.Line("/// <summary>The weights file the network was quantized from.</summary>");
-        _w.Line($"public const string BakedWeightsFile = \"{CSharp(baked.FileName)}\";");
-        _w.Line();
-        _w.Line("/// <summary>The arithmetic of <c>Forward</c>.</summary>");
-        _w.Line($"public const {Rt}Precision Precision = {Rt}Precision.Int8;");
-        _w.Line();
-        _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
-        _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
-        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
-    }
-
-    private void EmitInt8Data(Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked)
-    {
-        _w.Line("/// <summary>The int8 weights: per Dense layer [out × in] row-major, layer after layer (see the remarks). Data in the assembly: reading it allocates nothing.</summary>");
-        _w.Line($"public static {RoSbytes} QuantizedWeights => new sbyte[]");
-        _w.Line("{");
-        _w.Indent();
-        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
-        {
-            LayerModel layer = l.Layer;
-            _w.Line($"// layers.{Literal.Int(layer.Index)}.weight [{Literal.Int(layer.Units)}, {Literal.Int(layer.Inputs)}] at {Literal.Int(l.QuantizedOffset)}: one row (output unit) per line");
-            var line = new StringBuilder();
-            for (int o = 0; o < layer.Units; o++)
-            {
-                for (int start = 0; start < layer.Inputs; start += 32)
-                {
-                    line.Clear();
-                    int end = Math.Min(layer.Inputs, start + 32);
-                    for (int k = start; k < end; k++)
-                    {
-                        line.Append(quantized[l.QuantizedOffset + o * layer.Inputs + k].ToString(CultureInfo.InvariantCulture)).Append(',');
-                        if (k + 1 < end) line.Append(' ');
-                    }
-                    _w.Line(line.ToString());
-                }
-            }
-        }
-        _w.Unindent();
-        _w.Line("};");
-        _w.Line();
-        _w.Line("/// <summary>The scale of each int8 weight row (w ≈ scale · q), per Dense layer in layer order.</summary>");
-        _w.Line($"public static {RoSpan} WeightScales => new float[]");
-        _w.Line("{");
-        _w.Indent();
-        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.Kind == LayerKind.Dense))
-        {
-            _w.Line($"// layers.{Literal.Int(l.Layer.Index)}.weight: {Literal.Int(l.Layer.Units)} row scales at {Literal.Int(l.ScaleOffset)}");
-            EmitValues(scales, l.ScaleOffset, l.Layer.Units);
-        }
-        _w.Unindent();
-        _w.Line("};");
-        _w.Line();
-        _w.Line("/// <summary>The float32 parameters: per Dense layer its biases, per BatchNorm its γ then β, in layer order.</summary>");
-        _w.Line($"public static {RoSpan} Parameters => new float[]");
-        _w.Line("{");
-        _w.Indent();
-        foreach (Int8Layer l in plan.Layers)
-        {
-            LayerModel layer = l.Layer;
-            string i = Literal.Int(layer.Index);
-            if (layer.Kind == LayerKind.Dense)
-            {
-                _w.Line($"// layers.{i}.bias [{Literal.Int(layer.Units)}] at {Literal.Int(l.FloatOffset)}");
-                EmitValues(baked.Parameters, layer.BiasOffset, layer.Units);
-            }
-            else if (layer.Kind == LayerKind.BatchNorm)
-            {
-                _w.Line($"// layers.{i}.bn.weight [{Literal.Int(layer.Units)}] at {Literal.Int(l.FloatOffset)}");
-                EmitValues(baked.Parameters, layer.ParameterOffset, layer.Units);
-                _w.Line($"// layers.{i}.bn.bias [{Literal.Int(layer.Units)}] at {Literal.Int(l.FloatOffset + layer.Units)}");
-                EmitValues(baked.Parameters, layer.ParameterOffset + layer.Units, layer.Units);
-            }
-        }
-        _w.Unindent();
-        _w.Line("};");
-        if (_model.StateCount > 0)
-        {
-            _w.Line();
-            EmitBakedData("State", "The baked batch-norm running statistics: per BatchNorm layer its running means, then its running variances.",
-                baked.State, parameters: false);
-        }
-    }
 
     private void EmitInt8Forward(Int8Plan plan)
     {

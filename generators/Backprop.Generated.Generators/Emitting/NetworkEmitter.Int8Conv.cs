@@ -29,15 +29,7 @@ internal sealed partial class NetworkEmitter
         TypeDeclarationModel type = _model.Type;
         BakedWeights baked = _baked!;
         Int8Plan plan = _plan.Int8!;
-        var quantized = new sbyte[plan.QuantizedWeightCount];
-        var scales = new float[plan.WeightScaleCount];
-        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.HasWeights))
-        {
-            (int rows, int columns) = Int8Rows(l.Layer);
-            Int8Quantization.QuantizeRows(
-                new ReadOnlySpan<float>(baked.Parameters, l.Layer.ParameterOffset, l.Layer.WeightCount), rows, columns,
-                new Span<sbyte>(quantized, l.QuantizedOffset, l.Layer.WeightCount), new Span<float>(scales, l.ScaleOffset, rows));
-        }
+        (sbyte[] quantized, float[] scales) = QuantizeInt8Weights(plan, baked);
 
         _w.Line("/// <remarks>");
         _w.Line($"/// <para>Inference-only int8 convolutional network {ConvChain()} (values per sample channel-major, as a row of PyTorch's N×C×H×W), " +
@@ -55,6 +47,39 @@ internal sealed partial class NetworkEmitter
                 $") = {Literal.Int(plan.ParameterBytes)} bytes (<see cref=\"ParameterBytes\"/>); the float32 weights alone would be {Literal.Int(plan.FloatWeightBytes)} bytes.</para>");
         _w.Line("/// <para>Quantization report (build time):</para>");
         _w.Line("/// <list type=\"bullet\">");
+        EmitInt8QuantizationReport(plan, quantized, scales, baked);
+        _w.Line("/// </list>");
+        _w.Line("/// </remarks>");
+        _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
+        using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}IInferenceNetwork"))
+        {
+            EmitInt8Constants(plan, baked);
+            _w.Line();
+            EmitInt8Data(plan, quantized, scales, baked);
+            _w.Line();
+            EmitInt8ConvForward(plan);
+            EmitTypedBuffers();
+        }
+    }
+
+    /// <summary>Every weight tensor quantized by rows (output units or filters) with the runtime's rule, at build time.</summary>
+    private static (sbyte[] Quantized, float[] Scales) QuantizeInt8Weights(Int8Plan plan, BakedWeights baked)
+    {
+        var quantized = new sbyte[plan.QuantizedWeightCount];
+        var scales = new float[plan.WeightScaleCount];
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.HasWeights))
+        {
+            (int rows, int columns) = Int8Rows(l.Layer);
+            Int8Quantization.QuantizeRows(
+                new ReadOnlySpan<float>(baked.Parameters, l.Layer.ParameterOffset, l.Layer.WeightCount), rows, columns,
+                new Span<sbyte>(quantized, l.QuantizedOffset, l.Layer.WeightCount), new Span<float>(scales, l.ScaleOffset, rows));
+        }
+        return (quantized, scales);
+    }
+
+    /// <summary>The remarks' per-layer lines: the range of the scales and the largest rounding error |w − scale · q|.</summary>
+    private void EmitInt8QuantizationReport(Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked)
+    {
         foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.HasWeights))
         {
             LayerModel layer = l.Layer;
@@ -79,43 +104,41 @@ internal sealed partial class NetworkEmitter
             _w.Line($"/// <item><description>Layer {Literal.Int(layer.Position)} ({what}): " +
                     $"scales {Number(minScale)} to {Number(maxScale)}; largest weight rounding error |w − scale · q| = {Number(maxError)} ({Number(maxRelative)} of its {(layer.IsConvolution ? "filter" : "row")}'s scale).</description></item>");
         }
-        _w.Line("/// </list>");
-        _w.Line("/// </remarks>");
-        _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
-        using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}IInferenceNetwork"))
-        {
-            EmitInt8ConvConstants(plan, baked);
-            _w.Line();
-            EmitInt8ConvData(plan, quantized, scales, baked);
-            _w.Line();
-            EmitInt8ConvForward(plan);
-            EmitTypedBuffers();
-        }
     }
 
     /// <summary>The rows a layer's weights are quantized by: output units × inputs (Dense) or filters × fan-in (convolution).</summary>
     private static (int Rows, int Columns) Int8Rows(LayerModel layer) =>
         layer.IsConvolution ? (layer.Out.Channels, layer.In.Channels * layer.KernelArea) : (layer.Units, layer.Inputs);
 
-    private void EmitInt8ConvConstants(Int8Plan plan, BakedWeights baked)
+    /// <summary>The class's constants, for Dense-only and convolutional int8 networks alike.</summary>
+    private void EmitInt8Constants(Int8Plan plan, BakedWeights baked)
     {
+        bool conv = _model.HasConvolutions;
         _w.Line("/// <summary>Floats per input sample.</summary>");
         _w.Line($"public const int InputSize = {Literal.Int(_model.InputSize)};");
         _w.Line();
         _w.Line("/// <summary>Floats per output sample.</summary>");
         _w.Line($"public const int OutputSize = {Literal.Int(_model.OutputSize)};");
         _w.Line();
-        _w.Line("/// <summary>The parameters that stay float32: each convolution's and Dense layer's biases and each BatchNorm's γ then β, in layer order (<see cref=\"Parameters\"/>).</summary>");
+        _w.Line(conv
+            ? "/// <summary>The parameters that stay float32: each convolution's and Dense layer's biases and each BatchNorm's γ then β, in layer order (<see cref=\"Parameters\"/>).</summary>"
+            : "/// <summary>The float32 parameters that stay float32: each Dense layer's biases and each BatchNorm's γ then β, in layer order (<see cref=\"Parameters\"/>).</summary>");
         _w.Line($"public const int ParameterCount = {Literal.Int(plan.FloatParameterCount)};");
         _w.Line();
-        _w.Line("/// <summary>The int8 weights: every convolution's filters × in-channels × kernel and every Dense layer's out × in (<see cref=\"QuantizedWeights\"/>).</summary>");
+        _w.Line(conv
+            ? "/// <summary>The int8 weights: every convolution's filters × in-channels × kernel and every Dense layer's out × in (<see cref=\"QuantizedWeights\"/>).</summary>"
+            : "/// <summary>The int8 weights: every Dense layer's out × in (<see cref=\"QuantizedWeights\"/>).</summary>");
         _w.Line($"public const int QuantizedWeightCount = {Literal.Int(plan.QuantizedWeightCount)};");
         _w.Line();
-        _w.Line("/// <summary>The weight scales: one per filter of every convolution and per output unit of every Dense layer (<see cref=\"WeightScales\"/>).</summary>");
+        _w.Line(conv
+            ? "/// <summary>The weight scales: one per filter of every convolution and per output unit of every Dense layer (<see cref=\"WeightScales\"/>).</summary>"
+            : "/// <summary>The weight scales: one per output unit of every Dense layer (<see cref=\"WeightScales\"/>).</summary>");
         _w.Line($"public const int WeightScaleCount = {Literal.Int(plan.WeightScaleCount)};");
         _w.Line();
-        _w.Line("/// <summary>Floats of scratch one <c>Forward</c> sample needs: the layer outputs, the Dense layers' quantized input bytes, then the bytes a convolution quantizes and unfolds its input in" +
-                (plan.ScratchSize > MaxStackallocFloats ? " (over 16,384 floats: a buffer of the thread's, not the stack).</summary>" : " (on the stack).</summary>"));
+        _w.Line(conv
+            ? "/// <summary>Floats of scratch one <c>Forward</c> sample needs: the layer outputs, the Dense layers' quantized input bytes, then the bytes a convolution quantizes and unfolds its input in" +
+              (plan.ScratchSize > MaxStackallocFloats ? " (over 16,384 floats: a buffer of the thread's, not the stack).</summary>" : " (on the stack).</summary>")
+            : "/// <summary>Floats of scratch one <c>Forward</c> sample needs: the layer outputs, then the quantized input bytes (on the stack up to 16,384 floats).</summary>");
         _w.Line($"public const int ScratchSize = {Literal.Int(plan.ScratchSize)};");
         _w.Line();
         _w.Line("/// <summary>Baked batch-norm running means and variances.</summary>");
@@ -135,9 +158,13 @@ internal sealed partial class NetworkEmitter
         if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
     }
 
-    private void EmitInt8ConvData(Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked)
+    /// <summary>QuantizedWeights, WeightScales, Parameters and State as assembly data, for Dense-only and convolutional int8 networks alike.</summary>
+    private void EmitInt8Data(Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked)
     {
-        _w.Line("/// <summary>The int8 weights: per convolution [filters × in-channels × kernel], per Dense layer [out × in], row-major, layer after layer (see the remarks). Data in the assembly: reading it allocates nothing.</summary>");
+        bool conv = _model.HasConvolutions;
+        _w.Line(conv
+            ? "/// <summary>The int8 weights: per convolution [filters × in-channels × kernel], per Dense layer [out × in], row-major, layer after layer (see the remarks). Data in the assembly: reading it allocates nothing.</summary>"
+            : "/// <summary>The int8 weights: per Dense layer [out × in] row-major, layer after layer (see the remarks). Data in the assembly: reading it allocates nothing.</summary>");
         _w.Line($"public static {RoSbytes} QuantizedWeights => new sbyte[]");
         _w.Line("{");
         _w.Indent();
@@ -166,7 +193,9 @@ internal sealed partial class NetworkEmitter
         _w.Unindent();
         _w.Line("};");
         _w.Line();
-        _w.Line("/// <summary>The scale of each int8 filter or weight row (w ≈ scale · q), layer after layer.</summary>");
+        _w.Line(conv
+            ? "/// <summary>The scale of each int8 filter or weight row (w ≈ scale · q), layer after layer.</summary>"
+            : "/// <summary>The scale of each int8 weight row (w ≈ scale · q), per Dense layer in layer order.</summary>");
         _w.Line($"public static {RoSpan} WeightScales => new float[]");
         _w.Line("{");
         _w.Indent();
@@ -179,7 +208,9 @@ internal sealed partial class NetworkEmitter
         _w.Unindent();
         _w.Line("};");
         _w.Line();
-        _w.Line("/// <summary>The float32 parameters: per convolution and Dense layer its biases, per BatchNorm its γ then β, in layer order.</summary>");
+        _w.Line(conv
+            ? "/// <summary>The float32 parameters: per convolution and Dense layer its biases, per BatchNorm its γ then β, in layer order.</summary>"
+            : "/// <summary>The float32 parameters: per Dense layer its biases, per BatchNorm its γ then β, in layer order.</summary>");
         _w.Line($"public static {RoSpan} Parameters => new float[]");
         _w.Line("{");
         _w.Indent();
