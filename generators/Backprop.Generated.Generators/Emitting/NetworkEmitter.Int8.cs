@@ -12,7 +12,8 @@ namespace Backprop.Generated.Generators.Emitting;
 /// are quantized here, at build time, with the runtime's own rule (<see cref="Int8Quantization"/>, linked from the
 /// runtime), and stored as int8 data in the assembly beside one float32 scale per weight row. <c>Forward</c> runs
 /// every layer through <c>Int8Kernels.DenseForward</c> (input quantized per sample, exact int32 sums, scaled back in
-/// float) over chunks of samples; the layout is <see cref="Int8Plan"/>'s.
+/// float) over chunks of samples; the layout is <see cref="Int8Plan"/>'s. The quantization, its report, the constants and
+/// the data blocks here serve convolutional int8 classes too (NetworkEmitter.Int8Conv.cs).
 /// </summary>
 internal sealed partial class NetworkEmitter
 {
@@ -57,6 +58,185 @@ internal sealed partial class NetworkEmitter
     }
 
     private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <summary>Every weight tensor quantized by rows (output units or filters) with the runtime's rule, at build time.</summary>
+    private static (sbyte[] Quantized, float[] Scales) QuantizeInt8Weights(Int8Plan plan, BakedWeights baked)
+    {
+        var quantized = new sbyte[plan.QuantizedWeightCount];
+        var scales = new float[plan.WeightScaleCount];
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.HasWeights))
+        {
+            (int rows, int columns) = Int8Rows(l.Layer);
+            Int8Quantization.QuantizeRows(
+                new ReadOnlySpan<float>(baked.Parameters, l.Layer.ParameterOffset, l.Layer.WeightCount), rows, columns,
+                new Span<sbyte>(quantized, l.QuantizedOffset, l.Layer.WeightCount), new Span<float>(scales, l.ScaleOffset, rows));
+        }
+        return (quantized, scales);
+    }
+
+    /// <summary>The remarks' per-layer lines: the range of the scales and the largest rounding error |w − scale · q|.</summary>
+    private void EmitInt8QuantizationReport(Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked)
+    {
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.HasWeights))
+        {
+            LayerModel layer = l.Layer;
+            (int rows, int columns) = Int8Rows(layer);
+            float minScale = float.MaxValue, maxScale = 0f;
+            double maxError = 0, maxRelative = 0;
+            for (int o = 0; o < rows; o++)
+            {
+                float s = scales[l.ScaleOffset + o];
+                minScale = Math.Min(minScale, s);
+                maxScale = Math.Max(maxScale, s);
+                for (int k = 0; k < columns; k++)
+                {
+                    double error = Math.Abs(baked.Parameters[layer.ParameterOffset + o * columns + k] - (double)s * quantized[l.QuantizedOffset + o * columns + k]);
+                    maxError = Math.Max(maxError, error);
+                    if (s > 0) maxRelative = Math.Max(maxRelative, error / s);
+                }
+            }
+            string what = layer.IsConvolution
+                ? $"{ConvShortDescription(layer)}, {Literal.Int(rows)} filters of {Literal.Int(columns)} weights"
+                : $"Dense {Literal.Int(layer.Inputs)} → {Literal.Int(layer.Units)}";
+            _w.Line($"/// <item><description>Layer {Literal.Int(layer.Position)} ({what}): " +
+                    $"scales {Number(minScale)} to {Number(maxScale)}; largest weight rounding error |w − scale · q| = {Number(maxError)} ({Number(maxRelative)} of its {(layer.IsConvolution ? "filter" : "row")}'s scale).</description></item>");
+        }
+    }
+
+    /// <summary>The rows a layer's weights are quantized by: output units × inputs (Dense) or filters × fan-in (convolution).</summary>
+    private static (int Rows, int Columns) Int8Rows(LayerModel layer) =>
+        layer.IsConvolution ? (layer.Out.Channels, layer.In.Channels * layer.KernelArea) : (layer.Units, layer.Inputs);
+
+    /// <summary>The class's constants, for Dense-only and convolutional int8 networks alike.</summary>
+    private void EmitInt8Constants(Int8Plan plan, BakedWeights baked)
+    {
+        bool conv = _model.HasConvolutions;
+        _w.Line("/// <summary>Floats per input sample.</summary>");
+        _w.Line($"public const int InputSize = {Literal.Int(_model.InputSize)};");
+        _w.Line();
+        _w.Line("/// <summary>Floats per output sample.</summary>");
+        _w.Line($"public const int OutputSize = {Literal.Int(_model.OutputSize)};");
+        _w.Line();
+        _w.Line(conv
+            ? "/// <summary>The parameters that stay float32: each convolution's and Dense layer's biases and each BatchNorm's γ then β, in layer order (<see cref=\"Parameters\"/>).</summary>"
+            : "/// <summary>The float32 parameters that stay float32: each Dense layer's biases and each BatchNorm's γ then β, in layer order (<see cref=\"Parameters\"/>).</summary>");
+        _w.Line($"public const int ParameterCount = {Literal.Int(plan.FloatParameterCount)};");
+        _w.Line();
+        _w.Line(conv
+            ? "/// <summary>The int8 weights: every convolution's filters × in-channels × kernel and every Dense layer's out × in (<see cref=\"QuantizedWeights\"/>).</summary>"
+            : "/// <summary>The int8 weights: every Dense layer's out × in (<see cref=\"QuantizedWeights\"/>).</summary>");
+        _w.Line($"public const int QuantizedWeightCount = {Literal.Int(plan.QuantizedWeightCount)};");
+        _w.Line();
+        _w.Line(conv
+            ? "/// <summary>The weight scales: one per filter of every convolution and per output unit of every Dense layer (<see cref=\"WeightScales\"/>).</summary>"
+            : "/// <summary>The weight scales: one per output unit of every Dense layer (<see cref=\"WeightScales\"/>).</summary>");
+        _w.Line($"public const int WeightScaleCount = {Literal.Int(plan.WeightScaleCount)};");
+        _w.Line();
+        _w.Line(conv
+            ? "/// <summary>Floats of scratch one <c>Forward</c> sample needs: the layer outputs, the Dense layers' quantized input bytes, then the bytes a convolution quantizes and unfolds its input in" +
+              (plan.ScratchSize > MaxStackallocFloats ? " (over 16,384 floats: a buffer of the thread's, not the stack).</summary>" : " (on the stack).</summary>")
+            : "/// <summary>Floats of scratch one <c>Forward</c> sample needs: the layer outputs, then the quantized input bytes (on the stack up to 16,384 floats).</summary>");
+        _w.Line($"public const int ScratchSize = {Literal.Int(plan.ScratchSize)};");
+        _w.Line();
+        _w.Line("/// <summary>Baked batch-norm running means and variances.</summary>");
+        _w.Line($"public const int StateCount = {Literal.Int(_model.StateCount)};");
+        _w.Line();
+        _w.Line("/// <summary>Bytes stored in the assembly's data: QuantizedWeightCount + 4 × (WeightScaleCount + ParameterCount + StateCount).</summary>");
+        _w.Line($"public const int ParameterBytes = {Literal.Int(plan.ParameterBytes)};");
+        _w.Line();
+        _w.Line("/// <summary>The weights file the network was quantized from.</summary>");
+        _w.Line($"public const string BakedWeightsFile = \"{CSharp(baked.FileName)}\";");
+        _w.Line();
+        _w.Line("/// <summary>The arithmetic of <c>Forward</c>.</summary>");
+        _w.Line($"public const {Rt}Precision Precision = {Rt}Precision.Int8;");
+        _w.Line();
+        _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
+        _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
+        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
+    }
+
+    /// <summary>QuantizedWeights, WeightScales, Parameters and State as assembly data, for Dense-only and convolutional int8 networks alike.</summary>
+    private void EmitInt8Data(Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked)
+    {
+        bool conv = _model.HasConvolutions;
+        _w.Line(conv
+            ? "/// <summary>The int8 weights: per convolution [filters × in-channels × kernel], per Dense layer [out × in], row-major, layer after layer (see the remarks). Data in the assembly: reading it allocates nothing.</summary>"
+            : "/// <summary>The int8 weights: per Dense layer [out × in] row-major, layer after layer (see the remarks). Data in the assembly: reading it allocates nothing.</summary>");
+        _w.Line($"public static {RoSbytes} QuantizedWeights => new sbyte[]");
+        _w.Line("{");
+        _w.Indent();
+        var line = new StringBuilder();
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.HasWeights))
+        {
+            LayerModel layer = l.Layer;
+            (int rows, int columns) = Int8Rows(layer);
+            string dims = layer.IsConvolution ? Int8ConvDims(layer) : $"{Literal.Int(rows)}, {Literal.Int(columns)}";
+            _w.Line($"// layers.{Literal.Int(layer.Index)}.weight [{dims}] at {Literal.Int(l.QuantizedOffset)}: one {(layer.IsConvolution ? "filter" : "row (output unit)")} per line");
+            for (int o = 0; o < rows; o++)
+            {
+                for (int start = 0; start < columns; start += 32)
+                {
+                    line.Clear();
+                    int end = Math.Min(columns, start + 32);
+                    for (int k = start; k < end; k++)
+                    {
+                        line.Append(quantized[l.QuantizedOffset + o * columns + k].ToString(CultureInfo.InvariantCulture)).Append(',');
+                        if (k + 1 < end) line.Append(' ');
+                    }
+                    _w.Line(line.ToString());
+                }
+            }
+        }
+        _w.Unindent();
+        _w.Line("};");
+        _w.Line();
+        _w.Line(conv
+            ? "/// <summary>The scale of each int8 filter or weight row (w ≈ scale · q), layer after layer.</summary>"
+            : "/// <summary>The scale of each int8 weight row (w ≈ scale · q), per Dense layer in layer order.</summary>");
+        _w.Line($"public static {RoSpan} WeightScales => new float[]");
+        _w.Line("{");
+        _w.Indent();
+        foreach (Int8Layer l in plan.Layers.Where(l => l.Layer.HasWeights))
+        {
+            int rows = Int8Rows(l.Layer).Rows;
+            _w.Line($"// layers.{Literal.Int(l.Layer.Index)}.weight: {Literal.Int(rows)} {(l.Layer.IsConvolution ? "filter" : "row")} scales at {Literal.Int(l.ScaleOffset)}");
+            EmitValues(scales, l.ScaleOffset, rows);
+        }
+        _w.Unindent();
+        _w.Line("};");
+        _w.Line();
+        _w.Line(conv
+            ? "/// <summary>The float32 parameters: per convolution and Dense layer its biases, per BatchNorm its γ then β, in layer order.</summary>"
+            : "/// <summary>The float32 parameters: per Dense layer its biases, per BatchNorm its γ then β, in layer order.</summary>");
+        _w.Line($"public static {RoSpan} Parameters => new float[]");
+        _w.Line("{");
+        _w.Indent();
+        foreach (Int8Layer l in plan.Layers)
+        {
+            LayerModel layer = l.Layer;
+            string i = Literal.Int(layer.Index);
+            if (layer.HasWeights)
+            {
+                _w.Line($"// layers.{i}.bias [{Literal.Int(layer.BiasCount)}] at {Literal.Int(l.FloatOffset)}");
+                EmitValues(baked.Parameters, layer.BiasOffset, layer.BiasCount);
+            }
+            else if (layer.Kind == LayerKind.BatchNorm)
+            {
+                _w.Line($"// layers.{i}.bn.weight [{Literal.Int(layer.Features)}] at {Literal.Int(l.FloatOffset)}");
+                EmitValues(baked.Parameters, layer.ParameterOffset, layer.Features);
+                _w.Line($"// layers.{i}.bn.bias [{Literal.Int(layer.Features)}] at {Literal.Int(l.FloatOffset + layer.Features)}");
+                EmitValues(baked.Parameters, layer.ParameterOffset + layer.Features, layer.Features);
+            }
+        }
+        _w.Unindent();
+        _w.Line("};");
+        if (_model.StateCount > 0)
+        {
+            _w.Line();
+            EmitBakedData("State", "The baked batch-norm running statistics: per BatchNorm layer its running means, then its running variances.",
+                baked.State, parameters: false);
+        }
+    }
 
     private void EmitInt8Forward(Int8Plan plan)
     {
