@@ -17,9 +17,8 @@ public static class ActivationKernels
     /// <summary>
     /// <c>values[i] = max(0, values[i])</c> with exactly the bits of <c>MathF.Max(z, 0f)</c>, which is also what
     /// PyTorch's <c>relu</c> gives: a NaN stays NaN (it propagates, as in PyTorch, rather than becoming 0 as x86's
-    /// <c>maxps(z, 0)</c> would make it), −0 becomes +0, negatives become +0. A lane is cleared where
-    /// <c>z ≤ 0</c> and kept otherwise (NaN compares false, so it is kept): one compare and one and-not per vector, the
-    /// same on every SIMD width and on the scalar tail.
+    /// <c>maxps(z, 0)</c> would make it), −0 becomes +0, negatives become +0: <see cref="ReLUActivation.Apply(Vector512{float})"/>
+    /// and its narrower forms (one compare and one and-not per vector), the scalar tail by <c>MathF.Max</c>.
     /// </summary>
     public static void ReLU(Span<float> values)
     {
@@ -46,13 +45,12 @@ public static class ActivationKernels
             for (; i + 4 <= n; i += 4)
             {
                 Vector128<float> z = Vector128.LoadUnsafe(ref r, i);
-                Vector128.AndNot(z, Vector128.LessThanOrEqual(z, Vector128<float>.Zero)).StoreUnsafe(ref r, i);
+                ReLUActivation.Apply(z).StoreUnsafe(ref r, i);
             }
         }
         for (; i < n; i++)
         {
-            float z = Unsafe.Add(ref r, i);
-            Unsafe.Add(ref r, i) = z <= 0f ? 0f : z;
+            Unsafe.Add(ref r, i) = ReLUActivation.Apply(Unsafe.Add(ref r, i));
         }
     }
 
@@ -60,13 +58,13 @@ public static class ActivationKernels
     private static void Store512(ref float r, nuint i)
     {
         Vector512<float> z = Vector512.LoadUnsafe(ref r, i);
-        Vector512.AndNot(z, Vector512.LessThanOrEqual(z, Vector512<float>.Zero)).StoreUnsafe(ref r, i);
+        ReLUActivation.Apply(z).StoreUnsafe(ref r, i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store256(ref float r, nuint i)
     {
         Vector256<float> z = Vector256.LoadUnsafe(ref r, i);
-        Vector256.AndNot(z, Vector256.LessThanOrEqual(z, Vector256<float>.Zero)).StoreUnsafe(ref r, i);
+        ReLUActivation.Apply(z).StoreUnsafe(ref r, i);
     }
 }

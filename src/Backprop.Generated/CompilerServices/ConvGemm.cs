@@ -107,7 +107,8 @@ internal static class ConvGemm
         // zero. Done on every call (the weights may have changed since the last); as a scalar loop (12,800 strided stores
         // for FashionCnn's second convolution) it cost that network's one-sample Forward about 8 µs of 66
         if (g.Filters < fp) packed.Clear();
-        BatchKernels.Transpose(ref MemoryMarshal.GetReference(weights), g.Filters, fanIn, fanIn, ref MemoryMarshal.GetReference(packed), fp);
+        // (the slice checks the weights' length, which the unchecked transpose does not)
+        BatchKernels.Transpose(ref MemoryMarshal.GetReference(weights.Slice(0, g.Filters * fanIn)), g.Filters, fanIn, fanIn, ref MemoryMarshal.GetReference(packed), fp);
         bias.Clear();
         biases.Slice(0, g.Filters).CopyTo(bias);
         Run(g, packed, bias, fp, input, output, samples, scratch.Slice(PadTo16(fanIn * fp) + PadTo16(fp)));

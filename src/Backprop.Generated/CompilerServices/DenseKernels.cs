@@ -54,163 +54,11 @@ public static class DenseKernels
         }
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            for (; o <= m - 8; o += 8)
-            {
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                ref float w4 = ref Unsafe.Add(ref w3, n);
-                ref float w5 = ref Unsafe.Add(ref w4, n);
-                ref float w6 = ref Unsafe.Add(ref w5, n);
-                ref float w7 = ref Unsafe.Add(ref w6, n);
-                Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, s2 = Vector512<float>.Zero, s3 = Vector512<float>.Zero, s4 = Vector512<float>.Zero, s5 = Vector512<float>.Zero, s6 = Vector512<float>.Zero, s7 = Vector512<float>.Zero;
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                    s4 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w4, (nuint)i), xv, s4);
-                    s5 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w5, (nuint)i), xv, s5);
-                    s6 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w6, (nuint)i), xv, s6);
-                    s7 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w7, (nuint)i), xv, s7);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                Vector128<float> z0 = Sum4(Vector256.GetLower(Vector512.GetLower(s0) + Vector512.GetUpper(s0)) + Vector256.GetUpper(Vector512.GetLower(s0) + Vector512.GetUpper(s0)), Vector256.GetLower(Vector512.GetLower(s1) + Vector512.GetUpper(s1)) + Vector256.GetUpper(Vector512.GetLower(s1) + Vector512.GetUpper(s1)), Vector256.GetLower(Vector512.GetLower(s2) + Vector512.GetUpper(s2)) + Vector256.GetUpper(Vector512.GetLower(s2) + Vector512.GetUpper(s2)), Vector256.GetLower(Vector512.GetLower(s3) + Vector512.GetUpper(s3)) + Vector256.GetUpper(Vector512.GetLower(s3) + Vector512.GetUpper(s3)));
-                Vector128<float> z1 = Sum4(Vector256.GetLower(Vector512.GetLower(s4) + Vector512.GetUpper(s4)) + Vector256.GetUpper(Vector512.GetLower(s4) + Vector512.GetUpper(s4)), Vector256.GetLower(Vector512.GetLower(s5) + Vector512.GetUpper(s5)) + Vector256.GetUpper(Vector512.GetLower(s5) + Vector512.GetUpper(s5)), Vector256.GetLower(Vector512.GetLower(s6) + Vector512.GetUpper(s6)) + Vector256.GetUpper(Vector512.GetLower(s6) + Vector512.GetUpper(s6)), Vector256.GetLower(Vector512.GetLower(s7) + Vector512.GetUpper(s7)) + Vector256.GetUpper(Vector512.GetLower(s7) + Vector512.GetUpper(s7)));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = Unsafe.Add(ref rx, i);
-                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi; t4 += Unsafe.Add(ref w4, i) * xi; t5 += Unsafe.Add(ref w5, i) * xi; t6 += Unsafe.Add(ref w6, i) * xi; t7 += Unsafe.Add(ref w7, i) * xi;
-                    }
-                    z0 += Vector128.Create(t0, t1, t2, t3);
-                    z1 += Vector128.Create(t4, t5, t6, t7);
-                }
-                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
-                z0 = TAct.Apply(z0);
-                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
-                z1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o + 4));
-                z1 = TAct.Apply(z1);
-                Vector128.StoreUnsafe(z1, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o + 4));
-            }
-            for (; o <= m - 4; o += 4)
-            {
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, s2 = Vector512<float>.Zero, s3 = Vector512<float>.Zero;
-                int i = 0;
-                for (; i <= n - 16; i += 16)
-                {
-                    Vector512<float> xv = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = FusedMath.Fma512(Vector512.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                Vector128<float> z0 = Sum4(Vector256.GetLower(Vector512.GetLower(s0) + Vector512.GetUpper(s0)) + Vector256.GetUpper(Vector512.GetLower(s0) + Vector512.GetUpper(s0)), Vector256.GetLower(Vector512.GetLower(s1) + Vector512.GetUpper(s1)) + Vector256.GetUpper(Vector512.GetLower(s1) + Vector512.GetUpper(s1)), Vector256.GetLower(Vector512.GetLower(s2) + Vector512.GetUpper(s2)) + Vector256.GetUpper(Vector512.GetLower(s2) + Vector512.GetUpper(s2)), Vector256.GetLower(Vector512.GetLower(s3) + Vector512.GetUpper(s3)) + Vector256.GetUpper(Vector512.GetLower(s3) + Vector512.GetUpper(s3)));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = Unsafe.Add(ref rx, i);
-                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi;
-                    }
-                    z0 += Vector128.Create(t0, t1, t2, t3);
-                }
-                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
-                z0 = TAct.Apply(z0);
-                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
-            }
+            o = GemvRows8And4<Width512, Vector512<float>, TAct>(ref rw, ref MemoryMarshal.GetReference(bias), o, m, n, ref rx, ref MemoryMarshal.GetReference(y));
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            for (; o <= m - 8; o += 8)
-            {
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                ref float w4 = ref Unsafe.Add(ref w3, n);
-                ref float w5 = ref Unsafe.Add(ref w4, n);
-                ref float w6 = ref Unsafe.Add(ref w5, n);
-                ref float w7 = ref Unsafe.Add(ref w6, n);
-                Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, s2 = Vector256<float>.Zero, s3 = Vector256<float>.Zero, s4 = Vector256<float>.Zero, s5 = Vector256<float>.Zero, s6 = Vector256<float>.Zero, s7 = Vector256<float>.Zero;
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                    s4 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w4, (nuint)i), xv, s4);
-                    s5 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w5, (nuint)i), xv, s5);
-                    s6 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w6, (nuint)i), xv, s6);
-                    s7 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w7, (nuint)i), xv, s7);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                Vector128<float> z0 = Sum4(Vector256.GetLower(s0) + Vector256.GetUpper(s0), Vector256.GetLower(s1) + Vector256.GetUpper(s1), Vector256.GetLower(s2) + Vector256.GetUpper(s2), Vector256.GetLower(s3) + Vector256.GetUpper(s3));
-                Vector128<float> z1 = Sum4(Vector256.GetLower(s4) + Vector256.GetUpper(s4), Vector256.GetLower(s5) + Vector256.GetUpper(s5), Vector256.GetLower(s6) + Vector256.GetUpper(s6), Vector256.GetLower(s7) + Vector256.GetUpper(s7));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = Unsafe.Add(ref rx, i);
-                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi; t4 += Unsafe.Add(ref w4, i) * xi; t5 += Unsafe.Add(ref w5, i) * xi; t6 += Unsafe.Add(ref w6, i) * xi; t7 += Unsafe.Add(ref w7, i) * xi;
-                    }
-                    z0 += Vector128.Create(t0, t1, t2, t3);
-                    z1 += Vector128.Create(t4, t5, t6, t7);
-                }
-                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
-                z0 = TAct.Apply(z0);
-                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
-                z1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o + 4));
-                z1 = TAct.Apply(z1);
-                Vector128.StoreUnsafe(z1, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o + 4));
-            }
-            for (; o <= m - 4; o += 4)
-            {
-                ref float w0 = ref Unsafe.Add(ref rw, o * n);
-                ref float w1 = ref Unsafe.Add(ref w0, n);
-                ref float w2 = ref Unsafe.Add(ref w1, n);
-                ref float w3 = ref Unsafe.Add(ref w2, n);
-                Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, s2 = Vector256<float>.Zero, s3 = Vector256<float>.Zero;
-                int i = 0;
-                for (; i <= n - 8; i += 8)
-                {
-                    Vector256<float> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    s0 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w0, (nuint)i), xv, s0);
-                    s1 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w1, (nuint)i), xv, s1);
-                    s2 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w2, (nuint)i), xv, s2);
-                    s3 = FusedMath.Fma256(Vector256.LoadUnsafe(ref w3, (nuint)i), xv, s3);
-                }
-                // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
-                Vector128<float> z0 = Sum4(Vector256.GetLower(s0) + Vector256.GetUpper(s0), Vector256.GetLower(s1) + Vector256.GetUpper(s1), Vector256.GetLower(s2) + Vector256.GetUpper(s2), Vector256.GetLower(s3) + Vector256.GetUpper(s3));
-                if (i < n)
-                {
-                    float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
-                    for (; i < n; i++)
-                    {
-                        float xi = Unsafe.Add(ref rx, i);
-                        t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi;
-                    }
-                    z0 += Vector128.Create(t0, t1, t2, t3);
-                }
-                z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(bias), o));
-                z0 = TAct.Apply(z0);
-                Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o));
-            }
+            o = GemvRows8And4<Width256, Vector256<float>, TAct>(ref rw, ref MemoryMarshal.GetReference(bias), o, m, n, ref rx, ref MemoryMarshal.GetReference(y));
         }
         for (; o < m; o++)
         {
@@ -232,6 +80,98 @@ public static class DenseKernels
             for (; i < n; i++) z += Unsafe.Add(ref wo, i) * Unsafe.Add(ref rx, i);
             y[o] = TAct.Apply(bias[o] + z);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Gemv"/>'s rows from <paramref name="o"/> eight per pass over x, then four, written once over the SIMD
+    /// width: each row's products in one accumulator of the width, folded to four lanes
+    /// (<see cref="ISimdWidth{TVec}.Fold128"/>), four rows summed at a time (<see cref="Sum4"/>), a scalar tail for
+    /// columns past the last whole vector. Returns the first row left (fewer than four).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GemvRows8And4<TW, TV, TAct>(ref float rw, ref float rb, int o, int m, int n, ref float rx, ref float ry)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+        where TAct : struct, IFusedActivation
+    {
+        for (; o <= m - 8; o += 8)
+        {
+            ref float w0 = ref Unsafe.Add(ref rw, o * n);
+            ref float w1 = ref Unsafe.Add(ref w0, n);
+            ref float w2 = ref Unsafe.Add(ref w1, n);
+            ref float w3 = ref Unsafe.Add(ref w2, n);
+            ref float w4 = ref Unsafe.Add(ref w3, n);
+            ref float w5 = ref Unsafe.Add(ref w4, n);
+            ref float w6 = ref Unsafe.Add(ref w5, n);
+            ref float w7 = ref Unsafe.Add(ref w6, n);
+            TV s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            int i = 0;
+            for (; i <= n - TW.Count; i += TW.Count)
+            {
+                TV xv = TW.Load(ref rx, (nuint)i);
+                s0 = TW.Fma(TW.Load(ref w0, (nuint)i), xv, s0);
+                s1 = TW.Fma(TW.Load(ref w1, (nuint)i), xv, s1);
+                s2 = TW.Fma(TW.Load(ref w2, (nuint)i), xv, s2);
+                s3 = TW.Fma(TW.Load(ref w3, (nuint)i), xv, s3);
+                s4 = TW.Fma(TW.Load(ref w4, (nuint)i), xv, s4);
+                s5 = TW.Fma(TW.Load(ref w5, (nuint)i), xv, s5);
+                s6 = TW.Fma(TW.Load(ref w6, (nuint)i), xv, s6);
+                s7 = TW.Fma(TW.Load(ref w7, (nuint)i), xv, s7);
+            }
+            // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+            Vector128<float> z0 = Sum4(TW.Fold128(s0), TW.Fold128(s1), TW.Fold128(s2), TW.Fold128(s3));
+            Vector128<float> z1 = Sum4(TW.Fold128(s4), TW.Fold128(s5), TW.Fold128(s6), TW.Fold128(s7));
+            if (i < n)
+            {
+                float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
+                for (; i < n; i++)
+                {
+                    float xi = Unsafe.Add(ref rx, i);
+                    t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi; t4 += Unsafe.Add(ref w4, i) * xi; t5 += Unsafe.Add(ref w5, i) * xi; t6 += Unsafe.Add(ref w6, i) * xi; t7 += Unsafe.Add(ref w7, i) * xi;
+                }
+                z0 += Vector128.Create(t0, t1, t2, t3);
+                z1 += Vector128.Create(t4, t5, t6, t7);
+            }
+            z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref rb, o));
+            z0 = TAct.Apply(z0);
+            Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref ry, o));
+            z1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref rb, o + 4));
+            z1 = TAct.Apply(z1);
+            Vector128.StoreUnsafe(z1, ref Unsafe.Add(ref ry, o + 4));
+        }
+        for (; o <= m - 4; o += 4)
+        {
+            ref float w0 = ref Unsafe.Add(ref rw, o * n);
+            ref float w1 = ref Unsafe.Add(ref w0, n);
+            ref float w2 = ref Unsafe.Add(ref w1, n);
+            ref float w3 = ref Unsafe.Add(ref w2, n);
+            TV s0 = default, s1 = default, s2 = default, s3 = default;
+            int i = 0;
+            for (; i <= n - TW.Count; i += TW.Count)
+            {
+                TV xv = TW.Load(ref rx, (nuint)i);
+                s0 = TW.Fma(TW.Load(ref w0, (nuint)i), xv, s0);
+                s1 = TW.Fma(TW.Load(ref w1, (nuint)i), xv, s1);
+                s2 = TW.Fma(TW.Load(ref w2, (nuint)i), xv, s2);
+                s3 = TW.Fma(TW.Load(ref w3, (nuint)i), xv, s3);
+            }
+            // the row sums four at a time: fold each accumulator to 128 bits, then two rounds of pairwise adds
+            Vector128<float> z0 = Sum4(TW.Fold128(s0), TW.Fold128(s1), TW.Fold128(s2), TW.Fold128(s3));
+            if (i < n)
+            {
+                float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+                for (; i < n; i++)
+                {
+                    float xi = Unsafe.Add(ref rx, i);
+                    t0 += Unsafe.Add(ref w0, i) * xi; t1 += Unsafe.Add(ref w1, i) * xi; t2 += Unsafe.Add(ref w2, i) * xi; t3 += Unsafe.Add(ref w3, i) * xi;
+                }
+                z0 += Vector128.Create(t0, t1, t2, t3);
+            }
+            z0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref rb, o));
+            z0 = TAct.Apply(z0);
+            Vector128.StoreUnsafe(z0, ref Unsafe.Add(ref ry, o));
+        }
+        return o;
     }
 
     /// <summary>

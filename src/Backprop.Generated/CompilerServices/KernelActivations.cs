@@ -79,7 +79,11 @@ public readonly struct LinearActivation : IFusedActivation, IActivationDerivativ
     public static Vector512<float> Chain(Vector512<float> g, Vector512<float> a) => g;
 }
 
-/// <summary>f(z) = max(0, z); f'(z) = 1 where z &gt; 0 (so where a &gt; 0), else 0 (0 at z = 0, as PyTorch).</summary>
+/// <summary>
+/// f(z) = max(0, z); f'(z) = 1 where z &gt; 0 (so where a &gt; 0), else 0 (0 at z = 0, as PyTorch). The vector forms
+/// clear the lanes where z ≤ 0 and keep the rest, so they give <see cref="MathF.Max(float, float)"/>'s bits on every
+/// runtime: NaN stays NaN (as torch.relu), −0 becomes +0 (<c>Vector*.Max</c> returns 0 for NaN on .NET 8).
+/// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct ReLUActivation : IFusedActivation, IActivationDerivative
 {
@@ -89,15 +93,15 @@ public readonly struct ReLUActivation : IFusedActivation, IActivationDerivative
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Apply(Vector128<float> z) => Vector128.Max(z, Vector128<float>.Zero);
+    public static Vector128<float> Apply(Vector128<float> z) => Vector128.AndNot(z, Vector128.LessThanOrEqual(z, Vector128<float>.Zero));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Apply(Vector256<float> z) => Vector256.Max(z, Vector256<float>.Zero);
+    public static Vector256<float> Apply(Vector256<float> z) => Vector256.AndNot(z, Vector256.LessThanOrEqual(z, Vector256<float>.Zero));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Apply(Vector512<float> z) => Vector512.Max(z, Vector512<float>.Zero);
+    public static Vector512<float> Apply(Vector512<float> z) => Vector512.AndNot(z, Vector512.LessThanOrEqual(z, Vector512<float>.Zero));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -85,7 +85,7 @@ public static class LaneKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckBlock(int length, int size, int feature)
     {
-        if ((uint)feature >= (uint)size || length < Lanes * size)
+        if (size <= 0 || (uint)feature >= (uint)size || length / Lanes < size)
         {
             Throw(length, size, feature);
         }

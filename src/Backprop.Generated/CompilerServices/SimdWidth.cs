@@ -25,6 +25,12 @@ internal interface ISimdWidth<TVec> where TVec : struct
     /// <summary>old − rate · (d · x), each product rounded as written: the SGD step of one gradient element.</summary>
     static abstract TVec SgdStep(TVec old, TVec rate, TVec d, TVec x);
 
+    /// <summary>
+    /// The vector folded to four lanes by adding halves (512 → 256 → 128 bits), lane j holding the sum of the lanes
+    /// congruent to j mod 4 in that fixed order: the first step of <see cref="DenseKernels.Gemv"/>'s row sums.
+    /// </summary>
+    static abstract Vector128<float> Fold128(TVec value);
+
     // The batch kernels' register tiles (BatchKernels.Tile): the tile's shape, and the operations around its outer product.
 
     /// <summary>
@@ -65,6 +71,9 @@ internal readonly struct Width512 : ISimdWidth<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> SgdStep(Vector512<float> old, Vector512<float> rate, Vector512<float> d, Vector512<float> x) => old - rate * (d * x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Fold128(Vector512<float> value) => Width256.Fold128(Vector512.GetLower(value) + Vector512.GetUpper(value));
+
     /// <summary>12 rows × 2 vectors: 24 accumulators, 2 column vectors and a broadcast of the 32 registers.</summary>
     public static int TileRows => 12;
 
@@ -100,6 +109,9 @@ internal readonly struct Width256 : ISimdWidth<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> SgdStep(Vector256<float> old, Vector256<float> rate, Vector256<float> d, Vector256<float> x) => old - rate * (d * x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Fold128(Vector256<float> value) => Vector256.GetLower(value) + Vector256.GetUpper(value);
 
     /// <summary>3 rows × 4 vectors: 12 accumulators, 4 column vectors and a broadcast of the 16 registers.</summary>
     public static int TileRows => 3;
