@@ -416,7 +416,7 @@ internal sealed partial class NetworkEmitter
                     break;
                 }
                 _w.Line($"// y_j = γ_j (x_j − running mean_j) / √(running var_j + ε) + β_j");
-                _w.Line($"for (int e = 0; e < k * {n}; e++) {{ int j = e % {n}; {output}[e] = gamma{i}[j] * ({input}[e] - rmean{i}[j]) / {MathF}Sqrt(rvar{i}[j] + {Epsilon}) + beta{i}[j]; }}");
+                _w.Line($"{Cs}BatchNormKernels.Inference(gamma{i}, beta{i}, rmean{i}, rvar{i}, {Epsilon}, {input}, {output}, {n}, 1, k);");
                 break;
             default:
                 EmitStagedTrainForward(p); // Dropout in training
@@ -462,14 +462,7 @@ internal sealed partial class NetworkEmitter
         if (!training)
         {
             _w.Line("// y[s,c,·] = γ_c (x[s,c,·] − running mean_c) / √(running var_c + ε) + β_c");
-            using (_w.Block("for (int s = 0; s < k; s++)"))
-            {
-                using (_w.Block($"for (int c = 0; c < {c}; c++)"))
-                {
-                    _w.Line($"int r = s * {n} + c * {positions};");
-                    _w.Line($"for (int e = r; e < r + {positions}; e++) {output}[e] = gamma{i}[c] * ({input}[e] - rmean{i}[c]) / {MathF}Sqrt(rvar{i}[c] + {Epsilon}) + beta{i}[c];");
-                }
-            }
+            _w.Line($"{Cs}BatchNormKernels.Inference(gamma{i}, beta{i}, rmean{i}, rvar{i}, {Epsilon}, {input}, {output}, {c}, {positions}, k);");
             return;
         }
         _w.Line($"// per channel c, over the m = k × {positions} values of the batch: μ_c = mean, σ_c² = biased variance; y = γ_c x̂ + β_c with x̂ = (x − μ_c)/√(σ_c² + ε)");

@@ -126,7 +126,7 @@ internal sealed partial class NetworkEmitter
                 _w.Line("// identity in inference: the statistics are those of the layer's input");
                 break;
             case LayerKind.BatchNorm:
-                _w.Line($"for (int j = 0; j < {n}; j++) {output}[j] = gamma{i}[j] * ({input}[j] - rmean{i}[j]) / {MathF}Sqrt(rvar{i}[j] + {Epsilon}) + beta{i}[j];");
+                _w.Line($"{Cs}BatchNormKernels.Inference(gamma{i}, beta{i}, rmean{i}, rvar{i}, {Epsilon}, {input}, {output}, {n}, 1, 1);");
                 break;
             default:
                 // A layer kind added without its case here: fail the build loudly rather than report wrong statistics.

@@ -318,13 +318,10 @@ internal sealed partial class NetworkEmitter
                 if (layer.Position == Last) _w.Line($"{input}.Slice(0, {count}).CopyTo(y);");
                 break;
             default:
-                string gamma = $"p[{Literal.Int(l.FloatOffset)} + j]", beta = $"p[{Literal.Int(l.FloatOffset + layer.Units)} + j]";
-                string mean = $"st[{Literal.Int(layer.StateOffset)} + j]", variance = $"st[{Literal.Int(layer.StateOffset + layer.Units)} + j]";
+                string at = Literal.Int(l.FloatOffset), bt = Literal.Int(l.FloatOffset + layer.Units);
+                string mt = Literal.Int(layer.StateOffset), vt = Literal.Int(layer.StateOffset + layer.Units);
                 _w.Line($"// Layer {Literal.Int(layer.Position)}: BatchNorm over {u} features in float32, running statistics: y_j = γ_j (x_j − mean_j) / √(var_j + ε) + β_j");
-                using (_w.Block("for (int s = 0; s < ns; s++)"))
-                {
-                    _w.Line($"for (int j = 0; j < {u}; j++) {output}[s * {u} + j] = {gamma} * ({input}[s * {u} + j] - {mean}) / {MathF}Sqrt({variance} + {Epsilon}) + {beta};");
-                }
+                _w.Line($"{Cs}BatchNormKernels.Inference(p.Slice({at}, {u}), p.Slice({bt}, {u}), st.Slice({mt}, {u}), st.Slice({vt}, {u}), {Epsilon}, {input}, {output}, {u}, 1, ns);");
                 break;
         }
     }

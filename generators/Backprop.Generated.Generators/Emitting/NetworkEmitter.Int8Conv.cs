@@ -162,14 +162,10 @@ internal sealed partial class NetworkEmitter
                 else if (layer.Kind == LayerKind.BatchNorm && layer.In.Positions > 1)
                 {
                     string c = Literal.Int(layer.Features), positions = Literal.Int(layer.In.Positions);
-                    string gamma = $"p[{Literal.Int(l.FloatOffset)} + c]", beta = $"p[{Literal.Int(l.FloatOffset + layer.Features)} + c]";
-                    string mean = $"st[{Literal.Int(layer.StateOffset)} + c]", variance = $"st[{Literal.Int(layer.StateOffset + layer.Features)} + c]";
+                    string at = Literal.Int(l.FloatOffset), bt = Literal.Int(l.FloatOffset + layer.Features);
+                    string mt = Literal.Int(layer.StateOffset), vt = Literal.Int(layer.StateOffset + layer.Features);
                     _w.Line($"// Layer {Literal.Int(layer.Position)}: BatchNorm over the {c} channels of {layer.In} in float32, running statistics: y[c,·] = γ_c (x[c,·] − mean_c) / √(var_c + ε) + β_c");
-                    using (_w.Block($"for (int s = 0; s < ns * {c}; s++)"))
-                    {
-                        _w.Line($"int c = s % {c};");
-                        _w.Line($"for (int j = s * {positions}; j < (s + 1) * {positions}; j++) {output}[j] = {gamma} * ({input}[j] - {mean}) / {MathF}Sqrt({variance} + {Epsilon}) + {beta};");
-                    }
+                    _w.Line($"{Cs}BatchNormKernels.Inference(p.Slice({at}, {c}), p.Slice({bt}, {c}), st.Slice({mt}, {c}), st.Slice({vt}, {c}), {Epsilon}, {input}, {output}, {c}, {positions}, ns);");
                 }
                 else
                 {

@@ -116,7 +116,7 @@ internal sealed partial class NetworkEmitter
                         break;
                     default:
                         _w.Line($"// y_j = γ_j (x_j − running mean_j) / √(running var_j + ε) + β_j");
-                        _w.Line($"for (int j = 0; j < {n}; j++) {output}[j] = gamma{i}[j] * ({input}[j] - rmean{i}[j]) / {MathF}Sqrt(rvar{i}[j] + {Epsilon}) + beta{i}[j];");
+                        _w.Line($"{Cs}BatchNormKernels.Inference(gamma{i}, beta{i}, rmean{i}, rvar{i}, {Epsilon}, {input}, {output}, {n}, 1, 1);");
                         break;
                 }
                 input = output;

@@ -142,7 +142,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork, global::Backpr
 
         // Layer 1: BatchNorm over 6 features
         // y_j = γ_j (x_j − running mean_j) / √(running var_j + ε) + β_j
-        for (int j = 0; j < 6; j++) h1[j] = gamma0[j] * (h0[j] - rmean0[j]) / global::System.MathF.Sqrt(rvar0[j] + 1e-5f) + beta0[j];
+        global::Backprop.Generated.CompilerServices.BatchNormKernels.Inference(gamma0, beta0, rmean0, rvar0, 1e-5f, h0, h1, 6, 1, 1);
 
         // Layer 2: Activation ReLU: a = max(0, z)
         for (int e = 0; e < 6; e++) h2[e] = global::System.MathF.Max(h1[e], 0f);
@@ -387,7 +387,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork, global::Backpr
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W0, b0, 6, 4, x, o0);
             stats[0].Add(o0, global::Backprop.Generated.Activation.Linear, default);
             // Layer 1: BatchNorm over 6 features
-            for (int j = 0; j < 6; j++) o1[j] = gamma0[j] * (o0[j] - rmean0[j]) / global::System.MathF.Sqrt(rvar0[j] + 1e-5f) + beta0[j];
+            global::Backprop.Generated.CompilerServices.BatchNormKernels.Inference(gamma0, beta0, rmean0, rvar0, 1e-5f, o0, o1, 6, 1, 1);
             stats[1].Add(o1, global::Backprop.Generated.Activation.Linear, default);
             // Layer 2: Activation ReLU: a = max(0, z)
             for (int e = 0; e < 6; e++) o2[e] = global::System.MathF.Max(o1[e], 0f);

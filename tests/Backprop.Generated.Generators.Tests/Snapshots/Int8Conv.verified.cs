@@ -154,11 +154,7 @@ namespace Device
             global::Backprop.Generated.CompilerServices.VectorMath.Tanh(h2.Slice(0, 12 * ns)); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)
 
             // Layer 3: BatchNorm over the 3 channels of 3×2×2 in float32, running statistics: y[c,·] = γ_c (x[c,·] − mean_c) / √(var_c + ε) + β_c
-            for (int s = 0; s < ns * 3; s++)
-            {
-                int c = s % 3;
-                for (int j = s * 4; j < (s + 1) * 4; j++) h3[j] = p[5 + c] * (h2[j] - st[0 + c]) / global::System.MathF.Sqrt(st[3 + c] + 1e-5f) + p[8 + c];
-            }
+            global::Backprop.Generated.CompilerServices.BatchNormKernels.Inference(p.Slice(5, 3), p.Slice(8, 3), st.Slice(0, 3), st.Slice(3, 3), 1e-5f, h2, h3, 3, 4, ns);
 
             // Layer 4: Dense 12 → 2, Softmax: int8 weights wq[42..66), row scales ws[5..7), biases p[11..13)
             global::Backprop.Generated.CompilerServices.Int8Kernels.DenseForward<global::Backprop.Generated.CompilerServices.LinearActivation>(wq.Slice(42, 24), ws.Slice(5, 2), p.Slice(11, 2), 2, 12, h3, ns, bytes, y);
