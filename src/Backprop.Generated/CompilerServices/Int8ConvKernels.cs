@@ -34,7 +34,7 @@ namespace Backprop.Generated.CompilerServices;
 public static class Int8ConvKernels
 {
     /// <summary>Bytes of scratch one <see cref="Forward{TAct}"/> call needs, for any number of samples.</summary>
-    public static int ScratchBytes(in ConvShape shape) => Int8ConvLayout.ScratchBytes(shape);
+    internal static int ScratchBytes(in ConvShape shape) => Int8ConvLayout.ScratchBytes(shape);
 
     /// <summary>
     /// The int8 convolution of <paramref name="samples"/> samples (see the class remarks): <paramref name="weights"/>
