@@ -123,8 +123,7 @@ internal sealed partial class NetworkEmitter
         {
             ActivationKind.Tanh => TanhFunction,
             ActivationKind.Sigmoid => Lanes + "Sigmoid",
-            ActivationKind.ReLU => Cs + "ReLUActivation.Apply",
-            _ => Cs + "LeakyReLUActivation.Apply",
+            _ => ActivationFormulas.FusedType(layer.Activation) + ".Apply", // ReLU, LeakyReLU: the kernels' own types
         };
         for (int o = 0; o < layer.Units; o++)
         {
