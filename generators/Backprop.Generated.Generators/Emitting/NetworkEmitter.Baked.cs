@@ -65,9 +65,7 @@ internal sealed partial class NetworkEmitter
             _w.Line("/// <summary>The weights file the parameters were baked from.</summary>");
             _w.Line($"public const string BakedWeightsFile = \"{CSharp(baked.FileName)}\";");
             _w.Line();
-            _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
-            _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
-            if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
+            EmitInferenceMembers();
             _w.Line();
             EmitBakedData("Parameters", "The baked parameters, in the trainable network's layout (see the remarks). Data in the assembly: reading it allocates nothing.",
                 baked.Parameters, parameters: true);

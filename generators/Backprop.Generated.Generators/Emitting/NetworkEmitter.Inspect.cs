@@ -113,19 +113,13 @@ internal sealed partial class NetworkEmitter
                 }
                 break;
             case LayerKind.Activation:
-                if (layer.Activation == ActivationKind.Softmax)
-                {
-                    EmitStagedSoftmax(input, output, layer.Units, null);
-                }
-                else
-                {
-                    EmitStagedElementwise(layer.Activation, input, output, n);
-                }
+                EmitActivationLayerOneSample(layer, input, output);
                 break;
             case LayerKind.Dropout:
                 _w.Line("// identity in inference: the statistics are those of the layer's input");
                 break;
             case LayerKind.BatchNorm:
+                _w.Line("// y_j = γ_j (x_j − running mean_j) / √(running var_j + ε) + β_j");
                 _w.Line($"{Cs}BatchNormKernels.Inference(gamma{i}, beta{i}, rmean{i}, rvar{i}, {Epsilon}, {input}, {output}, {n}, 1, 1);");
                 break;
             default:

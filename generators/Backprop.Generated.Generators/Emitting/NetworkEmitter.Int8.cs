@@ -150,9 +150,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <summary>The arithmetic of <c>Forward</c>.</summary>");
         _w.Line($"public const {Rt}Precision Precision = {Rt}Precision.Int8;");
         _w.Line();
-        _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
-        _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
-        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
+        EmitInferenceMembers();
     }
 
     /// <summary>QuantizedWeights, WeightScales, Parameters and State as assembly data, for Dense-only and convolutional int8 networks alike.</summary>

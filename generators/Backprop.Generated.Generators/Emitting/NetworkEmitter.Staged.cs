@@ -94,14 +94,7 @@ internal sealed partial class NetworkEmitter
                         if (layer.Activation == ActivationKind.Tanh) EmitStagedTanh($"{output}.Slice(0, {n})");
                         break;
                     case LayerKind.Activation:
-                        if (layer.Activation == ActivationKind.Softmax)
-                        {
-                            EmitStagedSoftmax(input, output, layer.Units, null);
-                        }
-                        else
-                        {
-                            EmitStagedElementwise(layer.Activation, input, output, n);
-                        }
+                        EmitActivationLayerOneSample(layer, input, output);
                         break;
                     case LayerKind.Dropout:
                         if (p == Last)
@@ -479,5 +472,18 @@ internal sealed partial class NetworkEmitter
         }
         // The runtime's chain kernel: the same expression (ActivationFormulas.Chain) eight lanes at a time, same bits.
         _w.Line($"{Dense}ChainDerivative<{ActivationFormulas.DerivativeType(activation)}>({a}, {src}, {dst}.Slice(0, k * {n}));");
+    }
+
+    /// <summary>An [Activation] layer on one sample: softmax over the vector, else the function element by element.</summary>
+    private void EmitActivationLayerOneSample(LayerModel layer, string input, string output)
+    {
+        if (layer.Activation == ActivationKind.Softmax)
+        {
+            EmitStagedSoftmax(input, output, layer.Units, null);
+        }
+        else
+        {
+            EmitStagedElementwise(layer.Activation, input, output, Literal.Int(layer.Units));
+        }
     }
 }

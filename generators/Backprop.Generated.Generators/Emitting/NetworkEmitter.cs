@@ -315,9 +315,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <summary>The gradient accumulated by <c>Backward</c>, laid out as <see cref=\"Parameters\"/>.</summary>");
         _w.Line($"public {Span} Gradients => _gradients.Span;");
         _w.Line();
-        _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
-        _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
-        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
+        EmitInferenceMembers();
         _w.Line($"int {Rt}INetwork.ParameterCount => ParameterCount;");
         _w.Line($"{Rt}Loss {Rt}INetwork.Loss => {Rt}Loss.{_model.Loss};");
         _w.Line(_model.StateCount > 0 ? $"{Span} {Rt}INetwork.State => _state;" : $"{Span} {Rt}INetwork.State => default;");
@@ -405,5 +403,13 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line($"{Span} {name} = {buffer}.Slice({Literal.Int(offset)}, {Literal.Int(length)});");
         }
+    }
+
+    /// <summary><c>IInferenceNetwork</c>'s sizes (and OutputsAreLogits where the output is the logits), explicit, as every class kind states them.</summary>
+    private void EmitInferenceMembers()
+    {
+        _w.Line($"int {Rt}IInferenceNetwork.InputSize => InputSize;");
+        _w.Line($"int {Rt}IInferenceNetwork.OutputSize => OutputSize;");
+        if (_plan.OutputIsLogits) _w.Line($"bool {Rt}IInferenceNetwork.OutputsAreLogits => true; // a Linear output under {_model.Loss}: the outputs are logits");
     }
 }

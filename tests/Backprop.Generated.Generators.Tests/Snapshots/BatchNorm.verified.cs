@@ -387,6 +387,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork, global::Backpr
             global::Backprop.Generated.CompilerServices.DenseKernels.Gemv<global::Backprop.Generated.CompilerServices.LinearActivation>(W0, b0, 6, 4, x, o0);
             stats[0].Add(o0, global::Backprop.Generated.Activation.Linear, default);
             // Layer 1: BatchNorm over 6 features
+            // y_j = γ_j (x_j − running mean_j) / √(running var_j + ε) + β_j
             global::Backprop.Generated.CompilerServices.BatchNormKernels.Inference(gamma0, beta0, rmean0, rvar0, 1e-5f, o0, o1, 6, 1, 1);
             stats[1].Add(o1, global::Backprop.Generated.Activation.Linear, default);
             // Layer 2: Activation ReLU: a = max(0, z)
