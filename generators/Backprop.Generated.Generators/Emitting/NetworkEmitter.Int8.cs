@@ -253,7 +253,7 @@ internal sealed partial class NetworkEmitter
                 using (_w.Block("if (k == 1)"))
                 {
                     _w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
-                    _w.Line("ForwardChunk(inputs, outputs, 1, scratch);");
+                    _w.Line("ForwardOne(inputs, outputs, scratch);");
                     _w.Line("return;");
                 }
             }
@@ -287,6 +287,7 @@ internal sealed partial class NetworkEmitter
                 input = output;
             }
         }
+        if (!pooled) EmitInt8ForwardOne(plan);
     }
 
     /// <summary>

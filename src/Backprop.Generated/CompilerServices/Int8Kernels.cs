@@ -154,6 +154,14 @@ public static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Quantize(ReadOnlySpan<float> x, ref byte pr, ref byte nr, out bool hasNegative)
     {
+        (float maxAbs, float min) = MaxAbsMin(x);
+        return QuantizeScanned(x, maxAbs, min, ref pr, ref nr, out hasNegative);
+    }
+
+    /// <summary>max|x| and min(min x, 0) of finite values (either order of the reductions gives the same).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float MaxAbs, float Min) MaxAbsMin(ReadOnlySpan<float> x)
+    {
         int n = x.Length;
         ref float xr = ref MemoryMarshal.GetReference(x);
         float maxAbs = 0f;
@@ -204,6 +212,18 @@ public static class Int8Kernels
             maxAbs = Math.Max(maxAbs, Math.Abs(v));
             min = Math.Min(min, v);
         }
+        return (maxAbs, min);
+    }
+
+    /// <summary>
+    /// <see cref="Quantize"/> once max|x| (<paramref name="maxAbs"/>) and min(min x, 0) (<paramref name="min"/>) are
+    /// known: the bytes of every value, the scale returned.
+    /// </summary>
+    private static float QuantizeScanned(ReadOnlySpan<float> x, float maxAbs, float min, ref byte pr, ref byte nr, out bool hasNegative)
+    {
+        int n = x.Length;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        int i;
         float scale = Int8Quantization.Scale(maxAbs);
         float inverse = Int8Quantization.InverseScale(maxAbs);
         hasNegative = min < 0f && scale != 0f;
@@ -259,13 +279,7 @@ public static class Int8Kernels
             // 32 values into one 32-byte store (a row block loads it whole)
             for (; i <= n - 32; i += 32)
             {
-                Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
-                Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * vs), lo), hi);
-                Vector256<int> q2 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs), lo), hi);
-                Vector256<int> q3 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 24)) * vs), lo), hi);
-                Vector256<int> z = Vector256<int>.Zero;
-                Vector256.Narrow(Vector256.Narrow(Vector256.Max(q0, z), Vector256.Max(q1, z)), Vector256.Narrow(Vector256.Max(q2, z), Vector256.Max(q3, z))).AsByte().StoreUnsafe(ref pr, (nuint)i);
-                if (hasNegative) Vector256.Narrow(Vector256.Narrow(Vector256.Max(-q0, z), Vector256.Max(-q1, z)), Vector256.Narrow(Vector256.Max(-q2, z), Vector256.Max(-q3, z))).AsByte().StoreUnsafe(ref nr, (nuint)i);
+                Quantize32(ref Unsafe.Add(ref xr, i), vs, ref Unsafe.Add(ref pr, i), ref Unsafe.Add(ref nr, i), hasNegative);
             }
             for (; i <= n - 16; i += 16)
             {
@@ -298,6 +312,18 @@ public static class Int8Kernels
         return (max.ToScalar(), min.ToScalar());
     }
 
+    /// <summary>[max of <paramref name="max"/>'s lanes, min of <paramref name="min"/>'s lanes, …] in one register (a pair of floats returned from a call goes through memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ReducePair(Vector128<float> max, Vector128<float> min)
+    {
+        // lanes 0, 1 of a: max0, max1 ; of b: min0, min1 ... folded so lane 0 holds the max and lane 1 the min
+        Vector128<float> a = MaxNative(max, Vector128.Shuffle(max, Vector128.Create(2, 3, 0, 1)));
+        Vector128<float> b = MinNative(min, Vector128.Shuffle(min, Vector128.Create(2, 3, 0, 1)));
+        Vector128<float> lo = Vector128.Create(a.ToScalar(), b.ToScalar(), 0f, 0f);
+        Vector128<float> hi = Vector128.Create(a.GetElement(1), b.GetElement(1), 0f, 0f);
+        return Vector128.ConditionalSelect(Vector128.Create(-1, 0, 0, 0).AsSingle(), MaxNative(lo, hi), MinNative(lo, hi));
+    }
+
     // max and min without the NaN and signed-zero rules of Vector*.Max (.NET 9 on): the values are finite and only
     // max|x| > 0 and min < 0 matter, which both give alike
 #if NET9_0_OR_GREATER
@@ -315,6 +341,25 @@ public static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
 #endif
+
+    /// <summary>
+    /// 32 values from <paramref name="xr"/> times <paramref name="vs"/> (the inverse scale in every lane), rounded to
+    /// nearest even by the conversion and clamped to ±127 (<see cref="Int8Quantization.Quantize"/>), into one 32-byte
+    /// store of positive magnitudes and, when <paramref name="hasNegative"/>, one of negative ones (Avx2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Quantize32(ref float xr, Vector256<float> vs, ref byte pr, ref byte nr, bool hasNegative)
+    {
+        Vector256<int> hi = Vector256.Create(Int8Quantization.MaxLevel);
+        Vector256<int> lo = Vector256.Create(-Int8Quantization.MaxLevel);
+        Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr) * vs), lo), hi);
+        Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 8) * vs), lo), hi);
+        Vector256<int> q2 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 16) * vs), lo), hi);
+        Vector256<int> q3 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 24) * vs), lo), hi);
+        Vector256<int> z = Vector256<int>.Zero;
+        Vector256.Narrow(Vector256.Narrow(Vector256.Max(q0, z), Vector256.Max(q1, z)), Vector256.Narrow(Vector256.Max(q2, z), Vector256.Max(q3, z))).AsByte().StoreUnsafe(ref pr);
+        if (hasNegative) Vector256.Narrow(Vector256.Narrow(Vector256.Max(-q0, z), Vector256.Max(-q1, z)), Vector256.Narrow(Vector256.Max(-q2, z), Vector256.Max(-q3, z))).AsByte().StoreUnsafe(ref nr);
+    }
 
     /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -544,10 +589,8 @@ public static class Int8Kernels
     }
 
     /// <summary>
-    /// One sample of a layer with short rows (<see cref="OneSampleWidth"/>): the input quantized into
-    /// <paramref name="scratch"/>, then each block of 8 rows summed (<see cref="Rows8"/>) and scaled back in registers
-    /// with the very operations of <see cref="Rescale{TAct}"/> (<see cref="Scale8"/>). The last block overlaps the one
-    /// before when m is not a whole number of blocks; it writes those rows again with the same values.
+    /// One sample of a layer with short rows (<see cref="OneSampleWidth"/>) from float inputs: the input quantized into
+    /// <paramref name="scratch"/>, then <see cref="Blocks{TAct, TW, TV}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // kept out of DenseForward, which generated code inlines once per layer
     private static void DenseOne<TAct, TW, TV>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
@@ -556,13 +599,154 @@ public static class Int8Kernels
     {
         Span<byte> positive = scratch.Slice(0, n), negative = scratch.Slice(n, n);
         float sx = Quantize(x.Slice(0, n), ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative), out bool hasNegative);
-        ref sbyte w = ref MemoryMarshal.GetReference(weights.Slice(0, m * n));
-        ref float ws = ref MemoryMarshal.GetReference(weightScales.Slice(0, m));
-        ref float b = ref MemoryMarshal.GetReference(bias.Slice(0, m));
-        ref float yr = ref MemoryMarshal.GetReference(y.Slice(0, m));
-        ref byte pr = ref MemoryMarshal.GetReference(positive);
-        ref byte nr = ref MemoryMarshal.GetReference(negative);
+        Blocks<TAct, TW, TV>(ref MemoryMarshal.GetReference(weights.Slice(0, m * n)), ref MemoryMarshal.GetReference(weightScales.Slice(0, m)),
+            ref MemoryMarshal.GetReference(bias.Slice(0, m)), m, n, ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative),
+            hasNegative, sx, ref MemoryMarshal.GetReference(y.Slice(0, m)));
+    }
+
+    // ------------------------------------------------------------------ one sample, layer to layer: each layer's input quantized once
+
+    /// <summary>
+    /// The first step of one sample through a chain of int8 Dense layers: <paramref name="x"/> quantized
+    /// (<see cref="QuantizeInput"/>) into <paramref name="bytes"/>, the positive magnitudes in [0, n) and the negative
+    /// ones in [n, 2n) (written only when <paramref name="hasNegative"/>); returns the input's scale. Then
+    /// <see cref="DenseQuantized{TAct}"/> or <see cref="DenseQuantizedToNext{TAct}"/>.
+    /// </summary>
+    public static float QuantizeOne(ReadOnlySpan<float> x, Span<byte> bytes, out bool hasNegative)
+    {
+        int n = x.Length;
+        if (bytes.Length < 2 * n)
+        {
+            throw new ArgumentException($"Int8Kernels.QuantizeOne: {n} values need {2 * n} bytes; got {bytes.Length}.");
+        }
+        ref byte pr = ref MemoryMarshal.GetReference(bytes);
+        return Quantize(x, ref pr, ref Unsafe.Add(ref pr, n), out hasNegative);
+    }
+
+    /// <summary>
+    /// From lane-wise maxima of |x| and minima of x: the scale max|x| / 127 in every lane (returned), the inverse scale
+    /// 127 / max|x| in every lane (0 where the scale is 0, as <see cref="QuantizeScanned"/>), and whether some x &lt; 0
+    /// with a scale that is not 0; each lane the bits of the scalar rule.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> SpreadRange(Vector256<float> max, Vector256<float> min, out Vector256<float> inverse, out bool hasNegative)
+    {
+        max = MaxNative(max, Avx.Permute2x128(max, max, 0x01));
+        min = MinNative(min, Avx.Permute2x128(min, min, 0x01));
+        max = MaxNative(max, Avx.Permute(max, 0x4E));
+        min = MinNative(min, Avx.Permute(min, 0x4E));
+        max = MaxNative(max, Avx.Permute(max, 0xB1));
+        min = MinNative(min, Avx.Permute(min, 0xB1));
+        Vector256<float> scale = max / Vector256.Create((float)Int8Quantization.MaxLevel);
+        inverse = Vector256.Create((float)Int8Quantization.MaxLevel) / max;
+        inverse = Vector256.ConditionalSelect(Vector256.Equals(scale, Vector256<float>.Zero), Vector256<float>.Zero, inverse);
+        hasNegative = min.ToScalar() < 0f && scale.ToScalar() != 0f;
+        return scale;
+    }
+
+    /// <summary>
+    /// One sample of a Dense layer whose input is already quantized in <paramref name="bytes"/> (as
+    /// <see cref="QuantizeOne"/> leaves it: scale <paramref name="sx"/>, <paramref name="hasNegative"/>):
+    /// y[o] = act(s_x · s_w[o] · Σ_i q_x[i] · q_w[o, i] + b[o]), the same bits as <see cref="DenseForward{TAct}"/>.
+    /// </summary>
+    public static void DenseQuantized<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        OneQuantized<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y, next: false);
+    }
+
+    /// <summary>
+    /// <see cref="DenseQuantized{TAct}"/>, then its outputs <paramref name="y"/> quantized as the next Dense layer's input
+    /// into <paramref name="bytes"/> (whose input bytes are no longer needed; at least 2 · m of them), returning their
+    /// scale and <paramref name="nextHasNegative"/>: the bytes <see cref="QuantizeOne"/> of <paramref name="y"/> would
+    /// give, with max|y| and min y taken as the outputs are made instead of in a pass of their own.
+    /// </summary>
+    public static float DenseQuantizedToNext<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, Span<byte> bytes, float sx, bool hasNegative, Span<float> y, out bool nextHasNegative)
+        where TAct : struct, IFusedActivation
+    {
+        if (bytes.Length < 2 * m)
+        {
+            throw new ArgumentException($"Int8Kernels.DenseQuantizedToNext: {m} outputs need {2 * m} bytes to be quantized into; got {bytes.Length}.");
+        }
+        Vector128<float> range = OneQuantized<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y, next: true);
+        if (range.GetElement(2) != 0f)
+        {
+            // quantized already, by the row blocks, which return the scale and whether negative magnitudes were written
+            nextHasNegative = range.GetElement(1) != 0f;
+            return range.ToScalar();
+        }
+        ref byte pr = ref MemoryMarshal.GetReference(bytes);
+        return QuantizeScanned(y.Slice(0, m), range.ToScalar(), range.GetElement(1), ref pr, ref Unsafe.Add(ref pr, m), out nextHasNegative);
+    }
+
+    /// <summary>
+    /// <see cref="DenseQuantized{TAct}"/>'s work, returning max|y| and min(min y, 0): by blocks of 8 rows
+    /// (<see cref="Blocks{TAct, TW, TV}"/>) where <see cref="OneSampleWidth"/> says so, else the tiles and
+    /// <see cref="Rescale{TAct}"/>, then a scan of y.
+    /// </summary>
+    private static Vector128<float> OneQuantized<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y, bool next)
+        where TAct : struct, IFusedActivation
+    {
+        if (weights.Length < m * n || weightScales.Length < m || bias.Length < m || bytes.Length < 2 * n || y.Length < m)
+        {
+            throw new ArgumentException($"Int8Kernels.DenseQuantized: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {2 * n} input bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {bytes.Length} and {y.Length}.");
+        }
+        ref byte pr = ref MemoryMarshal.GetReference(bytes);
+        ref byte nr = ref Unsafe.Add(ref pr, n);
+        int width = OneSampleWidth(m, n);
+        if (width == 32 && n == 64)
+        {
+            return WholeBlocks<TAct, Int8Width256, Vector256<int>, Two>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(weightScales),
+                ref MemoryMarshal.GetReference(bias), m, ref pr, ref nr, hasNegative, sx, ref MemoryMarshal.GetReference(y), next);
+        }
+        if (width == 32 && n == 32)
+        {
+            return WholeBlocks<TAct, Int8Width256, Vector256<int>, One>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(weightScales),
+                ref MemoryMarshal.GetReference(bias), m, ref pr, ref nr, hasNegative, sx, ref MemoryMarshal.GetReference(y), next);
+        }
+        if (width == 64)
+        {
+            return Blocks<TAct, Int8Width512, Vector512<int>>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(weightScales),
+                ref MemoryMarshal.GetReference(bias), m, n, ref pr, ref nr, hasNegative, sx, ref MemoryMarshal.GetReference(y));
+        }
+        if (width == 32)
+        {
+            return Blocks<TAct, Int8Width256, Vector256<int>>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(weightScales),
+                ref MemoryMarshal.GetReference(bias), m, n, ref pr, ref nr, hasNegative, sx, ref MemoryMarshal.GetReference(y));
+        }
+        return OneByTiles<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y);
+    }
+
+    /// <summary>One sample through <see cref="MatrixProduct"/> and <see cref="Rescale{TAct}"/> (long rows, few rows, no SIMD), then a scan of y.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> OneByTiles<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y)
+        where TAct : struct, IFusedActivation
+    {
+        Span<int> sums = MemoryMarshal.Cast<float, int>(y.Slice(0, m));
+        MatrixProduct(weights, m, n, bytes.Slice(0, n), 1, sums, subtract: false);
+        if (hasNegative) MatrixProduct(weights, m, n, bytes.Slice(n, n), 1, sums, subtract: true);
+        Rescale<TAct>(sums, sx, weightScales, bias, y.Slice(0, m));
+        (float maxAbs, float min) = MaxAbsMin(y.Slice(0, m));
+        return Vector128.Create(maxAbs, min, 0f, 0f);
+    }
+
+    /// <summary>
+    /// One sample's layer by blocks of 8 rows: each block summed (<see cref="Rows8"/>) and scaled back in registers
+    /// with the very operations of <see cref="Rescale{TAct}"/> (<see cref="Scale8"/>); returns max|y| and min(min y, 0),
+    /// taken from the registers. The last block overlaps the one before when m is not a whole number of blocks; it
+    /// writes those rows again with the same values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> Blocks<TAct, TW, TV>(ref sbyte w, ref float ws, ref float b, int m, int n,
+        ref byte pr, ref byte nr, bool hasNegative, float sx, ref float yr)
+        where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct
+    {
         TV mask = TW.TailMask(n);
+        Vector256<float> max = Vector256<float>.Zero, min = Vector256<float>.Zero;
         // The last 8 rows first, then the blocks from row 0: where the last block overlaps the one before, the later
         // store holds every value a reader's aligned load wants, so the next layer's loads are forwarded from one store.
         int blocks = (m + 7) / 8, overlapping = m % 8 == 0 ? 0 : 1;
@@ -570,7 +754,85 @@ public static class Int8Kernels
         {
             int o = k < overlapping ? m - 8 : 8 * (k - overlapping);
             Vector256<int> t = Rows8<TW, TV>(ref Unsafe.Add(ref w, o * n), n, ref pr, ref nr, hasNegative, mask);
-            TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o))).StoreUnsafe(ref yr, (nuint)o);
+            Vector256<float> v = TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o)));
+            v.StoreUnsafe(ref yr, (nuint)o);
+            max = MaxNative(max, Vector256.Abs(v));
+            min = MinNative(min, v);
+        }
+        return ReducePair(MaxNative(max.GetLower(), max.GetUpper()), MinNative(min.GetLower(), min.GetUpper()));
+    }
+
+    /// <summary>One vector per row, as a type.</summary>
+    private readonly struct One : IConstantSize { public static int Value => 1; }
+
+    /// <summary>Two vectors per row, as a type.</summary>
+    private readonly struct Two : IConstantSize { public static int Value => 2; }
+
+    /// <summary>
+    /// <see cref="Blocks{TAct, TW, TV}"/> for rows of exactly <typeparamref name="TK"/> (1 or 2) whole vectors: the
+    /// quantized input loaded once into registers for every block, each row's products summed without a mask, the row
+    /// stride a constant (so each row's loads take constant offsets). The same integers, the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> WholeBlocks<TAct, TW, TV, TK>(ref sbyte w, ref float ws, ref float b, int m,
+        ref byte pr, ref byte nr, bool hasNegative, float sx, ref float yr, bool next)
+        where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct where TK : struct, IConstantSize
+    {
+        int n = TK.Value * TW.Bytes;
+        TV plus = TW.Pairs(1), minus = TW.Pairs(-1);
+        TV p0 = TW.Load(ref pr, 0), p1 = TK.Value > 1 ? TW.Load(ref pr, (nuint)TW.Bytes) : default;
+        TV n0 = default, n1 = default;
+        if (hasNegative)
+        {
+            n0 = TW.Load(ref nr, 0);
+            if (TK.Value > 1) n1 = TW.Load(ref nr, (nuint)TW.Bytes);
+        }
+        Vector256<float> max = Vector256<float>.Zero, min = Vector256<float>.Zero;
+        int blocks = (m + 7) / 8, overlapping = m % 8 == 0 ? 0 : 1;
+        for (int k = 0; k < blocks; k++)
+        {
+            int o = k < overlapping ? m - 8 : 8 * (k - overlapping);
+            ref sbyte r = ref Unsafe.Add(ref w, o * n);
+            TV s0 = Row(ref r, 0), s1 = Row(ref r, 1), s2 = Row(ref r, 2), s3 = Row(ref r, 3);
+            TV s4 = Row(ref r, 4), s5 = Row(ref r, 5), s6 = Row(ref r, 6), s7 = Row(ref r, 7);
+            if (hasNegative)
+            {
+                s0 = RowNegative(s0, ref r, 0); s1 = RowNegative(s1, ref r, 1); s2 = RowNegative(s2, ref r, 2); s3 = RowNegative(s3, ref r, 3);
+                s4 = RowNegative(s4, ref r, 4); s5 = RowNegative(s5, ref r, 5); s6 = RowNegative(s6, ref r, 6); s7 = RowNegative(s7, ref r, 7);
+            }
+            Vector256<int> t = TW.Totals(s0, s1, s2, s3, s4, s5, s6, s7);
+            Vector256<float> v = TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o)));
+            v.StoreUnsafe(ref yr, (nuint)o);
+            max = MaxNative(max, Vector256.Abs(v));
+            min = MinNative(min, v);
+        }
+        if (!next || m % 32 != 0)
+        {
+            return ReducePair(MaxNative(max.GetLower(), max.GetUpper()), MinNative(min.GetLower(), min.GetUpper()));
+        }
+        // The next layer's input quantized here, from the outputs just stored (read back in the stores' 32-byte pieces),
+        // into the bytes whose input this layer no longer needs, with no round trip through a scalar.
+        Vector256<float> scale = SpreadRange(max, min, out Vector256<float> inverse, out bool negative);
+        for (int i = 0; i < m; i += 32)
+        {
+            Quantize32(ref Unsafe.Add(ref yr, i), inverse, ref Unsafe.Add(ref pr, i), ref Unsafe.Add(ref pr, m + i), negative);
+        }
+        return Vector128.Create(scale.ToScalar(), negative ? 1f : 0f, 1f, 0f);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        TV Row(ref sbyte r, int row)
+        {
+            nuint at = (nuint)(row * TK.Value * TW.Bytes);
+            TV s = TW.Dot(p0, TW.Load(ref r, at), plus);
+            return TK.Value > 1 ? TW.Madd(s, p1, TW.Load(ref r, at + (nuint)TW.Bytes), plus) : s;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        TV RowNegative(TV s, ref sbyte r, int row)
+        {
+            nuint at = (nuint)(row * TK.Value * TW.Bytes);
+            s = TW.Madd(s, n0, TW.Load(ref r, at), minus);
+            return TK.Value > 1 ? TW.Madd(s, n1, TW.Load(ref r, at + (nuint)TW.Bytes), minus) : s;
         }
     }
 

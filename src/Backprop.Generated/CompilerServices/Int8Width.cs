@@ -36,6 +36,9 @@ internal interface IInt8Width<TVec> where TVec : struct
     /// </summary>
     static abstract TVec Madd(TVec acc, TVec x, TVec w, TVec pairs);
 
+    /// <summary><see cref="Madd"/> into a zero accumulator: the sums of each group of four products, the pairs weighed by <paramref name="pairs"/>.</summary>
+    static abstract TVec Dot(TVec x, TVec w, TVec pairs);
+
     /// <summary>The input lanes a row's last, overlapping vector counts: those past the whole vectors (n mod <see cref="Bytes"/> of them).</summary>
     static abstract TVec TailMask(int n);
 
@@ -71,6 +74,10 @@ internal readonly struct Int8Width512 : IInt8Width<Vector512<int>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Madd(Vector512<int> acc, Vector512<int> x, Vector512<int> w, Vector512<int> pairs) =>
         Avx512BW.Add(acc, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), pairs.AsInt16()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Dot(Vector512<int> x, Vector512<int> w, Vector512<int> pairs) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), pairs.AsInt16());
 
     public static Vector512<int> TailMask(int n) =>
         Vector512.GreaterThanOrEqual(Vector512.Create(Int8Width.LaneIndex), Vector512.Create((byte)(64 - n % 64))).AsInt32();
@@ -126,6 +133,10 @@ internal readonly struct Int8Width256 : IInt8Width<Vector256<int>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Madd(Vector256<int> acc, Vector256<int> x, Vector256<int> w, Vector256<int> pairs) =>
         Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), pairs.AsInt16()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<int> x, Vector256<int> w, Vector256<int> pairs) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), pairs.AsInt16());
 
     public static Vector256<int> TailMask(int n) =>
         Vector256.GreaterThanOrEqual(Vector256.Create(Int8Width.LaneIndex.Slice(0, 32)), Vector256.Create((byte)(32 - n % 32))).AsInt32();

@@ -180,4 +180,79 @@ public class Int8KernelTests
             }
         }
     }
+
+    public static IEnumerable<object[]> ChainShapes()
+    {
+        // (32, 64), (10, 32), (64, 32): rows of whole 32-byte vectors, the next input quantized by the row blocks where
+        // m is a multiple of 32; (40, 64), (12, 32): overlapping last blocks; (16, 100), (10, 128): the general row
+        // blocks; (128, 784), (5, 64): the tiles
+        foreach ((int m, int n) in new[] { (32, 64), (10, 32), (64, 32), (8, 32), (40, 64), (12, 32), (33, 64), (16, 100), (10, 128), (32, 200), (128, 784), (5, 64), (256, 256) })
+        {
+            yield return new object[] { m, n };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChainShapes))]
+    public void The_one_sample_chain_gives_the_bits_of_DenseForward_and_QuantizeInput(int m, int n)
+    {
+        Chain<ReLUActivation>(m, n);
+        Chain<LinearActivation>(m, n); // outputs of both signs: the next input has negative magnitudes
+    }
+
+    private static void Chain<TAct>(int m, int n) where TAct : struct, IFusedActivation
+    {
+        var random = new Random(m * 1000 + n);
+        for (int trial = 0; trial < 12; trial++)
+        {
+            float[] weights = Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray();
+            float[] bias = Enumerable.Range(0, m).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            float[] x = Enumerable.Range(0, n).Select(_ => (float)(trial % 2 == 0 ? random.NextDouble() : random.NextDouble() * 2 - 1)).ToArray();
+            if (trial == 10) Array.Clear(x); // all-zero input: scale 0, the outputs are the biases
+            if (trial == 11)
+            {
+                // outputs so small that max|y| / 127 is 0 in float32: the next input is all zeros, as QuantizeInput makes it
+                Array.Clear(weights);
+                for (int o = 0; o < m; o++) bias[o] = o % 2 == 0 ? 1e-44f : -1e-44f;
+            }
+            var q = new sbyte[m * n];
+            var scales = new float[m];
+            Int8Quantization.QuantizeRows(weights, m, n, q, scales);
+
+            // the reference: the layer from float inputs, then its outputs quantized as the next layer's input
+            var expected = new float[m];
+            Int8Kernels.DenseForward<TAct>(q, scales, bias, m, n, x, 1, new byte[Int8Kernels.ScratchBytes(n, 1)], expected);
+            var positive = new byte[m];
+            var negative = new byte[m];
+            float expectedScale = Int8Kernels.QuantizeInput(expected, positive, negative, out bool expectedNegative);
+
+            var bytes = new byte[2 * Math.Max(m, n) + 5];
+            Array.Fill(bytes, (byte)0xEE);
+            float sx = Int8Kernels.QuantizeOne(x, bytes, out bool hasNegative);
+            Assert.Equal(Int8Quantization.Scale(Int8Quantization.MaxAbs(x)), sx);
+            byte[] input = bytes[..(2 * n)];
+            var y = new float[m];
+            Int8Kernels.DenseQuantized<TAct>(q, scales, bias, m, n, input, sx, hasNegative, y);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+
+            Array.Clear(y);
+            float next = Int8Kernels.DenseQuantizedToNext<TAct>(q, scales, bias, m, n, bytes, sx, hasNegative, y, out bool nextNegative);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expectedScale, next);
+            Assert.Equal(expectedNegative, nextNegative);
+            Assert.Equal(positive, bytes[..m]);
+            if (expectedNegative) Assert.Equal(negative, bytes[m..(2 * m)]);
+        }
+    }
+
+    [Fact]
+    public void The_one_sample_chain_names_short_spans()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Int8Kernels.QuantizeOne(new float[10], new byte[19], out _));
+        Assert.Contains("20 bytes", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantized<LinearActivation>(new sbyte[32], new float[4], new float[4], 4, 8, new byte[15], 1f, false, new float[4]));
+        Assert.Contains("16 input bytes", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantizedToNext<LinearActivation>(new sbyte[32], new float[8], new float[8], 8, 4, new byte[15], 1f, false, new float[8], out _));
+        Assert.Contains("16 bytes", error.Message);
+    }
 }
