@@ -50,17 +50,8 @@ public static class Int8Kernels
     {
         if (samples == 1)
         {
-            int width = OneSampleWidth(m, n);
-            if (width == 64)
-            {
-                DenseOne<TAct, Int8Width512, Vector512<int>>(weights, weightScales, bias, m, n, x, scratch, y);
-                return;
-            }
-            if (width == 32)
-            {
-                DenseOne<TAct, Int8Width256, Vector256<int>>(weights, weightScales, bias, m, n, x, scratch, y);
-                return;
-            }
+            OneFloats<TAct>(weights, weightScales, bias, m, n, x, scratch, y, next: false);
+            return;
         }
         DenseSamples<TAct>(weights, weightScales, bias, m, n, x, samples, scratch, y);
     }
@@ -588,39 +579,43 @@ public static class Int8Kernels
         }
     }
 
-    /// <summary>
-    /// One sample of a layer with short rows (<see cref="OneSampleWidth"/>) from float inputs: the input quantized into
-    /// <paramref name="scratch"/>, then <see cref="Blocks{TAct, TW, TV}"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)] // kept out of DenseForward, which generated code inlines once per layer
-    private static void DenseOne<TAct, TW, TV>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
-        int m, int n, ReadOnlySpan<float> x, Span<byte> scratch, Span<float> y)
-        where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct
-    {
-        Span<byte> positive = scratch.Slice(0, n), negative = scratch.Slice(n, n);
-        float sx = Quantize(x.Slice(0, n), ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative), out bool hasNegative);
-        Blocks<TAct, TW, TV>(ref MemoryMarshal.GetReference(weights.Slice(0, m * n)), ref MemoryMarshal.GetReference(weightScales.Slice(0, m)),
-            ref MemoryMarshal.GetReference(bias.Slice(0, m)), m, n, ref MemoryMarshal.GetReference(positive), ref MemoryMarshal.GetReference(negative),
-            hasNegative, sx, ref MemoryMarshal.GetReference(y.Slice(0, m)));
-    }
-
     // ------------------------------------------------------------------ one sample, layer to layer: each layer's input quantized once
 
     /// <summary>
-    /// The first step of one sample through a chain of int8 Dense layers: <paramref name="x"/> quantized
-    /// (<see cref="QuantizeInput"/>) into <paramref name="bytes"/>, the positive magnitudes in [0, n) and the negative
-    /// ones in [n, 2n) (written only when <paramref name="hasNegative"/>); returns the input's scale. Then
-    /// <see cref="DenseQuantized{TAct}"/> or <see cref="DenseQuantizedToNext{TAct}"/>.
+    /// One sample of a Dense layer from float inputs, as <see cref="DenseForward{TAct}"/>, then its outputs
+    /// <paramref name="y"/> quantized as the next Dense layer's input into <paramref name="bytes"/> (at least
+    /// 2 · max(n, m) of them: the positive magnitudes in [0, m), the negative ones in [m, 2m), written only when
+    /// <paramref name="nextHasNegative"/>); returns their scale. The bytes and scale <see cref="QuantizeInput"/> of
+    /// <paramref name="y"/> gives, with max|y| and min y taken as the outputs are made. Then
+    /// <see cref="DenseQuantized{TAct}"/> or <see cref="DenseQuantizedToNext{TAct}"/> for the next layer.
     /// </summary>
-    public static float QuantizeOne(ReadOnlySpan<float> x, Span<byte> bytes, out bool hasNegative)
+    public static float DenseForwardToNext<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<float> x, Span<byte> bytes, Span<float> y, out bool nextHasNegative)
+        where TAct : struct, IFusedActivation
     {
-        int n = x.Length;
-        if (bytes.Length < 2 * n)
+        if (x.Length < n || bytes.Length < 2 * Math.Max(n, m))
         {
-            throw new ArgumentException($"Int8Kernels.QuantizeOne: {n} values need {2 * n} bytes; got {bytes.Length}.");
+            throw new ArgumentException($"Int8Kernels.DenseForwardToNext: {n} inputs and {m} outputs need {n} values and {2 * Math.Max(n, m)} bytes; got {x.Length} and {bytes.Length}.");
+        }
+        return Next(OneFloats<TAct>(weights, weightScales, bias, m, n, x, bytes, y, next: true), y, m, bytes, out nextHasNegative);
+    }
+
+    /// <summary>
+    /// One sample from floats: the input quantized into <paramref name="bytes"/> (a 64-byte store per 64 values with
+    /// Avx512BW, which the row blocks' loads are forwarded from: quicker here than quantizing into the registers the
+    /// products read, whose narrowing takes more steps), then <see cref="OneQuantized{TAct}"/>.
+    /// </summary>
+    private static Vector128<float> OneFloats<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
+        int m, int n, ReadOnlySpan<float> x, Span<byte> bytes, Span<float> y, bool next)
+        where TAct : struct, IFusedActivation
+    {
+        if (weights.Length < m * n || weightScales.Length < m || bias.Length < m || x.Length < n || bytes.Length < 2 * n || y.Length < m)
+        {
+            throw new ArgumentException($"Int8Kernels.DenseForward: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {n} inputs, {2 * n} bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {x.Length}, {bytes.Length} and {y.Length}.");
         }
         ref byte pr = ref MemoryMarshal.GetReference(bytes);
-        return Quantize(x, ref pr, ref Unsafe.Add(ref pr, n), out hasNegative);
+        float sx = Quantize(x.Slice(0, n), ref pr, ref Unsafe.Add(ref pr, n), out bool hasNegative);
+        return OneQuantized<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y, next);
     }
 
     /// <summary>
@@ -645,8 +640,25 @@ public static class Int8Kernels
     }
 
     /// <summary>
+    /// The next layer's scale and sign flag from what the row blocks returned: taken as they are when the blocks
+    /// quantized the outputs already (lane 2 set: lane 0 the scale, lane 1 whether negative magnitudes were written),
+    /// else the outputs quantized from the max|y| (lane 0) and min y (lane 1) the blocks or the tiles found.
+    /// </summary>
+    private static float Next(Vector128<float> range, Span<float> y, int m, Span<byte> bytes, out bool nextHasNegative)
+    {
+        if (range.GetElement(2) != 0f)
+        {
+            nextHasNegative = range.GetElement(1) != 0f;
+            return range.ToScalar();
+        }
+        ref byte pr = ref MemoryMarshal.GetReference(bytes);
+        return QuantizeScanned(y.Slice(0, m), range.ToScalar(), range.GetElement(1), ref pr, ref Unsafe.Add(ref pr, m), out nextHasNegative);
+    }
+
+    /// <summary>
     /// One sample of a Dense layer whose input is already quantized in <paramref name="bytes"/> (as
-    /// <see cref="QuantizeOne"/> leaves it: scale <paramref name="sx"/>, <paramref name="hasNegative"/>):
+    /// <see cref="DenseForwardToNext{TAct}"/> leaves it: positive magnitudes in [0, n), negative ones in [n, 2n) when
+    /// <paramref name="hasNegative"/>; scale <paramref name="sx"/>):
     /// y[o] = act(s_x · s_w[o] · Σ_i q_x[i] · q_w[o, i] + b[o]), the same bits as <see cref="DenseForward{TAct}"/>.
     /// </summary>
     public static void DenseQuantized<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
@@ -659,7 +671,7 @@ public static class Int8Kernels
     /// <summary>
     /// <see cref="DenseQuantized{TAct}"/>, then its outputs <paramref name="y"/> quantized as the next Dense layer's input
     /// into <paramref name="bytes"/> (whose input bytes are no longer needed; at least 2 · m of them), returning their
-    /// scale and <paramref name="nextHasNegative"/>: the bytes <see cref="QuantizeOne"/> of <paramref name="y"/> would
+    /// scale and <paramref name="nextHasNegative"/>: the bytes <see cref="QuantizeInput"/> of <paramref name="y"/> would
     /// give, with max|y| and min y taken as the outputs are made instead of in a pass of their own.
     /// </summary>
     public static float DenseQuantizedToNext<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
@@ -670,15 +682,7 @@ public static class Int8Kernels
         {
             throw new ArgumentException($"Int8Kernels.DenseQuantizedToNext: {m} outputs need {2 * m} bytes to be quantized into; got {bytes.Length}.");
         }
-        Vector128<float> range = OneQuantized<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y, next: true);
-        if (range.GetElement(2) != 0f)
-        {
-            // quantized already, by the row blocks, which return the scale and whether negative magnitudes were written
-            nextHasNegative = range.GetElement(1) != 0f;
-            return range.ToScalar();
-        }
-        ref byte pr = ref MemoryMarshal.GetReference(bytes);
-        return QuantizeScanned(y.Slice(0, m), range.ToScalar(), range.GetElement(1), ref pr, ref Unsafe.Add(ref pr, m), out nextHasNegative);
+        return Next(OneQuantized<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y, next: true), y, m, bytes, out nextHasNegative);
     }
 
     /// <summary>

@@ -130,17 +130,13 @@ namespace Device
             global::System.ReadOnlySpan<float> p = Parameters;
             global::System.Span<float> h0 = scratch.Slice(0, 2);
             global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(scratch.Slice(2, 4));
-            float sx; // the scale of the quantized input in bytes
-            bool negative; // whether it has negative values (their magnitudes after the positive ones)
 
             // Layer 0: Dense 3 → 2, Tanh: int8 weights wq[0..6), row scales ws[0..2), biases p[0..2)
-            sx = global::Backprop.Generated.CompilerServices.Int8Kernels.QuantizeOne(x.Slice(0, 3), bytes, out negative);
-            global::Backprop.Generated.CompilerServices.Int8Kernels.DenseQuantized<global::Backprop.Generated.CompilerServices.LinearActivation>(wq.Slice(0, 6), ws.Slice(0, 2), p.Slice(0, 2), 2, 3, bytes, sx, negative, h0);
+            global::Backprop.Generated.CompilerServices.Int8Kernels.DenseForward<global::Backprop.Generated.CompilerServices.LinearActivation>(wq.Slice(0, 6), ws.Slice(0, 2), p.Slice(0, 2), 2, 3, x, 1, bytes, h0);
             global::Backprop.Generated.CompilerServices.VectorMath.Tanh(h0.Slice(0, 2 * ns)); // tanh in place, four at a time (Cephes' tanhf on Vector128, as every path)
 
             // Layer 1: Dense 2 → 1, Sigmoid: int8 weights wq[6..8), row scales ws[2..3), biases p[2..3)
-            sx = global::Backprop.Generated.CompilerServices.Int8Kernels.QuantizeOne(h0.Slice(0, 2), bytes, out negative);
-            global::Backprop.Generated.CompilerServices.Int8Kernels.DenseQuantized<global::Backprop.Generated.CompilerServices.LinearActivation>(wq.Slice(6, 2), ws.Slice(2, 1), p.Slice(2, 1), 1, 2, bytes, sx, negative, y);
+            global::Backprop.Generated.CompilerServices.Int8Kernels.DenseForward<global::Backprop.Generated.CompilerServices.LinearActivation>(wq.Slice(6, 2), ws.Slice(2, 1), p.Slice(2, 1), 1, 2, h0, 1, bytes, y);
             for (int e = 0; e < 1 * ns; e++) y[e] = 1f / (1f + global::System.MathF.Exp(-y[e]));
         }
 

@@ -226,10 +226,10 @@ public class Int8KernelTests
             var negative = new byte[m];
             float expectedScale = Int8Kernels.QuantizeInput(expected, positive, negative, out bool expectedNegative);
 
+            // the input quantized as the layer before would leave it: positive magnitudes, then negative ones
             var bytes = new byte[2 * Math.Max(m, n) + 5];
             Array.Fill(bytes, (byte)0xEE);
-            float sx = Int8Kernels.QuantizeOne(x, bytes, out bool hasNegative);
-            Assert.Equal(Int8Quantization.Scale(Int8Quantization.MaxAbs(x)), sx);
+            float sx = Int8Kernels.QuantizeInput(x, bytes.AsSpan(0, n), bytes.AsSpan(n, n), out bool hasNegative);
             byte[] input = bytes[..(2 * n)];
             var y = new float[m];
             Int8Kernels.DenseQuantized<TAct>(q, scales, bias, m, n, input, sx, hasNegative, y);
@@ -242,13 +242,23 @@ public class Int8KernelTests
             Assert.Equal(expectedNegative, nextNegative);
             Assert.Equal(positive, bytes[..m]);
             if (expectedNegative) Assert.Equal(negative, bytes[m..(2 * m)]);
+
+            // from the float input
+            Array.Clear(y);
+            Array.Fill(bytes, (byte)0xEE);
+            next = Int8Kernels.DenseForwardToNext<TAct>(q, scales, bias, m, n, x, bytes, y, out nextNegative);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expectedScale, next);
+            Assert.Equal(expectedNegative, nextNegative);
+            Assert.Equal(positive, bytes[..m]);
+            if (expectedNegative) Assert.Equal(negative, bytes[m..(2 * m)]);
         }
     }
 
     [Fact]
     public void The_one_sample_chain_names_short_spans()
     {
-        var error = Assert.Throws<ArgumentException>(() => Int8Kernels.QuantizeOne(new float[10], new byte[19], out _));
+        var error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseForwardToNext<LinearActivation>(new sbyte[40], new float[4], new float[4], 4, 10, new float[10], new byte[19], new float[4], out _));
         Assert.Contains("20 bytes", error.Message);
         error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantized<LinearActivation>(new sbyte[32], new float[4], new float[4], 4, 8, new byte[15], 1f, false, new float[4]));
         Assert.Contains("16 input bytes", error.Message);
