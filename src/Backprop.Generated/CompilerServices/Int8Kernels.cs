@@ -632,10 +632,12 @@ public static class Int8Kernels
         min = MinNative(min, Avx.Permute(min, 0x4E));
         max = MaxNative(max, Avx.Permute(max, 0xB1));
         min = MinNative(min, Avx.Permute(min, 0xB1));
+        // max|x| / 127 rounds to 0 exactly when max|x| < 2^-143 (64 of the smallest subnormal: 64 / 127 of it rounds up,
+        // 63 / 127 down), so the inverse does not wait for the scale's division
+        Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(64).AsSingle());
+        inverse = Vector256.AndNot(Vector256.Create((float)Int8Quantization.MaxLevel) / max, zero);
         Vector256<float> scale = max / Vector256.Create((float)Int8Quantization.MaxLevel);
-        inverse = Vector256.Create((float)Int8Quantization.MaxLevel) / max;
-        inverse = Vector256.ConditionalSelect(Vector256.Equals(scale, Vector256<float>.Zero), Vector256<float>.Zero, inverse);
-        hasNegative = min.ToScalar() < 0f && scale.ToScalar() != 0f;
+        hasNegative = min.ToScalar() < 0f && zero.ToScalar() == 0f;
         return scale;
     }
 
@@ -783,13 +785,22 @@ public static class Int8Kernels
         where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct where TK : struct, IConstantSize
     {
         int n = TK.Value * TW.Bytes;
-        TV plus = TW.Pairs(1), minus = TW.Pairs(-1);
+        TV plus = TW.Pairs(1);
         TV p0 = TW.Load(ref pr, 0), p1 = TK.Value > 1 ? TW.Load(ref pr, (nuint)TW.Bytes) : default;
-        TV n0 = default, n1 = default;
+        // an input of both signs: |q| = q⁺ | q⁻ as the unsigned operand and q = q⁺ − q⁻ (in [−127, 127]) signing the
+        // weights, so one product per weight (Σ |q| · (w · sign q) = Σ q · w) instead of one per sign
+        TV s0 = default, s1 = default;
         if (hasNegative)
         {
-            n0 = TW.Load(ref nr, 0);
-            if (TK.Value > 1) n1 = TW.Load(ref nr, (nuint)TW.Bytes);
+            TV n0 = TW.Load(ref nr, 0);
+            s0 = TW.Subtract(p0, n0);
+            p0 = TW.Or(p0, n0);
+            if (TK.Value > 1)
+            {
+                TV n1 = TW.Load(ref nr, (nuint)TW.Bytes);
+                s1 = TW.Subtract(p1, n1);
+                p1 = TW.Or(p1, n1);
+            }
         }
         Vector256<float> max = Vector256<float>.Zero, min = Vector256<float>.Zero;
         int blocks = (m + 7) / 8, overlapping = m % 8 == 0 ? 0 : 1;
@@ -797,14 +808,15 @@ public static class Int8Kernels
         {
             int o = k < overlapping ? m - 8 : 8 * (k - overlapping);
             ref sbyte r = ref Unsafe.Add(ref w, o * n);
-            TV s0 = Row(ref r, 0), s1 = Row(ref r, 1), s2 = Row(ref r, 2), s3 = Row(ref r, 3);
-            TV s4 = Row(ref r, 4), s5 = Row(ref r, 5), s6 = Row(ref r, 6), s7 = Row(ref r, 7);
+            Vector256<int> t;
             if (hasNegative)
             {
-                s0 = RowNegative(s0, ref r, 0); s1 = RowNegative(s1, ref r, 1); s2 = RowNegative(s2, ref r, 2); s3 = RowNegative(s3, ref r, 3);
-                s4 = RowNegative(s4, ref r, 4); s5 = RowNegative(s5, ref r, 5); s6 = RowNegative(s6, ref r, 6); s7 = RowNegative(s7, ref r, 7);
+                t = TW.Totals(Signed(ref r, 0), Signed(ref r, 1), Signed(ref r, 2), Signed(ref r, 3), Signed(ref r, 4), Signed(ref r, 5), Signed(ref r, 6), Signed(ref r, 7));
             }
-            Vector256<int> t = TW.Totals(s0, s1, s2, s3, s4, s5, s6, s7);
+            else
+            {
+                t = TW.Totals(Row(ref r, 0), Row(ref r, 1), Row(ref r, 2), Row(ref r, 3), Row(ref r, 4), Row(ref r, 5), Row(ref r, 6), Row(ref r, 7));
+            }
             Vector256<float> v = TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o)));
             v.StoreUnsafe(ref yr, (nuint)o);
             max = MaxNative(max, Vector256.Abs(v));
@@ -832,11 +844,11 @@ public static class Int8Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        TV RowNegative(TV s, ref sbyte r, int row)
+        TV Signed(ref sbyte r, int row)
         {
             nuint at = (nuint)(row * TK.Value * TW.Bytes);
-            s = TW.Madd(s, n0, TW.Load(ref r, at), minus);
-            return TK.Value > 1 ? TW.Madd(s, n1, TW.Load(ref r, at + (nuint)TW.Bytes), minus) : s;
+            TV s = TW.Dot(p0, TW.Sign(TW.Load(ref r, at), s0), plus);
+            return TK.Value > 1 ? TW.Madd(s, p1, TW.Sign(TW.Load(ref r, at + (nuint)TW.Bytes), s1), plus) : s;
         }
     }
 

@@ -26,6 +26,11 @@ internal interface IInt8Width<TVec> where TVec : struct
 
     static abstract TVec And(TVec a, TVec b);
 
+    static abstract TVec Or(TVec a, TVec b);
+
+    /// <summary>a − b byte by byte (wrapping).</summary>
+    static abstract TVec Subtract(TVec a, TVec b);
+
     /// <summary>The int16 value <paramref name="value"/> (1 or −1) in every 16-bit lane: what <see cref="Madd"/> weighs its pairs with.</summary>
     static abstract TVec Pairs(short value);
 
@@ -38,6 +43,13 @@ internal interface IInt8Width<TVec> where TVec : struct
 
     /// <summary><see cref="Madd"/> into a zero accumulator: the sums of each group of four products, the pairs weighed by <paramref name="pairs"/>.</summary>
     static abstract TVec Dot(TVec x, TVec w, TVec pairs);
+
+    /// <summary>
+    /// Byte by byte, w times the sign of s (w, s signed; −w where s &lt; 0, 0 where s = 0): with |q| as the unsigned
+    /// operand, Σ |q| · (w · sign q) = Σ q · w, one product per weight for an input of both signs (|w| ≤ 127, so the
+    /// pair sums stay exact).
+    /// </summary>
+    static abstract TVec Sign(TVec w, TVec s);
 
     /// <summary>The input lanes a row's last, overlapping vector counts: those past the whole vectors (n mod <see cref="Bytes"/> of them).</summary>
     static abstract TVec TailMask(int n);
@@ -69,6 +81,12 @@ internal readonly struct Int8Width512 : IInt8Width<Vector512<int>>
     public static Vector512<int> And(Vector512<int> a, Vector512<int> b) => a & b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Or(Vector512<int> a, Vector512<int> b) => a | b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Subtract(Vector512<int> a, Vector512<int> b) => (a.AsByte() - b.AsByte()).AsInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Pairs(short value) => Vector512.Create(value).AsInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -78,6 +96,15 @@ internal readonly struct Int8Width512 : IInt8Width<Vector512<int>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot(Vector512<int> x, Vector512<int> w, Vector512<int> pairs) =>
         Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), pairs.AsInt16());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Sign(Vector512<int> w, Vector512<int> s)
+    {
+        // no vpsignb on 512 bits: negate where s < 0, clear where s = 0
+        Vector512<sbyte> wb = w.AsSByte(), sb = s.AsSByte();
+        Vector512<sbyte> signed = Vector512.ConditionalSelect(Vector512.LessThan(sb, Vector512<sbyte>.Zero), -wb, wb);
+        return Vector512.AndNot(signed, Vector512.Equals(sb, Vector512<sbyte>.Zero)).AsInt32();
+    }
 
     public static Vector512<int> TailMask(int n) =>
         Vector512.GreaterThanOrEqual(Vector512.Create(Int8Width.LaneIndex), Vector512.Create((byte)(64 - n % 64))).AsInt32();
@@ -128,6 +155,12 @@ internal readonly struct Int8Width256 : IInt8Width<Vector256<int>>
     public static Vector256<int> And(Vector256<int> a, Vector256<int> b) => a & b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Or(Vector256<int> a, Vector256<int> b) => a | b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Subtract(Vector256<int> a, Vector256<int> b) => (a.AsByte() - b.AsByte()).AsInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Pairs(short value) => Vector256.Create(value).AsInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -137,6 +170,9 @@ internal readonly struct Int8Width256 : IInt8Width<Vector256<int>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<int> x, Vector256<int> w, Vector256<int> pairs) =>
         Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), pairs.AsInt16());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Sign(Vector256<int> w, Vector256<int> s) => Avx2.Sign(w.AsSByte(), s.AsSByte()).AsInt32();
 
     public static Vector256<int> TailMask(int n) =>
         Vector256.GreaterThanOrEqual(Vector256.Create(Int8Width.LaneIndex.Slice(0, 32)), Vector256.Create((byte)(32 - n % 32))).AsInt32();

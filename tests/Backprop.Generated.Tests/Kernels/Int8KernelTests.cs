@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Backprop.Generated.CompilerServices;
 
 namespace Backprop.Generated.Tests.Kernels;
@@ -203,17 +204,19 @@ public class Int8KernelTests
     private static void Chain<TAct>(int m, int n) where TAct : struct, IFusedActivation
     {
         var random = new Random(m * 1000 + n);
-        for (int trial = 0; trial < 12; trial++)
+        for (int trial = 0; trial < 14; trial++)
         {
             float[] weights = Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray();
             float[] bias = Enumerable.Range(0, m).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
             float[] x = Enumerable.Range(0, n).Select(_ => (float)(trial % 2 == 0 ? random.NextDouble() : random.NextDouble() * 2 - 1)).ToArray();
             if (trial == 10) Array.Clear(x); // all-zero input: scale 0, the outputs are the biases
-            if (trial == 11)
+            if (trial >= 11)
             {
-                // outputs so small that max|y| / 127 is 0 in float32: the next input is all zeros, as QuantizeInput makes it
+                // outputs so small that max|y| / 127 is 0 in float32 (7 and 63 times the smallest subnormal): the next
+                // input is all zeros, as QuantizeInput makes it; 64 times it is the smallest max|y| with a scale
                 Array.Clear(weights);
-                for (int o = 0; o < m; o++) bias[o] = o % 2 == 0 ? 1e-44f : -1e-44f;
+                float tiny = BitConverter.Int32BitsToSingle(trial == 11 ? 7 : trial == 12 ? 63 : 64);
+                for (int o = 0; o < m; o++) bias[o] = o % 2 == 0 ? tiny : -tiny;
             }
             var q = new sbyte[m * n];
             var scales = new float[m];
@@ -264,5 +267,29 @@ public class Int8KernelTests
         Assert.Contains("16 input bytes", error.Message);
         error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantizedToNext<LinearActivation>(new sbyte[32], new float[8], new float[8], 8, 4, new byte[15], 1f, false, new float[8], out _));
         Assert.Contains("16 bytes", error.Message);
+    }
+
+    [Fact]
+    public void Sign_gives_w_times_the_sign_of_s_on_both_widths()
+    {
+        var random = new Random(4);
+        var w = new sbyte[64];
+        var sign = new sbyte[64];
+        for (int i = 0; i < 64; i++)
+        {
+            w[i] = (sbyte)random.Next(-127, 128);
+            sign[i] = (sbyte)(i % 3 == 0 ? 0 : random.Next(-127, 128));
+        }
+        sbyte[] expected = w.Select((v, i) => (sbyte)(v * Math.Sign(sign[i]))).ToArray();
+        if (System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+        {
+            var r = Int8Width512.Sign(Vector512.Create(w).AsInt32(), Vector512.Create(sign).AsInt32()).AsSByte();
+            for (int i = 0; i < 64; i++) Assert.Equal(expected[i], r[i]);
+        }
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            var r = Int8Width256.Sign(Vector256.Create(w.AsSpan(0, 32)).AsInt32(), Vector256.Create(sign.AsSpan(0, 32)).AsInt32()).AsSByte();
+            for (int i = 0; i < 32; i++) Assert.Equal(expected[i], r[i]);
+        }
     }
 }
