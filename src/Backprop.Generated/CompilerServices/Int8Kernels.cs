@@ -804,6 +804,22 @@ public static class Int8Kernels
         }
         Vector256<float> max = Vector256<float>.Zero, min = Vector256<float>.Zero;
         int blocks = (m + 7) / 8, overlapping = m % 8 == 0 ? 0 : 1;
+        if (m % 8 is > 0 and <= 4)
+        {
+            // the last 1 to 4 rows as a block of 4 (the rows m − 4 … m − 1, stored first as the last 8-row block would be):
+            // half the products of an overlapping 8-row block, and a shorter add tree
+            int o4 = m - 4;
+            ref sbyte r4 = ref Unsafe.Add(ref w, o4 * n);
+            Vector128<int> t4 = hasNegative
+                ? Sums(TW.Fold(Signed(ref r4, 0)), TW.Fold(Signed(ref r4, 1)), TW.Fold(Signed(ref r4, 2)), TW.Fold(Signed(ref r4, 3)))
+                : Sums(TW.Fold(Row(ref r4, 0)), TW.Fold(Row(ref r4, 1)), TW.Fold(Row(ref r4, 2)), TW.Fold(Row(ref r4, 3)));
+            Vector128<float> v4 = TAct.Apply(Scale4(t4, sx, ref Unsafe.Add(ref ws, o4), ref Unsafe.Add(ref b, o4)));
+            v4.StoreUnsafe(ref yr, (nuint)o4);
+            max = Vector256.Create(Vector128.Abs(v4), Vector128.Abs(v4));
+            min = Vector256.Create(MinNative(v4, Vector128<float>.Zero), MinNative(v4, Vector128<float>.Zero));
+            blocks--;
+            overlapping = 0;
+        }
         for (int k = 0; k < blocks; k++)
         {
             int o = k < overlapping ? m - 8 : 8 * (k - overlapping);
@@ -851,6 +867,13 @@ public static class Int8Kernels
             return TK.Value > 1 ? TW.Madd(s, p1, TW.Sign(TW.Load(ref r, at + (nuint)TW.Bytes), s1), plus) : s;
         }
     }
+
+    /// <summary>Four lanes of <see cref="Scale8"/>: the same IEEE operations, four float64 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Scale4(Vector128<int> t, float sx, ref float ws, ref float b) =>
+        Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t)
+            * (Vector256.Create((double)sx) * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws)))
+            + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b)));
 
     /// <summary>
     /// Eight lanes of <see cref="Rescale{TAct}"/> before the activation: (float)((double)t · ((double)s_x · s_w) + b),
