@@ -172,6 +172,11 @@ public static class Int8Digits
         var rng = new Random(7);
         var f32 = new DigitsBaked();
         var i8 = new DigitsInt8();
+        // Where the compiler put each network's weights in the assembly's data moves with every change to the assembly,
+        // and a row of 32-byte loads that straddles 64-byte lines costs the float32 Gemv about 15 %: print it, so runs
+        // of different builds can be compared.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"weights' address mod 64: float32 {Mod64(DigitsBaked.Parameters)}, int8 {Mod64(DigitsInt8.QuantizedWeights)}"));
         foreach (bool signed in new[] { false, true })
         {
             float[] x = new float[64];
@@ -181,6 +186,11 @@ public static class Int8Digits
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"digits {(signed ? "[-1,1)" : "[0,1) ")} k=1  float32 best {b32:F1} ns median {m32:F1} ns  int8 best {b8:F1} ns median {m8:F1} ns  float32/int8 best ×{b32 / b8:F3} median ×{m32 / m8:F3}"));
         }
+    }
+
+    private static unsafe long Mod64<T>(ReadOnlySpan<T> data) where T : unmanaged
+    {
+        fixed (T* p = data) return (long)p % 64;
     }
 
     /// <summary>Best and median ns per call of two actions, in alternating rounds of a few calls.</summary>

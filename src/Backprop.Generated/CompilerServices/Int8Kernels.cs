@@ -25,11 +25,23 @@ namespace Backprop.Generated.CompilerServices;
 /// overlaps the previous one, its repeated input lanes masked to zero, so rows need no padding and no scalar tail.
 /// One sample of a layer with short rows (fewer than 256 inputs: digits-sized layers, whose time is mostly fixed costs)
 /// goes instead by blocks of 8 rows, reduced together by one transposing add tree and scaled back in registers
-/// (<c>DenseOne</c>): a 4-row tile spends more on its horizontal sums than on its products there. Rows shorter than 128
+/// (<c>Blocks</c>): a 4-row tile spends more on its horizontal sums than on its products there. Rows shorter than 128
 /// bytes take 32-byte vectors even where Avx512BW exists: their add tree of 256-bit shuffles costs less than the
-/// 512-bit one, and the products cost the same. Each tile is written once over the vector width (<c>IInt8Width</c>).
-/// A convolution lowered to a matrix product (im2col patches as the samples, filters as the rows) can use
-/// <see cref="MatrixProduct"/> as it stands. Called by generated code; versioned with the generator (one package).
+/// 512-bit one, and the products cost the same. Rows of exactly one or two such vectors (32 or 64 inputs) have a
+/// version of their own (<c>WholeBlocks</c>): the quantized input held in registers for every block, constant row
+/// offsets, no masks, the last 1 to 4 rows as a block of 4, and an input of both signs multiplied once, as |q| times the
+/// weights signed by q (Σ |q|·(w·sign q) = Σ q·w; |w| ≤ 127 keeps the pair sums exact). Each tile is written once over
+/// the vector width (<c>IInt8Width</c>). A convolution lowered to a matrix product (im2col patches as the samples,
+/// filters as the rows) can use <see cref="MatrixProduct"/> as it stands. Called by generated code; versioned with the
+/// generator (one package).
+/// </para>
+/// <para>
+/// One sample through a chain of Dense layers (the generated <c>ForwardOne</c>) quantizes each layer's input once:
+/// <see cref="DenseForwardToNext{TAct}"/> and <see cref="DenseQuantizedToNext{TAct}"/> quantize their outputs for the
+/// next layer as they make them (max|y| and min y kept in registers by the row blocks, which, for a multiple of 32
+/// outputs, also round them into bytes from the 32-byte pieces they just stored), and <see cref="DenseQuantized{TAct}"/>
+/// takes such an input. The bytes and scales are those <see cref="QuantizeInput"/> gives, so the bits are those of
+/// <see cref="DenseForward{TAct}"/> layer after layer.
 /// </para>
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -158,8 +170,8 @@ public static class Int8Kernels
         float maxAbs = 0f;
         float min = 0f;
         int i = 0;
-        // Short inputs (the outputs of the layer before, just stored eight floats at a time by DenseOne) are read in the
-        // same 32-byte pieces, so each load is forwarded from one store; long ones a Vector512 at a time.
+        // Short inputs (such as the outputs of the layer before, just stored eight floats at a time by the row blocks) are
+        // read in the same 32-byte pieces, so each load is forwarded from one store; long ones a Vector512 at a time.
         if (Vector512.IsHardwareAccelerated && n >= ShortRow)
         {
             Vector512<float> vmax = Vector512<float>.Zero;
