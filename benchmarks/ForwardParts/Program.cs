@@ -21,7 +21,8 @@ public readonly struct S128 : IConstantSize { public static int Value => 128; }
 
 /// <summary>
 /// Batched Forward of digits (64-32-10) and mnist (784-128-10) on 256 samples, whole and by part: the input transpose,
-/// each layer's chunk kernel, the output transpose and the per-sample softmax, each timed alone on one chunk of 32
+/// each layer's chunk kernel, the softmax down the chunk's columns and the output transpose (and, for comparison, the
+/// per-sample softmax the batch path called before), each timed alone on one chunk of 32
 /// samples (best of 200 rounds of about 1 ms after a second of warm-up calls). Run:
 /// <c>dotnet run -c Release --project benchmarks/ForwardParts</c>.
 /// </summary>
@@ -68,11 +69,12 @@ public static class Program
         double tL1 = Time(() => l1(w1, b1, hT.Span, zT.Span));
         double tOut = Time(() => BatchKernels.ToSampleMajor(zT.Span, o, C, outputs.AsSpan(0, C * o)));
         double tSm = Time(() => { for (int s = 0; s < C; s++) Softmax.Apply(outputs.AsSpan(s * o, o), outputs.AsSpan(s * o, o)); });
+        double tSmChunk = Time(() => BatchKernels.SoftmaxChunk(zT.Span, o));
         double chunks = K / C;
-        double sum = chunks * (tIn + tL0 + tL1 + tOut + tSm);
+        double sum = chunks * (tIn + tL0 + tL1 + tOut + tSmChunk);
         Console.WriteLine($"{name} Forward 256: {fwd / 1000:F2} us ({K / fwd * 1e9:N0} samples/s); parts x8: sum {sum / 1000:F2} us");
         void P(string what, double t) => Console.WriteLine($"  {what,-28} {t:F0} ns/chunk  {100 * chunks * t / fwd,5:F1}%");
-        P("ToFeatureMajor", tIn); P($"ForwardChunk {h}x{n0}", tL0); P($"ForwardChunk {o}x{h}", tL1); P("ToSampleMajor", tOut); P("softmax x32", tSm);
+        P("ToFeatureMajor", tIn); P($"ForwardChunk {h}x{n0}", tL0); P($"ForwardChunk {o}x{h}", tL1); P("SoftmaxChunk", tSmChunk); P("ToSampleMajor", tOut); P("(softmax x32 per sample)", tSm);
         double flops0 = 2.0 * h * n0 * C, flops1 = 2.0 * o * h * C;
         Console.WriteLine($"  layer0 {flops0 / tL0:F1} GFLOP/s, layer1 {flops1 / tL1:F1} GFLOP/s, whole {2.0 * K * (h * n0 + o * h) / fwd:F1} GFLOP/s");
     }
