@@ -55,7 +55,7 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
-            string rest = training ? "the output activation and the loss per sample below" : "the output activation per sample below";
+            string rest = training ? "the output activation and the loss per sample below" : layer.Activation == ActivationKind.Softmax ? "the softmax down each column below" : "the output activation per sample below";
             _w.Line(LayerHeader(layer, $"zT[:, s] = W{i}·{input}[:, s] + b{i}; {rest}"));
             _w.Line($"{Batch}ForwardChunk<{size}, {Cs}LinearActivation>(W{i}, b{i}, {Literal.Int(layer.Units)}, {input}, zT);");
         }
@@ -78,7 +78,7 @@ internal sealed partial class NetworkEmitter
         int last = Last;
         _w.Line("/// <summary>");
         _w.Line("/// The batch path of <see cref=\"Forward\"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that");
-        _w.Line("/// every layer is one register-tiled matrix product; the output activation per sample. Does all samples but a last");
+        _w.Line($"/// every layer is one register-tiled matrix product; {(OutputLayer.Activation == ActivationKind.Softmax ? "the softmax down each column" : "the output activation per sample")}. Does all samples but a last");
         _w.Line($"/// chunk of fewer than {Literal.Int(BatchLayout.MinSamples)} and returns how many it did. Equal to one sample at a time within float rounding.");
         _w.Line("/// </summary>");
         using (_w.Block($"private static int ForwardChunks({RoSpan} p, {RoSpan} inputs, {Span} outputs, int k, {Span} chunk)"))
@@ -95,15 +95,26 @@ internal sealed partial class NetworkEmitter
                 {
                     EmitChunkLayerForward(l, training: false);
                 }
-                _w.Line($"// the output layer's z back sample-major into the outputs{(OutputLayer.Activation == ActivationKind.Linear ? "" : ", then its activation per sample")}");
-                _w.Line($"{Batch}ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));");
-                if (OutputLayer.Activation != ActivationKind.Linear)
+                if (OutputLayer.Activation == ActivationKind.Softmax)
                 {
-                    using (_w.Block("for (int s = 0; s < ns; s++)"))
+                    // down the chunk's columns in place, then the outputs back sample-major: each sample's bits as Softmax.Apply gives them
+                    _w.Line($"// {ActivationFormulas.SoftmaxComment}; down each column of zT (SoftmaxChunk: Softmax's operations lane by lane, so each sample's bits)");
+                    _w.Line($"{Batch}SoftmaxChunk(zT, OutputSize);");
+                    _w.Line("// the outputs back sample-major");
+                    _w.Line($"{Batch}ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));");
+                }
+                else
+                {
+                    _w.Line($"// the output layer's z back sample-major into the outputs{(OutputLayer.Activation == ActivationKind.Linear ? "" : ", then its activation per sample")}");
+                    _w.Line($"{Batch}ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));");
+                    if (OutputLayer.Activation != ActivationKind.Linear)
                     {
-                        _w.Line($"{Span} y = outputs.Slice((s0 + s) * OutputSize, OutputSize);");
-                        var y = new Vec("y", OutputLayer.Units, isLocal: false);
-                        EmitActivation(OutputLayer.Activation, y, y);
+                        using (_w.Block("for (int s = 0; s < ns; s++)"))
+                        {
+                            _w.Line($"{Span} y = outputs.Slice((s0 + s) * OutputSize, OutputSize);");
+                            var y = new Vec("y", OutputLayer.Units, isLocal: false);
+                            EmitActivation(OutputLayer.Activation, y, y);
+                        }
                     }
                 }
             }

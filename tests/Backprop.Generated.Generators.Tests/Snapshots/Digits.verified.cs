@@ -136,7 +136,7 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
 
     /// <summary>
     /// The batch path of <see cref="Forward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
-    /// every layer is one register-tiled matrix product; the output activation per sample. Does all samples but a last
+    /// every layer is one register-tiled matrix product; the softmax down each column. Does all samples but a last
     /// chunk of fewer than 8 and returns how many it did. Equal to one sample at a time within float rounding.
     /// </summary>
     private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
@@ -156,16 +156,12 @@ partial class DigitsNet : global::Backprop.Generated.INetwork, global::Backprop.
             global::Backprop.Generated.CompilerServices.BatchKernels.ToFeatureMajor(inputs.Slice(s0 * InputSize, ns * InputSize), InputSize, ns, xT);
             // Layer 0: Dense 64 → 32, ReLU. h0[:, s] = max(0, W0·xT[:, s] + b0)
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize64, global::Backprop.Generated.CompilerServices.ReLUActivation>(W0, b0, 32, xT, h0T);
-            // Layer 1: Dense 32 → 10, Softmax. zT[:, s] = W1·h0T[:, s] + b1; the output activation per sample below
+            // Layer 1: Dense 32 → 10, Softmax. zT[:, s] = W1·h0T[:, s] + b1; the softmax down each column below
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize32, global::Backprop.Generated.CompilerServices.LinearActivation>(W1, b1, 10, h0T, zT);
-            // the output layer's z back sample-major into the outputs, then its activation per sample
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i; down each column of zT (SoftmaxChunk: Softmax's operations lane by lane, so each sample's bits)
+            global::Backprop.Generated.CompilerServices.BatchKernels.SoftmaxChunk(zT, OutputSize);
+            // the outputs back sample-major
             global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
-            for (int s = 0; s < ns; s++)
-            {
-                global::System.Span<float> y = outputs.Slice((s0 + s) * OutputSize, OutputSize);
-                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
-                global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
-            }
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short
     }

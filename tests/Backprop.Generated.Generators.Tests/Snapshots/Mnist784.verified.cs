@@ -158,7 +158,7 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
 
     /// <summary>
     /// The batch path of <see cref="Forward"/>: samples in chunks of 32, each kept feature-major ([features × 32]) so that
-    /// every layer is one register-tiled matrix product; the output activation per sample. Does all samples but a last
+    /// every layer is one register-tiled matrix product; the softmax down each column. Does all samples but a last
     /// chunk of fewer than 8 and returns how many it did. Equal to one sample at a time within float rounding.
     /// </summary>
     private static int ForwardChunks(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int k, global::System.Span<float> chunk)
@@ -188,16 +188,12 @@ partial class MnistNet : global::Backprop.Generated.INetwork, global::Backprop.G
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize256, global::Backprop.Generated.CompilerServices.ReLUActivation>(W1, b1, 256, h0T, h1T);
             // Layer 2: Dense 256 → 256, ReLU. h2[:, s] = max(0, W2·h1T[:, s] + b2)
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize256, global::Backprop.Generated.CompilerServices.ReLUActivation>(W2, b2, 256, h1T, h2T);
-            // Layer 3: Dense 256 → 10, Softmax. zT[:, s] = W3·h2T[:, s] + b3; the output activation per sample below
+            // Layer 3: Dense 256 → 10, Softmax. zT[:, s] = W3·h2T[:, s] + b3; the softmax down each column below
             global::Backprop.Generated.CompilerServices.BatchKernels.ForwardChunk<BackpropSize256, global::Backprop.Generated.CompilerServices.LinearActivation>(W3, b3, 10, h2T, zT);
-            // the output layer's z back sample-major into the outputs, then its activation per sample
+            // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i; down each column of zT (SoftmaxChunk: Softmax's operations lane by lane, so each sample's bits)
+            global::Backprop.Generated.CompilerServices.BatchKernels.SoftmaxChunk(zT, OutputSize);
+            // the outputs back sample-major
             global::Backprop.Generated.CompilerServices.BatchKernels.ToSampleMajor(zT, OutputSize, ns, outputs.Slice(s0 * OutputSize, ns * OutputSize));
-            for (int s = 0; s < ns; s++)
-            {
-                global::System.Span<float> y = outputs.Slice((s0 + s) * OutputSize, OutputSize);
-                // softmax (Softmax: stable, Cephes' expf on Vector128 within 1 ulp): a_j = e^(z_j − m) / Σ_i e^(z_i − m), m = max_i z_i
-                global::Backprop.Generated.CompilerServices.Softmax.Apply(y, y);
-            }
         }
         return global::System.Math.Min(k, s0); // the last chunk may have been short
     }

@@ -165,6 +165,11 @@ public class BatchKernelTests
     [InlineData(64, 32)]
     [InlineData(67, 31)]
     [InlineData(784, 17)]
+    [InlineData(3, 32)]
+    [InlineData(8, 32)]
+    [InlineData(13, 9)]
+    [InlineData(67, 32)]
+    [InlineData(784, 32)]
     public void The_transposes_are_exact_and_clear_the_columns_past_the_samples(int n, int ns)
     {
         Span<float> samples = Random(ns * n, n + ns, 1);
@@ -193,5 +198,49 @@ public class BatchKernelTests
             BatchKernels.Add(y, x);
             Assert.Equal(expected, y.ToArray());
         }
+    }
+
+    public static IEnumerable<object[]> SoftmaxSizes() =>
+        Enumerable.Range(1, 13).Concat(new[] { 16, 31, 64, 67 }).Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(SoftmaxSizes))]
+    public void SoftmaxChunk_gives_each_column_the_bits_of_Softmax_Apply(int n)
+    {
+        // logits of every scale, and columns with exact ties, ±0, overflowing and underflowing exponentials, ±∞ and NaN
+        float[] z = Random(n * C, n).ToArray();
+        for (int i = 0; i < z.Length; i++) z[i] *= 40f;
+        for (int j = 0; j < n; j++)
+        {
+            z[j * C + 1] = 0.5f; // all tied
+            z[j * C + 2] = j % 2 == 0 ? 0f : -0f;
+            z[j * C + 3] = j == n - 1 ? 95f : -95f;
+            z[j * C + 4] = j * 1e-3f;
+        }
+        z[5] = float.PositiveInfinity;
+        z[(n - 1) * C + 6] = float.NegativeInfinity;
+        z[(n / 2) * C + 7] = float.NaN;
+        float[] chunk = (float[])z.Clone();
+        BatchKernels.SoftmaxChunk(chunk, n);
+        float[] column = new float[n];
+        for (int s = 0; s < C; s++)
+        {
+            for (int j = 0; j < n; j++) column[j] = z[j * C + s];
+            Softmax.Apply(column, column);
+            for (int j = 0; j < n; j++)
+            {
+                float got = chunk[j * C + s];
+                if (float.IsNaN(column[j])) Assert.True(float.IsNaN(got), $"column {s}, output {j} of {n}: expected NaN, got {got}");
+                else Assert.True(BitConverter.SingleToInt32Bits(column[j]) == BitConverter.SingleToInt32Bits(got), $"column {s}, output {j} of {n}: expected {column[j]:R}, got {got:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void SoftmaxChunk_refuses_a_short_block()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BatchKernels.SoftmaxChunk(new float[10 * C - 1], 10));
+        Assert.Contains("n × 32", e.Message);
+        Assert.Throws<ArgumentException>(() => BatchKernels.SoftmaxChunk(new float[C], 0));
     }
 }
