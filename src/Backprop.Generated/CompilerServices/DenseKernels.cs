@@ -498,6 +498,20 @@ public static class DenseKernels
             SgdNonzeroRows(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, learningRate);
             return;
         }
+        if (input && n > 0 && dz.Length >= m)
+        {
+            // short rows of whole vectors: dx in registers over every row (no store and reload of dx between sweeps)
+            if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64)
+            {
+                BackwardRowsSgdShort<Width512, Vector512<float>>(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, ref rdx, learningRate);
+                return;
+            }
+            if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && n % 8 == 0 && n <= 32)
+            {
+                BackwardRowsSgdShort<Width256, Vector256<float>>(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, ref rdx, learningRate);
+                return;
+            }
+        }
         if (input) dx.Clear();
         int o = 0;
         if (Vector512.IsHardwareAccelerated && n >= 16) o = BackwardRowsSgdVectors<Width512, Vector512<float>>(ref rw, dz, m, n, ref rx, ref rdx, input, learningRate);
@@ -615,6 +629,55 @@ public static class DenseKernels
             mask |= (ulong)((uint)(bits | -bits) >> 31) << j; // 1 unless bits == 0
         }
         return mask;
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRowsSgd"/> with dx when a row is one to four whole vectors (n = k · Count): dx's k vectors stay
+    /// in registers while the rows go by in order, so each lane of dx is the chain fma(dz[m−1], W[m−1, i], … fma(dz[0],
+    /// W[0, i], +0)) that the four-row sweep computes through memory (the same bits), and the chain does not wait on
+    /// a store and a reload between sweeps. Each row's old weights are loaded once, for dx and for their step.
+    /// </summary>
+    private static void BackwardRowsSgdShort<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, ref float rdx, float learningRate)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        int w = TW.Count, k = n / w;
+        TV rate = TW.Create(learningRate);
+        TV x0 = TW.Load(ref rx, 0), x1 = default, x2 = default, x3 = default;
+        if (k > 1) x1 = TW.Load(ref rx, (nuint)w);
+        if (k > 2) x2 = TW.Load(ref rx, (nuint)(2 * w));
+        if (k > 3) x3 = TW.Load(ref rx, (nuint)(3 * w));
+        TV a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int o = 0; o < m; o++)
+        {
+            TV v = TW.Create(Unsafe.Add(ref rdz, o));
+            ref float wo = ref Unsafe.Add(ref rw, (nint)o * n);
+            TV o0 = TW.Load(ref wo, 0);
+            a0 = TW.Fma(v, o0, a0);
+            TW.Store(TW.SgdStep(o0, rate, v, x0), ref wo, 0);
+            if (k > 1)
+            {
+                TV o1 = TW.Load(ref wo, (nuint)w);
+                a1 = TW.Fma(v, o1, a1);
+                TW.Store(TW.SgdStep(o1, rate, v, x1), ref wo, (nuint)w);
+            }
+            if (k > 2)
+            {
+                TV o2 = TW.Load(ref wo, (nuint)(2 * w));
+                a2 = TW.Fma(v, o2, a2);
+                TW.Store(TW.SgdStep(o2, rate, v, x2), ref wo, (nuint)(2 * w));
+            }
+            if (k > 3)
+            {
+                TV o3 = TW.Load(ref wo, (nuint)(3 * w));
+                a3 = TW.Fma(v, o3, a3);
+                TW.Store(TW.SgdStep(o3, rate, v, x3), ref wo, (nuint)(3 * w));
+            }
+        }
+        TW.Store(a0, ref rdx, 0);
+        if (k > 1) TW.Store(a1, ref rdx, (nuint)w);
+        if (k > 2) TW.Store(a2, ref rdx, (nuint)(2 * w));
+        if (k > 3) TW.Store(a3, ref rdx, (nuint)(3 * w));
     }
 
     /// <summary>The rows of <see cref="BackwardRowsSgd"/> in vectors of one width: four rows per sweep, then one at a time. Returns m.</summary>
