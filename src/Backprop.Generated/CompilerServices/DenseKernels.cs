@@ -568,6 +568,16 @@ public static class DenseKernels
     /// </summary>
     private static void SgdNonzeroRows(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
     {
+        if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64 && n > 0)
+        {
+            SgdNonzeroShortRows<Width512, Vector512<float>>(ref rw, ref rdz, m, n, ref rx, learningRate);
+            return;
+        }
+        if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && n % 8 == 0 && n <= 32 && n > 0)
+        {
+            SgdNonzeroShortRows<Width256, Vector256<float>>(ref rw, ref rdz, m, n, ref rx, learningRate);
+            return;
+        }
         for (int r0 = 0; r0 < m; r0 += 64)
         {
             ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), Math.Min(64, m - r0));
@@ -581,6 +591,37 @@ public static class DenseKernels
                 if (Vector512.IsHardwareAccelerated && n >= 16) i = SgdRow<Width512, Vector512<float>>(ref wo, d, n, ref rx, learningRate);
                 else if (Vector256.IsHardwareAccelerated && n >= 8) i = SgdRow<Width256, Vector256<float>>(ref wo, d, n, ref rx, learningRate);
                 for (; i < n; i++) Unsafe.Add(ref wo, i) -= learningRate * (d * Unsafe.Add(ref rx, i));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SgdNonzeroRows"/> for rows of one to four whole vectors (n = k · Count): x's k vectors and the rate
+    /// stay in registers, and each row is k straight-line steps.
+    /// </summary>
+    private static void SgdNonzeroShortRows<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        int w = TW.Count, k = n / w;
+        TV rate = TW.Create(learningRate);
+        TV x0 = TW.Load(ref rx, 0), x1 = default, x2 = default, x3 = default;
+        if (k > 1) x1 = TW.Load(ref rx, (nuint)w);
+        if (k > 2) x2 = TW.Load(ref rx, (nuint)(2 * w));
+        if (k > 3) x3 = TW.Load(ref rx, (nuint)(3 * w));
+        for (int r0 = 0; r0 < m; r0 += 64)
+        {
+            ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), Math.Min(64, m - r0));
+            while (rows != 0)
+            {
+                int o = r0 + System.Numerics.BitOperations.TrailingZeroCount(rows);
+                rows &= rows - 1;
+                TV v = TW.Create(Unsafe.Add(ref rdz, o));
+                ref float wo = ref Unsafe.Add(ref rw, (nint)o * n);
+                TW.Store(TW.SgdStep(TW.Load(ref wo, 0), rate, v, x0), ref wo, 0);
+                if (k > 1) TW.Store(TW.SgdStep(TW.Load(ref wo, (nuint)w), rate, v, x1), ref wo, (nuint)w);
+                if (k > 2) TW.Store(TW.SgdStep(TW.Load(ref wo, (nuint)(2 * w)), rate, v, x2), ref wo, (nuint)(2 * w));
+                if (k > 3) TW.Store(TW.SgdStep(TW.Load(ref wo, (nuint)(3 * w)), rate, v, x3), ref wo, (nuint)(3 * w));
             }
         }
     }
