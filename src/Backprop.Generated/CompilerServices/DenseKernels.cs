@@ -656,11 +656,9 @@ public static class DenseKernels
         ref int rd = ref Unsafe.As<float, int>(ref d);
         ulong mask = 0;
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; j <= count - 16; j += 16) mask |= (ulong)(~Vector512.Equals(Vector512.LoadUnsafe(ref rd, (nuint)j), Vector512<int>.Zero)).ExtractMostSignificantBits() << j;
-        }
-        else if (Vector256.IsHardwareAccelerated)
+        // eight at a time even with AVX-512: dz comes from ChainDerivative's eight-lane stores, and a load that spans
+        // two stores cannot be forwarded from them
+        if (Vector256.IsHardwareAccelerated)
         {
             for (; j <= count - 8; j += 8) mask |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref rd, (nuint)j), Vector256<int>.Zero)).ExtractMostSignificantBits() << j;
         }
