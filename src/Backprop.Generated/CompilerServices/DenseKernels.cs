@@ -432,7 +432,9 @@ public static class DenseKernels
 
     /// <summary>
     /// b[o] −= learningRate · dz[o] for every o &lt; b.Length (the product, then the difference: rounded as the gradient
-    /// and then <c>Sgd.Step</c> would be): a bias's SGD step in the fused train step, eight lanes at a time.
+    /// and then <c>Sgd.Step</c> would be): a bias's SGD step in the fused train step, four lanes at a time. (dz was
+    /// just stored four lanes at a time by the loss kernels; a wider load spanning two of those stores could not be
+    /// forwarded from them and would wait for them to reach the cache.)
     /// </summary>
     public static void SgdBias(Span<float> bias, ReadOnlySpan<float> dz, float learningRate)
     {
@@ -441,12 +443,12 @@ public static class DenseKernels
         ref float rb = ref MemoryMarshal.GetReference(bias);
         ref float rd = ref MemoryMarshal.GetReference(dz);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector128.IsHardwareAccelerated)
         {
-            Vector256<float> rate = Vector256.Create(learningRate);
-            for (; i <= n - 8; i += 8)
+            Vector128<float> rate = Vector128.Create(learningRate);
+            for (; i <= n - 4; i += 4)
             {
-                (Vector256.LoadUnsafe(ref rb, (nuint)i) - rate * Vector256.LoadUnsafe(ref rd, (nuint)i)).StoreUnsafe(ref rb, (nuint)i);
+                (Vector128.LoadUnsafe(ref rb, (nuint)i) - rate * Vector128.LoadUnsafe(ref rd, (nuint)i)).StoreUnsafe(ref rb, (nuint)i);
             }
         }
         for (; i < n; i++) Unsafe.Add(ref rb, i) -= learningRate * Unsafe.Add(ref rd, i);
