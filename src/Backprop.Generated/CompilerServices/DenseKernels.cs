@@ -484,10 +484,9 @@ public static class DenseKernels
     /// <summary>
     /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
     /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
-    /// step would be. Four rows per sweep, or, on rows of one to four whole vectors, every row in one sweep with dx in
-    /// registers (<see cref="BackwardRowsSgdShort"/>); the gradient is never stored. Without dx, and with every x[i]
-    /// finite (<see cref="SkipsZeroRows"/>), the rows whose dz[o] is +0 (inactive ReLU units) are not written where
-    /// their step would leave them bit for bit as they are.
+    /// step would be. Four rows per sweep; the gradient is never stored. Without dx, and with every x[i] +0 or positive
+    /// and finite (<see cref="SkipsZeroRows"/>), the rows whose dz[o] is +0 (inactive ReLU units) are skipped: their
+    /// step leaves them bit for bit as they are.
     /// </summary>
     public static void BackwardRowsSgd(Span<float> weights, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx, float learningRate)
     {
@@ -495,11 +494,10 @@ public static class DenseKernels
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rdx = ref MemoryMarshal.GetReference(dx);
         bool input = !dx.IsEmpty;
-        int skip = input ? 0 : SkipsZeroRows(x, n, learningRate);
-        if (skip != 0)
+        if (!input && SkipsZeroRows(x, n, learningRate))
         {
             if (dz.Length < m) ThrowShort(nameof(dz), dz.Length, m);
-            SgdNonzeroRows(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, learningRate, checkZeroRows: skip == 2);
+            SgdNonzeroRows(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, learningRate);
             return;
         }
         if (input && n > 0 && dz.Length >= m)
@@ -533,54 +531,35 @@ public static class DenseKernels
     }
 
     /// <summary>
-    /// Whether <see cref="BackwardRowsSgd"/> without dx may leave the rows whose dz is +0 untouched. With every x[i]
-    /// finite and the rate finite and ≥ 0, such a row's step is w − rate · (+0 · x) = w − (±0): +0 where x[i] is +0 or
-    /// positive, −0 where it is negative or −0. w − (+0) is w bit for bit (−0 − (+0) is −0, a quiet NaN stays the same
-    /// NaN), and so is w − (−0) = w + (+0) except for a −0 weight, which becomes +0. Returns 1 when every x[i] is +0
-    /// or positive (pixels, the outputs of a ReLU or sigmoid layer): zero rows need no look; 2 when some x[i] has its
-    /// sign bit set: a zero row is skipped only if it holds no −0 weight (one load and compare per vector instead of
-    /// two multiplies, a subtraction and a store); 0 when an x[i] is infinite or NaN (0 · x is NaN) or the rate is
-    /// not usable: every row takes the full formula. A −0 in dz counts as nonzero. The one difference a skip makes:
-    /// a signalling NaN weight in a skipped row stays signalling, where the full formula would quiet it.
+    /// Whether <see cref="BackwardRowsSgd"/> without dx may leave the rows whose dz is +0 untouched: when every x[i] is
+    /// +0 or a positive finite number (pixels, or the outputs of a ReLU or sigmoid layer) and the rate is finite and
+    /// ≥ 0, such a row's step is w − rate · (+0 · x) = w − (+0), which is w bit for bit (−0 − (+0) is −0, a quiet NaN
+    /// stays the same NaN); only a signalling NaN weight would come out quieted, and it is left as it was instead.
+    /// A −0 in dz, or an x[i] that is negative, −0, infinite or NaN (where 0 · x is −0 or NaN and the step can change
+    /// w's bits) keeps every row on the full formula. The test reads x once: the unsigned bit patterns of +0 up to
+    /// the largest finite float are exactly those below +∞'s.
     /// </summary>
-    private static int SkipsZeroRows(ReadOnlySpan<float> x, int n, float learningRate)
+    private static bool SkipsZeroRows(ReadOnlySpan<float> x, int n, float learningRate)
     {
-        const uint infinity = 0x7F800000u, magnitude = 0x7FFFFFFFu;
-        if (BitConverter.SingleToUInt32Bits(learningRate) >= infinity || x.Length < n) return 0;
+        const uint infinity = 0x7F800000u;
+        if (BitConverter.SingleToUInt32Bits(learningRate) >= infinity || x.Length < n) return false;
         ref uint rx = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(x));
-        uint high = 0, signs = 0;
+        uint high = 0;
         int i = 0;
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            Vector512<uint> acc = Vector512<uint>.Zero, or = Vector512<uint>.Zero;
-            for (; i <= n - 16; i += 16)
-            {
-                Vector512<uint> v = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                acc = Vector512.Max(acc, v & Vector512.Create(magnitude));
-                or |= v;
-            }
-            if (Vector512.GreaterThanOrEqualAny(acc, Vector512.Create(infinity))) return 0;
-            signs = Vector512.ExtractMostSignificantBits(or) != 0 ? 1u : 0u;
+            Vector512<uint> acc = Vector512<uint>.Zero;
+            for (; i <= n - 16; i += 16) acc = Vector512.Max(acc, Vector512.LoadUnsafe(ref rx, (nuint)i));
+            if (Vector512.GreaterThanOrEqualAny(acc, Vector512.Create(infinity))) return false;
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            Vector256<uint> acc = Vector256<uint>.Zero, or = Vector256<uint>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                Vector256<uint> v = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                acc = Vector256.Max(acc, v & Vector256.Create(magnitude));
-                or |= v;
-            }
-            if (Vector256.GreaterThanOrEqualAny(acc, Vector256.Create(infinity))) return 0;
-            signs = Vector256.ExtractMostSignificantBits(or) != 0 ? 1u : 0u;
+            Vector256<uint> acc = Vector256<uint>.Zero;
+            for (; i <= n - 8; i += 8) acc = Vector256.Max(acc, Vector256.LoadUnsafe(ref rx, (nuint)i));
+            if (Vector256.GreaterThanOrEqualAny(acc, Vector256.Create(infinity))) return false;
         }
-        for (; i < n; i++)
-        {
-            uint bits = Unsafe.Add(ref rx, i);
-            high = Math.Max(high, bits & magnitude);
-            signs |= bits >> 31;
-        }
-        return high >= infinity ? 0 : signs == 0 ? 1 : 2;
+        for (; i < n; i++) high = Math.Max(high, Unsafe.Add(ref rx, i));
+        return high < infinity;
     }
 
     /// <summary>
@@ -589,21 +568,21 @@ public static class DenseKernels
     /// found 64 at a time as a bit mask and visited lowest first, so the branch per row is the loop's own. The rows
     /// of inactive ReLU units (dz = +0) are neither read nor written.
     /// </summary>
-    private static void SgdNonzeroRows(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate, bool checkZeroRows)
+    private static void SgdNonzeroRows(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
     {
         if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64 && n > 0)
         {
-            SgdNonzeroShortRows<Width512, Vector512<float>>(ref rw, ref rdz, m, n, ref rx, learningRate, checkZeroRows);
+            SgdNonzeroShortRows<Width512, Vector512<float>>(ref rw, ref rdz, m, n, ref rx, learningRate);
             return;
         }
         if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && n % 8 == 0 && n <= 32 && n > 0)
         {
-            SgdNonzeroShortRows<Width256, Vector256<float>>(ref rw, ref rdz, m, n, ref rx, learningRate, checkZeroRows);
+            SgdNonzeroShortRows<Width256, Vector256<float>>(ref rw, ref rdz, m, n, ref rx, learningRate);
             return;
         }
         for (int r0 = 0; r0 < m; r0 += 64)
         {
-            ulong rows = RowsToStep(ref rw, ref rdz, r0, Math.Min(64, m - r0), n, checkZeroRows);
+            ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), Math.Min(64, m - r0));
             while (rows != 0)
             {
                 int o = r0 + System.Numerics.BitOperations.TrailingZeroCount(rows);
@@ -622,7 +601,7 @@ public static class DenseKernels
     /// <see cref="SgdNonzeroRows"/> for rows of one to four whole vectors (n = k · Count): x's k vectors and the rate
     /// stay in registers, and each row is k straight-line steps.
     /// </summary>
-    private static void SgdNonzeroShortRows<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate, bool checkZeroRows)
+    private static void SgdNonzeroShortRows<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
     {
@@ -634,7 +613,7 @@ public static class DenseKernels
         if (k > 3) x3 = TW.Load(ref rx, (nuint)(3 * w));
         for (int r0 = 0; r0 < m; r0 += 64)
         {
-            ulong rows = RowsToStep(ref rw, ref rdz, r0, Math.Min(64, m - r0), n, checkZeroRows);
+            ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), Math.Min(64, m - r0));
             while (rows != 0)
             {
                 int o = r0 + System.Numerics.BitOperations.TrailingZeroCount(rows);
@@ -670,50 +649,6 @@ public static class DenseKernels
             i += w;
         }
         return i;
-    }
-
-    /// <summary>
-    /// The rows r0 + j (j &lt; count ≤ 64) that take the step: those whose dz is not +0, and, when
-    /// <paramref name="checkZeroRows"/> (some x[i] has its sign bit set), the +0 rows that hold a −0 weight, which
-    /// w − (−0) would turn into +0.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong RowsToStep(ref float rw, ref float rdz, int r0, int count, int n, bool checkZeroRows)
-    {
-        ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), count);
-        if (checkZeroRows)
-        {
-            ulong zero = ~rows & (count == 64 ? ulong.MaxValue : (1UL << count) - 1);
-            while (zero != 0)
-            {
-                int j = System.Numerics.BitOperations.TrailingZeroCount(zero);
-                zero &= zero - 1;
-                if (HasNegativeZero(ref Unsafe.Add(ref rw, (nint)(r0 + j) * n), n)) rows |= 1UL << j;
-            }
-        }
-        return rows;
-    }
-
-    /// <summary>Whether any of w[0..n) is −0 (bit pattern 0x80000000).</summary>
-    private static bool HasNegativeZero(ref float w, int n)
-    {
-        ref int ri = ref Unsafe.As<float, int>(ref w);
-        int i = 0;
-        bool found = false;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<int> any = Vector512<int>.Zero;
-            for (; i <= n - 16; i += 16) any |= Vector512.Equals(Vector512.LoadUnsafe(ref ri, (nuint)i), Vector512.Create(int.MinValue));
-            found = any != Vector512<int>.Zero;
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<int> any = Vector256<int>.Zero;
-            for (; i <= n - 8; i += 8) any |= Vector256.Equals(Vector256.LoadUnsafe(ref ri, (nuint)i), Vector256.Create(int.MinValue));
-            found = any != Vector256<int>.Zero;
-        }
-        for (; i < n; i++) found |= Unsafe.Add(ref ri, i) == int.MinValue;
-        return found;
     }
 
     /// <summary>Bit j set when the bit pattern of d[j] is not +0's, for j &lt; count ≤ 64.</summary>
