@@ -127,6 +127,20 @@ public static class Latency
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6 / 1_000_000);
         }
         Print("digits TrainStep", times);
+
+        // the same with pixel-like inputs in [0, 1) (|x| of the same draw), as the digits sample feeds the network
+        for (int i = 0; i < dx.Length; i++) dx[i] = MathF.Abs(dx[i]);
+        var pixelStep = new DigitsNet(1);
+        times.Clear();
+        warm.Restart();
+        while (warm.ElapsedMilliseconds < 500) pixelStep.TrainStep(dx, dt, BenchmarkSettings.LearningRate);
+        for (int r = 0; r < 5; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 1_000_000; i++) pixelStep.TrainStep(dx, dt, BenchmarkSettings.LearningRate);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6 / 1_000_000);
+        }
+        Print("digits TrainStep px", times);
     }
 
     private static void User(string name, int calls, IInferenceNetwork net, int inputs, int outputs)
