@@ -31,7 +31,9 @@ public static class Latency
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak FMA: {gflops:F1} GFLOP/s ({kind}, one core; the process sees {Environment.ProcessorCount} CPU(s)); digits' 2,368 multiply-adds at that rate: {2 * 2368 / gflops:F1} ns"));
         Console.WriteLine($"{"operation",-58} {"best ns",9} {"median ns",10}");
 
-        var d = new DigitsOps();
+        var d = new DigitsOps(pixels: false);
+        var px = new DigitsOps(pixels: true);
+        Console.WriteLine($"digits inputs: x in [-1, 1) ({d.Inactive} of 32 ReLU units off), and pixel-like x in [0, 1) as the digits sample feeds it ({px.Inactive} of 32 off)");
         var rows = new List<(string Name, Func<int, (double, double)> Time)>
         {
             Row("digits: NetworkGuard.SampleCount", new GuardOp()),
@@ -45,10 +47,25 @@ public static class Latency
             Row("digits: softmax + cross-entropy at the logits (10)", new SoftmaxLossOp(d)),
             Row("digits: TrainStep's kernels in sequence, no glue", new TrainStepKernelsOp(d)),
             Row("digits: TrainStep (whole call)", new TrainStepOp(d)),
+            Row("digits, pixel x: BackwardRowsSgd 32×64, no dx (layer 0)", new Sgd0Op(px)),
+            Row("digits, pixel x: TrainStep's kernels in sequence", new TrainStepKernelsOp(px)),
+            Row("digits, pixel x: TrainStep (whole call)", new TrainStepOp(px)),
+            Row("digits, pixel x: Forward (whole call)", new ForwardOp(px)),
             Row("xor: Forward", new NetForwardOp(new XorNet(1), 2, 1)),
             Row("mnist: Forward", new NetForwardOp(new MnistNet(1), 784, 10)),
             Row("deep: Forward", new NetForwardOp(new DeepNet(1), 784, 10)),
         };
+        // BENCH_ONLY=text: only the rows whose name contains it, run for BENCH_SECONDS (default 10) each after the
+        // warm-up rounds below (for a profiler: perf record with DOTNET_PerfMapEnabled=1)
+        string? only = Environment.GetEnvironmentVariable("BENCH_ONLY");
+        if (only is not null)
+        {
+            rows.RemoveAll(row => !row.Name.Contains(only, StringComparison.Ordinal));
+            foreach (var row in rows) row.Time(200);
+            foreach (var row in rows) row.Time(100);
+            int seconds = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SECONDS"), out int s) ? s : 10;
+            foreach (var row in rows) row.Time(seconds * 1000);
+        }
         // Every operation runs once first, so all their code is jitted before any is measured: tiered compilation waits
         // for 100 ms without new tier-0 code before it counts calls (1 s when the process sees one CPU, as under taskset).
         // A second round, with nothing new to jit, lets the call counting start and every kernel reach tier 1.
@@ -110,6 +127,20 @@ public static class Latency
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6 / 1_000_000);
         }
         Print("digits TrainStep", times);
+
+        // the same with pixel-like inputs in [0, 1) (|x| of the same draw), as the digits sample feeds the network
+        for (int i = 0; i < dx.Length; i++) dx[i] = MathF.Abs(dx[i]);
+        var pixelStep = new DigitsNet(1);
+        times.Clear();
+        warm.Restart();
+        while (warm.ElapsedMilliseconds < 500) pixelStep.TrainStep(dx, dt, BenchmarkSettings.LearningRate);
+        for (int r = 0; r < 5; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 1_000_000; i++) pixelStep.TrainStep(dx, dt, BenchmarkSettings.LearningRate);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6 / 1_000_000);
+        }
+        Print("digits TrainStep px", times);
     }
 
     private static void User(string name, int calls, IInferenceNetwork net, int inputs, int outputs)
@@ -148,15 +179,23 @@ public static class Latency
         public readonly float[] X, T, Y = new float[10], Dz = new float[10], Buffer = new float[126];
         public readonly AlignedFloats Copy = new(DigitsNet.ParameterCount);
 
-        public DigitsOps()
+        /// <summary>ReLU units of layer 0 that are off for X (their rows of dz0 are +0).</summary>
+        public readonly int Inactive;
+
+        /// <param name="pixels">x in [0, 1) (|x| of the same draw), as the digits sample's pixels / 16; else in [-1, 1).</param>
+        public DigitsOps(bool pixels)
         {
             (X, T) = NetworkSpec.Digits.MakeData(1, 7);
+            if (pixels) for (int i = 0; i < X.Length; i++) X[i] = MathF.Abs(X[i]);
             Net.Parameters.CopyTo(Copy.Span);
             DigitsNet warm = new(1);
             warm.Forward(X, Y);
             new DigitsNet(1).Forward(X, Buffer.AsSpan(32, 10)); // a0 and z1 hold a forward's values
             DenseKernels.Gemv<ReLUActivation>(Copy.Span.Slice(0, 2048), Copy.Span.Slice(2048, 32), 32, 64, X, Buffer.AsSpan(0, 32));
             for (int j = 52; j < 94; j++) Buffer[j] = 0.01f * (j - 70);
+            // dz0 = da0 ⊙ relu'(z0): +0 in the rows of the units that are off, as in a TrainStep
+            DenseKernels.ChainDerivative<ReLUActivation>(Buffer.AsSpan(0, 32), Buffer.AsSpan(62, 32), Buffer.AsSpan(94, 32));
+            for (int j = 0; j < 32; j++) if (Buffer[j] == 0f) Inactive++;
         }
     }
 

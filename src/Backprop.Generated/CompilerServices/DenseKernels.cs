@@ -432,7 +432,9 @@ public static class DenseKernels
 
     /// <summary>
     /// b[o] −= learningRate · dz[o] for every o &lt; b.Length (the product, then the difference: rounded as the gradient
-    /// and then <c>Sgd.Step</c> would be): a bias's SGD step in the fused train step, eight lanes at a time.
+    /// and then <c>Sgd.Step</c> would be): a bias's SGD step in the fused train step, four lanes at a time. (dz was
+    /// just stored four lanes at a time by the loss kernels; a wider load spanning two of those stores could not be
+    /// forwarded from them and would wait for them to reach the cache.)
     /// </summary>
     public static void SgdBias(Span<float> bias, ReadOnlySpan<float> dz, float learningRate)
     {
@@ -441,12 +443,12 @@ public static class DenseKernels
         ref float rb = ref MemoryMarshal.GetReference(bias);
         ref float rd = ref MemoryMarshal.GetReference(dz);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector128.IsHardwareAccelerated)
         {
-            Vector256<float> rate = Vector256.Create(learningRate);
-            for (; i <= n - 8; i += 8)
+            Vector128<float> rate = Vector128.Create(learningRate);
+            for (; i <= n - 4; i += 4)
             {
-                (Vector256.LoadUnsafe(ref rb, (nuint)i) - rate * Vector256.LoadUnsafe(ref rd, (nuint)i)).StoreUnsafe(ref rb, (nuint)i);
+                (Vector128.LoadUnsafe(ref rb, (nuint)i) - rate * Vector128.LoadUnsafe(ref rd, (nuint)i)).StoreUnsafe(ref rb, (nuint)i);
             }
         }
         for (; i < n; i++) Unsafe.Add(ref rb, i) -= learningRate * Unsafe.Add(ref rd, i);
@@ -482,7 +484,9 @@ public static class DenseKernels
     /// <summary>
     /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
     /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
-    /// step would be. Four rows per sweep; the gradient is never stored.
+    /// step would be. Four rows per sweep; the gradient is never stored. Without dx, and with every x[i] +0 or positive
+    /// and finite (<see cref="SkipsZeroRows"/>), the rows whose dz[o] is +0 (inactive ReLU units) are skipped: their
+    /// step leaves them bit for bit as they are.
     /// </summary>
     public static void BackwardRowsSgd(Span<float> weights, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx, float learningRate)
     {
@@ -490,6 +494,26 @@ public static class DenseKernels
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rdx = ref MemoryMarshal.GetReference(dx);
         bool input = !dx.IsEmpty;
+        if (!input && SkipsZeroRows(x, n, learningRate))
+        {
+            if (dz.Length < m) ThrowShort(nameof(dz), dz.Length, m);
+            SgdNonzeroRows(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, learningRate);
+            return;
+        }
+        if (input && n > 0 && dz.Length >= m)
+        {
+            // short rows of whole vectors: dx in registers over every row (no store and reload of dx between sweeps)
+            if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64)
+            {
+                BackwardRowsSgdShort<Width512, Vector512<float>>(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, ref rdx, learningRate);
+                return;
+            }
+            if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && n % 8 == 0 && n <= 32)
+            {
+                BackwardRowsSgdShort<Width256, Vector256<float>>(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, ref rdx, learningRate);
+                return;
+            }
+        }
         if (input) dx.Clear();
         int o = 0;
         if (Vector512.IsHardwareAccelerated && n >= 16) o = BackwardRowsSgdVectors<Width512, Vector512<float>>(ref rw, dz, m, n, ref rx, ref rdx, input, learningRate);
@@ -504,6 +528,197 @@ public static class DenseKernels
                 Unsafe.Add(ref wo, i) -= learningRate * (d * Unsafe.Add(ref rx, i));
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <see cref="BackwardRowsSgd"/> without dx may leave the rows whose dz is +0 untouched: when every x[i] is
+    /// +0 or a positive finite number (pixels, or the outputs of a ReLU or sigmoid layer) and the rate is finite and
+    /// ≥ 0, such a row's step is w − rate · (+0 · x) = w − (+0), which is w bit for bit (−0 − (+0) is −0, a quiet NaN
+    /// stays the same NaN); only a signalling NaN weight would come out quieted, and it is left as it was instead.
+    /// A −0 in dz, or an x[i] that is negative, −0, infinite or NaN (where 0 · x is −0 or NaN and the step can change
+    /// w's bits) keeps every row on the full formula. The test reads x once: the unsigned bit patterns of +0 up to
+    /// the largest finite float are exactly those below +∞'s.
+    /// </summary>
+    private static bool SkipsZeroRows(ReadOnlySpan<float> x, int n, float learningRate)
+    {
+        const uint infinity = 0x7F800000u;
+        if (BitConverter.SingleToUInt32Bits(learningRate) >= infinity || x.Length < n) return false;
+        ref uint rx = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(x));
+        uint high = 0;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<uint> acc = Vector512<uint>.Zero;
+            for (; i <= n - 16; i += 16) acc = Vector512.Max(acc, Vector512.LoadUnsafe(ref rx, (nuint)i));
+            if (Vector512.GreaterThanOrEqualAny(acc, Vector512.Create(infinity))) return false;
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<uint> acc = Vector256<uint>.Zero;
+            for (; i <= n - 8; i += 8) acc = Vector256.Max(acc, Vector256.LoadUnsafe(ref rx, (nuint)i));
+            if (Vector256.GreaterThanOrEqualAny(acc, Vector256.Create(infinity))) return false;
+        }
+        for (; i < n; i++) high = Math.Max(high, Unsafe.Add(ref rx, i));
+        return high < infinity;
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRowsSgd"/> without dx when <see cref="SkipsZeroRows"/> holds: W[o, :] −= lr · (dz[o] · x) for
+    /// the rows whose dz[o] is not +0 (the same operations on each element as the four-row sweep, so the same bits),
+    /// found 64 at a time as a bit mask and visited lowest first, so the branch per row is the loop's own. The rows
+    /// of inactive ReLU units (dz = +0) are neither read nor written.
+    /// </summary>
+    private static void SgdNonzeroRows(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
+    {
+        if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64 && n > 0)
+        {
+            SgdNonzeroShortRows<Width512, Vector512<float>>(ref rw, ref rdz, m, n, ref rx, learningRate);
+            return;
+        }
+        if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && n % 8 == 0 && n <= 32 && n > 0)
+        {
+            SgdNonzeroShortRows<Width256, Vector256<float>>(ref rw, ref rdz, m, n, ref rx, learningRate);
+            return;
+        }
+        for (int r0 = 0; r0 < m; r0 += 64)
+        {
+            ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), Math.Min(64, m - r0));
+            while (rows != 0)
+            {
+                int o = r0 + System.Numerics.BitOperations.TrailingZeroCount(rows);
+                rows &= rows - 1;
+                float d = Unsafe.Add(ref rdz, o);
+                ref float wo = ref Unsafe.Add(ref rw, (nint)o * n);
+                int i = 0;
+                if (Vector512.IsHardwareAccelerated && n >= 16) i = SgdRow<Width512, Vector512<float>>(ref wo, d, n, ref rx, learningRate);
+                else if (Vector256.IsHardwareAccelerated && n >= 8) i = SgdRow<Width256, Vector256<float>>(ref wo, d, n, ref rx, learningRate);
+                for (; i < n; i++) Unsafe.Add(ref wo, i) -= learningRate * (d * Unsafe.Add(ref rx, i));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SgdNonzeroRows"/> for rows of one to four whole vectors (n = k · Count): x's k vectors and the rate
+    /// stay in registers, and each row is k straight-line steps.
+    /// </summary>
+    private static void SgdNonzeroShortRows<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        int w = TW.Count, k = n / w;
+        TV rate = TW.Create(learningRate);
+        TV x0 = TW.Load(ref rx, 0), x1 = default, x2 = default, x3 = default;
+        if (k > 1) x1 = TW.Load(ref rx, (nuint)w);
+        if (k > 2) x2 = TW.Load(ref rx, (nuint)(2 * w));
+        if (k > 3) x3 = TW.Load(ref rx, (nuint)(3 * w));
+        for (int r0 = 0; r0 < m; r0 += 64)
+        {
+            ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), Math.Min(64, m - r0));
+            while (rows != 0)
+            {
+                int o = r0 + System.Numerics.BitOperations.TrailingZeroCount(rows);
+                rows &= rows - 1;
+                TV v = TW.Create(Unsafe.Add(ref rdz, o));
+                ref float wo = ref Unsafe.Add(ref rw, (nint)o * n);
+                TW.Store(TW.SgdStep(TW.Load(ref wo, 0), rate, v, x0), ref wo, 0);
+                if (k > 1) TW.Store(TW.SgdStep(TW.Load(ref wo, (nuint)w), rate, v, x1), ref wo, (nuint)w);
+                if (k > 2) TW.Store(TW.SgdStep(TW.Load(ref wo, (nuint)(2 * w)), rate, v, x2), ref wo, (nuint)(2 * w));
+                if (k > 3) TW.Store(TW.SgdStep(TW.Load(ref wo, (nuint)(3 * w)), rate, v, x3), ref wo, (nuint)(3 * w));
+            }
+        }
+    }
+
+    /// <summary>One row's SGD step over its whole vectors, two at a time; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SgdRow<TW, TV>(ref float wo, float d, int n, ref float rx, float learningRate)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        TV v = TW.Create(d), rate = TW.Create(learningRate);
+        int w = TW.Count, i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            TV a = TW.SgdStep(TW.Load(ref wo, (nuint)i), rate, v, TW.Load(ref rx, (nuint)i));
+            TV b = TW.SgdStep(TW.Load(ref wo, (nuint)(i + w)), rate, v, TW.Load(ref rx, (nuint)(i + w)));
+            TW.Store(a, ref wo, (nuint)i);
+            TW.Store(b, ref wo, (nuint)(i + w));
+        }
+        if (i <= n - w)
+        {
+            TW.Store(TW.SgdStep(TW.Load(ref wo, (nuint)i), rate, v, TW.Load(ref rx, (nuint)i)), ref wo, (nuint)i);
+            i += w;
+        }
+        return i;
+    }
+
+    /// <summary>Bit j set when the bit pattern of d[j] is not +0's, for j &lt; count ≤ 64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong NonzeroMask(ref float d, int count)
+    {
+        ref int rd = ref Unsafe.As<float, int>(ref d);
+        ulong mask = 0;
+        int j = 0;
+        // eight at a time even with AVX-512: dz comes from ChainDerivative's eight-lane stores, and a load that spans
+        // two stores cannot be forwarded from them
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= count - 8; j += 8) mask |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref rd, (nuint)j), Vector256<int>.Zero)).ExtractMostSignificantBits() << j;
+        }
+        for (; j < count; j++)
+        {
+            int bits = Unsafe.Add(ref rd, j);
+            mask |= (ulong)((uint)(bits | -bits) >> 31) << j; // 1 unless bits == 0
+        }
+        return mask;
+    }
+
+    /// <summary>
+    /// <see cref="BackwardRowsSgd"/> with dx when a row is one to four whole vectors (n = k · Count): dx's k vectors stay
+    /// in registers while the rows go by in order, so each lane of dx is the chain fma(dz[m−1], W[m−1, i], … fma(dz[0],
+    /// W[0, i], +0)) that the four-row sweep computes through memory (the same bits), and the chain does not wait on
+    /// a store and a reload between sweeps. Each row's old weights are loaded once, for dx and for their step.
+    /// </summary>
+    private static void BackwardRowsSgdShort<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, ref float rdx, float learningRate)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        int w = TW.Count, k = n / w;
+        TV rate = TW.Create(learningRate);
+        TV x0 = TW.Load(ref rx, 0), x1 = default, x2 = default, x3 = default;
+        if (k > 1) x1 = TW.Load(ref rx, (nuint)w);
+        if (k > 2) x2 = TW.Load(ref rx, (nuint)(2 * w));
+        if (k > 3) x3 = TW.Load(ref rx, (nuint)(3 * w));
+        TV a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int o = 0; o < m; o++)
+        {
+            TV v = TW.Create(Unsafe.Add(ref rdz, o));
+            ref float wo = ref Unsafe.Add(ref rw, (nint)o * n);
+            TV o0 = TW.Load(ref wo, 0);
+            a0 = TW.Fma(v, o0, a0);
+            TW.Store(TW.SgdStep(o0, rate, v, x0), ref wo, 0);
+            if (k > 1)
+            {
+                TV o1 = TW.Load(ref wo, (nuint)w);
+                a1 = TW.Fma(v, o1, a1);
+                TW.Store(TW.SgdStep(o1, rate, v, x1), ref wo, (nuint)w);
+            }
+            if (k > 2)
+            {
+                TV o2 = TW.Load(ref wo, (nuint)(2 * w));
+                a2 = TW.Fma(v, o2, a2);
+                TW.Store(TW.SgdStep(o2, rate, v, x2), ref wo, (nuint)(2 * w));
+            }
+            if (k > 3)
+            {
+                TV o3 = TW.Load(ref wo, (nuint)(3 * w));
+                a3 = TW.Fma(v, o3, a3);
+                TW.Store(TW.SgdStep(o3, rate, v, x3), ref wo, (nuint)(3 * w));
+            }
+        }
+        TW.Store(a0, ref rdx, 0);
+        if (k > 1) TW.Store(a1, ref rdx, (nuint)w);
+        if (k > 2) TW.Store(a2, ref rdx, (nuint)(2 * w));
+        if (k > 3) TW.Store(a3, ref rdx, (nuint)(3 * w));
     }
 
     /// <summary>The rows of <see cref="BackwardRowsSgd"/> in vectors of one width: four rows per sweep, then one at a time. Returns m.</summary>

@@ -288,6 +288,7 @@ partial class MarginNet : global::Backprop.Generated.INetwork, global::Backprop.
     /// over the weights instead of three. For momentum, Adam, weight decay or clipping use <see cref="Backward"/> and an optimizer.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">input is not InputSize floats, target not OutputSize floats, or the learning rate is negative or not finite.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, float learningRate)
     {
         global::Backprop.Generated.CompilerServices.NetworkGuard.CheckTrainStep(input.Length, InputSize, target.Length, OutputSize, learningRate);
