@@ -484,9 +484,9 @@ public static class DenseKernels
     /// <summary>
     /// <see cref="BackwardRows"/> with the SGD step fused in, for the train step: when dx is not empty, dx = Wᵀ · dz
     /// (overwritten) from each row before it changes; then W[o, :] -= lr · (dz[o] · x), rounded as the gradient and then the
-    /// step would be. Four rows per sweep; the gradient is never stored. Without dx, and with every x[i] +0 or positive
-    /// and finite (<see cref="SkipsZeroRows"/>), the rows whose dz[o] is +0 (inactive ReLU units) are skipped: their
-    /// step leaves them bit for bit as they are.
+    /// step would be. Four rows per sweep; the gradient is never stored. Without dx, and with every x[i] finite
+    /// (<see cref="SkipsZeroRows"/>), the rows whose dz[o] is ±0 (inactive ReLU units) are skipped: Backward and then
+    /// the step would leave them bit for bit as they are.
     /// </summary>
     public static void BackwardRowsSgd(Span<float> weights, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx, float learningRate)
     {
@@ -531,42 +531,45 @@ public static class DenseKernels
     }
 
     /// <summary>
-    /// Whether <see cref="BackwardRowsSgd"/> without dx may leave the rows whose dz is +0 untouched: when every x[i] is
-    /// +0 or a positive finite number (pixels, or the outputs of a ReLU or sigmoid layer) and the rate is finite and
-    /// ≥ 0, such a row's step is w − rate · (+0 · x) = w − (+0), which is w bit for bit (−0 − (+0) is −0, a quiet NaN
-    /// stays the same NaN); only a signalling NaN weight would come out quieted, and it is left as it was instead.
-    /// A −0 in dz, or an x[i] that is negative, −0, infinite or NaN (where 0 · x is −0 or NaN and the step can change
-    /// w's bits) keeps every row on the full formula. The test reads x once: the unsigned bit patterns of +0 up to
-    /// the largest finite float are exactly those below +∞'s.
+    /// Whether <see cref="BackwardRowsSgd"/> without dx may leave the rows whose dz is ±0 untouched: when every x[i] is
+    /// finite (of either sign) and the rate is finite and ≥ 0, such a row's gradient, as <c>Backward</c> accumulates it
+    /// into a zeroed buffer, is +0 + (±0 · x[i]) = +0, and <c>Sgd.Step</c> then leaves w bit for bit (w − rate · (+0) is
+    /// w, −0 and quiet NaNs included). Skipping the row gives exactly that, the bits of <c>ZeroGradients</c>,
+    /// <c>Backward</c>, <c>Sgd.Step</c>; the fused formula written out, w − rate · (dz · x), would differ only where a
+    /// weight is −0 and dz · x is −0 (−0 − (−0) is +0). A signalling NaN weight in a skipped row stays signalling (a NaN
+    /// either way). An infinite or NaN x[i] (where 0 · x is NaN) or a negative, infinite or NaN rate keeps every row on
+    /// the full formula. The test reads x once: with the sign bit cleared, the bit patterns of the finite floats are
+    /// exactly those below +∞'s.
     /// </summary>
     private static bool SkipsZeroRows(ReadOnlySpan<float> x, int n, float learningRate)
     {
         const uint infinity = 0x7F800000u;
         if (BitConverter.SingleToUInt32Bits(learningRate) >= infinity || x.Length < n) return false;
         ref uint rx = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(x));
+        const uint magnitude = 0x7FFFFFFFu;
         uint high = 0;
         int i = 0;
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
             Vector512<uint> acc = Vector512<uint>.Zero;
-            for (; i <= n - 16; i += 16) acc = Vector512.Max(acc, Vector512.LoadUnsafe(ref rx, (nuint)i));
+            for (; i <= n - 16; i += 16) acc = Vector512.Max(acc, Vector512.LoadUnsafe(ref rx, (nuint)i) & Vector512.Create(magnitude));
             if (Vector512.GreaterThanOrEqualAny(acc, Vector512.Create(infinity))) return false;
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
             Vector256<uint> acc = Vector256<uint>.Zero;
-            for (; i <= n - 8; i += 8) acc = Vector256.Max(acc, Vector256.LoadUnsafe(ref rx, (nuint)i));
+            for (; i <= n - 8; i += 8) acc = Vector256.Max(acc, Vector256.LoadUnsafe(ref rx, (nuint)i) & Vector256.Create(magnitude));
             if (Vector256.GreaterThanOrEqualAny(acc, Vector256.Create(infinity))) return false;
         }
-        for (; i < n; i++) high = Math.Max(high, Unsafe.Add(ref rx, i));
+        for (; i < n; i++) high = Math.Max(high, Unsafe.Add(ref rx, i) & magnitude);
         return high < infinity;
     }
 
     /// <summary>
     /// <see cref="BackwardRowsSgd"/> without dx when <see cref="SkipsZeroRows"/> holds: W[o, :] −= lr · (dz[o] · x) for
-    /// the rows whose dz[o] is not +0 (the same operations on each element as the four-row sweep, so the same bits),
+    /// the rows whose dz[o] is not ±0 (the same operations on each element as the four-row sweep, so the same bits),
     /// found 64 at a time as a bit mask and visited lowest first, so the branch per row is the loop's own. The rows
-    /// of inactive ReLU units (dz = +0) are neither read nor written.
+    /// of inactive ReLU units (dz = ±0) are neither read nor written.
     /// </summary>
     private static void SgdNonzeroRows(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
     {
@@ -651,7 +654,7 @@ public static class DenseKernels
         return i;
     }
 
-    /// <summary>Bit j set when the bit pattern of d[j] is not +0's, for j &lt; count ≤ 64.</summary>
+    /// <summary>Bit j set when d[j] is not ±0 (its bits with the sign cleared are not all zero), for j &lt; count ≤ 64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong NonzeroMask(ref float d, int count)
     {
@@ -662,11 +665,11 @@ public static class DenseKernels
         // two stores cannot be forwarded from them
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; j <= count - 8; j += 8) mask |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref rd, (nuint)j), Vector256<int>.Zero)).ExtractMostSignificantBits() << j;
+            for (; j <= count - 8; j += 8) mask |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref rd, (nuint)j) & Vector256.Create(int.MaxValue), Vector256<int>.Zero)).ExtractMostSignificantBits() << j;
         }
         for (; j < count; j++)
         {
-            int bits = Unsafe.Add(ref rd, j);
+            int bits = Unsafe.Add(ref rd, j) & int.MaxValue;
             mask |= (ulong)((uint)(bits | -bits) >> 31) << j; // 1 unless bits == 0
         }
         return mask;

@@ -4,11 +4,12 @@ using static Backprop.Generated.Tests.Kernels.KernelTestData;
 namespace Backprop.Generated.Tests.Kernels;
 
 /// <summary>
-/// <see cref="DenseKernels.BackwardRowsSgd"/> without dx skips the rows whose dz is +0 when every x is +0 or positive
-/// and finite (inactive ReLU units of a first layer). These tests hold it to the bits of the full formula, which the
-/// same kernel still runs when it is given a dx (the weights' update does not depend on it), on every shape from
-/// 1 × 1 to 67 × 67 and past 256, on spans off the 64-byte grid, and on the inputs where skipping would change bits:
-/// −0 weights, −0 in dz, negative, −0, infinite and NaN x, a rate of 0. CI runs them on Vector512, Vector256 and scalar.
+/// <see cref="DenseKernels.BackwardRowsSgd"/> without dx skips the rows whose dz is ±0 when every x is finite
+/// (inactive ReLU units of a first layer). These tests hold it to the bits of <c>Backward</c> + <c>Sgd.Step</c> (a
+/// skipped row stays as it is) and, on every other row, to the full formula, which the same kernel still runs when it
+/// is given a dx (the weights' update does not depend on it), on every shape from 1 × 1 to 67 × 67 and past 256, on
+/// spans off the 64-byte grid, and on the inputs where skipping could change bits: −0 weights, −0 in dz, negative and
+/// −0 x, infinite and NaN x, a rate of 0. CI runs them on Vector512, Vector256 and scalar.
 /// </summary>
 public class SgdZeroRowTests
 {
@@ -23,7 +24,7 @@ public class SgdZeroRowTests
         }
     }
 
-    /// <summary>Weights with some −0s, x ≥ 0 with some +0s, dz with about half its entries +0 and one −0.</summary>
+    /// <summary>Weights with some −0s, x of both signs with some +0s and −0s, dz with about half its entries +0 and one −0.</summary>
     private static (float[] W, float[] Dz, float[] X) Data(int m, int n, int seed)
     {
         var random = new Random(seed);
@@ -31,7 +32,7 @@ public class SgdZeroRowTests
         for (int k = 0; k < w.Length; k++) w[k] = random.Next(9) == 0 ? -0f : (float)(random.NextDouble() * 2 - 1);
         for (int o = 0; o < m; o++) dz[o] = random.Next(2) == 0 ? 0f : (float)(random.NextDouble() * 2 - 1);
         if (m > 2) dz[m / 2] = -0f;
-        for (int i = 0; i < n; i++) x[i] = random.Next(5) == 0 ? 0f : (float)random.NextDouble();
+        for (int i = 0; i < n; i++) x[i] = random.Next(5) switch { 0 => 0f, 1 => -0f, _ => (float)(random.NextDouble() * 2 - 1) };
         return (w, dz, x);
     }
 
@@ -53,34 +54,38 @@ public class SgdZeroRowTests
         return bits;
     }
 
+    private static bool IsZero(float d) => (BitConverter.SingleToInt32Bits(d) & int.MaxValue) == 0;
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Skipping_zero_rows_leaves_the_bits_of_the_full_formula(int m, int n, int offset)
+    public void Zero_rows_stay_as_they_are_and_every_other_row_takes_the_full_formula(int m, int n, int offset)
     {
         (float[] w, float[] dz, float[] x) = Data(m, n, 1000 * m + n);
         foreach (float rate in new[] { 0.37f, 1e-3f, 0f })
         {
             int[] full = Step(w, dz, x, m, n, rate, withDx: true, offset);
-            Assert.Equal(full, Step(w, dz, x, m, n, rate, withDx: false, offset));
-
-            // and the element formula written out: w − rate · (dz · x), each product rounded
+            int[] skipped = Step(w, dz, x, m, n, rate, withDx: false, offset);
             for (int o = 0; o < m; o++)
             {
                 for (int i = 0; i < n; i++)
                 {
-                    Assert.Equal(BitConverter.SingleToInt32Bits(w[o * n + i] - rate * (dz[o] * x[i])), full[o * n + i]);
+                    int k = o * n + i;
+                    // the full formula written out: w − rate · (dz · x), each product rounded
+                    Assert.Equal(BitConverter.SingleToInt32Bits(w[k] - rate * (dz[o] * x[i])), full[k]);
+                    // Backward's gradient, +0 + dz · x, then Sgd.Step's w − rate · g
+                    int unfused = BitConverter.SingleToInt32Bits(w[k] - rate * (0f + dz[o] * x[i]));
+                    Assert.Equal(IsZero(dz[o]) ? BitConverter.SingleToInt32Bits(w[k]) : full[k], skipped[k]);
+                    if (IsZero(dz[o])) Assert.Equal(unfused, skipped[k]);
                 }
             }
         }
     }
 
     [Theory]
-    [InlineData(-0.5f)]
-    [InlineData(-0f)]
     [InlineData(float.PositiveInfinity)]
     [InlineData(float.NegativeInfinity)]
     [InlineData(float.NaN)]
-    public void An_x_where_zero_times_x_is_not_plus_zero_keeps_every_row_on_the_full_formula(float bad)
+    public void An_x_where_zero_times_x_is_NaN_keeps_every_row_on_the_full_formula(float bad)
     {
         foreach ((int m, int n) in new[] { (32, 64), (5, 3), (17, 33), (64, 10) })
         {
@@ -94,6 +99,38 @@ public class SgdZeroRowTests
             full = Step(w, dz, x, m, n, 0.25f, withDx: true, 0);
             Assert.Equal(full, Step(w, dz, x, m, n, 0.25f, withDx: false, 0));
         }
+    }
+
+    [Theory]
+    [InlineData(-0.5f)]
+    [InlineData(-0f)]
+    [InlineData(-3.4e38f)]
+    public void Negative_and_minus_zero_x_still_skip_and_keep_minus_zero_weights(float negative)
+    {
+        foreach ((int m, int n) in new[] { (32, 64), (5, 3), (17, 33), (64, 10) })
+        {
+            (float[] w, float[] dz, float[] x) = Data(m, n, 11 + m);
+            for (int k = 0; k < w.Length; k += 3) w[k] = -0f;
+            x[n - 1] = negative;
+            x[0] = negative;
+            int[] skipped = Step(w, dz, x, m, n, 0.25f, withDx: false, 0);
+            for (int o = 0; o < m; o++)
+            {
+                if (!IsZero(dz[o])) continue;
+                for (int i = 0; i < n; i++) Assert.Equal(BitConverter.SingleToInt32Bits(w[o * n + i]), skipped[o * n + i]);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(-0.25f)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NaN)]
+    public void A_negative_infinite_or_NaN_rate_keeps_every_row_on_the_full_formula(float rate)
+    {
+        (float[] w, float[] dz, float[] x) = Data(32, 64, 3);
+        for (int k = 0; k < w.Length; k += 3) w[k] = -0f;
+        Assert.Equal(Step(w, dz, x, 32, 64, rate, withDx: true, 0), Step(w, dz, x, 32, 64, rate, withDx: false, 0));
     }
 
     [Fact]
@@ -111,11 +148,11 @@ public class SgdZeroRowTests
         Assert.Equal(0x7F800001, skipped[zeroRow * n + 3]);
         Assert.NotEqual(0x7F800001, Step(w, dz, x, m, n, 0.1f, withDx: true, 0)[zeroRow * n + 3]);
 
-        // every weight as ZeroGradients; Backward; Sgd.Step leave them. (Not with −0 weights: where dz · x is −0, the
-        // fused step's −0 − (−0) is +0 while the gradient buffer's +0 + (−0) is +0 and −0 − rate · (+0) stays −0, on
-        // the full formula as much as with the skip.)
+        // every weight as ZeroGradients; Backward; Sgd.Step leave them, −0 weights and x of both signs included (x
+        // without zeros here: where a nonzero dz meets an x of ±0, dz · x can be −0, and the full formula turns a −0
+        // weight into +0 while the gradient buffer's +0 + (−0) = +0 leaves it −0, the one documented difference)
         w[zeroRow * n + 3] = 0.5f;
-        for (int k = 0; k < w.Length; k++) if (BitConverter.SingleToInt32Bits(w[k]) == int.MinValue) w[k] = 0.25f;
+        for (int i = 0; i < n; i++) if (IsZero(x[i])) x[i] = i % 2 == 0 ? 0.75f : -0.75f;
         float[] unfused = (float[])w.Clone();
         float[] g = new float[m * n];
         DenseKernels.BackwardRows(unfused, g, dz, m, n, x, default);
