@@ -70,22 +70,28 @@ public static unsafe class Alignment
             Console.WriteLine("int8 digits layers (Int8Kernels.DenseForward 32x64 ReLU + 10x32), ns per pair of calls");
             Console.WriteLine("offset      best    median   bits");
             double best0 = 0;
-            for (int off = 0; off < 64; off += 4)
+            // two passes, the first not printed: on one pinned core the first offset timed here ran at about 1.5 µs a
+            // call for seconds (code not yet tiered up), whichever offset came first
+            for (int pass = 0; pass < 2; pass++)
             {
-                sbyte* pq = qbuffer + off;
-                q.CopyTo(new Span<sbyte>(pq, q.Length));
-                Action run = () =>
+                for (int off = 0; off < 64; off += 4)
                 {
-                    var qq = new ReadOnlySpan<sbyte>(pq, 32 * 64 + 10 * 32);
-                    Int8Kernels.DenseForward<ReLUActivation>(qq.Slice(0, 2048), scales.AsSpan(0, 32), p.AsSpan(2048, 32), 32, 64, x, 1, scratch, h8);
-                    Int8Kernels.DenseForward<LinearActivation>(qq.Slice(2048, 320), scales.AsSpan(32, 10), p.AsSpan(2400, 10), 10, 32, h8, 1, scratch, y8);
-                };
-                (double b, double med, _, _) = Int8Digits.Alternate(run, run, 20000, 40);
-                run();
-                if (off == 0) { y8.CopyTo(ref8); best0 = b; }
-                bool same = true;
-                for (int i = 0; i < 10; i++) same &= BitConverter.SingleToInt32Bits(y8[i]) == BitConverter.SingleToInt32Bits(ref8[i]);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{off,6}  {b,8:F1}  {med,8:F1}   {(same ? "same" : "DIFFERENT")}  (×{b / best0:F2} of offset 0)"));
+                    sbyte* pq = qbuffer + off;
+                    q.CopyTo(new Span<sbyte>(pq, q.Length));
+                    Action run = () =>
+                    {
+                        var qq = new ReadOnlySpan<sbyte>(pq, 32 * 64 + 10 * 32);
+                        Int8Kernels.DenseForward<ReLUActivation>(qq.Slice(0, 2048), scales.AsSpan(0, 32), p.AsSpan(2048, 32), 32, 64, x, 1, scratch, h8);
+                        Int8Kernels.DenseForward<LinearActivation>(qq.Slice(2048, 320), scales.AsSpan(32, 10), p.AsSpan(2400, 10), 10, 32, h8, 1, scratch, y8);
+                    };
+                    (double[] bests, double[] medians) = AlternateN(new Action<int>[] { _ => run() }, off);
+                    double b = bests[0], med = medians[0];
+                    run();
+                    if (off == 0) { y8.CopyTo(ref8); best0 = b; }
+                    bool same = true;
+                    for (int i = 0; i < 10; i++) same &= BitConverter.SingleToInt32Bits(y8[i]) == BitConverter.SingleToInt32Bits(ref8[i]);
+                    if (pass == 1) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{off,6}  {b,8:F1}  {med,8:F1}   {(same ? "same" : "DIFFERENT")}  (×{b / best0:F2} of offset 0)"));
+                }
             }
         }
         finally
