@@ -47,6 +47,7 @@ public static class Program
                 case "--int8-conv": Int8ConvComparison.Run(i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[i + 1] : null); return 0; // FashionCnn int8 vs float32: Int8Conv.cs
                 case "--int8-spin": Int8Parts.Spin(); return 0; // for a profiler: Int8.cs
                 case "--int8-digits": Int8Digits.Run(); return 0; // one-sample digits, int8 against float32, short alternating rounds: Int8.cs
+                case "--align": Alignment.Run(); return 0; // the digits layers with their weights at every offset from a 64-byte line: Alignment.cs
                 case "--int8-parts": Int8Parts.Run(); return 0; // the digits layers' int8 kernels against float32 Gemv: Int8.cs
                 case "--latency": Latency.Run(user: Array.IndexOf(args, "--user") >= 0); return 0;
                 case "--peak-only": peakOnly = true; break;

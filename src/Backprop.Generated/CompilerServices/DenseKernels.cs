@@ -257,7 +257,7 @@ public static class DenseKernels
 
     /// <summary>(Σ a, Σ b, Σ c, Σ d): horizontal sums of four vectors in one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+    internal static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
     {
         if (Sse3.IsSupported)
         {
