@@ -39,6 +39,9 @@ public static class DenseKernels
     public static void Gemv<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
         where TAct : struct, IFusedActivation
     {
+        CheckLayer(weights.Length, m, n, x.Length);
+        if (bias.Length < m) ThrowShort(nameof(bias), bias.Length, m);
+        if (y.Length < m) ThrowShort(nameof(y), y.Length, m);
         if (n >= 256 && m >= 32 && (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated))
         {
             GemvLongRows<TAct>(weights, bias, m, n, x, y);
@@ -336,6 +339,9 @@ public static class DenseKernels
     /// </summary>
     public static void BackwardRows(ReadOnlySpan<float> weights, Span<float> gradW, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx)
     {
+        CheckLayer(weights.Length, m, n, x.Length);
+        if (gradW.Length < m * n) ThrowShort(nameof(gradW), gradW.Length, m * n);
+        CheckBackward(dz.Length, m, n, dx);
         ref float rw = ref MemoryMarshal.GetReference(weights);
         ref float rg = ref MemoryMarshal.GetReference(gradW);
         ref float rx = ref MemoryMarshal.GetReference(x);
@@ -478,6 +484,27 @@ public static class DenseKernels
         for (; i < n; i++) Unsafe.Add(ref rd, i) = TDerivative.Chain(Unsafe.Add(ref rg, i), Unsafe.Add(ref ra, i));
     }
 
+    /// <summary>A layer's sizes against its spans: m, n ≥ 0, weights [m × n], x of n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckLayer(int weights, int m, int n, int x)
+    {
+        if ((m | n) < 0 || (long)m * n > weights) ThrowLayer(weights, m, n);
+        if (x < n) ThrowShort(nameof(x), x, n);
+    }
+
+    /// <summary>dz of m, and dx empty (no input gradient) or of n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckBackward(int dz, int m, int n, ReadOnlySpan<float> dx)
+    {
+        if (dz < m) ThrowShort(nameof(dz), dz, m);
+        if (!dx.IsEmpty && dx.Length < n) ThrowShort(nameof(dx), dx.Length, n);
+    }
+
+    private static void ThrowLayer(int weights, int m, int n) =>
+        throw new ArgumentException((m | n) < 0
+            ? $"A layer's sizes must not be negative, but m = {m} and n = {n}."
+            : $"weights must hold m × n = {m} × {n} = {(long)m * n} floats, but holds {weights}.", nameof(weights));
+
     private static void ThrowShort(string name, int length, int needed) =>
         throw new ArgumentException($"{name} must hold at least {needed} floats, but holds {length}.", name);
 
@@ -490,17 +517,18 @@ public static class DenseKernels
     /// </summary>
     public static void BackwardRowsSgd(Span<float> weights, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx, float learningRate)
     {
+        CheckLayer(weights.Length, m, n, x.Length);
+        CheckBackward(dz.Length, m, n, dx);
         ref float rw = ref MemoryMarshal.GetReference(weights);
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rdx = ref MemoryMarshal.GetReference(dx);
         bool input = !dx.IsEmpty;
         if (!input && SkipsZeroRows(x, n, learningRate))
         {
-            if (dz.Length < m) ThrowShort(nameof(dz), dz.Length, m);
             SgdNonzeroRows(ref rw, ref MemoryMarshal.GetReference(dz), m, n, ref rx, learningRate);
             return;
         }
-        if (input && n > 0 && dz.Length >= m)
+        if (input && n > 0)
         {
             // short rows of whole vectors: dx in registers over every row (no store and reload of dx between sweeps)
             if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64)
@@ -544,7 +572,7 @@ public static class DenseKernels
     private static bool SkipsZeroRows(ReadOnlySpan<float> x, int n, float learningRate)
     {
         const uint infinity = 0x7F800000u;
-        if (BitConverter.SingleToUInt32Bits(learningRate) >= infinity || x.Length < n) return false;
+        if (BitConverter.SingleToUInt32Bits(learningRate) >= infinity) return false;
         ref uint rx = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(x));
         const uint magnitude = 0x7FFFFFFFu;
         uint high = 0;

@@ -15,7 +15,7 @@ public class DenseKernelTests
     {
         foreach (int m in SmallSizes)
         {
-            foreach (int n in new[] { 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 67 })
+            foreach (int n in new[] { 1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 48, 63, 64, 65, 67 })
             {
                 yield return new object[] { m, n };
             }
@@ -111,7 +111,7 @@ public class DenseKernelTests
         // an empty dx: the weight gradient only, the same bits
         Span<float> g2 = g0.ToArray();
         DenseKernels.BackwardRows(w, g2, dz, m, n, x, default);
-        Assert.Equal(g.ToArray(), g2.ToArray());
+        Assert.Equal(Bits(g), Bits(g2));
     }
 
     [Theory]
@@ -129,8 +129,37 @@ public class DenseKernelTests
 
         float[] dxFused = new float[n];
         DenseKernels.BackwardRowsSgd(w, dz, m, n, x, dxFused, rate);
-        Assert.Equal(unfused, w.ToArray());
-        Assert.Equal(dxUnfused, dxFused);
+        Assert.Equal(Bits(unfused), Bits(w));
+        Assert.Equal(Bits(dxUnfused), Bits(dxFused));
+    }
+
+
+    [Fact]
+    public void Short_spans_and_negative_sizes_are_named_before_anything_is_read()
+    {
+        float[] w = new float[4 * 8], b = new float[4], x = new float[8], y = new float[4], dz = new float[4], dx = new float[8];
+        void Named(string name, Action call) => Assert.Equal(name, Assert.Throws<ArgumentException>(call).ParamName);
+
+        Named("weights", () => DenseKernels.Gemv<LinearActivation>(w.AsSpan(1), b, 4, 8, x, y));
+        Named("x", () => DenseKernels.Gemv<LinearActivation>(w, b, 4, 8, x.AsSpan(1), y));
+        Named("bias", () => DenseKernels.Gemv<LinearActivation>(w, b.AsSpan(1), 4, 8, x, y));
+        Named("y", () => DenseKernels.Gemv<LinearActivation>(w, b, 4, 8, x, y.AsSpan(1)));
+        Named("weights", () => DenseKernels.Gemv<LinearActivation>(w, b, -1, 8, x, y));
+
+        Named("gradW", () => DenseKernels.BackwardRows(w, new float[31], dz, 4, 8, x, dx));
+        Named("dz", () => DenseKernels.BackwardRows(w, new float[32], dz.AsSpan(1), 4, 8, x, dx));
+        Named("dx", () => DenseKernels.BackwardRows(w, new float[32], dz, 4, 8, x, dx.AsSpan(1)));
+        Named("x", () => DenseKernels.BackwardRows(w, new float[32], dz, 4, 8, x.AsSpan(1), default));
+
+        foreach (float[] input in new[] { dx, Array.Empty<float>() })
+        {
+            Named("weights", () => DenseKernels.BackwardRowsSgd(w.AsSpan(1), dz, 4, 8, x, input, 0.1f));
+            Named("x", () => DenseKernels.BackwardRowsSgd(w, dz, 4, 8, x.AsSpan(1), input, 0.1f));
+            Named("dz", () => DenseKernels.BackwardRowsSgd(w, dz.AsSpan(1), 4, 8, x, input, 0.1f));
+        }
+        Named("dx", () => DenseKernels.BackwardRowsSgd(w, dz, 4, 8, x, dx.AsSpan(1), 0.1f));
+        Named("weights", () => DenseKernels.BackwardRowsSgd(w, dz, 4, -8, x, default, 0.1f));
+        Assert.All(w, v => Assert.Equal(0f, v)); // nothing was written
     }
 
     [Theory]

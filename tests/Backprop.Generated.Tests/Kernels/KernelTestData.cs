@@ -24,6 +24,14 @@ internal static class KernelTestData
         return span;
     }
 
+    /// <summary>Each float's bit pattern, so that assertions tell +0 from −0 and one NaN from another.</summary>
+    public static int[] Bits(ReadOnlySpan<float> values)
+    {
+        int[] bits = new int[values.Length];
+        for (int k = 0; k < bits.Length; k++) bits[k] = BitConverter.SingleToInt32Bits(values[k]);
+        return bits;
+    }
+
     /// <summary>Σ_i w[o, i] · x[i] in double.</summary>
     public static double Dot(ReadOnlySpan<float> w, int o, int n, ReadOnlySpan<float> x)
     {

@@ -6,9 +6,9 @@ namespace Backprop.Generated.Tests.Kernels;
 
 /// <summary>
 /// The one-sample kernels give the same bits wherever the weights lie: at every 4-byte offset 0 to 60 from a 64-byte
-/// line (a baked network's weights land wherever the compiler put the assembly's data), with NaN in the memory just
-/// before and after the weights (so a kernel that read a neighbour's lanes, as an aligned-load scheme would, could not
-/// pass by luck). Shapes as <see cref="DenseKernelTests.Shapes"/>: 1 to 67 and past 256 on both axes. Which SIMD width
+/// line (a baked network's weights land wherever the compiler put the assembly's data), with NaN (float) or −128 (int8)
+/// in the memory just before and after the weights (so a kernel that read a neighbour's lanes, as an aligned-load scheme
+/// would, could not pass by luck), compared bit for bit. Shapes as <see cref="DenseKernelTests.Shapes"/>: 1 to 67 and past 256 on both axes. Which SIMD width
 /// runs depends on the CPU: CI runs these tests with Vector512, again with AVX-512 off (Vector256) and with no SIMD.
 /// </summary>
 public class PlacementTests
@@ -22,10 +22,10 @@ public class PlacementTests
         Span<float> source = Random(m * n, 21);
         Span<float> b = Random(m, 22), x = Random(n, 23, offset: 3);
         var buffer = new AlignedFloats(m * n + 32);
-        float[] reference = Run(0, buffer, source, b, x, m, n);
+        int[] reference = Bits(Run(0, buffer, source, b, x, m, n));
         for (int floats = 1; floats < 16; floats++)
         {
-            Assert.Equal(reference, Run(floats, buffer, source, b, x, m, n));
+            Assert.Equal(reference, Bits(Run(floats, buffer, source, b, x, m, n)));
         }
 
         static float[] Run(int floats, AlignedFloats buffer, ReadOnlySpan<float> source, ReadOnlySpan<float> b, ReadOnlySpan<float> x, int m, int n)
@@ -51,10 +51,10 @@ public class PlacementTests
         float[] b = Random(m, 32).ToArray(), x = Random(n, 33, offset: 5).ToArray();
         byte[] scratch = new byte[Int8Kernels.ScratchBytes(n, 1)];
         var buffer = new AlignedFloats((m * n + 3) / 4 + 32);
-        float[] reference = Run(0);
+        int[] reference = Bits(Run(0));
         for (int bytes = 4; bytes < 64; bytes += 4)
         {
-            Assert.Equal(reference, Run(bytes));
+            Assert.Equal(reference, Bits(Run(bytes)));
         }
 
         float[] Run(int bytes)

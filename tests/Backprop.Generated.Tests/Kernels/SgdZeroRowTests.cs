@@ -47,12 +47,6 @@ public class SgdZeroRowTests
         return Bits(w);
     }
 
-    private static int[] Bits(ReadOnlySpan<float> values)
-    {
-        int[] bits = new int[values.Length];
-        for (int k = 0; k < bits.Length; k++) bits[k] = BitConverter.SingleToInt32Bits(values[k]);
-        return bits;
-    }
 
     private static bool IsZero(float d) => (BitConverter.SingleToInt32Bits(d) & int.MaxValue) == 0;
 
