@@ -173,8 +173,8 @@ public static class Int8Digits
         var f32 = new DigitsBaked();
         var i8 = new DigitsInt8();
         // Where the compiler put each network's weights in the assembly's data moves with every change to the assembly,
-        // and a row of 32-byte loads that straddles 64-byte lines costs the float32 Gemv about 15 %: print it, so runs
-        // of different builds can be compared.
+        // and at 14 of the 16 4-byte offsets from a 64-byte line the float32 Gemv's loads straddle lines (about 1.2x for
+        // digits' two layers: --align, docs/performance.md): print it, so runs of different builds can be compared.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"weights' address mod 64: float32 {Mod64(DigitsBaked.Parameters)}, int8 {Mod64(DigitsInt8.QuantizedWeights)}"));
         foreach (bool signed in new[] { false, true })
