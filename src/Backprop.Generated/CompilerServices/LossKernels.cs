@@ -60,7 +60,7 @@ public static class LossKernels
             terms += Vector128.ConditionalSelect(inTail, term, Vector128<float>.Zero);
             targets += ti;
         }
-        float loss = -HorizontalSum(terms);
+        float loss = 0f - HorizontalSum(terms); // +0 for a loss of exactly 0 (−(+0) would be −0), as a sum over samples gives
         float tsum = HorizontalSum(targets);
 
         // ∂ℓ/∂z_j = (p_j Σt − t_j) · gradScale
