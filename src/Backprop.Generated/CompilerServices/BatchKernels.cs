@@ -72,8 +72,8 @@ public static class BatchKernels
 
     /// <summary>
     /// dst[c, r] = src[r, c] for a rows × cols block (row strides given): 8 × 8 tiles in AVX registers, the edges scalar.
-    /// The tiles go along the long side inside the walk over the short one's blocks of 8 (a chunk's 32 samples or
-    /// features), so what a run of tiles touches stays in L1: for <see cref="ToFeatureMajor"/> (32 rows of n inputs)
+    /// The walk goes along the long side in blocks of 8 and, inside each block, down the short side (a chunk's 32
+    /// samples or features), so what a run of tiles touches stays in L1: for <see cref="ToFeatureMajor"/> (32 rows of n inputs)
     /// the four tiles down a block of 8 columns fill 8 whole destination rows of 128 bytes, and each source line is read
     /// again by the next block while still in L1; walked row block by row block instead, every 128-byte destination row
     /// is written 32 bytes at a time on four passes over the whole [n × 32] block, which is larger than L1 from 256

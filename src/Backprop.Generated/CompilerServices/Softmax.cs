@@ -20,6 +20,11 @@ namespace Backprop.Generated.CompilerServices;
 /// machine gives the same bits, with or without SIMD hardware (<c>SoftmaxTests</c>).
 /// </para>
 /// <para>
+/// <see cref="BatchKernels.SoftmaxChunk"/> takes these steps lane by lane down a feature-major chunk (four samples per
+/// vector) for the batch path, so each sample gets these bits; a change to the order here must be made there too, and
+/// <c>BatchKernelTests</c> fails until it is.
+/// </para>
+/// <para>
 /// The loads are 128-bit groups at multiples of four, as the matrix-vector kernel stores its rows, so each load is
 /// forwarded from one store (a 256-bit load straddling two 128-bit stores stalls).
 /// </para>
