@@ -644,11 +644,11 @@ public static class Int8Kernels
         min = MinNative(min, Avx.Permute(min, 0x4E));
         max = MaxNative(max, Avx.Permute(max, 0xB1));
         min = MinNative(min, Avx.Permute(min, 0xB1));
-        // max|x| / 127 rounds to 0 exactly when max|x| < 2^-143 (64 of the smallest subnormal: 64 / 127 of it rounds up,
-        // 63 / 127 down), so the inverse does not wait for the scale's division
-        Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(64).AsSingle());
+        // Int8Quantization.Scale and InverseScale lane by lane: both 0 below SmallestMaxAbs (where 127 / max|x| would be
+        // infinite), so the inverse does not wait for the scale's division
+        Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(Int8Quantization.SmallestMaxAbs));
         inverse = Vector256.AndNot(Vector256.Create((float)Int8Quantization.MaxLevel) / max, zero);
-        Vector256<float> scale = max / Vector256.Create((float)Int8Quantization.MaxLevel);
+        Vector256<float> scale = Vector256.AndNot(max / Vector256.Create((float)Int8Quantization.MaxLevel), zero);
         hasNegative = min.ToScalar() < 0f && zero.ToScalar() == 0f;
         return scale;
     }
