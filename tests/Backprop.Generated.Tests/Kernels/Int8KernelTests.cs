@@ -362,6 +362,18 @@ public class Int8KernelTests
         Assert.Contains("16 input bytes", error.Message);
         error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantizedToNext<LinearActivation>(new sbyte[32], new float[8], new float[8], 8, 4, new byte[15], 1f, false, new float[8], out _));
         Assert.Contains("16 bytes", error.Message);
+
+        // the length checks the one-sample layer shares name the method that was called
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseForwardToNext<LinearActivation>(new sbyte[39], new float[4], new float[4], 4, 10, new float[10], new byte[20], new float[4], out _));
+        Assert.Contains("Int8Kernels.DenseForwardToNext:", error.Message);
+        Assert.Contains("40 weights", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseForward<LinearActivation>(new sbyte[39], new float[4], new float[4], 4, 10, new float[10], 1, new byte[Int8Kernels.ScratchBytes(10, 1)], new float[4]));
+        Assert.Contains("Int8Kernels.DenseForward:", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantizedToNext<LinearActivation>(new sbyte[31], new float[8], new float[8], 8, 4, new byte[16], 1f, false, new float[8], out _));
+        Assert.Contains("Int8Kernels.DenseQuantizedToNext:", error.Message);
+        Assert.Contains("32 weights", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantized<LinearActivation>(new sbyte[31], new float[8], new float[8], 8, 4, new byte[16], 1f, false, new float[8]));
+        Assert.Contains("Int8Kernels.DenseQuantized:", error.Message);
     }
 
     [Fact]
