@@ -41,6 +41,40 @@ public class Int8GeneratorTests
         Snapshots.SnapshotHarness.Verify(SnapshotName, run.Results.Single().GeneratedSources.Single().SourceText.ToString());
     }
 
+    /// <summary>The int8 snapshot of a chain of Dense layers that hand their quantized outputs on.</summary>
+    internal const string ChainSnapshotName = "Int8Chain";
+
+    private const string ChainInt8 = """
+        namespace Device;
+        [Network(Loss.CrossEntropy, Weights = "chain.safetensors", Precision = Precision.Int8)]
+        [Input(3)] [Dense(4, Activation.ReLU)] [Dropout(0.5)] [Dense(3, Activation.Linear)] [Dense(2, Activation.Softmax)]
+        public partial class ChainInt8 { }
+        """;
+
+    private static byte[] ChainFile() => BakedWeightsGeneratorTests.SafeTensors(
+        ("layers.0.weight", "F32", new[] { 4, 3 }, Enumerable.Range(0, 12).Select(i => (i % 5 - 2) / 4f).ToArray()),
+        ("layers.0.bias", "F32", new[] { 4 }, new[] { 0.01f, -0.02f, 0.03f, 0f }),
+        ("layers.1.weight", "F32", new[] { 3, 4 }, Enumerable.Range(0, 12).Select(i => (i % 7 - 3) / 8f).ToArray()),
+        ("layers.1.bias", "F32", new[] { 3 }, new[] { 0.1f, 0f, -0.1f }),
+        ("layers.2.weight", "F32", new[] { 2, 3 }, new[] { 1.5f, -0.75f, 0.25f, -1f, 0.5f, 2f }),
+        ("layers.2.bias", "F32", new[] { 2 }, new[] { 0.125f, -0.125f }));
+
+    [Fact]
+    public void An_int8_chain_of_dense_layers_hands_each_quantized_output_on_and_matches_its_snapshot()
+    {
+        var (output, run, diagnostics) = Run(Harness.Preamble + ChainInt8, BakedWeightsGeneratorTests.Text("chain.safetensors", ChainFile()));
+        Assert.Empty(diagnostics);
+        Assert.Empty(Harness.CompilerDiagnostics(output));
+        string text = run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Snapshots.SnapshotHarness.Verify(ChainSnapshotName, text);
+        // one sample: layer 0 quantizes its outputs for layer 1 (the Dropout between is the identity), layer 1 its own for
+        // layer 2, which takes them and ends in the float32 softmax
+        const string Kernels = "global::Backprop.Generated.CompilerServices.Int8Kernels.";
+        Assert.Contains("sx = " + Kernels + "DenseForwardToNext<global::Backprop.Generated.CompilerServices.ReLUActivation>(", text);
+        Assert.Contains("sx = " + Kernels + "DenseQuantizedToNext<global::Backprop.Generated.CompilerServices.LinearActivation>(", text);
+        Assert.Contains(Kernels + "DenseQuantized<global::Backprop.Generated.CompilerServices.LinearActivation>(", text);
+    }
+
     /// <summary>The int8 convolutional snapshot this class verifies.</summary>
     internal const string ConvSnapshotName = "Int8Conv";
 

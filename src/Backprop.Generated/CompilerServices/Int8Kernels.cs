@@ -30,7 +30,8 @@ namespace Backprop.Generated.CompilerServices;
 /// 512-bit one, and the products cost the same. Rows of exactly one or two such vectors (32 or 64 inputs) have a
 /// version of their own (<c>WholeBlocks</c>): the quantized input held in registers for every block, constant row
 /// offsets, no masks, the last 1 to 4 rows as a block of 4, and an input of both signs multiplied once, as |q| times the
-/// weights signed by q (Σ |q|·(w·sign q) = Σ q·w; |w| ≤ 127 keeps the pair sums exact). Each tile is written once over
+/// weights signed by q (Σ |q|·(w·sign q) = Σ q·w; the sign flip negates a byte, which wraps for −128, so the one-sample
+/// kernels take weights in [−127, 127], as <see cref="Int8Quantization"/> makes them). Each tile is written once over
 /// the vector width (<c>IInt8Width</c>). A convolution lowered to a matrix product (im2col patches as the samples,
 /// filters as the rows) can use <see cref="MatrixProduct"/> as it stands. Called by generated code; versioned with the
 /// generator (one package).
@@ -38,8 +39,9 @@ namespace Backprop.Generated.CompilerServices;
 /// <para>
 /// One sample through a chain of Dense layers (the generated <c>ForwardOne</c>) quantizes each layer's input once:
 /// <see cref="DenseForwardToNext{TAct}"/> and <see cref="DenseQuantizedToNext{TAct}"/> quantize their outputs for the
-/// next layer as they make them (max|y| and min y kept in registers by the row blocks, which, for a multiple of 32
-/// outputs, also round them into bytes from the 32-byte pieces they just stored), and <see cref="DenseQuantized{TAct}"/>
+/// next layer as they make them (max|y| and min y kept in registers by the row blocks; the blocks for rows of exactly
+/// 32 or 64 inputs (<c>WholeBlocks</c>), for a multiple of 32 outputs, also round them into bytes from the 32-byte
+/// pieces they just stored; other shapes quantize y in a pass of their own), and <see cref="DenseQuantized{TAct}"/>
 /// takes such an input. The bytes and scales are those <see cref="QuantizeInput"/> gives, so the bits are those of
 /// <see cref="DenseForward{TAct}"/> layer after layer.
 /// </para>
@@ -55,6 +57,9 @@ public static class Int8Kernels
     /// y[s, o] = act(s_x[s] · s_w[o] · Σ_i q_x[s, i] · q_w[o, i] + b[o]), the product and scaling in float64 and rounded
     /// once to float32 (so within 1 ulp of the exact value of the dequantized arithmetic). <paramref name="scratch"/>
     /// holds at least <see cref="ScratchBytes"/> bytes.
+    /// <para>Weights must be in [−127, 127] (<see cref="Int8Quantization.QuantizeRows"/> makes them so): for an input of
+    /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
+    /// (it would read every weight on every call).</para>
     /// </summary>
     public static void DenseForward<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<float> x, int samples, Span<byte> scratch, Span<float> y)
@@ -600,6 +605,9 @@ public static class Int8Kernels
     /// <paramref name="nextHasNegative"/>); returns their scale. The bytes and scale <see cref="QuantizeInput"/> of
     /// <paramref name="y"/> gives, with max|y| and min y taken as the outputs are made. Then
     /// <see cref="DenseQuantized{TAct}"/> or <see cref="DenseQuantizedToNext{TAct}"/> for the next layer.
+    /// <para>Weights must be in [−127, 127] (<see cref="Int8Quantization.QuantizeRows"/> makes them so): for an input of
+    /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
+    /// (it would read every weight on every call).</para>
     /// </summary>
     public static float DenseForwardToNext<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<float> x, Span<byte> bytes, Span<float> y, out bool nextHasNegative)
@@ -623,7 +631,7 @@ public static class Int8Kernels
     {
         if (weights.Length < m * n || weightScales.Length < m || bias.Length < m || x.Length < n || bytes.Length < 2 * n || y.Length < m)
         {
-            throw new ArgumentException($"Int8Kernels.DenseForward: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {n} inputs, {2 * n} bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {x.Length}, {bytes.Length} and {y.Length}.");
+            throw new ArgumentException($"Int8Kernels.{(next ? "DenseForwardToNext" : "DenseForward")}: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {n} inputs, {2 * n} bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {x.Length}, {bytes.Length} and {y.Length}.");
         }
         ref byte pr = ref MemoryMarshal.GetReference(bytes);
         float sx = Quantize(x.Slice(0, n), ref pr, ref Unsafe.Add(ref pr, n), out bool hasNegative);
@@ -644,11 +652,11 @@ public static class Int8Kernels
         min = MinNative(min, Avx.Permute(min, 0x4E));
         max = MaxNative(max, Avx.Permute(max, 0xB1));
         min = MinNative(min, Avx.Permute(min, 0xB1));
-        // max|x| / 127 rounds to 0 exactly when max|x| < 2^-143 (64 of the smallest subnormal: 64 / 127 of it rounds up,
-        // 63 / 127 down), so the inverse does not wait for the scale's division
-        Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(64).AsSingle());
+        // Int8Quantization.Scale and InverseScale lane by lane: both 0 below SmallestMaxAbs (where 127 / max|x| would be
+        // infinite), so the inverse does not wait for the scale's division
+        Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(Int8Quantization.SmallestMaxAbs));
         inverse = Vector256.AndNot(Vector256.Create((float)Int8Quantization.MaxLevel) / max, zero);
-        Vector256<float> scale = max / Vector256.Create((float)Int8Quantization.MaxLevel);
+        Vector256<float> scale = Vector256.AndNot(max / Vector256.Create((float)Int8Quantization.MaxLevel), zero);
         hasNegative = min.ToScalar() < 0f && zero.ToScalar() == 0f;
         return scale;
     }
@@ -674,6 +682,9 @@ public static class Int8Kernels
     /// <see cref="DenseForwardToNext{TAct}"/> leaves it: positive magnitudes in [0, n), negative ones in [n, 2n) when
     /// <paramref name="hasNegative"/>; scale <paramref name="sx"/>):
     /// y[o] = act(s_x · s_w[o] · Σ_i q_x[i] · q_w[o, i] + b[o]), the same bits as <see cref="DenseForward{TAct}"/>.
+    /// <para>Weights must be in [−127, 127] (<see cref="Int8Quantization.QuantizeRows"/> makes them so): for an input of
+    /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
+    /// (it would read every weight on every call).</para>
     /// </summary>
     public static void DenseQuantized<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y)
@@ -687,6 +698,9 @@ public static class Int8Kernels
     /// into <paramref name="bytes"/> (whose input bytes are no longer needed; at least 2 · m of them), returning their
     /// scale and <paramref name="nextHasNegative"/>: the bytes <see cref="QuantizeInput"/> of <paramref name="y"/> would
     /// give, with max|y| and min y taken as the outputs are made instead of in a pass of their own.
+    /// <para>Weights must be in [−127, 127] (<see cref="Int8Quantization.QuantizeRows"/> makes them so): for an input of
+    /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
+    /// (it would read every weight on every call).</para>
     /// </summary>
     public static float DenseQuantizedToNext<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, Span<byte> bytes, float sx, bool hasNegative, Span<float> y, out bool nextHasNegative)
@@ -710,7 +724,7 @@ public static class Int8Kernels
     {
         if (weights.Length < m * n || weightScales.Length < m || bias.Length < m || bytes.Length < 2 * n || y.Length < m)
         {
-            throw new ArgumentException($"Int8Kernels.DenseQuantized: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {2 * n} input bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {bytes.Length} and {y.Length}.");
+            throw new ArgumentException($"Int8Kernels.{(next ? "DenseQuantizedToNext" : "DenseQuantized")}: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {2 * n} input bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {bytes.Length} and {y.Length}.");
         }
         ref byte pr = ref MemoryMarshal.GetReference(bytes);
         ref byte nr = ref Unsafe.Add(ref pr, n);

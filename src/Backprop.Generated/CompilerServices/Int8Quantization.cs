@@ -16,8 +16,9 @@ namespace Backprop.Generated.CompilerServices;
 /// q = clamp(round-to-nearest-even(v · (127 / max|v|)), −127, 127), so v ≈ scale · q with |q| ≤ 127 (−128 is never used,
 /// which keeps every product within ±16,129). The values are multiplied by the inverse of the scale, 127 / max|v| (one
 /// float division per span), rather than divided by the scale (one per value): the same rule at build time and at run
-/// time, and a multiplication vectorizes cheaply. An all-zero span has scale 0 and quantizes to zeros. Values must be
-/// finite.
+/// time, and a multiplication vectorizes cheaply. A span whose max|v| is below <see cref="SmallestMaxAbs"/> (about
+/// 3.7e-37, where 127 / max|v| would overflow to infinity; an all-zero span among them) counts as zero: scale 0, every
+/// value quantized to 0, on every path. Values must be finite.
 /// Used by generated code and by the generator.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -37,11 +38,21 @@ static class Int8Quantization
     /// </summary>
     public const int MaxFanIn = int.MaxValue / (MaxLevel * MaxLevel);
 
-    /// <summary>The scale of a span whose largest magnitude is <paramref name="maxAbs"/>: maxAbs / 127 (0 for 0).</summary>
-    public static float Scale(float maxAbs) => maxAbs / MaxLevel;
+    /// <summary>
+    /// The smallest max|v| quantized with a scale: 127 / maxAbs is finite in float32 from this value on (bits 0x02FE0001,
+    /// about 3.73e-37) and rounds to infinity below it. A smaller max|v| counts as zero (scale 0, all values 0), so no
+    /// quantizer ever multiplies by infinity (whose conversion to int differs between the scalar and vector paths).
+    /// </summary>
+    public const float SmallestMaxAbs = 3.7321948e-37f;
 
-    /// <summary>What values are multiplied by before rounding: 127 / maxAbs (0 for 0, so everything quantizes to 0).</summary>
-    public static float InverseScale(float maxAbs) => maxAbs == 0f ? 0f : MaxLevel / maxAbs;
+    /// <summary>The scale of a span whose largest magnitude is <paramref name="maxAbs"/>: maxAbs / 127 (0 below <see cref="SmallestMaxAbs"/>).</summary>
+    public static float Scale(float maxAbs) => maxAbs < SmallestMaxAbs ? 0f : maxAbs / MaxLevel;
+
+    /// <summary>
+    /// What values are multiplied by before rounding: 127 / maxAbs, always finite (0 below <see cref="SmallestMaxAbs"/>,
+    /// so everything quantizes to 0, as the scale 0 says).
+    /// </summary>
+    public static float InverseScale(float maxAbs) => maxAbs < SmallestMaxAbs ? 0f : MaxLevel / maxAbs;
 
     /// <summary>The largest magnitude of <paramref name="values"/> (0 for an empty span).</summary>
     public static float MaxAbs(ReadOnlySpan<float> values)

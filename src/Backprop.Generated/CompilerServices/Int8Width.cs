@@ -46,8 +46,10 @@ internal interface IInt8Width<TVec> where TVec : struct
 
     /// <summary>
     /// Byte by byte, w times the sign of s (w, s signed; −w where s &lt; 0, 0 where s = 0): with |q| as the unsigned
-    /// operand, Σ |q| · (w · sign q) = Σ q · w, one product per weight for an input of both signs (|w| ≤ 127, so the
-    /// pair sums stay exact).
+    /// operand, Σ |q| · (w · sign q) = Σ q · w, one product per weight for an input of both signs. The negation wraps
+    /// for w = −128 (−(−128) is −128 in a byte), so this holds only for w in [−127, 127]: the precondition of the
+    /// one-sample Dense kernels (<see cref="Int8Quantization"/> never makes −128). The pair sums themselves would stay
+    /// exact for any byte (2 · 127 · 128 = 32,512 &lt; 2¹⁵).
     /// </summary>
     static abstract TVec Sign(TVec w, TVec s);
 
@@ -100,7 +102,8 @@ internal readonly struct Int8Width512 : IInt8Width<Vector512<int>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Sign(Vector512<int> w, Vector512<int> s)
     {
-        // no vpsignb on 512 bits: negate where s < 0, clear where s = 0
+        // no vpsignb on 512 bits: negate where s < 0, clear where s = 0 (wrapping, as vpsignb: w = -128 stays -128,
+        // hence the callers' precondition w in [-127, 127])
         Vector512<sbyte> wb = w.AsSByte(), sb = s.AsSByte();
         Vector512<sbyte> signed = Vector512.ConditionalSelect(Vector512.LessThan(sb, Vector512<sbyte>.Zero), -wb, wb);
         return Vector512.AndNot(signed, Vector512.Equals(sb, Vector512<sbyte>.Zero)).AsInt32();
@@ -172,6 +175,7 @@ internal readonly struct Int8Width256 : IInt8Width<Vector256<int>>
         Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x.AsByte(), w.AsSByte()), pairs.AsInt16());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // vpsignb: wrapping, so w = -128 stays -128 where s < 0 (the callers' precondition: w in [-127, 127])
     public static Vector256<int> Sign(Vector256<int> w, Vector256<int> s) => Avx2.Sign(w.AsSByte(), s.AsSByte()).AsInt32();
 
     public static Vector256<int> TailMask(int n) =>

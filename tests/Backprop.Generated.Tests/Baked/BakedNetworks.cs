@@ -77,3 +77,31 @@ public partial class SmallInt8 { }
 [Dropout(0.25)]
 [Dense(2, Activation.Sigmoid)]
 public partial class StagedInt8 { }
+
+/// <summary>
+/// A chain of four Dense layers for the int8 one-sample hand-off (<see cref="ChainInt8"/>): each hidden layer's
+/// activation is applied by the kernel and the next layer is Dense (past a Dropout), so each quantizes the next input.
+/// </summary>
+[Network(Loss.CrossEntropy)]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dropout(0.25)]
+[Dense(32, Activation.Linear)]
+[Dense(16, Activation.Linear)]
+[Dense(10, Activation.Softmax)]
+public partial class ChainTrainable { }
+
+/// <summary>
+/// <see cref="ChainTrainable"/>'s weights in int8: one sample goes DenseForwardToNext (64 → 32, rows of two 32-byte
+/// vectors, the outputs quantized by the blocks), DenseQuantizedToNext (32 → 32, outputs of both signs quantized by the
+/// blocks), DenseQuantizedToNext (32 → 16, an input of both signs: the sign-flip products; the outputs scanned), then
+/// DenseQuantized (16 → 10, the tiles).
+/// </summary>
+[Network(Loss.CrossEntropy, Weights = "baked_chain.safetensors", Precision = Precision.Int8)]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dropout(0.25)]
+[Dense(32, Activation.Linear)]
+[Dense(16, Activation.Linear)]
+[Dense(10, Activation.Softmax)]
+public partial class ChainInt8 { }

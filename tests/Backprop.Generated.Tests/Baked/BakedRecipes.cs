@@ -20,6 +20,7 @@ public static class BakedRecipes
         "baked_digits.safetensors" => new DigitsTrainable(12),
         "baked_staged.safetensors" => new StagedTrainable(13),
         "baked_sensor.safetensors" => new SensorTrainable(14),
+        "baked_chain.safetensors" => new ChainTrainable(15),
         _ => throw new ArgumentOutOfRangeException(nameof(file), file, null),
     };
 

@@ -88,6 +88,86 @@ public class Int8NetworkTests
         }
     }
 
+    [Fact]
+    public void Chain_int8_constants_are_the_runtime_quantization_of_the_committed_file()
+    {
+        // the committed file is what the recipe makes (to float rounding: training sums in SIMD order)
+        INetwork made = BakedRecipes.Make("baked_chain.safetensors");
+        INetwork file = BakedRecipes.Fresh("baked_chain.safetensors");
+        file.LoadWeights(Path.Combine(AppContext.BaseDirectory, "baked", "baked_chain.safetensors"));
+        float[] a = made.Parameters.ToArray(), b = file.Parameters.ToArray();
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5f * Math.Max(1f, Math.Abs(a[i])), $"[{i}]: recipe {a[i]:R}, committed {b[i]:R}");
+
+        ReadOnlySpan<float> p = b;
+        var q = new sbyte[ChainInt8.QuantizedWeightCount];
+        var s = new float[ChainInt8.WeightScaleCount];
+        var biases = new List<float>();
+        int at = 0, qAt = 0, sAt = 0;
+        foreach ((int m, int n) in ChainLayers)
+        {
+            Int8Quantization.QuantizeRows(p.Slice(at, m * n), m, n, q.AsSpan(qAt, m * n), s.AsSpan(sAt, m));
+            biases.AddRange(p.Slice(at + m * n, m).ToArray());
+            at += m * n + m;
+            qAt += m * n;
+            sAt += m;
+        }
+        Assert.Equal(p.Length, at);
+        Assert.True(ChainInt8.QuantizedWeights.SequenceEqual(q));
+        Assert.True(ChainInt8.WeightScales.SequenceEqual(s));
+        Assert.True(ChainInt8.Parameters.SequenceEqual(biases.ToArray()));
+    }
+
+    private static readonly (int M, int N)[] ChainLayers = { (32, 64), (32, 32), (16, 32), (10, 16) };
+
+    [Fact]
+    public void Chain_int8_forward_with_signed_inputs_equals_the_scalar_reference_bit_for_bit()
+    {
+        // Four Dense layers, each hidden one handing its quantized outputs to the next (DenseForwardToNext, then
+        // DenseQuantizedToNext twice, then DenseQuantized); inputs of both signs (the sign-flip products of rows of 64),
+        // then non-negative ones, an all-zero sample and tiny ones around Int8Quantization.SmallestMaxAbs.
+        var net = new ChainInt8();
+        float[] signed = RandomInputs(64 * 40, 6, signed: true);
+        float[] positive = RandomInputs(64 * 10, 7, signed: false);
+        var samples = new List<float[]>();
+        for (int k = 0; k < 40; k++) samples.Add(signed[(k * 64)..((k + 1) * 64)]);
+        for (int k = 0; k < 10; k++) samples.Add(positive[(k * 64)..((k + 1) * 64)]);
+        samples.Add(new float[64]);
+        foreach (float tiny in new[] { MathF.BitDecrement(Int8Quantization.SmallestMaxAbs), Int8Quantization.SmallestMaxAbs, 1e-36f })
+        {
+            samples.Add(signed[..64].Select(v => v * tiny).ToArray());
+        }
+        var outputs = new float[10];
+        ReadOnlySpan<sbyte> wq = ChainInt8.QuantizedWeights;
+        ReadOnlySpan<float> ws = ChainInt8.WeightScales, bs = ChainInt8.Parameters;
+        foreach (float[] x in samples)
+        {
+            float[] h = x;
+            int qAt = 0, sAt = 0;
+            for (int l = 0; l < ChainLayers.Length; l++)
+            {
+                (int m, int n) = ChainLayers[l];
+                h = ReferenceDense(wq.Slice(qAt, m * n), ws.Slice(sAt, m), bs.Slice(sAt, m), m, n, h);
+                if (l == 0) h = h.Select(v => Math.Max(v, 0f)).ToArray();
+                qAt += m * n;
+                sAt += m;
+            }
+            float[] expected = ReferenceSoftmax(h);
+            net.Forward(x, outputs);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), outputs.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        // and a batch (the tiles, not the one-sample hand-off) gives the same bits
+        float[] all = samples.SelectMany(v => v).ToArray();
+        var batch = new float[10 * samples.Count];
+        net.Forward(all, batch);
+        for (int k = 0; k < samples.Count; k++)
+        {
+            net.Forward(samples[k], outputs);
+            Assert.Equal(outputs.Select(BitConverter.SingleToInt32Bits), batch[(k * 10)..((k + 1) * 10)].Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(16)]

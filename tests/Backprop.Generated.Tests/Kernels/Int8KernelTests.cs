@@ -82,6 +82,61 @@ public class Int8KernelTests
         Assert.All(zeros, b => Assert.Equal(0, b));
     }
 
+    /// <summary>Maxima on both sides of <see cref="Int8Quantization.SmallestMaxAbs"/>, from the subnormals up.</summary>
+    private static readonly float[] TinyMaxima =
+    {
+        BitConverter.Int32BitsToSingle(1), BitConverter.Int32BitsToSingle(63), BitConverter.Int32BitsToSingle(64),
+        BitConverter.Int32BitsToSingle(1000), 1e-38f, 1e-37f, MathF.BitDecrement(Int8Quantization.SmallestMaxAbs),
+        Int8Quantization.SmallestMaxAbs, MathF.BitIncrement(Int8Quantization.SmallestMaxAbs), 4e-37f, 1e-36f, 1e-30f,
+    };
+
+    [Fact]
+    public void The_inverse_scale_never_overflows_and_is_zero_exactly_where_the_scale_is()
+    {
+        Assert.Equal(0x02FE0001, BitConverter.SingleToInt32Bits(Int8Quantization.SmallestMaxAbs));
+        Assert.True(float.IsFinite(127f / Int8Quantization.SmallestMaxAbs));
+        Assert.True(float.IsPositiveInfinity(127f / MathF.BitDecrement(Int8Quantization.SmallestMaxAbs)));
+        foreach (float max in TinyMaxima.Append(0f).Append(1f).Append(float.MaxValue))
+        {
+            float inverse = Int8Quantization.InverseScale(max);
+            float scale = Int8Quantization.Scale(max);
+            Assert.True(float.IsFinite(inverse), $"max {max}: inverse {inverse}");
+            Assert.Equal(max < Int8Quantization.SmallestMaxAbs, inverse == 0f);
+            Assert.Equal(inverse == 0f, scale == 0f);
+            if (inverse != 0f) Assert.Equal(127, Int8Quantization.Quantize(max, inverse));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void QuantizeInput_of_tiny_maxima_gives_the_scalar_rules_bytes(int n)
+    {
+        foreach (float max in TinyMaxima)
+        {
+            foreach (bool signed in new[] { false, true })
+            {
+                // zeros, positives and (when signed) negatives up to max in magnitude, the extreme in the middle
+                var x = new float[n];
+                for (int i = 0; i < n; i++) x[i] = i % 3 == 0 ? 0f : max * ((i % 5) / 4f) * (signed && i % 2 == 1 ? -1f : 1f);
+                x[n / 2] = signed && n > 1 ? -max : max;
+                var positive = new byte[n];
+                var negative = new byte[n];
+                Array.Fill(positive, (byte)0xEE);
+                float scale = Int8Kernels.QuantizeInput(x, positive, negative, out bool hasNegative);
+                float maxAbs = Int8Quantization.MaxAbs(x);
+                Assert.Equal(Int8Quantization.Scale(maxAbs), scale);
+                Assert.Equal(x.Any(v => v < 0) && scale != 0f, hasNegative);
+                float inverse = Int8Quantization.InverseScale(maxAbs);
+                for (int i = 0; i < n; i++)
+                {
+                    int q = Int8Quantization.Quantize(x[i], inverse);
+                    Assert.True(Math.Max(q, 0) == positive[i], $"max {max}, x[{i}] = {x[i]}: {positive[i]}, expected {Math.Max(q, 0)}");
+                    if (hasNegative) Assert.Equal(Math.Max(-q, 0), negative[i]);
+                }
+            }
+        }
+    }
+
     public static IEnumerable<object[]> ProductShapes()
     {
         // 8 rows and more, fewer than 256 inputs: one sample in 8-row blocks (32-byte vectors from 32 inputs, 64-byte ones
@@ -184,10 +239,12 @@ public class Int8KernelTests
 
     public static IEnumerable<object[]> ChainShapes()
     {
-        // (32, 64), (10, 32), (64, 32): rows of whole 32-byte vectors, the next input quantized by the row blocks where
-        // m is a multiple of 32; (40, 64), (12, 32): overlapping last blocks; (16, 100), (10, 128): the general row
-        // blocks; (128, 784), (5, 64): the tiles
-        foreach ((int m, int n) in new[] { (32, 64), (10, 32), (64, 32), (8, 32), (40, 64), (12, 32), (33, 64), (16, 100), (10, 128), (32, 200), (128, 784), (5, 64), (256, 256) })
+        // Rows of whole 32-byte vectors (WholeBlocks, n = 32 or 64): (32, 64), (64, 32), (8, 32) whole 8-row blocks, the
+        // next input quantized by the blocks where m is a multiple of 32; (10, 32), (12, 32), (33, 64) the last 1 to 4 rows
+        // as a block of 4; (13, 32), (15, 64), (47, 64), (23, 32) (m % 8 in 5..7) an overlapping last 8-row block; (40, 64)
+        // whole blocks, m not a multiple of 32. (16, 100), (10, 128), (32, 200): the general row blocks; (128, 784),
+        // (5, 64), (256, 256): the tiles
+        foreach ((int m, int n) in new[] { (32, 64), (10, 32), (64, 32), (8, 32), (40, 64), (12, 32), (33, 64), (13, 32), (15, 64), (47, 64), (23, 32), (16, 100), (10, 128), (32, 200), (128, 784), (5, 64), (256, 256) })
         {
             yield return new object[] { m, n };
         }
@@ -195,16 +252,46 @@ public class Int8KernelTests
 
     [Theory]
     [MemberData(nameof(ChainShapes))]
-    public void The_one_sample_chain_gives_the_bits_of_DenseForward_and_QuantizeInput(int m, int n)
+    public void The_one_sample_chain_gives_the_bits_of_the_scalar_definition(int m, int n)
     {
         Chain<ReLUActivation>(m, n);
         Chain<LinearActivation>(m, n); // outputs of both signs: the next input has negative magnitudes
     }
 
+    /// <summary>
+    /// One Dense layer from the definition, scalar, from an input already quantized (scale <paramref name="sx"/>, q in
+    /// [−127, 127]): exact integer sums, then (float)(Σ · ((double)s_x · s_w) + b) and the activation.
+    /// </summary>
+    private static float[] ReferenceLayer<TAct>(sbyte[] w, float[] scales, float[] bias, int m, int n, int[] q, float sx)
+        where TAct : struct, IFusedActivation
+    {
+        var y = new float[m];
+        for (int o = 0; o < m; o++)
+        {
+            long sum = 0;
+            for (int i = 0; i < n; i++) sum += q[i] * w[o * n + i];
+            y[o] = TAct.Apply((float)(sum * ((double)sx * scales[o]) + bias[o]));
+        }
+        return y;
+    }
+
+    /// <summary>The scalar rule of <see cref="Int8Quantization"/> on one sample: the levels, the scale, and whether a negative level exists.</summary>
+    private static (int[] Levels, float Scale, bool HasNegative) ReferenceQuantize(float[] x)
+    {
+        float maxAbs = Int8Quantization.MaxAbs(x);
+        float inverse = Int8Quantization.InverseScale(maxAbs);
+        float scale = Int8Quantization.Scale(maxAbs);
+        return (x.Select(v => Int8Quantization.Quantize(v, inverse)).ToArray(), scale, x.Any(v => v < 0) && scale != 0f);
+    }
+
+    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
+
     private static void Chain<TAct>(int m, int n) where TAct : struct, IFusedActivation
     {
         var random = new Random(m * 1000 + n);
-        for (int trial = 0; trial < 14; trial++)
+        float[] tiny = { BitConverter.Int32BitsToSingle(7), BitConverter.Int32BitsToSingle(63), BitConverter.Int32BitsToSingle(64),
+            MathF.BitDecrement(Int8Quantization.SmallestMaxAbs), Int8Quantization.SmallestMaxAbs, 1e-36f };
+        for (int trial = 0; trial < 11 + tiny.Length; trial++)
         {
             float[] weights = Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray();
             float[] bias = Enumerable.Range(0, m).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
@@ -212,35 +299,43 @@ public class Int8KernelTests
             if (trial == 10) Array.Clear(x); // all-zero input: scale 0, the outputs are the biases
             if (trial >= 11)
             {
-                // outputs so small that max|y| / 127 is 0 in float32 (7 and 63 times the smallest subnormal): the next
-                // input is all zeros, as QuantizeInput makes it; 64 times it is the smallest max|y| with a scale
+                // outputs of tiny magnitude on both sides of SmallestMaxAbs (below it the next input counts as all zeros,
+                // scale 0; from it on 127 / max|y| is finite and the extremes quantize to ±127)
                 Array.Clear(weights);
-                float tiny = BitConverter.Int32BitsToSingle(trial == 11 ? 7 : trial == 12 ? 63 : 64);
-                for (int o = 0; o < m; o++) bias[o] = o % 2 == 0 ? tiny : -tiny;
+                for (int o = 0; o < m; o++) bias[o] = o % 2 == 0 ? tiny[trial - 11] : -tiny[trial - 11];
             }
             var q = new sbyte[m * n];
             var scales = new float[m];
             Int8Quantization.QuantizeRows(weights, m, n, q, scales);
 
-            // the reference: the layer from float inputs, then its outputs quantized as the next layer's input
-            var expected = new float[m];
-            Int8Kernels.DenseForward<TAct>(q, scales, bias, m, n, x, 1, new byte[Int8Kernels.ScratchBytes(n, 1)], expected);
-            var positive = new byte[m];
-            var negative = new byte[m];
-            float expectedScale = Int8Kernels.QuantizeInput(expected, positive, negative, out bool expectedNegative);
+            // the reference: the scalar definition, independent of the kernels
+            (int[] levels, float sx0, bool _) = ReferenceQuantize(x);
+            float[] expected = ReferenceLayer<TAct>(q, scales, bias, m, n, levels, sx0);
+            (int[] nextLevels, float expectedScale, bool expectedNegative) = ReferenceQuantize(expected);
+            byte[] positive = nextLevels.Select(v => (byte)Math.Max(v, 0)).ToArray();
+            byte[] negative = nextLevels.Select(v => (byte)Math.Max(-v, 0)).ToArray();
+
+            // DenseForward, one sample and (the tiles) four copies of it
+            var y1 = new float[m];
+            Int8Kernels.DenseForward<TAct>(q, scales, bias, m, n, x, 1, new byte[Int8Kernels.ScratchBytes(n, 1)], y1);
+            Assert.Equal(Bits(expected), Bits(y1));
+            var y4 = new float[4 * m];
+            Int8Kernels.DenseForward<TAct>(q, scales, bias, m, n, Enumerable.Repeat(x, 4).SelectMany(v => v).ToArray(), 4, new byte[Int8Kernels.ScratchBytes(n, 4)], y4);
+            for (int s = 0; s < 4; s++) Assert.Equal(Bits(expected), Bits(y4[(s * m)..((s + 1) * m)]));
 
             // the input quantized as the layer before would leave it: positive magnitudes, then negative ones
             var bytes = new byte[2 * Math.Max(m, n) + 5];
             Array.Fill(bytes, (byte)0xEE);
             float sx = Int8Kernels.QuantizeInput(x, bytes.AsSpan(0, n), bytes.AsSpan(n, n), out bool hasNegative);
+            Assert.Equal(sx0, sx);
             byte[] input = bytes[..(2 * n)];
             var y = new float[m];
             Int8Kernels.DenseQuantized<TAct>(q, scales, bias, m, n, input, sx, hasNegative, y);
-            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(Bits(expected), Bits(y));
 
             Array.Clear(y);
             float next = Int8Kernels.DenseQuantizedToNext<TAct>(q, scales, bias, m, n, bytes, sx, hasNegative, y, out bool nextNegative);
-            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(Bits(expected), Bits(y));
             Assert.Equal(expectedScale, next);
             Assert.Equal(expectedNegative, nextNegative);
             Assert.Equal(positive, bytes[..m]);
@@ -250,7 +345,7 @@ public class Int8KernelTests
             Array.Clear(y);
             Array.Fill(bytes, (byte)0xEE);
             next = Int8Kernels.DenseForwardToNext<TAct>(q, scales, bias, m, n, x, bytes, y, out nextNegative);
-            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(Bits(expected), Bits(y));
             Assert.Equal(expectedScale, next);
             Assert.Equal(expectedNegative, nextNegative);
             Assert.Equal(positive, bytes[..m]);
@@ -267,6 +362,18 @@ public class Int8KernelTests
         Assert.Contains("16 input bytes", error.Message);
         error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantizedToNext<LinearActivation>(new sbyte[32], new float[8], new float[8], 8, 4, new byte[15], 1f, false, new float[8], out _));
         Assert.Contains("16 bytes", error.Message);
+
+        // the length checks the one-sample layer shares name the method that was called
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseForwardToNext<LinearActivation>(new sbyte[39], new float[4], new float[4], 4, 10, new float[10], new byte[20], new float[4], out _));
+        Assert.Contains("Int8Kernels.DenseForwardToNext:", error.Message);
+        Assert.Contains("40 weights", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseForward<LinearActivation>(new sbyte[39], new float[4], new float[4], 4, 10, new float[10], 1, new byte[Int8Kernels.ScratchBytes(10, 1)], new float[4]));
+        Assert.Contains("Int8Kernels.DenseForward:", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantizedToNext<LinearActivation>(new sbyte[31], new float[8], new float[8], 8, 4, new byte[16], 1f, false, new float[8], out _));
+        Assert.Contains("Int8Kernels.DenseQuantizedToNext:", error.Message);
+        Assert.Contains("32 weights", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Kernels.DenseQuantized<LinearActivation>(new sbyte[31], new float[8], new float[8], 8, 4, new byte[16], 1f, false, new float[8]));
+        Assert.Contains("Int8Kernels.DenseQuantized:", error.Message);
     }
 
     [Fact]
