@@ -13,6 +13,7 @@ internal sealed partial class NetworkEmitter
         EmitForwardPublic();
         _w.Line();
         _w.Line("/// <summary>One sample: <paramref name=\"x\"/> holds InputSize floats, <paramref name=\"y\"/> receives OutputSize floats.</summary>");
+        EmitOneSampleMethodImpl();
         using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
         {
             EmitParameterSlices(gradients: false);
@@ -56,6 +57,7 @@ internal sealed partial class NetworkEmitter
         }
         _w.Line("/// </summary>");
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
+        EmitOneSampleMethodImpl();
         using (_w.Block($"public void Forward({RoSpan} inputs, {Span} outputs)"))
         {
             _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");

@@ -245,6 +245,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// sample at a time; allocates nothing after a thread's first batch call.");
         _w.Line("/// </summary>");
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths are not whole, matching numbers of samples.</exception>");
+        EmitOneSampleMethodImpl();
         using (_w.Block($"public void Forward({RoSpan} inputs, {Span} outputs)"))
         {
             _w.Line("int k = " + Cs + "NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");

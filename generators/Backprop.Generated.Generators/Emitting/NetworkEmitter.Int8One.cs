@@ -17,6 +17,7 @@ internal sealed partial class NetworkEmitter
     {
         _w.Line();
         _w.Line("/// <summary>One sample through every layer, each Dense layer's input quantized once into the scratch bytes (the bits of ForwardChunk with ns = 1).</summary>");
+        EmitOneSampleMethodImpl();
         using (_w.Block($"private static void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
         {
             bool handOff = false, perSample = false;

@@ -69,6 +69,7 @@ internal sealed partial class NetworkEmitter
         EmitForwardEntry();
         _w.Line();
         _w.Line("/// <summary>One sample in inference mode: dropout is the identity, batch norm uses the running statistics.</summary>");
+        EmitOneSampleMethodImpl();
         using (_w.Block($"private void ForwardOne({RoSpan} x, {Span} y, {Span} scratch)"))
         {
             EmitStagedParameterSlices(gradients: false);

@@ -36,6 +36,7 @@ public static class DenseKernels
     /// act: <typeparamref name="TAct"/> (tanh, sigmoid and softmax are applied by the caller, with <see cref="LinearActivation"/> here). With AVX-512 and rows of whole Vector512s, sixteen rows per pass reduced by one transposing add tree (<see cref="GemvRows16"/>); otherwise, and for the rows left, eight rows per pass over x (then four, then one):
     /// eight independent accumulator chains keep both FMA pipes busy, and each load of x feeds eight FMAs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gemv<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
         where TAct : struct, IFusedActivation
     {
@@ -91,7 +92,7 @@ public static class DenseKernels
     /// (<see cref="ISimdWidth{TVec}.Fold128"/>), four rows summed at a time (<see cref="Sum4"/>), a scalar tail for
     /// columns past the last whole vector. Returns the first row left (fewer than four).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)] // too large to inline into Gemv: compiled on its own, then fully optimized on first call
     private static int GemvRows8And4<TW, TV, TAct>(ref float rw, ref float rb, int o, int m, int n, ref float rx, ref float ry)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
@@ -186,6 +187,7 @@ public static class DenseKernels
     /// instruction each. (Blocks of fewer rows were slower this way than the eight-row fold: the tree costs the same for
     /// ten rows as for sixteen.)
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int GemvRows16<TAct>(ref float rw, ref float rb, int m, int n, ref float rx, ref float ry)
         where TAct : struct, IFusedActivation
     {
@@ -275,6 +277,7 @@ public static class DenseKernels
     /// stream the prefetcher follows, into eight accumulators (eight vectors per step); one horizontal sum per row.
     /// The rows of a weight matrix are 64-byte aligned, so no load straddles two cache lines.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemvLongRows<TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int m, int n, ReadOnlySpan<float> x, Span<float> y)
         where TAct : struct, IFusedActivation
     {
@@ -337,6 +340,7 @@ public static class DenseKernels
     /// dx = Wᵀ · dz (overwritten). Four rows per sweep, so x and dx are loaded once per four rows; the last m mod 4 rows one
     /// at a time, in vectors too.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardRows(ReadOnlySpan<float> weights, Span<float> gradW, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx)
     {
         CheckLayer(weights.Length, m, n, x.Length);
@@ -365,6 +369,7 @@ public static class DenseKernels
     }
 
     /// <summary>The rows of <see cref="BackwardRows"/> in vectors of one width: four rows per sweep, then one at a time. Returns m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardRowsVectors<TW, TV>(ref float rw, ref float rg, ReadOnlySpan<float> dz, int m, int n, ref float rx, ref float rdx, bool input)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
@@ -442,6 +447,7 @@ public static class DenseKernels
     /// just stored four lanes at a time by the loss kernels; a wider load spanning two of those stores could not be
     /// forwarded from them and would wait for them to reach the cache.)
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SgdBias(Span<float> bias, ReadOnlySpan<float> dz, float learningRate)
     {
         int n = bias.Length;
@@ -464,6 +470,7 @@ public static class DenseKernels
     /// dz[j] = da[j] · f'(z[j]) from the activation a[j] = f(z[j]), for every j &lt; dz.Length: the chain rule through
     /// an elementwise activation (<typeparamref name="TDerivative"/>), eight lanes at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ChainDerivative<TDerivative>(ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
         where TDerivative : struct, IActivationDerivative
     {
@@ -515,6 +522,7 @@ public static class DenseKernels
     /// (<see cref="SkipsZeroRows"/>), the rows whose dz[o] is ±0 (inactive ReLU units) are skipped: Backward and then
     /// the step would leave them bit for bit as they are.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardRowsSgd(Span<float> weights, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx, float learningRate)
     {
         CheckLayer(weights.Length, m, n, x.Length);
@@ -569,6 +577,7 @@ public static class DenseKernels
     /// the full formula. The test reads x once: with the sign bit cleared, the bit patterns of the finite floats are
     /// exactly those below +∞'s.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SkipsZeroRows(ReadOnlySpan<float> x, int n, float learningRate)
     {
         const uint infinity = 0x7F800000u;
@@ -599,6 +608,7 @@ public static class DenseKernels
     /// found 64 at a time as a bit mask and visited lowest first, so the branch per row is the loop's own. The rows
     /// of inactive ReLU units (dz = ±0) are neither read nor written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SgdNonzeroRows(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
     {
         if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64 && n > 0)
@@ -632,6 +642,7 @@ public static class DenseKernels
     /// <see cref="SgdNonzeroRows"/> for rows of one to four whole vectors (n = k · Count): x's k vectors and the rate
     /// stay in registers, and each row is k straight-line steps.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SgdNonzeroShortRows<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
@@ -709,6 +720,7 @@ public static class DenseKernels
     /// W[0, i], +0)) that the four-row sweep computes through memory (the same bits), and the chain does not wait on
     /// a store and a reload between sweeps. Each row's old weights are loaded once, for dx and for their step.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRowsSgdShort<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, ref float rdx, float learningRate)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
@@ -753,6 +765,7 @@ public static class DenseKernels
     }
 
     /// <summary>The rows of <see cref="BackwardRowsSgd"/> in vectors of one width: four rows per sweep, then one at a time. Returns m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardRowsSgdVectors<TW, TV>(ref float rw, ReadOnlySpan<float> dz, int m, int n, ref float rx, ref float rdx, bool input, float learningRate)
         where TW : struct, ISimdWidth<TV>
         where TV : struct

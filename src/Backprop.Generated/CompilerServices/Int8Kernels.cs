@@ -61,6 +61,7 @@ public static class Int8Kernels
     /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
     /// (it would read every weight on every call).</para>
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseForward<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<float> x, int samples, Span<byte> scratch, Span<float> y)
         where TAct : struct, IFusedActivation
@@ -74,7 +75,7 @@ public static class Int8Kernels
     }
 
     /// <summary><see cref="DenseForward{TAct}"/> through <see cref="MatrixProduct"/> (a method of its own, so generated code inlines only the choice).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DenseSamples<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<float> x, int samples, Span<byte> scratch, Span<float> y)
         where TAct : struct, IFusedActivation
@@ -116,6 +117,7 @@ public static class Int8Kernels
     /// s_x · s_w is exact in float64 (24 + 24 significant bits), the product and the sum are each rounded once in
     /// float64, then once to float32; every step is one IEEE operation, so eight lanes at a time give the scalar bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rescale<TAct>(Span<int> sums, float sx, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias, Span<float> y)
         where TAct : struct, IFusedActivation
     {
@@ -149,6 +151,7 @@ public static class Int8Kernels
     /// with q_i = <see cref="Int8Quantization.Quantize"/>(x_i, scale), scale = max|x| / 127 (returned). The negative
     /// magnitudes are written only when some x_i &lt; 0 (<paramref name="hasNegative"/>). The same bytes on every path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float QuantizeInput(ReadOnlySpan<float> x, Span<byte> positive, Span<byte> negative, out bool hasNegative)
     {
         if (positive.Length < x.Length || negative.Length < x.Length)
@@ -227,6 +230,7 @@ public static class Int8Kernels
     /// <see cref="Quantize"/> once max|x| (<paramref name="maxAbs"/>) and min(min x, 0) (<paramref name="min"/>) are
     /// known: the bytes of every value, the scale returned.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float QuantizeScanned(ReadOnlySpan<float> x, float maxAbs, float min, ref byte pr, ref byte nr, out bool hasNegative)
     {
         int n = x.Length;
@@ -383,6 +387,7 @@ public static class Int8Kernels
     /// <paramref name="samples"/>, exactly in int32: w [m × n] int8 row-major, x [samples × n] bytes in [0, 127]. With
     /// n · 127 · 127 &lt; 2³¹ nothing overflows. Written, not added, unless <paramref name="subtract"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatrixProduct(ReadOnlySpan<sbyte> w, int m, int n, ReadOnlySpan<byte> x, int samples, Span<int> sums, bool subtract)
     {
         if (w.Length < m * n || x.Length < samples * n || sums.Length < samples * m)
@@ -411,7 +416,7 @@ public static class Int8Kernels
     // ------------------------------------------------------------------ tiles: 4 rows × 1 or 4 samples, exact int32
 
     /// <summary><see cref="MatrixProduct"/> by tiles of 4 rows × 1 or 4 samples, <typeparamref name="TW"/>'s vectors (n ≥ its width).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)] // compiled once per width for every shape, not into each generated Forward
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // compiled once per width for every shape, not into each generated Forward
     private static void Tiles<TW, TV>(ref sbyte wr, int m, int n, ref byte xr, int samples, ref int sr, bool subtract)
         where TW : struct, IInt8Width<TV> where TV : struct
     {
@@ -447,6 +452,7 @@ public static class Int8Kernels
     }
 
     /// <summary><see cref="MatrixProduct"/> without SIMD (or rows shorter than a vector): one sum at a time, the same integers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TilesScalar(ref sbyte wr, int m, int n, ref byte xr, int samples, ref int sr, bool subtract)
     {
         for (int s = 0; s < samples; s++)
@@ -578,6 +584,7 @@ public static class Int8Kernels
     /// When m is not a whole number of blocks, the last block overlaps the one before and stores only its new rows.
     /// Integer addition is exact and associative, so the totals are those of the tiles and of the scalar loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowBlocks<TW, TV>(ref sbyte w, int m, int n, ref byte x, ref int sums, bool subtract)
         where TW : struct, IInt8Width<TV> where TV : struct
     {
@@ -609,6 +616,7 @@ public static class Int8Kernels
     /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
     /// (it would read every weight on every call).</para>
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float DenseForwardToNext<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<float> x, Span<byte> bytes, Span<float> y, out bool nextHasNegative)
         where TAct : struct, IFusedActivation
@@ -625,6 +633,7 @@ public static class Int8Kernels
     /// Avx512BW, which the row blocks' loads are forwarded from: quicker here than quantizing into the registers the
     /// products read, whose narrowing takes more steps), then <see cref="OneQuantized{TAct}"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> OneFloats<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<float> x, Span<byte> bytes, Span<float> y, bool next)
         where TAct : struct, IFusedActivation
@@ -666,6 +675,7 @@ public static class Int8Kernels
     /// quantized the outputs already (lane 2 set: lane 0 the scale, lane 1 whether negative magnitudes were written),
     /// else the outputs quantized from the max|y| (lane 0) and min y (lane 1) the blocks or the tiles found.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Next(Vector128<float> range, Span<float> y, int m, Span<byte> bytes, out bool nextHasNegative)
     {
         if (range.GetElement(2) != 0f)
@@ -686,6 +696,7 @@ public static class Int8Kernels
     /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
     /// (it would read every weight on every call).</para>
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseQuantized<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y)
         where TAct : struct, IFusedActivation
@@ -702,6 +713,7 @@ public static class Int8Kernels
     /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
     /// (it would read every weight on every call).</para>
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float DenseQuantizedToNext<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, Span<byte> bytes, float sx, bool hasNegative, Span<float> y, out bool nextHasNegative)
         where TAct : struct, IFusedActivation
@@ -718,6 +730,7 @@ public static class Int8Kernels
     /// (<see cref="Blocks{TAct, TW, TV}"/>) where <see cref="OneSampleWidth"/> says so, else the tiles and
     /// <see cref="Rescale{TAct}"/>, then a scan of y.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> OneQuantized<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y, bool next)
         where TAct : struct, IFusedActivation
@@ -753,7 +766,7 @@ public static class Int8Kernels
     }
 
     /// <summary>One sample through <see cref="MatrixProduct"/> and <see cref="Rescale{TAct}"/> (long rows, few rows, no SIMD), then a scan of y.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> OneByTiles<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y)
         where TAct : struct, IFusedActivation
@@ -772,7 +785,7 @@ public static class Int8Kernels
     /// taken from the registers. The last block overlaps the one before when m is not a whole number of blocks; it
     /// writes those rows again with the same values.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> Blocks<TAct, TW, TV>(ref sbyte w, ref float ws, ref float b, int m, int n,
         ref byte pr, ref byte nr, bool hasNegative, float sx, ref float yr)
         where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct
@@ -805,7 +818,7 @@ public static class Int8Kernels
     /// quantized input loaded once into registers for every block, each row's products summed without a mask, the row
     /// stride a constant (so each row's loads take constant offsets). The same integers, the same bits.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> WholeBlocks<TAct, TW, TV, TK>(ref sbyte w, ref float ws, ref float b, int m,
         ref byte pr, ref byte nr, bool hasNegative, float sx, ref float yr, bool next)
         where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct where TK : struct, IConstantSize

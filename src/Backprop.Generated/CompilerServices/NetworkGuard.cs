@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Generated.CompilerServices;
 
@@ -13,6 +14,7 @@ public static class NetworkGuard
     /// <paramref name="secondSize"/> floats.
     /// </summary>
     /// <exception cref="ArgumentException">Either length is wrong; the message names the span, the expected and the actual length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int SampleCount(int firstLength, int firstSize, int secondLength, int secondSize, string firstName, string secondName)
     {
         if (firstLength == 0 || firstLength % firstSize != 0)
@@ -55,6 +57,7 @@ public static class NetworkGuard
 
     /// <summary>The checks of a generated <c>TrainStep</c>: one sample in, one sample of targets, a usable learning rate.</summary>
     /// <exception cref="ArgumentException">A length is not one sample's, or the rate is negative or not finite; the message names which and the values.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckTrainStep(int inputLength, int inputSize, int targetLength, int outputSize, float learningRate)
     {
         if (inputLength != inputSize)

@@ -34,6 +34,7 @@ public static class Softmax
 {
     /// <summary>a = softmax(z). <paramref name="a"/> may be <paramref name="z"/> itself.</summary>
     /// <exception cref="ArgumentException">z is empty, or a is shorter than z.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(ReadOnlySpan<float> z, Span<float> a) => Core(z, a, out _, out _);
 
     /// <summary>
@@ -41,6 +42,7 @@ public static class Softmax
     /// <paramref name="a"/> may be <paramref name="z"/> itself.
     /// </summary>
     /// <exception cref="ArgumentException">z is empty, or a is shorter than z.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float ApplyLogSumExp(ReadOnlySpan<float> z, Span<float> a)
     {
         Core(z, a, out float max, out float sum);

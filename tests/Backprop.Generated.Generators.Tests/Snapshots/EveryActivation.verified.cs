@@ -116,6 +116,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     /// lanes (bit-equal to one sample at a time). Allocates nothing.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
@@ -133,6 +134,7 @@ partial class EveryActivationNet : global::Backprop.Generated.INetwork, global::
     }
 
     /// <summary>One sample: <paramref name="x"/> holds InputSize floats, <paramref name="y"/> receives OutputSize floats.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {
         global::System.ReadOnlySpan<float> p = _parameters.Span;
