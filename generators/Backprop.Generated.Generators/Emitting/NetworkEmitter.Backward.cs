@@ -111,8 +111,10 @@ internal sealed partial class NetworkEmitter
         // not inlined into the caller's loop: inlined there (dynamic PGO does it), the step's span slices exhaust the
         // caller's inlining budget and stay calls (measured: about 15 ns of a digits step). Left tiered, unlike Forward
         // (EmitOneSampleMethodImpl): compiled fully optimized, without dynamic PGO, the digits step's glue measured
-        // 8 to 13 ns slower in steady state (199-204 ns against 190-191 ns; benchmarks/README.md, "Tiering as users
-        // see it"); the kernels it calls are compiled fully optimized on their first call either way.
+        // 8 to 20 ns slower in steady state (199-210 ns against 188-194 ns), and with only the kernels it alone calls
+        // (BackwardRowsSgd, SgdBias, ChainDerivative, CrossEntropyAtLogits) fully optimized its tier-0 glue stayed
+        // at about 310 ns a step for seconds in a one-CPU process, so those stay tiered with it (benchmarks/README.md,
+        // "Tiering as users see it").
         _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
         using (_w.Block($"public float TrainStep({RoSpan} input, {RoSpan} target, float learningRate)"))
         {

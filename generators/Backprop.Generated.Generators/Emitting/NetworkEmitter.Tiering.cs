@@ -7,8 +7,9 @@ namespace Backprop.Generated.Generators.Emitting;
 /// slower, and a process limited to one CPU (a container, <c>taskset</c>) keeps them there for a second or more
 /// (the runtime waits 10 × 100 ms without new tier-0 code before it counts calls). The runtime's one-sample kernels
 /// they call carry the same flag. What is given up is dynamic PGO for these methods; benchmarks/README.md
-/// ("Tiering as users see it") has the steady-state comparison. <c>TrainStep</c> stays tiered: its glue measured
-/// slower in steady state without PGO (see <c>EmitTrainStep</c>).
+/// ("Tiering as users see it") has the steady-state comparison. The <c>TrainStep</c> path (the generated method and
+/// the kernels only it calls) stays tiered: fully optimized, its glue measured slower in steady state without PGO,
+/// and with only its kernels fully optimized its tier-0 glue stayed slow for seconds (see <c>EmitTrainStep</c>).
 /// </summary>
 internal sealed partial class NetworkEmitter
 {

@@ -447,7 +447,6 @@ public static class DenseKernels
     /// just stored four lanes at a time by the loss kernels; a wider load spanning two of those stores could not be
     /// forwarded from them and would wait for them to reach the cache.)
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SgdBias(Span<float> bias, ReadOnlySpan<float> dz, float learningRate)
     {
         int n = bias.Length;
@@ -470,7 +469,6 @@ public static class DenseKernels
     /// dz[j] = da[j] · f'(z[j]) from the activation a[j] = f(z[j]), for every j &lt; dz.Length: the chain rule through
     /// an elementwise activation (<typeparamref name="TDerivative"/>), eight lanes at a time.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ChainDerivative<TDerivative>(ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
         where TDerivative : struct, IActivationDerivative
     {
@@ -522,7 +520,6 @@ public static class DenseKernels
     /// (<see cref="SkipsZeroRows"/>), the rows whose dz[o] is ±0 (inactive ReLU units) are skipped: Backward and then
     /// the step would leave them bit for bit as they are.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardRowsSgd(Span<float> weights, ReadOnlySpan<float> dz, int m, int n, ReadOnlySpan<float> x, Span<float> dx, float learningRate)
     {
         CheckLayer(weights.Length, m, n, x.Length);
@@ -577,7 +574,6 @@ public static class DenseKernels
     /// the full formula. The test reads x once: with the sign bit cleared, the bit patterns of the finite floats are
     /// exactly those below +∞'s.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SkipsZeroRows(ReadOnlySpan<float> x, int n, float learningRate)
     {
         const uint infinity = 0x7F800000u;
@@ -608,7 +604,6 @@ public static class DenseKernels
     /// found 64 at a time as a bit mask and visited lowest first, so the branch per row is the loop's own. The rows
     /// of inactive ReLU units (dz = ±0) are neither read nor written.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SgdNonzeroRows(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
     {
         if (Vector512.IsHardwareAccelerated && n % 16 == 0 && n <= 64 && n > 0)
@@ -642,7 +637,6 @@ public static class DenseKernels
     /// <see cref="SgdNonzeroRows"/> for rows of one to four whole vectors (n = k · Count): x's k vectors and the rate
     /// stay in registers, and each row is k straight-line steps.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SgdNonzeroShortRows<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, float learningRate)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
@@ -720,7 +714,6 @@ public static class DenseKernels
     /// W[0, i], +0)) that the four-row sweep computes through memory (the same bits), and the chain does not wait on
     /// a store and a reload between sweeps. Each row's old weights are loaded once, for dx and for their step.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRowsSgdShort<TW, TV>(ref float rw, ref float rdz, int m, int n, ref float rx, ref float rdx, float learningRate)
         where TW : struct, ISimdWidth<TV>
         where TV : struct
@@ -765,7 +758,6 @@ public static class DenseKernels
     }
 
     /// <summary>The rows of <see cref="BackwardRowsSgd"/> in vectors of one width: four rows per sweep, then one at a time. Returns m.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardRowsSgdVectors<TW, TV>(ref float rw, ReadOnlySpan<float> dz, int m, int n, ref float rx, ref float rdx, bool input, float learningRate)
         where TW : struct, ISimdWidth<TV>
         where TV : struct

@@ -27,7 +27,6 @@ public static class LossKernels
     /// <param name="dz">Receives ∂ℓ/∂z times <paramref name="gradScale"/>.</param>
     /// <param name="gradScale">The factor of the mean the loss is part of (1/k over k samples).</param>
     /// <exception cref="ArgumentException">p, t or dz is shorter than z.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float CrossEntropyAtLogits(ReadOnlySpan<float> z, ReadOnlySpan<float> p, float logSumExp, ReadOnlySpan<float> t, Span<float> dz, float gradScale)
     {
         int n = z.Length;

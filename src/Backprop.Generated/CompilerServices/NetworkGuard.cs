@@ -57,7 +57,6 @@ public static class NetworkGuard
 
     /// <summary>The checks of a generated <c>TrainStep</c>: one sample in, one sample of targets, a usable learning rate.</summary>
     /// <exception cref="ArgumentException">A length is not one sample's, or the rate is negative or not finite; the message names which and the values.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckTrainStep(int inputLength, int inputSize, int targetLength, int outputSize, float learningRate)
     {
         if (inputLength != inputSize)

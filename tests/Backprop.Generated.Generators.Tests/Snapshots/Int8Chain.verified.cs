@@ -97,6 +97,7 @@ namespace Device
         /// sample at a time; allocates nothing after a thread's first batch call.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int k = global::Backprop.Generated.CompilerServices.NetworkGuard.SampleCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
@@ -143,6 +144,7 @@ namespace Device
         }
 
         /// <summary>One sample through every layer, each Dense layer's input quantized once into the scratch bytes (the bits of ForwardChunk with ns = 1).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {
             const int ns = 1; // the layers below are written for a chunk of ns samples
