@@ -633,6 +633,19 @@ public static class DenseKernels
         }
     }
 
+    /// <summary>The k (1 to 4) whole vectors of a short row x into registers; the ones past k are zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadShortRow<TW, TV>(ref float rx, int k, out TV x0, out TV x1, out TV x2, out TV x3)
+        where TW : struct, ISimdWidth<TV>
+        where TV : struct
+    {
+        int w = TW.Count;
+        x0 = TW.Load(ref rx, 0);
+        x1 = k > 1 ? TW.Load(ref rx, (nuint)w) : default;
+        x2 = k > 2 ? TW.Load(ref rx, (nuint)(2 * w)) : default;
+        x3 = k > 3 ? TW.Load(ref rx, (nuint)(3 * w)) : default;
+    }
+
     /// <summary>
     /// <see cref="SgdNonzeroRows"/> for rows of one to four whole vectors (n = k · Count): x's k vectors and the rate
     /// stay in registers, and each row is k straight-line steps.
@@ -643,10 +656,7 @@ public static class DenseKernels
     {
         int w = TW.Count, k = n / w;
         TV rate = TW.Create(learningRate);
-        TV x0 = TW.Load(ref rx, 0), x1 = default, x2 = default, x3 = default;
-        if (k > 1) x1 = TW.Load(ref rx, (nuint)w);
-        if (k > 2) x2 = TW.Load(ref rx, (nuint)(2 * w));
-        if (k > 3) x3 = TW.Load(ref rx, (nuint)(3 * w));
+        LoadShortRow<TW, TV>(ref rx, k, out TV x0, out TV x1, out TV x2, out TV x3);
         for (int r0 = 0; r0 < m; r0 += 64)
         {
             ulong rows = NonzeroMask(ref Unsafe.Add(ref rdz, r0), Math.Min(64, m - r0));
@@ -720,10 +730,7 @@ public static class DenseKernels
     {
         int w = TW.Count, k = n / w;
         TV rate = TW.Create(learningRate);
-        TV x0 = TW.Load(ref rx, 0), x1 = default, x2 = default, x3 = default;
-        if (k > 1) x1 = TW.Load(ref rx, (nuint)w);
-        if (k > 2) x2 = TW.Load(ref rx, (nuint)(2 * w));
-        if (k > 3) x3 = TW.Load(ref rx, (nuint)(3 * w));
+        LoadShortRow<TW, TV>(ref rx, k, out TV x0, out TV x1, out TV x2, out TV x3);
         TV a0 = default, a1 = default, a2 = default, a3 = default;
         for (int o = 0; o < m; o++)
         {
