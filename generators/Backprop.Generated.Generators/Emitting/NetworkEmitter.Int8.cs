@@ -37,9 +37,19 @@ internal sealed partial class NetworkEmitter
                 "exactly in int32, and z = s_x · s_w · Σ q_x q_w + b is computed in float64 and rounded once to float32 before the activation; " +
                 "softmax, sigmoid and tanh are computed in float32. Integer sums are exact, so <c>Forward</c> gives the same bits on every SIMD path (AVX-512, AVX2, scalar) " +
                 "and for a batch as one sample at a time. It allocates nothing, reads no file and may run on several threads at once.</para>");
+        EmitInt8ClassBody(type, plan, quantized, scales, baked, "weight matrices", EmitInt8Forward);
+    }
+
+    /// <summary>
+    /// What every int8 class has after its first remarks (Dense-only here, convolutional in NetworkEmitter.Int8Conv.cs):
+    /// the stored bytes, the build-time quantization report, the class with its constants, data, <c>Forward</c>
+    /// (<paramref name="emitForward"/>) and typed buffers.
+    /// </summary>
+    private void EmitInt8ClassBody(TypeDeclarationModel type, Int8Plan plan, sbyte[] quantized, float[] scales, BakedWeights baked, string floatWeights, Action<Int8Plan> emitForward)
+    {
         _w.Line($"/// <para>Stored: {Literal.Int(plan.QuantizedWeightCount)} int8 weights + 4 × ({Literal.Int(plan.WeightScaleCount)} scales + {Literal.Int(plan.FloatParameterCount)} float32 parameters" +
                 (_model.StateCount > 0 ? $" + {Literal.Int(_model.StateCount)} state values" : "") +
-                $") = {Literal.Int(plan.ParameterBytes)} bytes (<see cref=\"ParameterBytes\"/>); the float32 weight matrices alone would be {Literal.Int(plan.FloatWeightBytes)} bytes.</para>");
+                $") = {Literal.Int(plan.ParameterBytes)} bytes (<see cref=\"ParameterBytes\"/>); the float32 {floatWeights} alone would be {Literal.Int(plan.FloatWeightBytes)} bytes.</para>");
         _w.Line("/// <para>Quantization report (build time):</para>");
         _w.Line("/// <list type=\"bullet\">");
         EmitInt8QuantizationReport(plan, quantized, scales, baked);
@@ -52,7 +62,7 @@ internal sealed partial class NetworkEmitter
             _w.Line();
             EmitInt8Data(plan, quantized, scales, baked);
             _w.Line();
-            EmitInt8Forward(plan);
+            emitForward(plan);
             EmitTypedBuffers();
         }
     }

@@ -42,24 +42,7 @@ internal sealed partial class NetworkEmitter
                 "z = s_x · s_w · Σ q_x q_w + b is computed in float64 and rounded once to float32 before the activation. Pooling, batch norm and every activation other than " +
                 "ReLU and LeakyReLU (applied as the sums are scaled back) work in float32 on the scaled-back values. Integer sums are exact, so <c>Forward</c> gives the same bits " +
                 "on every SIMD path (AVX-512, AVX2, scalar) and for a batch as one sample at a time. It allocates nothing after a thread's first call, reads no file and may run on several threads at once.</para>");
-        _w.Line($"/// <para>Stored: {Literal.Int(plan.QuantizedWeightCount)} int8 weights + 4 × ({Literal.Int(plan.WeightScaleCount)} scales + {Literal.Int(plan.FloatParameterCount)} float32 parameters" +
-                (_model.StateCount > 0 ? $" + {Literal.Int(_model.StateCount)} state values" : "") +
-                $") = {Literal.Int(plan.ParameterBytes)} bytes (<see cref=\"ParameterBytes\"/>); the float32 weights alone would be {Literal.Int(plan.FloatWeightBytes)} bytes.</para>");
-        _w.Line("/// <para>Quantization report (build time):</para>");
-        _w.Line("/// <list type=\"bullet\">");
-        EmitInt8QuantizationReport(plan, quantized, scales, baked);
-        _w.Line("/// </list>");
-        _w.Line("/// </remarks>");
-        _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Generated.Generators\", \"{Version}\")]");
-        using (_w.Block($"partial {type.Keyword} {type.Name} : {Rt}IInferenceNetwork"))
-        {
-            EmitInt8Constants(plan, baked);
-            _w.Line();
-            EmitInt8Data(plan, quantized, scales, baked);
-            _w.Line();
-            EmitInt8ConvForward(plan);
-            EmitTypedBuffers();
-        }
+        EmitInt8ClassBody(type, plan, quantized, scales, baked, "weights", EmitInt8ConvForward);
     }
 
     /// <summary>A convolution's weight dimensions as PyTorch writes them: <c>16, 1, 5, 5</c> or <c>8, 3, 5</c>.</summary>

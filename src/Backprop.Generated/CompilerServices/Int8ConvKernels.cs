@@ -112,7 +112,7 @@ public static class Int8ConvKernels
                 Span<float> values = MemoryMarshal.Cast<int, float>(sums.Slice(0, count * filters));
                 for (int j = 0; j < count; j++)
                 {
-                    RescaleRow<TAct>(sums.Slice(j * filters, filters), sx, weightScales, biases, values.Slice(j * filters, filters));
+                    Int8Kernels.Rescale<TAct>(sums.Slice(j * filters, filters), sx, weightScales, biases, values.Slice(j * filters, filters));
                 }
                 // [count × filters] to the channel-major output: z[f, p0 + j]
                 for (int f = 0; f < filters; f++)
@@ -121,49 +121,6 @@ public static class Int8ConvKernels
                     for (int j = 0; j < count; j++) row[j] = values[j * filters + f];
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// y[f] = act((float)(sums[f] · ((double)s_x · s_w[f]) + b[f])), in place (y and sums share storage): s_x · s_w is
-    /// exact in float64, the product and the sum are rounded once each in float64, then once to float32, lane by lane the
-    /// same IEEE operations as the scalar loop, so every path gives the same bits.
-    /// </summary>
-    private static void RescaleRow<TAct>(Span<int> sums, float sx, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias, Span<float> y)
-        where TAct : struct, IFusedActivation
-    {
-        int m = sums.Length;
-        int o = 0;
-        ref int sr = ref MemoryMarshal.GetReference(sums);
-        ref float wr = ref MemoryMarshal.GetReference(weightScales);
-        ref float br = ref MemoryMarshal.GetReference(bias);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        if (Avx512F.IsSupported)
-        {
-            Vector512<double> vsx = Vector512.Create((double)sx);
-            for (; o <= m - 8; o += 8)
-            {
-                Vector512<double> acc = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref sr, (nuint)o));
-                Vector512<double> ws = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref wr, (nuint)o));
-                Vector512<double> b = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref br, (nuint)o));
-                TAct.Apply(Avx512F.ConvertToVector256Single(acc * (vsx * ws) + b)).StoreUnsafe(ref yr, (nuint)o);
-            }
-        }
-        else if (Avx.IsSupported)
-        {
-            Vector256<double> vsx = Vector256.Create((double)sx);
-            for (; o <= m - 4; o += 4)
-            {
-                Vector256<double> acc = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref sr, (nuint)o));
-                Vector256<double> ws = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref wr, (nuint)o));
-                Vector256<double> b = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref br, (nuint)o));
-                TAct.Apply(Avx.ConvertToVector128Single(acc * (vsx * ws) + b)).StoreUnsafe(ref yr, (nuint)o);
-            }
-        }
-        for (; o < m; o++)
-        {
-            double z = Unsafe.Add(ref sr, o) * ((double)sx * Unsafe.Add(ref wr, o)) + Unsafe.Add(ref br, o);
-            Unsafe.Add(ref yr, o) = TAct.Apply((float)z);
         }
     }
 

@@ -115,21 +115,22 @@ public static class Int8Kernels
     /// <summary>
     /// y[o] = act((float)(sums[o] · (s_x · s_w[o]) + b[o])) in float64, in place over the sums (y and sums share storage):
     /// s_x · s_w is exact in float64 (24 + 24 significant bits), the product and the sum are each rounded once in
-    /// float64, then once to float32; every step is one IEEE operation, so eight lanes at a time give the scalar bits.
+    /// float64, then once to float32; every step is one IEEE operation, so eight (AVX-512) or four (AVX) lanes at a time
+    /// give the scalar bits. Int8ConvKernels rescales each output position's filters with it too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rescale<TAct>(Span<int> sums, float sx, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias, Span<float> y)
+    internal static void Rescale<TAct>(Span<int> sums, float sx, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias, Span<float> y)
         where TAct : struct, IFusedActivation
     {
         int m = sums.Length;
         int o = 0;
+        ref int sr = ref MemoryMarshal.GetReference(sums);
+        ref float wr = ref MemoryMarshal.GetReference(weightScales);
+        ref float br = ref MemoryMarshal.GetReference(bias);
+        ref float yr = ref MemoryMarshal.GetReference(y);
         if (Avx512F.IsSupported)
         {
             Vector512<double> vsx = Vector512.Create((double)sx);
-            ref int sr = ref MemoryMarshal.GetReference(sums);
-            ref float wr = ref MemoryMarshal.GetReference(weightScales);
-            ref float br = ref MemoryMarshal.GetReference(bias);
-            ref float yr = ref MemoryMarshal.GetReference(y);
             for (; o <= m - 8; o += 8)
             {
                 Vector512<double> acc = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref sr, (nuint)o));
@@ -137,6 +138,17 @@ public static class Int8Kernels
                 Vector512<double> b = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref br, (nuint)o));
                 Vector256<float> z = Avx512F.ConvertToVector256Single(acc * (vsx * ws) + b);
                 TAct.Apply(z).StoreUnsafe(ref yr, (nuint)o);
+            }
+        }
+        else if (Avx.IsSupported)
+        {
+            Vector256<double> vsx = Vector256.Create((double)sx);
+            for (; o <= m - 4; o += 4)
+            {
+                Vector256<double> acc = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref sr, (nuint)o));
+                Vector256<double> ws = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref wr, (nuint)o));
+                Vector256<double> b = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref br, (nuint)o));
+                TAct.Apply(Avx.ConvertToVector128Single(acc * (vsx * ws) + b)).StoreUnsafe(ref yr, (nuint)o);
             }
         }
         for (; o < m; o++)
