@@ -33,12 +33,22 @@ internal sealed partial class NetworkEmitter
                 "Each Dense layer's weights are stored as int8 in <see cref=\"QuantizedWeights\"/> ([out × in] row-major, layer after layer), with one scale per " +
                 "output unit in <see cref=\"WeightScales\"/>: symmetric, scale = max|w| / 127 over the row, q = round-to-nearest-even(w / scale) (so w ≈ scale · q). " +
                 "Biases" + (HasBatchNorm ? ", batch-norm parameters and statistics" : "") + " stay float32 in <see cref=\"Parameters\"/>" + (HasBatchNorm ? " and <see cref=\"State\"/>" : "") + ".</para>");
-        _w.Line("/// <para>At run time each Dense layer's input is quantized per sample by the same rule (scale = max|x| / 127 over the sample), the products are summed " +
-                "exactly in int32, and z = s_x · s_w · Σ q_x q_w + b is computed in float64 and rounded once to float32 before the activation; " +
+        _w.Line("/// <para>At run time each Dense layer's input is quantized per sample " + Int8InputRule + ", the products are summed " +
+                "exactly in int32, and " + Int8RescaleRule + " before the activation; " +
                 "softmax, sigmoid and tanh are computed in float32. Integer sums are exact, so <c>Forward</c> gives the same bits on every SIMD path (AVX-512, AVX2, scalar) " +
                 "and for a batch as one sample at a time. It allocates nothing, reads no file and may run on several threads at once.</para>");
         EmitInt8ClassBody(type, plan, quantized, scales, baked, "weight matrices", EmitInt8Forward);
     }
+
+    /// <summary>How a layer's input is quantized at run time (Int8Quantization.InputScale), as the class remarks say it.</summary>
+    private const string Int8InputRule =
+        "by one power-of-two scale 2^k, the one that puts max|x| at 63.75 to 127.5 levels (found from the bits of max|x|, no division), q = round-to-nearest-even(x / 2^k)";
+
+    /// <summary>How the int32 sums are scaled back (Int8Kernels.RescaleOne), as the class remarks say it.</summary>
+    private static readonly string Int8RescaleRule =
+        "z = s_x · s_w · Σ q_x q_w + b is computed for a layer of at most " + Literal.Int(Int8Quantization.MaxSingleRescaleFanIn) +
+        " inputs (whose sums are exact in float32) as one fused multiply-add in float32, " +
+        "fma(Σ, s_x · s_w, b) (s_x a power of two, so s_x · s_w is exact and z is the exact value rounded once), for a wider layer in float64 and rounded once to float32";
 
     /// <summary>
     /// What every int8 class has after its first remarks (Dense-only here, convolutional in NetworkEmitter.Int8Conv.cs):

@@ -14,11 +14,11 @@ namespace Backprop.Generated.Generators.Emitting;
 /// <code>
 /// s_w[f] = max over (c, u, v) of |W[f, c, u, v]| / 127,   q_W[f, c, u, v] = round-to-nearest-even(W[f, c, u, v] · 127 / max|W[f]|)
 /// </code>
-/// and at run time a convolution computes, with one scale per sample over its whole input (s_x = max|x| / 127),
+/// and at run time a convolution computes, with one scale per sample over its whole input (s_x = Int8Quantization.InputScale),
 /// <code>
 /// z[f, y, x] = act((float)(s_x · s_w[f] · Σ_c Σ_u Σ_v q_W[f, c, u, v] · q_x[c, y·sy + u·dy − py, x·sx + v·dx − px] + b[f]))
 /// </code>
-/// (the sum exact in int32, the scaling in float64; <c>Int8ConvKernels.Forward</c>). ReLU and LeakyReLU are applied by
+/// (the sum exact in int32, scaled back by Int8Kernels.RescaleOne's rule for the filter's fan-in; <c>Int8ConvKernels.Forward</c>). ReLU and LeakyReLU are applied by
 /// the kernel after the scaling, other activations in float32 after it; pooling and batch norm work in float32 on the
 /// scaled-back values, and Dense layers are those of NetworkEmitter.Int8.cs. The layout is <see cref="Int8Plan"/>'s.
 /// </summary>
@@ -37,9 +37,9 @@ internal sealed partial class NetworkEmitter
                 "([filters × in-channels × kernel] as PyTorch lays them out, layer after layer), each Dense layer's as [out × in], with one scale per filter or output unit " +
                 "in <see cref=\"WeightScales\"/>: symmetric, scale = max|w| / 127 over the filter (row), q = round-to-nearest-even(w / scale) (so w ≈ scale · q). " +
                 "Biases" + (HasBatchNorm ? ", batch-norm parameters and statistics" : "") + " stay float32 in <see cref=\"Parameters\"/>" + (HasBatchNorm ? " and <see cref=\"State\"/>" : "") + ".</para>");
-        _w.Line("/// <para>At run time each convolution's and Dense layer's input is quantized per sample by the same rule (one scale = max|x| / 127 over the sample's whole input), " +
+        _w.Line("/// <para>At run time each convolution's and Dense layer's input is quantized per sample " + Int8InputRule + " (over the sample's whole input), " +
                 "the products are summed exactly in int32 (a convolution as a product of its filters with the im2col patches of the quantized input, zeros outside it), and " +
-                "z = s_x · s_w · Σ q_x q_w + b is computed in float64 and rounded once to float32 before the activation. Pooling, batch norm and every activation other than " +
+                Int8RescaleRule + " (a convolution's inputs: its filter's in-channels × kernel) before the activation. Pooling, batch norm and every activation other than " +
                 "ReLU and LeakyReLU (applied as the sums are scaled back) work in float32 on the scaled-back values. Integer sums are exact, so <c>Forward</c> gives the same bits " +
                 "on every SIMD path (AVX-512, AVX2, scalar) and for a batch as one sample at a time. It allocates nothing after a thread's first call, reads no file and may run on several threads at once.</para>");
         EmitInt8ClassBody(type, plan, quantized, scales, baked, "weights", EmitInt8ConvForward);
@@ -130,7 +130,11 @@ internal sealed partial class NetworkEmitter
                             $"as [{Int8ConvDims(layer)}], filter scales ws[{Literal.Int(l.ScaleOffset)}..{Literal.Int(l.ScaleOffset + layer.BiasCount)}), biases p[{Literal.Int(l.FloatOffset)}..{Literal.Int(l.FloatOffset + layer.BiasCount)})");
                     string formula = ConvFormula(layer);
                     string sum = formula.Substring(formula.IndexOf('Σ')).Replace($"W{Literal.Int(layer.Index)}[", "q_W[").Replace("in[", "q_x[");
-                    _w.Line($"// z[f,y,x] = s_x · s_w[f] · {sum} + b[f]: the sum exact in int32, s_x = max|x| / 127 over the sample's input, the product in float64; " +
+                    int fanIn = layer.WeightCount / layer.BiasCount;
+                    string rescale = fanIn <= Int8Quantization.MaxSingleRescaleFanIn
+                        ? $"scaled back by one float32 fused multiply-add (fan-in {Literal.Int(fanIn)} ≤ {Literal.Int(Int8Quantization.MaxSingleRescaleFanIn)})"
+                        : $"scaled back in float64 (fan-in {Literal.Int(fanIn)} > {Literal.Int(Int8Quantization.MaxSingleRescaleFanIn)})";
+                    _w.Line($"// z[f,y,x] = s_x · s_w[f] · {sum} + b[f]: the sum exact in int32, s_x a power of two from max|x| over the sample's input, {rescale}; " +
                             (ActivationFormulas.IsFused(layer.Activation) ? $"{layer.Activation} applied as the sums are scaled back" : layer.Activation == ActivationKind.Linear ? "no activation" : $"{layer.Activation} then in float32"));
                     _w.Line($"{Cs}Int8ConvKernels.Forward<{ActivationFormulas.FusedType(layer.Activation)}>({Int8ShapeExpression(layer)}, wq.Slice({Literal.Int(l.QuantizedOffset)}, {Literal.Int(layer.WeightCount)}), " +
                             $"ws.Slice({Literal.Int(l.ScaleOffset)}, {f}), p.Slice({Literal.Int(l.FloatOffset)}, {f}), {input}, {output}, ns, conv);");

@@ -10,12 +10,13 @@ namespace Backprop.Generated.CompilerServices;
 /// <summary>
 /// The convolution of <c>Precision.Int8</c> networks, over samples stored one after another (channel-major, as
 /// <see cref="ConvKernels"/>): each sample's whole input quantized with one scale (<see cref="Int8Kernels.QuantizeInput"/>:
-/// symmetric, s_x = max|x| / 127 over the sample's channels × height × width), the filters quantized at build time one
+/// symmetric, s_x the power of two of <see cref="Int8Quantization.InputScale"/> for max|x| over the sample's channels × height × width), the filters quantized at build time one
 /// scale per filter (s_w[f] = max|W[f]| / 127 over its in-channels × kernel), and
 /// <code>
 /// z[f, y, x] = act( s_x · s_w[f] · Σ_c Σ_u Σ_v q_W[f, c, u, v] · q_x[c, y·sy + u·dy − py, x·sx + v·dx − px] + b[f] )
 /// </code>
-/// with the sum exact in int32 (zeros outside the input) and the scaling in float64, rounded once to float32.
+/// with the sum exact in int32 (zeros outside the input) and scaled back by <c>Int8Kernels.RescaleOne</c>'s rule for the
+/// patch's fan-in (float32 up to 1,040 inputs, float64 beyond; within 1 ulp of the exact value).
 /// <para>
 /// The sum is a matrix product (<see cref="Int8Kernels.MatrixProduct"/>, filters as rows): for a block of
 /// <see cref="Int8ConvLayout.PositionBlock"/> output positions the kernel copies each position's receptive field into a
@@ -112,7 +113,7 @@ public static class Int8ConvKernels
                 Span<float> values = MemoryMarshal.Cast<int, float>(sums.Slice(0, count * filters));
                 for (int j = 0; j < count; j++)
                 {
-                    Int8Kernels.Rescale<TAct>(sums.Slice(j * filters, filters), sx, weightScales, biases, values.Slice(j * filters, filters));
+                    Int8Kernels.Rescale<TAct>(sums.Slice(j * filters, filters), sx, weightScales, biases, values.Slice(j * filters, filters), fanIn);
                 }
                 // [count × filters] to the channel-major output: z[f, p0 + j]
                 for (int f = 0; f < filters; f++)

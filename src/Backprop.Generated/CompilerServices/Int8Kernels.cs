@@ -9,7 +9,7 @@ namespace Backprop.Generated.CompilerServices;
 
 /// <summary>
 /// The kernels of <c>Precision.Int8</c> networks: a layer's input quantized per sample (<see cref="Int8Quantization"/>:
-/// symmetric, scale max|x| / 127), int8 × int8 products accumulated exactly in int32, and the result scaled back to
+/// symmetric, the scale a power of two with max|x| / scale in [63.75, 127.5)), int8 × int8 products accumulated exactly in int32, and the result scaled back to
 /// float32 before the bias and the activation.
 /// <para>
 /// The products go through an unsigned × signed byte instruction, so a quantized input q ∈ [−127, 127] is held as two
@@ -54,8 +54,8 @@ public static class Int8Kernels
 
     /// <summary>
     /// A Dense layer on <paramref name="samples"/> samples stored one after another (x [samples × n], y [samples × m]):
-    /// y[s, o] = act(s_x[s] · s_w[o] · Σ_i q_x[s, i] · q_w[o, i] + b[o]), the product and scaling in float64 and rounded
-    /// once to float32 (so within 1 ulp of the exact value of the dequantized arithmetic). <paramref name="scratch"/>
+    /// y[s, o] = act(s_x[s] · s_w[o] · Σ_i q_x[s, i] · q_w[o, i] + b[o]), the sums exact in int32 and scaled back by
+    /// <see cref="RescaleOne"/>'s rule (within 1 ulp of the exact value of the dequantized arithmetic). <paramref name="scratch"/>
     /// holds at least <see cref="ScratchBytes"/> bytes.
     /// <para>Weights must be in [−127, 127] (<see cref="Int8Quantization.QuantizeRows"/> makes them so): for an input of
     /// both signs, rows of 32 or 64 inputs multiply |q| by the weights signed by q, and negating −128 wraps. Not checked
@@ -108,18 +108,37 @@ public static class Int8Kernels
         }
         for (int s = 0; s < samples; s++)
         {
-            Rescale<TAct>(sums.Slice(s * m, m), scales[s], weightScales, bias, y.Slice(s * m, m));
+            Rescale<TAct>(sums.Slice(s * m, m), scales[s], weightScales, bias, y.Slice(s * m, m), n);
         }
     }
 
     /// <summary>
-    /// y[o] = act((float)(sums[o] · (s_x · s_w[o]) + b[o])) in float64, in place over the sums (y and sums share storage):
-    /// s_x · s_w is exact in float64 (24 + 24 significant bits), the product and the sum are each rounded once in
-    /// float64, then once to float32; every step is one IEEE operation, so eight (AVX-512) or four (AVX) lanes at a time
-    /// give the scalar bits. Int8ConvKernels rescales each output position's filters with it too.
+    /// The one rule by which an int8 layer's exact int32 sum t is scaled back to float32, z = s_x · s_w · t + b (before
+    /// the activation), every path's lanes giving these bits:
+    /// <list type="bullet">
+    /// <item>fan-in n ≤ <see cref="Int8Quantization.MaxSingleRescaleFanIn"/> (1,040: |t| ≤ n · 127² ≤ 2²⁴, so t is exact
+    /// in float32): z = fma(t, s_x ⊗ s_w, b). s_x is a power of two (<see cref="Int8Quantization.InputScale"/>), so
+    /// s_x · s_w is exact (unless it leaves float32's normal range) and z is the exact value rounded once, a cancellation
+    /// between t · s_x · s_w and b included;</item>
+    /// <item>wider layers: (float)(t · ((double)s_x · s_w) + b), s_x · s_w exact in float64, the product and the sum each
+    /// rounded once in float64, then once to float32 (within 1 ulp of the exact value).</item>
+    /// </list>
+    /// The rule depends only on the layer's fan-in, so a layer gives the same bits for one sample and for a batch. The
+    /// float32 form is what makes digits-sized layers quick: its latency is a conversion and a fused multiply-add, where
+    /// float64 took two conversions more and eight-lane float64 arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float RescaleOne(int sum, float sx, float sw, float b, bool single) =>
+        single ? MathF.FusedMultiplyAdd(sum, sx * sw, b) : (float)(sum * ((double)sx * sw) + b);
+
+    /// <summary>
+    /// y[o] = act(<see cref="RescaleOne"/>(sums[o], s_x, s_w[o], b[o])) for a layer of fan-in <paramref name="fanIn"/>, in
+    /// place over the sums (y and sums share storage): eight float32 lanes (<see cref="Scale8"/>) or, for a fan-in past
+    /// 1,040, eight (AVX-512) or four (AVX) float64 lanes, each step one IEEE operation, so the scalar bits.
+    /// Int8ConvKernels rescales each output position's filters with it too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Rescale<TAct>(Span<int> sums, float sx, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias, Span<float> y)
+    internal static void Rescale<TAct>(Span<int> sums, float sx, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias, Span<float> y, int fanIn)
         where TAct : struct, IFusedActivation
     {
         int m = sums.Length;
@@ -128,7 +147,18 @@ public static class Int8Kernels
         ref float wr = ref MemoryMarshal.GetReference(weightScales);
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float yr = ref MemoryMarshal.GetReference(y);
-        if (Avx512F.IsSupported)
+        bool single = fanIn <= Int8Quantization.MaxSingleRescaleFanIn;
+        if (single)
+        {
+            if (Fma.IsSupported)
+            {
+                for (; o <= m - 8; o += 8)
+                {
+                    TAct.Apply(Scale8(Vector256.LoadUnsafe(ref sr, (nuint)o), sx, ref Unsafe.Add(ref wr, o), ref Unsafe.Add(ref br, o))).StoreUnsafe(ref yr, (nuint)o);
+                }
+            }
+        }
+        else if (Avx512F.IsSupported)
         {
             Vector512<double> vsx = Vector512.Create((double)sx);
             for (; o <= m - 8; o += 8)
@@ -153,14 +183,13 @@ public static class Int8Kernels
         }
         for (; o < m; o++)
         {
-            double z = sums[o] * ((double)sx * weightScales[o]) + bias[o];
-            y[o] = TAct.Apply((float)z);
+            y[o] = TAct.Apply(RescaleOne(sums[o], sx, weightScales[o], bias[o], single));
         }
     }
 
     /// <summary>
     /// Quantizes one sample: <paramref name="positive"/>[i] = max(q_i, 0), <paramref name="negative"/>[i] = max(−q_i, 0)
-    /// with q_i = <see cref="Int8Quantization.Quantize"/>(x_i, scale), scale = max|x| / 127 (returned). The negative
+    /// with q_i = <see cref="Int8Quantization.Quantize"/>(x_i, 1 / scale), scale = <see cref="Int8Quantization.InputScale"/>(max|x|) (returned). The negative
     /// magnitudes are written only when some x_i &lt; 0 (<paramref name="hasNegative"/>). The same bytes on every path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -248,8 +277,8 @@ public static class Int8Kernels
         int n = x.Length;
         ref float xr = ref MemoryMarshal.GetReference(x);
         int i;
-        float scale = Int8Quantization.Scale(maxAbs);
-        float inverse = Int8Quantization.InverseScale(maxAbs);
+        float scale = Int8Quantization.InputScale(maxAbs);
+        float inverse = Int8Quantization.InputInverseScale(maxAbs);
         hasNegative = min < 0f && scale != 0f;
         if (scale == 0f)
         {
@@ -259,7 +288,7 @@ public static class Int8Kernels
         i = 0;
         if (Avx512F.IsSupported)
         {
-            // v · (127 / max|x|) rounded to nearest even by the conversion (MXCSR's default mode), as Int8Quantization.Quantize.
+            // v · 2^-k (exact) rounded to nearest even by the conversion (MXCSR's default mode), as Int8Quantization.Quantize.
             Vector512<float> vs = Vector512.Create(inverse);
             Vector512<int> hi = Vector512.Create(Int8Quantization.MaxLevel);
             Vector512<int> lo = Vector512.Create(-Int8Quantization.MaxLevel);
@@ -660,8 +689,8 @@ public static class Int8Kernels
     }
 
     /// <summary>
-    /// From lane-wise maxima of |x| and minima of x: the scale max|x| / 127 in every lane (returned), the inverse scale
-    /// 127 / max|x| in every lane (0 where the scale is 0, as <see cref="QuantizeScanned"/>), and whether some x &lt; 0
+    /// From lane-wise maxima of |x| and minima of x: the scale <see cref="Int8Quantization.InputScale"/>(max|x|) in every
+    /// lane (returned), its inverse in every lane (0 where the scale is 0, as <see cref="QuantizeScanned"/>), and whether some x &lt; 0
     /// with a scale that is not 0; each lane the bits of the scalar rule.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -673,11 +702,14 @@ public static class Int8Kernels
         min = MinNative(min, Avx.Permute(min, 0x4E));
         max = MaxNative(max, Avx.Permute(max, 0xB1));
         min = MinNative(min, Avx.Permute(min, 0xB1));
-        // Int8Quantization.Scale and InverseScale lane by lane: both 0 below SmallestMaxAbs (where 127 / max|x| would be
-        // infinite), so the inverse does not wait for the scale's division
-        Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(Int8Quantization.SmallestMaxAbs));
-        inverse = Vector256.AndNot(Vector256.Create((float)Int8Quantization.MaxLevel) / max, zero);
-        Vector256<float> scale = Vector256.AndNot(max / Vector256.Create((float)Int8Quantization.MaxLevel), zero);
+        // Int8Quantization.InputScale and InputInverseScale lane by lane, from the bits (no division): both 0 below
+        // SmallestInputMaxAbs
+        Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(Int8Quantization.SmallestInputMaxAbs));
+        Vector256<int> bits = max.AsInt32();
+        Vector256<int> scaleBits = (bits & Vector256.Create(0x7F800000)) - Vector256.Create(6 << 23)
+            + (Vector256.GreaterThan(bits & Vector256.Create(0x007FFFFF), Vector256.Create(0x007EFFFF)) & Vector256.Create(1 << 23));
+        inverse = Vector256.AndNot((Vector256.Create(254 << 23) - scaleBits).AsSingle(), zero);
+        Vector256<float> scale = Vector256.AndNot(scaleBits.AsSingle(), zero);
         hasNegative = min.ToScalar() < 0f && zero.ToScalar() == 0f;
         return scale;
     }
@@ -786,7 +818,7 @@ public static class Int8Kernels
         Span<int> sums = MemoryMarshal.Cast<float, int>(y.Slice(0, m));
         MatrixProduct(weights, m, n, bytes.Slice(0, n), 1, sums, subtract: false);
         if (hasNegative) MatrixProduct(weights, m, n, bytes.Slice(n, n), 1, sums, subtract: true);
-        Rescale<TAct>(sums, sx, weightScales, bias, y.Slice(0, m));
+        Rescale<TAct>(sums, sx, weightScales, bias, y.Slice(0, m), n);
         (float maxAbs, float min) = MaxAbsMin(y.Slice(0, m));
         return Vector128.Create(maxAbs, min, 0f, 0f);
     }
@@ -919,34 +951,33 @@ public static class Int8Kernels
         }
     }
 
-    /// <summary>Four lanes of <see cref="Scale8"/>: the same IEEE operations, four float64 lanes.</summary>
+    /// <summary>Four lanes of <see cref="Scale8"/>: the same IEEE operations.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Scale4(Vector128<int> t, float sx, ref float ws, ref float b) =>
-        Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t)
-            * (Vector256.Create((double)sx) * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws)))
-            + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b)));
+    private static Vector128<float> Scale4(Vector128<int> t, float sx, ref float ws, ref float b)
+    {
+        if (Fma.IsSupported)
+        {
+            return Fma.MultiplyAdd(Sse2.ConvertToVector128Single(t), Vector128.Create(sx) * Vector128.LoadUnsafe(ref ws), Vector128.LoadUnsafe(ref b));
+        }
+        return Vector128.Create(
+            RescaleOne(t.GetElement(0), sx, ws, b, single: true),
+            RescaleOne(t.GetElement(1), sx, Unsafe.Add(ref ws, 1), Unsafe.Add(ref b, 1), single: true),
+            RescaleOne(t.GetElement(2), sx, Unsafe.Add(ref ws, 2), Unsafe.Add(ref b, 2), single: true),
+            RescaleOne(t.GetElement(3), sx, Unsafe.Add(ref ws, 3), Unsafe.Add(ref b, 3), single: true));
+    }
 
     /// <summary>
-    /// Eight lanes of <see cref="Rescale{TAct}"/> before the activation: (float)((double)t · ((double)s_x · s_w) + b),
-    /// each step one IEEE operation (eight float64 lanes at once on Avx512F, four at a time otherwise), so the scalar bits.
+    /// Eight lanes of <see cref="RescaleOne"/>'s float32 rule (a fan-in of at most 1,040, as every one-sample row block
+    /// has) before the activation: z = fma(t, s_x ⊗ s_w, b), each step one IEEE operation, so the scalar bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Scale8(Vector256<int> t, float sx, ref float ws, ref float b)
     {
-        if (Avx512F.IsSupported)
+        if (Fma.IsSupported)
         {
-            return Avx512F.ConvertToVector256Single(Avx512F.ConvertToVector512Double(t)
-                * (Vector512.Create((double)sx) * Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref ws)))
-                + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref b)));
+            return Fma.MultiplyAdd(Avx.ConvertToVector256Single(t), Vector256.Create(sx) * Vector256.LoadUnsafe(ref ws), Vector256.LoadUnsafe(ref b));
         }
-        Vector256<double> vsx = Vector256.Create((double)sx);
-        Vector128<float> lo = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetLower())
-            * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws)))
-            + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b)));
-        Vector128<float> hi = Avx.ConvertToVector128Single(Avx.ConvertToVector256Double(t.GetUpper())
-            * (vsx * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref ws, 4)))
-            + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref b, 4)));
-        return Vector256.Create(lo, hi);
+        return Vector256.Create(Scale4(t.GetLower(), sx, ref ws, ref b), Scale4(t.GetUpper(), sx, ref Unsafe.Add(ref ws, 4), ref Unsafe.Add(ref b, 4)));
     }
 
     /// <summary>

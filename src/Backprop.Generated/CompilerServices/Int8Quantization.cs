@@ -11,14 +11,15 @@ namespace Backprop.Generated.CompilerServices;
 #endif
 
 /// <summary>
-/// The one symmetric int8 quantization rule of <c>Precision.Int8</c> networks, for weight rows (at build time, one
-/// scale per output unit) and for layer inputs (at run time, one scale per sample): scale = max|v| / 127 and
-/// q = clamp(round-to-nearest-even(v · (127 / max|v|)), −127, 127), so v ≈ scale · q with |q| ≤ 127 (−128 is never used,
-/// which keeps every product within ±16,129). The values are multiplied by the inverse of the scale, 127 / max|v| (one
-/// float division per span), rather than divided by the scale (one per value): the same rule at build time and at run
-/// time, and a multiplication vectorizes cheaply. A span whose max|v| is below <see cref="SmallestMaxAbs"/> (about
-/// 3.7e-37, where 127 / max|v| would overflow to infinity; an all-zero span among them) counts as zero: scale 0, every
-/// value quantized to 0, on every path. Values must be finite.
+/// The symmetric int8 quantization rules of <c>Precision.Int8</c> networks: q = clamp(round-to-nearest-even(v · inverse),
+/// −127, 127) (<see cref="Quantize"/>), so v ≈ scale · q with |q| ≤ 127 (−128 is never used, which keeps every product
+/// within ±16,129). Weight rows (at build time, one scale per output unit): scale = max|w| / 127, inverse 127 / max|w|
+/// (<see cref="Scale"/>, <see cref="InverseScale"/>); a row whose max|w| is below <see cref="SmallestMaxAbs"/> (about
+/// 3.7e-37, where 127 / max|w| would overflow to infinity; an all-zero row among them) counts as zero. Layer inputs (at
+/// run time, one scale per sample): a power of two with max|x| / scale in [63.75, 127.5) (<see cref="InputScale"/>,
+/// <see cref="InputInverseScale"/>; zero below <see cref="SmallestInputMaxAbs"/>), which makes the rescale after the
+/// integer sums a single rounding and costs no division. Values are multiplied by the inverse of the scale rather than
+/// divided by the scale (one multiplication per value vectorizes cheaply). Values must be finite.
 /// Used by generated code and by the generator.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -37,6 +38,44 @@ static class Int8Quantization
     /// more inputs is a compile error (BPG0131).
     /// </summary>
     public const int MaxFanIn = int.MaxValue / (MaxLevel * MaxLevel);
+
+    /// <summary>
+    /// The largest fan-in whose int32 sums are exact in float32: n · 127 · 127 ≤ 2²⁴, so n ≤ 1,040. A layer with at most
+    /// this many inputs scales its sums back in float32 with one fused multiply-add, z = fma(t, s_x · s_w, b) (s_x a power
+    /// of two, so s_x · s_w is exact: the correctly rounded value), a wider one in float64 (<c>Int8Kernels.RescaleOne</c>).
+    /// </summary>
+    public const int MaxSingleRescaleFanIn = (1 << 24) / (MaxLevel * MaxLevel);
+
+    /// <summary>
+    /// The smallest max|x| of a layer's input quantized with a scale: 2⁻¹²⁰ (about 7.5e-37), the smallest maximum whose
+    /// power-of-two scale (<see cref="InputScale"/>, 2⁻¹²⁶ here) is a normal float. A sample with a smaller max|x| (an
+    /// all-zero one among them) counts as zero: scale 0, every value quantized to 0, on every path.
+    /// </summary>
+    public const float SmallestInputMaxAbs = 7.523164e-37f;
+
+#if !BACKPROP_GENERATOR
+    // run time only (the generator quantizes weights, not inputs; netstandard2.0 lacks these BitConverter members)
+    /// <summary>
+    /// The scale of a layer's input (per sample, at run time) whose largest magnitude is <paramref name="maxAbs"/>: the
+    /// power of two 2^k with max|x| / 2^k in [63.75, 127.5), so the levels reach at least ±64 and rounding never passes
+    /// ±127: k = e − 6 for maxAbs = m · 2^e with m in [1, 127.5 / 64), k = e − 5 for m in [127.5 / 64, 2). A power of two
+    /// makes q = x / 2^k a rounding of an exact quotient and s_x · s_w exact, so the rescale is one rounding
+    /// (<see cref="MaxSingleRescaleFanIn"/>); it costs at most one bit of the input's resolution against max|x| / 127.
+    /// 0 below <see cref="SmallestInputMaxAbs"/>. Found from the bits, with no division.
+    /// </summary>
+    public static float InputScale(float maxAbs) => maxAbs < SmallestInputMaxAbs ? 0f : BitConverter.Int32BitsToSingle(InputScaleBits(BitConverter.SingleToInt32Bits(maxAbs)));
+
+    /// <summary>1 / <see cref="InputScale"/>, exact (a power of two): what the input values are multiplied by before rounding; 0 below <see cref="SmallestInputMaxAbs"/>.</summary>
+    public static float InputInverseScale(float maxAbs) => maxAbs < SmallestInputMaxAbs ? 0f : BitConverter.Int32BitsToSingle((254 << 23) - InputScaleBits(BitConverter.SingleToInt32Bits(maxAbs)));
+
+    /// <summary>
+    /// The bits of 2^k for a finite maxAbs ≥ <see cref="SmallestInputMaxAbs"/> (bits <paramref name="maxBits"/>): its
+    /// exponent field less 6, plus one where the mantissa field is at least 0x7F0000 (m ≥ 127.5 / 64). The vectorized
+    /// quantizers of <c>Int8Kernels</c> do these integer steps lane by lane.
+    /// </summary>
+    private static int InputScaleBits(int maxBits) =>
+        (maxBits & 0x7F800000) - (6 << 23) + ((maxBits & 0x007FFFFF) >= 0x007F0000 ? 1 << 23 : 0);
+#endif
 
     /// <summary>
     /// The smallest max|v| quantized with a scale: 127 / maxAbs is finite in float32 from this value on (bits 0x02FE0001,

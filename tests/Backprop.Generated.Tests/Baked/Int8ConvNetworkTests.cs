@@ -18,17 +18,17 @@ public class Int8ConvNetworkTests
         return Enumerable.Range(0, count).Select(_ => (float)(signed ? random.NextDouble() * 2 - 1 : random.NextDouble())).ToArray();
     }
 
-    /// <summary>One Dense layer from the definition, scalar: quantize, integer sums, float64 rescale.</summary>
+    /// <summary>One Dense layer from the definition, scalar: quantize, integer sums, the rescale rule (Int8RescaleReference).</summary>
     private static float[] ReferenceDense(ReadOnlySpan<sbyte> q, ReadOnlySpan<float> scales, ReadOnlySpan<float> bias, int m, int n, float[] x)
     {
         float maxAbs = Int8Quantization.MaxAbs(x);
-        float sx = Int8Quantization.Scale(maxAbs), inverse = Int8Quantization.InverseScale(maxAbs);
+        float sx = Int8Quantization.InputScale(maxAbs), inverse = Int8Quantization.InputInverseScale(maxAbs);
         var y = new float[m];
         for (int o = 0; o < m; o++)
         {
             long sum = 0;
             for (int i = 0; i < n; i++) sum += Int8Quantization.Quantize(x[i], inverse) * q[o * n + i];
-            y[o] = (float)(sum * ((double)sx * scales[o]) + bias[o]);
+            y[o] = Int8RescaleReference.Rescale(sum, sx, scales[o], bias[o], n);
         }
         return y;
     }

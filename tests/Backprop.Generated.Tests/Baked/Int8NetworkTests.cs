@@ -1,4 +1,5 @@
 using Backprop.Generated.CompilerServices;
+using Backprop.Generated.Tests.Kernels;
 
 namespace Backprop.Generated.Tests.Baked;
 
@@ -26,17 +27,17 @@ public class Int8NetworkTests
         Assert.True(DigitsInt8.QuantizedWeightCount + 4 * DigitsInt8.WeightScaleCount <= 1.1 * (DigitsBaked.ParameterBytes - 4 * 42) / 4);
     }
 
-    /// <summary>One Dense layer from the definition, scalar: quantize, integer sums, float64 rescale.</summary>
+    /// <summary>One Dense layer from the definition, scalar: quantize, integer sums, the rescale rule (Int8RescaleReference).</summary>
     private static float[] ReferenceDense(ReadOnlySpan<sbyte> q, ReadOnlySpan<float> scales, ReadOnlySpan<float> bias, int m, int n, float[] x)
     {
-        float sx = Int8Quantization.Scale(Int8Quantization.MaxAbs(x));
-        float inverse = Int8Quantization.InverseScale(Int8Quantization.MaxAbs(x));
+        float sx = Int8Quantization.InputScale(Int8Quantization.MaxAbs(x));
+        float inverse = Int8Quantization.InputInverseScale(Int8Quantization.MaxAbs(x));
         var y = new float[m];
         for (int o = 0; o < m; o++)
         {
             long sum = 0;
             for (int i = 0; i < n; i++) sum += Int8Quantization.Quantize(x[i], inverse) * q[o * n + i];
-            y[o] = (float)(sum * ((double)sx * scales[o]) + bias[o]);
+            y[o] = Int8RescaleReference.Rescale(sum, sx, scales[o], bias[o], n);
         }
         return y;
     }
@@ -125,7 +126,7 @@ public class Int8NetworkTests
     {
         // Four Dense layers, each hidden one handing its quantized outputs to the next (DenseForwardToNext, then
         // DenseQuantizedToNext twice, then DenseQuantized); inputs of both signs (the sign-flip products of rows of 64),
-        // then non-negative ones, an all-zero sample and tiny ones around Int8Quantization.SmallestMaxAbs.
+        // then non-negative ones, an all-zero sample and tiny ones around Int8Quantization.SmallestInputMaxAbs.
         var net = new ChainInt8();
         float[] signed = RandomInputs(64 * 40, 6, signed: true);
         float[] positive = RandomInputs(64 * 10, 7, signed: false);
@@ -133,7 +134,7 @@ public class Int8NetworkTests
         for (int k = 0; k < 40; k++) samples.Add(signed[(k * 64)..((k + 1) * 64)]);
         for (int k = 0; k < 10; k++) samples.Add(positive[(k * 64)..((k + 1) * 64)]);
         samples.Add(new float[64]);
-        foreach (float tiny in new[] { MathF.BitDecrement(Int8Quantization.SmallestMaxAbs), Int8Quantization.SmallestMaxAbs, 1e-36f })
+        foreach (float tiny in new[] { MathF.BitDecrement(Int8Quantization.SmallestInputMaxAbs), Int8Quantization.SmallestInputMaxAbs, 1e-36f })
         {
             samples.Add(signed[..64].Select(v => v * tiny).ToArray());
         }

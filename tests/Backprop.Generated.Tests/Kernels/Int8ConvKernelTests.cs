@@ -5,7 +5,7 @@ namespace Backprop.Generated.Tests.Kernels;
 /// <summary>
 /// A convolution of int8 networks from its definition, in plain scalar loops: the sample's input quantized with one
 /// scale (the shared <see cref="Int8Quantization"/> rule), the integer sum over the receptive field in a long (zeros
-/// outside the input), then (float)(sum · ((double)s_x · s_w[f]) + b[f]) and the activation. The runtime's kernel must
+/// outside the input), then the rescale rule for the patch's fan-in (Int8RescaleReference) and the activation. The runtime's kernel must
 /// give exactly these bits on every SIMD path.
 /// </summary>
 internal static class Int8ConvReference
@@ -13,7 +13,7 @@ internal static class Int8ConvReference
     public static float[] Forward(in ConvShape s, ReadOnlySpan<sbyte> q, ReadOnlySpan<float> scales, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, bool relu)
     {
         float maxAbs = Int8Quantization.MaxAbs(x);
-        float sx = Int8Quantization.Scale(maxAbs), inverse = Int8Quantization.InverseScale(maxAbs);
+        float sx = Int8Quantization.InputScale(maxAbs), inverse = Int8Quantization.InputInverseScale(maxAbs);
         var qx = new int[x.Length];
         for (int i = 0; i < x.Length; i++) qx[i] = Int8Quantization.Quantize(x[i], inverse);
         var z = new float[s.OutputSize];
@@ -38,7 +38,7 @@ internal static class Int8ConvReference
                             }
                         }
                     }
-                    float value = (float)(sum * ((double)sx * scales[f]) + bias[f]);
+                    float value = Int8RescaleReference.Rescale(sum, sx, scales[f], bias[f], s.InChannels * s.KernelHeight * s.KernelWidth);
                     z[(f * s.OutHeight + oy) * s.OutWidth + ox] = relu ? Math.Max(value, 0f) : value;
                 }
             }

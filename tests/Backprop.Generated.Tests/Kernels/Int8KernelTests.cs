@@ -66,11 +66,11 @@ public class Int8KernelTests
             var positive = new byte[n];
             var negative = new byte[n];
             float scale = Int8Kernels.QuantizeInput(x, positive, negative, out bool hasNegative);
-            Assert.Equal(Int8Quantization.Scale(Int8Quantization.MaxAbs(x)), scale);
+            Assert.Equal(Int8Quantization.InputScale(Int8Quantization.MaxAbs(x)), scale);
             Assert.Equal(x.Any(v => v < 0), hasNegative);
             for (int i = 0; i < n; i++)
             {
-                int q = Int8Quantization.Quantize(x[i], Int8Quantization.InverseScale(Int8Quantization.MaxAbs(x)));
+                int q = Int8Quantization.Quantize(x[i], Int8Quantization.InputInverseScale(Int8Quantization.MaxAbs(x)));
                 Assert.Equal(Math.Max(q, 0), positive[i]);
                 if (hasNegative) Assert.Equal(Math.Max(-q, 0), negative[i]);
             }
@@ -82,12 +82,14 @@ public class Int8KernelTests
         Assert.All(zeros, b => Assert.Equal(0, b));
     }
 
-    /// <summary>Maxima on both sides of <see cref="Int8Quantization.SmallestMaxAbs"/>, from the subnormals up.</summary>
+    /// <summary>Maxima on both sides of <see cref="Int8Quantization.SmallestMaxAbs"/> and <see cref="Int8Quantization.SmallestInputMaxAbs"/>, from the subnormals up.</summary>
     private static readonly float[] TinyMaxima =
     {
         BitConverter.Int32BitsToSingle(1), BitConverter.Int32BitsToSingle(63), BitConverter.Int32BitsToSingle(64),
         BitConverter.Int32BitsToSingle(1000), 1e-38f, 1e-37f, MathF.BitDecrement(Int8Quantization.SmallestMaxAbs),
-        Int8Quantization.SmallestMaxAbs, MathF.BitIncrement(Int8Quantization.SmallestMaxAbs), 4e-37f, 1e-36f, 1e-30f,
+        Int8Quantization.SmallestMaxAbs, MathF.BitIncrement(Int8Quantization.SmallestMaxAbs), 4e-37f,
+        MathF.BitDecrement(Int8Quantization.SmallestInputMaxAbs), Int8Quantization.SmallestInputMaxAbs,
+        MathF.BitIncrement(Int8Quantization.SmallestInputMaxAbs), 1e-36f, 1e-30f,
     };
 
     [Fact]
@@ -104,6 +106,32 @@ public class Int8KernelTests
             Assert.Equal(max < Int8Quantization.SmallestMaxAbs, inverse == 0f);
             Assert.Equal(inverse == 0f, scale == 0f);
             if (inverse != 0f) Assert.Equal(127, Int8Quantization.Quantize(max, inverse));
+        }
+    }
+
+    [Fact]
+    public void The_input_scale_is_the_power_of_two_that_puts_the_maximum_in_63_75_to_127_5_levels()
+    {
+        Assert.Equal(0x03800000, BitConverter.SingleToInt32Bits(Int8Quantization.SmallestInputMaxAbs)); // 2^-120
+        var random = new Random(5);
+        var maxima = TinyMaxima.Concat(new[] { 0f, 1f, 127f, 127.49f, 127.5f, 128f, 63.75f, 0.0123f, 3e38f, float.MaxValue })
+            .Concat(Enumerable.Range(0, 2000).Select(_ => (float)Math.Pow(2, random.NextDouble() * 247 - 120)));
+        foreach (float max in maxima)
+        {
+            float scale = Int8Quantization.InputScale(max), inverse = Int8Quantization.InputInverseScale(max);
+            if (max < Int8Quantization.SmallestInputMaxAbs)
+            {
+                Assert.Equal(0f, scale);
+                Assert.Equal(0f, inverse);
+                continue;
+            }
+            Assert.Equal(0, BitConverter.SingleToInt32Bits(scale) & 0x807FFFFF); // a positive normal power of two
+            Assert.Equal(1f, scale * inverse);
+            double levels = (double)max / scale;
+            Assert.InRange(levels, 63.75, 127.49999999);
+            // the smallest such power: half of it would put the maximum at 127.5 levels or more
+            Assert.True(levels * 2 >= 127.5, $"max {max}: {levels} levels");
+            Assert.InRange(Int8Quantization.Quantize(max, inverse), 64, 127);
         }
     }
 
@@ -124,9 +152,9 @@ public class Int8KernelTests
                 Array.Fill(positive, (byte)0xEE);
                 float scale = Int8Kernels.QuantizeInput(x, positive, negative, out bool hasNegative);
                 float maxAbs = Int8Quantization.MaxAbs(x);
-                Assert.Equal(Int8Quantization.Scale(maxAbs), scale);
+                Assert.Equal(Int8Quantization.InputScale(maxAbs), scale);
                 Assert.Equal(x.Any(v => v < 0) && scale != 0f, hasNegative);
-                float inverse = Int8Quantization.InverseScale(maxAbs);
+                float inverse = Int8Quantization.InputInverseScale(maxAbs);
                 for (int i = 0; i < n; i++)
                 {
                     int q = Int8Quantization.Quantize(x[i], inverse);
@@ -221,13 +249,13 @@ public class Int8KernelTests
         for (int s = 0; s < samples; s++)
         {
             float[] sample = x[(s * n)..((s + 1) * n)];
-            float sx = Int8Quantization.Scale(Int8Quantization.MaxAbs(sample));
+            float sx = Int8Quantization.InputScale(Int8Quantization.MaxAbs(sample));
             for (int o = 0; o < m; o++)
             {
                 double z = bias[o];
                 for (int i = 0; i < n; i++)
                 {
-                    z += (double)scales[o] * q[o * n + i] * ((double)sx * Int8Quantization.Quantize(sample[i], Int8Quantization.InverseScale(Int8Quantization.MaxAbs(sample))));
+                    z += (double)scales[o] * q[o * n + i] * ((double)sx * Int8Quantization.Quantize(sample[i], Int8Quantization.InputInverseScale(Int8Quantization.MaxAbs(sample))));
                 }
                 float expected = (float)z;
                 float actual = y[s * m + o];
@@ -260,7 +288,7 @@ public class Int8KernelTests
 
     /// <summary>
     /// One Dense layer from the definition, scalar, from an input already quantized (scale <paramref name="sx"/>, q in
-    /// [−127, 127]): exact integer sums, then (float)(Σ · ((double)s_x · s_w) + b) and the activation.
+    /// [−127, 127]): exact integer sums, then the rescale rule (Int8RescaleReference) and the activation.
     /// </summary>
     private static float[] ReferenceLayer<TAct>(sbyte[] w, float[] scales, float[] bias, int m, int n, int[] q, float sx)
         where TAct : struct, IFusedActivation
@@ -270,7 +298,7 @@ public class Int8KernelTests
         {
             long sum = 0;
             for (int i = 0; i < n; i++) sum += q[i] * w[o * n + i];
-            y[o] = TAct.Apply((float)(sum * ((double)sx * scales[o]) + bias[o]));
+            y[o] = TAct.Apply(Int8RescaleReference.Rescale(sum, sx, scales[o], bias[o], n));
         }
         return y;
     }
@@ -279,8 +307,8 @@ public class Int8KernelTests
     private static (int[] Levels, float Scale, bool HasNegative) ReferenceQuantize(float[] x)
     {
         float maxAbs = Int8Quantization.MaxAbs(x);
-        float inverse = Int8Quantization.InverseScale(maxAbs);
-        float scale = Int8Quantization.Scale(maxAbs);
+        float inverse = Int8Quantization.InputInverseScale(maxAbs);
+        float scale = Int8Quantization.InputScale(maxAbs);
         return (x.Select(v => Int8Quantization.Quantize(v, inverse)).ToArray(), scale, x.Any(v => v < 0) && scale != 0f);
     }
 
@@ -290,7 +318,7 @@ public class Int8KernelTests
     {
         var random = new Random(m * 1000 + n);
         float[] tiny = { BitConverter.Int32BitsToSingle(7), BitConverter.Int32BitsToSingle(63), BitConverter.Int32BitsToSingle(64),
-            MathF.BitDecrement(Int8Quantization.SmallestMaxAbs), Int8Quantization.SmallestMaxAbs, 1e-36f };
+            MathF.BitDecrement(Int8Quantization.SmallestInputMaxAbs), Int8Quantization.SmallestInputMaxAbs, 1e-36f };
         for (int trial = 0; trial < 11 + tiny.Length; trial++)
         {
             float[] weights = Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray();
@@ -299,7 +327,7 @@ public class Int8KernelTests
             if (trial == 10) Array.Clear(x); // all-zero input: scale 0, the outputs are the biases
             if (trial >= 11)
             {
-                // outputs of tiny magnitude on both sides of SmallestMaxAbs (below it the next input counts as all zeros,
+                // outputs of tiny magnitude on both sides of SmallestInputMaxAbs (below it the next input counts as all zeros,
                 // scale 0; from it on 127 / max|y| is finite and the extremes quantize to ±127)
                 Array.Clear(weights);
                 for (int o = 0; o < m; o++) bias[o] = o % 2 == 0 ? tiny[trial - 11] : -tiny[trial - 11];
