@@ -403,15 +403,18 @@ public static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Quantize32(ref float xr, Vector256<float> vs, ref byte pr, ref byte nr, bool hasNegative)
     {
-        Vector256<int> hi = Vector256.Create(Int8Quantization.MaxLevel);
-        Vector256<int> lo = Vector256.Create(-Int8Quantization.MaxLevel);
-        Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr) * vs), lo), hi);
-        Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 8) * vs), lo), hi);
-        Vector256<int> q2 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 16) * vs), lo), hi);
-        Vector256<int> q3 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 24) * vs), lo), hi);
-        Vector256<int> z = Vector256<int>.Zero;
-        Vector256.Narrow(Vector256.Narrow(Vector256.Max(q0, z), Vector256.Max(q1, z)), Vector256.Narrow(Vector256.Max(q2, z), Vector256.Max(q3, z))).AsByte().StoreUnsafe(ref pr);
-        if (hasNegative) Vector256.Narrow(Vector256.Narrow(Vector256.Max(-q0, z), Vector256.Max(-q1, z)), Vector256.Narrow(Vector256.Max(-q2, z), Vector256.Max(-q3, z))).AsByte().StoreUnsafe(ref nr);
+        // in-lane saturating packs (one step each; ±32,768 hold every int32 clamped to ±127 alike, so clamping the int16
+        // lanes gives the bytes of clamping the int32 ones), bytes saturated to [0, 255] (so max(q, 0)), then the dwords
+        // back in order
+        Vector256<short> hi = Vector256.Create((short)Int8Quantization.MaxLevel);
+        Vector256<short> lo = Vector256.Create((short)-Int8Quantization.MaxLevel);
+        Vector256<short> a = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr) * vs), Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 8) * vs));
+        Vector256<short> b = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 16) * vs), Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 24) * vs));
+        a = Vector256.Min(Vector256.Max(a, lo), hi);
+        b = Vector256.Min(Vector256.Max(b, lo), hi);
+        Vector256<int> order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+        Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(a, b).AsInt32(), order).AsByte().StoreUnsafe(ref pr);
+        if (hasNegative) Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(-a, -b).AsInt32(), order).AsByte().StoreUnsafe(ref nr);
     }
 
     /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
