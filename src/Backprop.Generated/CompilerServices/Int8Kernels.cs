@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -659,6 +660,7 @@ public static class Int8Kernels
     /// 64 (Avx512BW, n ≥ 128), 32 (Avx2, n ≥ 32; also where Avx512BW exists, see the class remarks), or 0 (use the
     /// tiles: long rows, fewer than 8 rows, no SIMD).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int OneSampleWidth(int m, int n) =>
         n >= ShortRow || m < 8 ? 0 : Avx512BW.IsSupported && n >= 128 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 0;
 
@@ -708,10 +710,29 @@ public static class Int8Kernels
     {
         if (x.Length < n || bytes.Length < 2 * Math.Max(n, m))
         {
-            throw new ArgumentException($"Int8Kernels.DenseForwardToNext: {n} inputs and {m} outputs need {n} values and {2 * Math.Max(n, m)} bytes; got {x.Length} and {bytes.Length}.");
+            ThrowForwardToNext(m, n, x.Length, bytes.Length);
         }
         return Next(OneFloats<TAct>(weights, weightScales, bias, m, n, x, bytes, y, next: true), y, m, bytes, out nextHasNegative);
     }
+
+    // The one-sample chain's length errors, each formatted in a method of its own: a message built inline would make
+    // every call of the chain set up its formatting state in the prolog (these layers take tens of nanoseconds).
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowForwardToNext(int m, int n, int xLength, int bytesLength) =>
+        throw new ArgumentException($"Int8Kernels.DenseForwardToNext: {n} inputs and {m} outputs need {n} values and {2 * Math.Max(n, m)} bytes; got {xLength} and {bytesLength}.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOneFloats(int m, int n, int weights, int weightScales, int bias, int x, int bytes, int y, bool next) =>
+        throw new ArgumentException($"Int8Kernels.{(next ? "DenseForwardToNext" : "DenseForward")}: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {n} inputs, {2 * n} bytes and {m} outputs; got {weights}, {weightScales}, {bias}, {x}, {bytes} and {y}.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowQuantizedToNext(int m, int bytesLength) =>
+        throw new ArgumentException($"Int8Kernels.DenseQuantizedToNext: {m} outputs need {2 * m} bytes to be quantized into; got {bytesLength}.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOneQuantized(int m, int n, int weights, int weightScales, int bias, int bytes, int y, bool next) =>
+        throw new ArgumentException($"Int8Kernels.{(next ? "DenseQuantizedToNext" : "DenseQuantized")}: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {2 * n} input bytes and {m} outputs; got {weights}, {weightScales}, {bias}, {bytes} and {y}.");
 
     /// <summary>
     /// One sample from floats: the input quantized into <paramref name="bytes"/> (<see cref="Quantize"/>: for 32 or 64
@@ -725,7 +746,7 @@ public static class Int8Kernels
     {
         if (weights.Length < m * n || weightScales.Length < m || bias.Length < m || x.Length < n || bytes.Length < 2 * n || y.Length < m)
         {
-            throw new ArgumentException($"Int8Kernels.{(next ? "DenseForwardToNext" : "DenseForward")}: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {n} inputs, {2 * n} bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {x.Length}, {bytes.Length} and {y.Length}.");
+            ThrowOneFloats(m, n, weights.Length, weightScales.Length, bias.Length, x.Length, bytes.Length, y.Length, next);
         }
         ref byte pr = ref MemoryMarshal.GetReference(bytes);
         float sx = Quantize(x.Slice(0, n), ref pr, ref Unsafe.Add(ref pr, n), out bool hasNegative);
@@ -808,7 +829,7 @@ public static class Int8Kernels
     {
         if (bytes.Length < 2 * m)
         {
-            throw new ArgumentException($"Int8Kernels.DenseQuantizedToNext: {m} outputs need {2 * m} bytes to be quantized into; got {bytes.Length}.");
+            ThrowQuantizedToNext(m, bytes.Length);
         }
         return Next(OneQuantized<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y, next: true), y, m, bytes, out nextHasNegative);
     }
@@ -825,7 +846,7 @@ public static class Int8Kernels
     {
         if (weights.Length < m * n || weightScales.Length < m || bias.Length < m || bytes.Length < 2 * n || y.Length < m)
         {
-            throw new ArgumentException($"Int8Kernels.{(next ? "DenseQuantizedToNext" : "DenseQuantized")}: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {2 * n} input bytes and {m} outputs; got {weights.Length}, {weightScales.Length}, {bias.Length}, {bytes.Length} and {y.Length}.");
+            ThrowOneQuantized(m, n, weights.Length, weightScales.Length, bias.Length, bytes.Length, y.Length, next);
         }
         ref byte pr = ref MemoryMarshal.GetReference(bytes);
         ref byte nr = ref Unsafe.Add(ref pr, n);
