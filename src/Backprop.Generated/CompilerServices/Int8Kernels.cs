@@ -837,9 +837,9 @@ public static class Int8Kernels
     /// <summary>
     /// <see cref="DenseQuantized{TAct}"/>'s work, returning max|y| and min(min y, 0): by blocks of 8 rows
     /// (<see cref="Blocks{TAct, TW, TV}"/>) where <see cref="OneSampleWidth"/> says so, else the tiles and
-    /// <see cref="Rescale{TAct}"/>, then a scan of y.
+    /// <see cref="Rescale{TAct}"/>, then a scan of y. Inlined, so a layer's call reaches the row blocks directly.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> OneQuantized<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
         int m, int n, ReadOnlySpan<byte> bytes, float sx, bool hasNegative, Span<float> y, bool next)
         where TAct : struct, IFusedActivation
@@ -925,7 +925,8 @@ public static class Int8Kernels
     /// <summary>
     /// <see cref="Blocks{TAct, TW, TV}"/> for rows of exactly <typeparamref name="TK"/> (1 or 2) whole vectors: the
     /// quantized input loaded once into registers for every block, each row's products summed without a mask, the row
-    /// stride a constant (so each row's loads take constant offsets). The same integers, the same bits.
+    /// stride a constant (so each row's loads take constant offsets). The same integers, the same bits. Without
+    /// <paramref name="next"/> it returns nothing of use (no caller reads the range then).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> WholeBlocks<TAct, TW, TV, TK>(ref sbyte w, ref float ws, ref float b, int m,
@@ -986,7 +987,11 @@ public static class Int8Kernels
             max = MaxNative(max, Vector256.Abs(v));
             min = MinNative(min, v);
         }
-        if (!next || m % 32 != 0)
+        if (!next)
+        {
+            return default; // nothing follows that reads the range (DenseForward, DenseQuantized)
+        }
+        if (m % 32 != 0)
         {
             return ReducePair(MaxNative(max.GetLower(), max.GetUpper()), MinNative(min.GetLower(), min.GetUpper()));
         }
