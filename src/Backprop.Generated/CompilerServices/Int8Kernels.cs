@@ -445,18 +445,21 @@ public static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Quantize32(ref float xr, Vector256<float> vs, ref byte pr, ref byte nr, bool hasNegative)
     {
-        // in-lane saturating packs (one step each; ±32,768 hold every int32 clamped to ±127 alike, so clamping the int16
-        // lanes gives the bytes of clamping the int32 ones), bytes saturated to [0, 255] (so max(q, 0)), then the dwords
-        // back in order
+        // the in-lane saturating packs (one step each) of vectors read as 16-byte halves, values 0-3 | 16-19, 4-7 | 20-23,
+        // 8-11 | 24-27 and 12-15 | 28-31, leave the bytes in order (no permute after the scale is known: the halves are
+        // joined before); ±32,767 hold every int32 clamped to ±127 alike, so clamping the int16 lanes gives the bytes of
+        // clamping the int32 ones; the bytes saturate to [0, 255], so max(q, 0)
         Vector256<short> hi = Vector256.Create((short)Int8Quantization.MaxLevel);
         Vector256<short> lo = Vector256.Create((short)-Int8Quantization.MaxLevel);
-        Vector256<short> a = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr) * vs), Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 8) * vs));
-        Vector256<short> b = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 16) * vs), Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, 24) * vs));
+        Vector256<short> a = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 0) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 4) * vs));
+        Vector256<short> b = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 8) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 12) * vs));
         a = Vector256.Min(Vector256.Max(a, lo), hi);
         b = Vector256.Min(Vector256.Max(b, lo), hi);
-        Vector256<int> order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
-        Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(a, b).AsInt32(), order).AsByte().StoreUnsafe(ref pr);
-        if (hasNegative) Avx2.PermuteVar8x32(Avx2.PackUnsignedSaturate(-a, -b).AsInt32(), order).AsByte().StoreUnsafe(ref nr);
+        Avx2.PackUnsignedSaturate(a, b).StoreUnsafe(ref pr);
+        if (hasNegative) Avx2.PackUnsignedSaturate(-a, -b).StoreUnsafe(ref nr);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<float> Halves(ref float xr, nuint at) => Vector256.Create(Vector128.LoadUnsafe(ref xr, at), Vector128.LoadUnsafe(ref xr, at + 16));
     }
 
     /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
