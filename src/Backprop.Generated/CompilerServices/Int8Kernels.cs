@@ -774,8 +774,7 @@ public static class Int8Kernels
         // SmallestInputMaxAbs
         Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(Int8Quantization.SmallestInputMaxAbs));
         Vector256<int> bits = max.AsInt32();
-        Vector256<int> scaleBits = (bits & Vector256.Create(0x7F800000)) - Vector256.Create(6 << 23)
-            + (Vector256.GreaterThan(bits & Vector256.Create(0x007FFFFF), Vector256.Create(0x007EFFFF)) & Vector256.Create(1 << 23));
+        Vector256<int> scaleBits = ((bits + Vector256.Create(0x00010000)) & Vector256.Create(0x7F800000)) - Vector256.Create(6 << 23);
         inverse = Vector256.AndNot((Vector256.Create(254 << 23) - scaleBits).AsSingle(), zero);
         Vector256<float> scale = Vector256.AndNot(scaleBits.AsSingle(), zero);
         hasNegative = min.ToScalar() < 0f && zero.ToScalar() == 0f;
