@@ -439,22 +439,23 @@ public static class Int8Kernels
 
     /// <summary>
     /// 32 values from <paramref name="xr"/> times <paramref name="vs"/> (the inverse scale in every lane), rounded to
-    /// nearest even by the conversion and clamped to ±127 (<see cref="Int8Quantization.Quantize"/>), into one 32-byte
-    /// store of positive magnitudes and, when <paramref name="hasNegative"/>, one of negative ones (Avx2).
+    /// nearest even by the conversion (<see cref="Int8Quantization.Quantize"/>), into one 32-byte store of positive
+    /// magnitudes and, when <paramref name="hasNegative"/>, one of negative ones (Avx2).
+    /// <para><paramref name="vs"/> must be <see cref="Int8Quantization.InputInverseScale"/> of a max|x| at least as large as
+    /// these values' magnitudes (every caller's: the max|x| of the very values quantized). Then |x · vs| &lt; 127.5 (the
+    /// scale puts max|x| below 127.5 levels, and a power of two scales exactly), which rounds to at most 127: the clamp
+    /// to ±127 of <see cref="Int8Quantization.Quantize"/> never acts, so it is not done (two steps off the path from
+    /// the scale to the bytes).</para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Quantize32(ref float xr, Vector256<float> vs, ref byte pr, ref byte nr, bool hasNegative)
     {
         // the in-lane saturating packs (one step each) of vectors read as 16-byte halves, values 0-3 | 16-19, 4-7 | 20-23,
         // 8-11 | 24-27 and 12-15 | 28-31, leave the bytes in order (no permute after the scale is known: the halves are
-        // joined before); ±32,767 hold every int32 clamped to ±127 alike, so clamping the int16 lanes gives the bytes of
-        // clamping the int32 ones; the bytes saturate to [0, 255], so max(q, 0)
-        Vector256<short> hi = Vector256.Create((short)Int8Quantization.MaxLevel);
-        Vector256<short> lo = Vector256.Create((short)-Int8Quantization.MaxLevel);
+        // joined before); the levels are within ±127 (see above), so the saturations to int16 and to [0, 255] only take
+        // the negatives to 0: max(q, 0)
         Vector256<short> a = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 0) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 4) * vs));
         Vector256<short> b = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 8) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 12) * vs));
-        a = Vector256.Min(Vector256.Max(a, lo), hi);
-        b = Vector256.Min(Vector256.Max(b, lo), hi);
         Avx2.PackUnsignedSaturate(a, b).StoreUnsafe(ref pr);
         if (hasNegative) Avx2.PackUnsignedSaturate(-a, -b).StoreUnsafe(ref nr);
 
