@@ -70,11 +70,12 @@ static class Int8Quantization
 
     /// <summary>
     /// The bits of 2^k for a finite maxAbs ≥ <see cref="SmallestInputMaxAbs"/> (bits <paramref name="maxBits"/>): its
-    /// exponent field less 6, plus one where the mantissa field is at least 0x7F0000 (m ≥ 127.5 / 64). The vectorized
-    /// quantizers of <c>Int8Kernels</c> do these integer steps lane by lane.
+    /// exponent field less 6, plus one where the mantissa field is at least 0x7F0000 (m ≥ 127.5 / 64): adding 0x10000
+    /// carries into the exponent field exactly then (a finite maxAbs has an exponent field of at most 0xFE, so the sum
+    /// stays below the sign bit). The vectorized quantizers of <c>Int8Kernels</c> do these integer steps lane by lane.
     /// </summary>
     private static int InputScaleBits(int maxBits) =>
-        (maxBits & 0x7F800000) - (6 << 23) + ((maxBits & 0x007FFFFF) >= 0x007F0000 ? 1 << 23 : 0);
+        ((maxBits + 0x00010000) & 0x7F800000) - (6 << 23);
 #endif
 
     /// <summary>
