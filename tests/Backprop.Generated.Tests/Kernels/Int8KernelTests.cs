@@ -135,6 +135,56 @@ public class Int8KernelTests
         }
     }
 
+    [Fact]
+    public void The_input_scale_is_right_for_every_mantissa()
+    {
+        // every mantissa at a few exponents: the bit formula (one carry into the exponent field from 0x7F0000 on) against
+        // the definition, the power of two that puts max|x| at 63.75 (included) to 127.5 (excluded) levels
+        foreach (int exponentField in new[] { 8, 127, 128, 200, 254 })
+        {
+            for (int mantissa = 0; mantissa < 1 << 23; mantissa++)
+            {
+                float max = BitConverter.Int32BitsToSingle((exponentField << 23) | mantissa);
+                double levels = (double)max / Int8Quantization.InputScale(max);
+                if (levels < 63.75 || levels >= 127.5)
+                {
+                    Assert.Fail($"max {max:R} (bits 0x{BitConverter.SingleToInt32Bits(max):X8}): {levels} levels");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(96)]
+    [InlineData(100)]
+    [InlineData(256)]
+    public void QuantizeInput_gives_the_scale_of_the_scalar_rule_around_the_carry(int n)
+    {
+        // maxima whose mantissa lies within 300 ulps of 0x7F0000, where the scale doubles, through every quantizer path
+        // (a whole number of 32-value pieces under 256, other lengths, long inputs)
+        var random = new Random(n);
+        for (int d = -300; d <= 300; d += 3)
+        {
+            float max = BitConverter.Int32BitsToSingle((130 << 23) | (0x7F0000 + d));
+            var x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (float)(random.NextDouble() * 2 - 1) * max * 0.99f;
+            x[random.Next(n)] = d % 2 == 0 ? max : -max;
+            var positive = new byte[n];
+            var negative = new byte[n];
+            float scale = Int8Kernels.QuantizeInput(x, positive, negative, out bool hasNegative);
+            Assert.Equal(Int8Quantization.InputScale(max), scale);
+            float inverse = Int8Quantization.InputInverseScale(max);
+            for (int i = 0; i < n; i++)
+            {
+                int q = Int8Quantization.Quantize(x[i], inverse);
+                Assert.Equal(Math.Max(q, 0), positive[i]);
+                if (hasNegative) Assert.Equal(Math.Max(-q, 0), negative[i]);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Lengths))]
     public void QuantizeInput_of_tiny_maxima_gives_the_scalar_rules_bytes(int n)
