@@ -172,19 +172,30 @@ public static class Int8Digits
         var rng = new Random(7);
         var f32 = new DigitsBaked();
         var i8 = new DigitsInt8();
-        // Where the compiler put each network's weights in the assembly's data moves with every change to the assembly,
-        // and at 14 of the 16 4-byte offsets from a 64-byte line the float32 Gemv's loads straddle lines (about 1.2x for
-        // digits' two layers: --align, docs/performance.md): print it, so runs of different builds can be compared.
+        // Where the compiler puts a baked network's weights in the assembly's data moves with every change to the
+        // assembly, and at 14 of the 16 4-byte offsets from a 64-byte line the float32 Gemv's loads straddle lines (about
+        // 1.2x for digits' two layers: --align, docs/performance.md): print it, so runs of different builds can be
+        // compared. The trainable DigitsNet with the same weights copied in (the same layout, the same kernels, the same
+        // bits) keeps its parameters on a 64-byte line in every build: float32 at its fastest placement.
+        var aligned = new DigitsNet(1);
+        DigitsBaked.Parameters.CopyTo(aligned.Parameters);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"weights' address mod 64: float32 {Mod64(DigitsBaked.Parameters)}, int8 {Mod64(DigitsInt8.QuantizedWeights)}"));
+            $"weights' address mod 64: float32 baked {Mod64(DigitsBaked.Parameters)}, float32 trainable {Mod64<float>((ReadOnlySpan<float>)aligned.Parameters)}, int8 {Mod64(DigitsInt8.QuantizedWeights)}"));
         foreach (bool signed in new[] { false, true })
         {
             float[] x = new float[64];
             for (int i = 0; i < x.Length; i++) x[i] = (float)(signed ? rng.NextDouble() * 2 - 1 : rng.NextDouble());
-            float[] y32 = new float[10], y8 = new float[10];
+            float[] y32 = new float[10], y8 = new float[10], yAligned = new float[10];
+            f32.Forward(x, y32);
+            aligned.Forward(x, yAligned);
+            if (!y32.AsSpan().SequenceEqual(yAligned)) throw new InvalidOperationException("the trainable twin's outputs differ from the baked network's");
+            string range = signed ? "[-1,1)" : "[0,1) ";
             (double b32, double m32, double b8, double m8) = Alternate(() => f32.Forward(x, y32), () => i8.Forward(x, y8));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"digits {(signed ? "[-1,1)" : "[0,1) ")} k=1  float32 best {b32:F1} ns median {m32:F1} ns  int8 best {b8:F1} ns median {m8:F1} ns  float32/int8 best ×{b32 / b8:F3} median ×{m32 / m8:F3}"));
+                $"digits {range} k=1  float32 baked     best {b32:F1} ns median {m32:F1} ns  int8 best {b8:F1} ns median {m8:F1} ns  float32/int8 best ×{b32 / b8:F3} median ×{m32 / m8:F3}"));
+            (double ba, double ma, double b8a, double m8a) = Alternate(() => aligned.Forward(x, yAligned), () => i8.Forward(x, y8));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"digits {range} k=1  float32 trainable best {ba:F1} ns median {ma:F1} ns  int8 best {b8a:F1} ns median {m8a:F1} ns  float32/int8 best ×{ba / b8a:F3} median ×{ma / m8a:F3}"));
         }
     }
 
