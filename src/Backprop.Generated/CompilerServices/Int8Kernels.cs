@@ -229,25 +229,8 @@ public static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float QuantizeShort(ReadOnlySpan<float> x, ref byte pr, ref byte nr, out bool hasNegative)
     {
-        // (OneFloats quantizes 64 inputs in the row blocks' registers instead: ShortRange and Magnitudes32)
         int n = x.Length;
         ref float xr = ref MemoryMarshal.GetReference(x);
-        Vector256<float> scale = ShortRange(ref xr, n, out Vector256<float> inverse, out hasNegative);
-        for (int i = 0; i < n; i += 32)
-        {
-            Quantize32(ref Unsafe.Add(ref xr, i), inverse, ref Unsafe.Add(ref pr, i), ref Unsafe.Add(ref nr, i), hasNegative);
-        }
-        return scale.ToScalar();
-    }
-
-    /// <summary>
-    /// <see cref="SpreadRange"/> of <paramref name="n"/> values (a whole number of 32-value pieces) from max|x| and min x
-    /// taken by four independent chains: the input scale in every lane (returned), its inverse, and whether some x &lt; 0
-    /// with a scale that is not 0 (Avx2).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ShortRange(ref float xr, int n, out Vector256<float> inverse, out bool hasNegative)
-    {
         Vector256<float> v0 = Vector256.LoadUnsafe(ref xr), v1 = Vector256.LoadUnsafe(ref xr, 8);
         Vector256<float> v2 = Vector256.LoadUnsafe(ref xr, 16), v3 = Vector256.LoadUnsafe(ref xr, 24);
         Vector256<float> max0 = Vector256.Abs(v0), max1 = Vector256.Abs(v1), max2 = Vector256.Abs(v2), max3 = Vector256.Abs(v3);
@@ -260,8 +243,13 @@ public static class Int8Kernels
             max2 = MaxNative(max2, Vector256.Abs(v2)); max3 = MaxNative(max3, Vector256.Abs(v3));
             min0 = MinNative(min0, v0); min1 = MinNative(min1, v1); min2 = MinNative(min2, v2); min3 = MinNative(min3, v3);
         }
-        return SpreadRange(MaxNative(MaxNative(max0, max1), MaxNative(max2, max3)),
-            MinNative(MinNative(min0, min1), MinNative(min2, min3)), out inverse, out hasNegative);
+        Vector256<float> scale = SpreadRange(MaxNative(MaxNative(max0, max1), MaxNative(max2, max3)),
+            MinNative(MinNative(min0, min1), MinNative(min2, min3)), out Vector256<float> inverse, out hasNegative);
+        for (int i = 0; i < n; i += 32)
+        {
+            Quantize32(ref Unsafe.Add(ref xr, i), inverse, ref Unsafe.Add(ref pr, i), ref Unsafe.Add(ref nr, i), hasNegative);
+        }
+        return scale.ToScalar();
     }
 
     /// <summary>max|x| and min(min x, 0) of finite values (either order of the reductions gives the same).</summary>
@@ -462,44 +450,17 @@ public static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Quantize32(ref float xr, Vector256<float> vs, ref byte pr, ref byte nr, bool hasNegative)
     {
-        // the bytes in order with no permute after the scale is known (Levels32 joins the halves before); the levels are
-        // within ±127 (see above), so the saturations to int16 and to [0, 255] only take the negatives to 0: max(q, 0)
-        Levels32(ref xr, vs, out Vector256<short> a, out Vector256<short> b);
+        // the in-lane saturating packs (one step each) of vectors read as 16-byte halves, values 0-3 | 16-19, 4-7 | 20-23,
+        // 8-11 | 24-27 and 12-15 | 28-31, leave the bytes in order (no permute after the scale is known: the halves are
+        // joined before); the levels are within ±127 (see above), so the saturations to int16 and to [0, 255] only take
+        // the negatives to 0: max(q, 0)
+        Vector256<short> a = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 0) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 4) * vs));
+        Vector256<short> b = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 8) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 12) * vs));
         Avx2.PackUnsignedSaturate(a, b).StoreUnsafe(ref pr);
         if (hasNegative) Avx2.PackUnsignedSaturate(-a, -b).StoreUnsafe(ref nr);
-    }
-
-    /// <summary>
-    /// <see cref="Quantize32"/>'s levels q as int16 lanes, in the order whose byte pack (of <paramref name="a"/> then
-    /// <paramref name="b"/>) is values 0 to 31: the floats read as 16-byte halves, values 0-3 | 16-19, 4-7 | 20-23,
-    /// 8-11 | 24-27 and 12-15 | 28-31, then scaled, rounded and packed in-lane.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Levels32(ref float xr, Vector256<float> vs, out Vector256<short> a, out Vector256<short> b)
-    {
-        a = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 0) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 4) * vs));
-        b = Avx2.PackSignedSaturate(Avx.ConvertToVector256Int32(Halves(ref xr, 8) * vs), Avx.ConvertToVector256Int32(Halves(ref xr, 12) * vs));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static Vector256<float> Halves(ref float xr, nuint at) => Vector256.Create(Vector128.LoadUnsafe(ref xr, at), Vector128.LoadUnsafe(ref xr, at + 16));
-    }
-
-    /// <summary>
-    /// The bytes of <see cref="Quantize32"/> in registers, the operands of the one-sample row blocks: |q| as unsigned
-    /// bytes (returned; q⁺ | q⁻) and, when <paramref name="hasNegative"/>, q as signed bytes (<paramref name="signs"/>;
-    /// q⁺ − q⁻). Same precondition on <paramref name="vs"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Magnitudes32(ref float xr, Vector256<float> vs, bool hasNegative, out Vector256<int> signs)
-    {
-        Levels32(ref xr, vs, out Vector256<short> a, out Vector256<short> b);
-        if (!hasNegative)
-        {
-            signs = default;
-            return Avx2.PackUnsignedSaturate(a, b).AsInt32();
-        }
-        signs = Avx2.PackSignedSaturate(a, b).AsInt32();
-        return Avx2.PackUnsignedSaturate(Avx2.Abs(a).AsInt16(), Avx2.Abs(b).AsInt16()).AsInt32();
     }
 
     /// <summary>Sixteen ints in [0, 127] stored as sixteen bytes.</summary>
@@ -778,10 +739,9 @@ public static class Int8Kernels
         throw new ArgumentException($"Int8Kernels.{(next ? "DenseQuantizedToNext" : "DenseQuantized")}: [{m} × {n}] needs {m * n} weights, {m} scales, {m} biases, {2 * n} input bytes and {m} outputs; got {weights}, {weightScales}, {bias}, {bytes} and {y}.");
 
     /// <summary>
-    /// One sample from floats: for rows of 64 inputs in 32-byte vectors, the row blocks inlined with the input quantized
-    /// in their registers (<see cref="WholeBlocksBody{TAct, TW, TV, TK}"/>); otherwise the input quantized into
-    /// <paramref name="bytes"/> (<see cref="Quantize"/>: for 32 inputs, one 32-byte store, the piece the row blocks load,
-    /// so the load is forwarded from one store), then <see cref="OneQuantized{TAct}"/>.
+    /// One sample from floats: the input quantized into <paramref name="bytes"/> (<see cref="Quantize"/>: for 32 or 64
+    /// inputs, one 32-byte store per 32 values, the pieces the row blocks load, so each load is forwarded from one
+    /// store), then <see cref="OneQuantized{TAct}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> OneFloats<TAct>(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> weightScales, ReadOnlySpan<float> bias,
@@ -793,14 +753,6 @@ public static class Int8Kernels
             ThrowOneFloats(m, n, weights.Length, weightScales.Length, bias.Length, x.Length, bytes.Length, y.Length, next);
         }
         ref byte pr = ref MemoryMarshal.GetReference(bytes);
-        if (OneSampleWidth(m, n) == 32 && n == 64)
-        {
-            // rows of two whole 32-byte vectors (a 64-input first layer, such as digits'): the input quantized in the row
-            // blocks' registers, the blocks inlined here (32 inputs go through Quantize and WholeBlocks: one inlined copy
-            // of the blocks per instantiation is enough)
-            return WholeBlocksBody<TAct, Int8Width256, Vector256<int>, Two>(ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(weightScales),
-                ref MemoryMarshal.GetReference(bias), m, ref pr, ref Unsafe.Add(ref pr, n), false, 0f, ref MemoryMarshal.GetReference(y), next, ref MemoryMarshal.GetReference(x), fromFloats: true);
-        }
         float sx = Quantize(x.Slice(0, n), ref pr, ref Unsafe.Add(ref pr, n), out bool hasNegative);
         return OneQuantized<TAct>(weights, weightScales, bias, m, n, bytes, sx, hasNegative, y, next);
     }
@@ -977,53 +929,20 @@ public static class Int8Kernels
     /// <see cref="Blocks{TAct, TW, TV}"/> for rows of exactly <typeparamref name="TK"/> (1 or 2) whole vectors: the
     /// quantized input loaded once into registers for every block, each row's products summed without a mask, the row
     /// stride a constant (so each row's loads take constant offsets). The same integers, the same bits. Without
-    /// <paramref name="next"/> it returns nothing of use (no caller reads the range then). The body is
-    /// <see cref="WholeBlocksBody{TAct, TW, TV, TK}"/>, which <see cref="OneFloats{TAct}"/> inlines for a float input.
+    /// <paramref name="next"/> it returns nothing of use (no caller reads the range then).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> WholeBlocks<TAct, TW, TV, TK>(ref sbyte w, ref float ws, ref float b, int m,
         ref byte pr, ref byte nr, bool hasNegative, float sx, ref float yr, bool next)
-        where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct where TK : struct, IConstantSize =>
-        WholeBlocksBody<TAct, TW, TV, TK>(ref w, ref ws, ref b, m, ref pr, ref nr, hasNegative, sx, ref yr, next, ref Unsafe.NullRef<float>(), fromFloats: false);
-
-    /// <summary>
-    /// <see cref="WholeBlocks{TAct, TW, TV, TK}"/>'s work. With <paramref name="fromFloats"/> (32-byte vectors only) the
-    /// layer's float input <paramref name="xf"/> is quantized here, straight into the registers the products read
-    /// (<see cref="ShortRange"/>, <see cref="Magnitudes32"/>: the scale and bytes of <see cref="Quantize"/>, none stored),
-    /// and <paramref name="hasNegative"/>, <paramref name="sx"/> and <paramref name="nr"/> are not read. That saves the
-    /// store and the load forwarded from it (about 10 cycles) on the path from the input to the first product, but only
-    /// where the quantization is not pushed behind a call: <see cref="OneFloats{TAct}"/> inlines this body (measured:
-    /// called through WholeBlocks, the same quantization was no quicker than storing the bytes before the call).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> WholeBlocksBody<TAct, TW, TV, TK>(ref sbyte w, ref float ws, ref float b, int m,
-        ref byte pr, ref byte nr, bool hasNegative, float sx, ref float yr, bool next, ref float xf, bool fromFloats)
         where TAct : struct, IFusedActivation where TW : struct, IInt8Width<TV> where TV : struct where TK : struct, IConstantSize
     {
         int n = TK.Value * TW.Bytes;
         TV plus = TW.Pairs(1);
-        TV p0, p1 = default;
-        TV s0 = default, s1 = default;
+        TV p0 = TW.Load(ref pr, 0), p1 = TK.Value > 1 ? TW.Load(ref pr, (nuint)TW.Bytes) : default;
         // an input of both signs: |q| = q⁺ | q⁻ as the unsigned operand and q = q⁺ − q⁻ (in [−127, 127]) signing the
         // weights, so one product per weight (Σ |q| · (w · sign q) = Σ q · w) instead of one per sign
-        bool inRegisters = fromFloats && typeof(TV) == typeof(Vector256<int>);
-        if (inRegisters)
-        {
-            sx = ShortRange(ref xf, n, out Vector256<float> inputInverse, out hasNegative).ToScalar();
-            p0 = Unsafe.BitCast<Vector256<int>, TV>(Magnitudes32(ref xf, inputInverse, hasNegative, out Vector256<int> g0));
-            s0 = Unsafe.BitCast<Vector256<int>, TV>(g0);
-            if (TK.Value > 1)
-            {
-                p1 = Unsafe.BitCast<Vector256<int>, TV>(Magnitudes32(ref Unsafe.Add(ref xf, 32), inputInverse, hasNegative, out Vector256<int> g1));
-                s1 = Unsafe.BitCast<Vector256<int>, TV>(g1);
-            }
-        }
-        else
-        {
-            p0 = TW.Load(ref pr, 0);
-            if (TK.Value > 1) p1 = TW.Load(ref pr, (nuint)TW.Bytes);
-        }
-        if (hasNegative && !inRegisters)
+        TV s0 = default, s1 = default;
+        if (hasNegative)
         {
             TV n0 = TW.Load(ref nr, 0);
             s0 = TW.Subtract(p0, n0);
