@@ -46,7 +46,7 @@ internal sealed partial class NetworkEmitter
 
     /// <summary>How the int32 sums are scaled back (Int8Kernels.RescaleOne), as the class remarks say it.</summary>
     private static readonly string Int8RescaleRule =
-        "z = s_x · s_w · Σ q_x q_w + b is computed for a layer of at most " + Literal.Int(Int8Quantization.MaxSingleRescaleFanIn) +
+        "z = s_x · s_w · Σ q_x q_w + b is computed for a layer of at most " + Literal.Int(Int8Quantization.MaxFloat32RescaleFanIn) +
         " inputs (whose sums are exact in float32) as one fused multiply-add in float32, " +
         "fma(Σ, s_x · s_w, b) (s_x a power of two, so s_x · s_w is exact and z is the exact value rounded once), for a wider layer in float64 and rounded once to float32";
 

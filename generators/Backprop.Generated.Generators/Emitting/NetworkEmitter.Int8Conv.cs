@@ -131,9 +131,9 @@ internal sealed partial class NetworkEmitter
                     string formula = ConvFormula(layer);
                     string sum = formula.Substring(formula.IndexOf('Σ')).Replace($"W{Literal.Int(layer.Index)}[", "q_W[").Replace("in[", "q_x[");
                     int fanIn = layer.WeightCount / layer.BiasCount;
-                    string rescale = fanIn <= Int8Quantization.MaxSingleRescaleFanIn
-                        ? $"scaled back by one float32 fused multiply-add (fan-in {Literal.Int(fanIn)} ≤ {Literal.Int(Int8Quantization.MaxSingleRescaleFanIn)})"
-                        : $"scaled back in float64 (fan-in {Literal.Int(fanIn)} > {Literal.Int(Int8Quantization.MaxSingleRescaleFanIn)})";
+                    string rescale = fanIn <= Int8Quantization.MaxFloat32RescaleFanIn
+                        ? $"scaled back by one float32 fused multiply-add (fan-in {Literal.Int(fanIn)} ≤ {Literal.Int(Int8Quantization.MaxFloat32RescaleFanIn)})"
+                        : $"scaled back in float64 (fan-in {Literal.Int(fanIn)} > {Literal.Int(Int8Quantization.MaxFloat32RescaleFanIn)})";
                     _w.Line($"// z[f,y,x] = s_x · s_w[f] · {sum} + b[f]: the sum exact in int32, s_x a power of two from max|x| over the sample's input, {rescale}; " +
                             (ActivationFormulas.IsFused(layer.Activation) ? $"{layer.Activation} applied as the sums are scaled back" : layer.Activation == ActivationKind.Linear ? "no activation" : $"{layer.Activation} then in float32"));
                     _w.Line($"{Cs}Int8ConvKernels.Forward<{ActivationFormulas.FusedType(layer.Activation)}>({Int8ShapeExpression(layer)}, wq.Slice({Literal.Int(l.QuantizedOffset)}, {Literal.Int(layer.WeightCount)}), " +

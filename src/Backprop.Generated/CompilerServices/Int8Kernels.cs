@@ -117,20 +117,24 @@ public static class Int8Kernels
     /// The one rule by which an int8 layer's exact int32 sum t is scaled back to float32, z = s_x · s_w · t + b (before
     /// the activation), every path's lanes giving these bits:
     /// <list type="bullet">
-    /// <item>fan-in n ≤ <see cref="Int8Quantization.MaxSingleRescaleFanIn"/> (1,040: |t| ≤ n · 127² ≤ 2²⁴, so t is exact
-    /// in float32): z = fma(t, s_x ⊗ s_w, b). s_x is a power of two (<see cref="Int8Quantization.InputScale"/>), so
-    /// s_x · s_w is exact (unless it leaves float32's normal range) and z is the exact value rounded once, a cancellation
-    /// between t · s_x · s_w and b included;</item>
-    /// <item>wider layers: (float)(t · ((double)s_x · s_w) + b), s_x · s_w exact in float64, the product and the sum each
-    /// rounded once in float64, then once to float32 (within 1 ulp of the exact value).</item>
+    /// <item>fan-in n ≤ <see cref="Int8Quantization.MaxFloat32RescaleFanIn"/> (1,040: |t| ≤ n · 127² ≤ 2²⁴, so t is exact
+    /// in float32) and s_x ⊗ s_w a normal float: z = fma(t, s_x ⊗ s_w, b). s_x is a power of two
+    /// (<see cref="Int8Quantization.InputScale"/>), so s_x · s_w is then exact and z is the exact value rounded once, a
+    /// cancellation between t · s_x · s_w and b included;</item>
+    /// <item>otherwise (a wider layer; or s_x · s_w subnormal, zero or infinite, where it would lose bits or give NaN for
+    /// t = 0): (float)(t · ((double)s_x · s_w) + b), s_x · s_w exact in float64, the product and the sum each rounded
+    /// once in float64, then once to float32 (within 1 ulp of the exact value).</item>
     /// </list>
-    /// The rule depends only on the layer's fan-in, so a layer gives the same bits for one sample and for a batch. The
-    /// float32 form is what makes digits-sized layers quick: its latency is a conversion and a fused multiply-add, where
-    /// float64 took two conversions more and eight-lane float64 arithmetic.
+    /// The rule depends only on the layer's fan-in and the unit's s_x ⊗ s_w, so a layer gives the same bits for one
+    /// sample and for a batch. The float32 form is what makes digits-sized layers quick: its latency is a conversion and
+    /// a fused multiply-add, where float64 took two conversions more and eight-lane float64 arithmetic.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float RescaleOne(int sum, float sx, float sw, float b, bool single) =>
-        single ? MathF.FusedMultiplyAdd(sum, sx * sw, b) : (float)(sum * ((double)sx * sw) + b);
+    internal static float RescaleOne(int sum, float sx, float sw, float b, bool float32)
+    {
+        float scale = sx * sw;
+        return float32 && float.IsNormal(scale) ? MathF.FusedMultiplyAdd(sum, scale, b) : (float)(sum * ((double)sx * sw) + b);
+    }
 
     /// <summary>
     /// y[o] = act(<see cref="RescaleOne"/>(sums[o], s_x, s_w[o], b[o])) for a layer of fan-in <paramref name="fanIn"/>, in
@@ -148,8 +152,8 @@ public static class Int8Kernels
         ref float wr = ref MemoryMarshal.GetReference(weightScales);
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float yr = ref MemoryMarshal.GetReference(y);
-        bool single = fanIn <= Int8Quantization.MaxSingleRescaleFanIn;
-        if (single)
+        bool float32 = fanIn <= Int8Quantization.MaxFloat32RescaleFanIn;
+        if (float32)
         {
             if (Fma.IsSupported)
             {
@@ -184,7 +188,7 @@ public static class Int8Kernels
         }
         for (; o < m; o++)
         {
-            y[o] = TAct.Apply(RescaleOne(sums[o], sx, weightScales[o], bias[o], single));
+            y[o] = TAct.Apply(RescaleOne(sums[o], sx, weightScales[o], bias[o], float32));
         }
     }
 
@@ -205,14 +209,16 @@ public static class Int8Kernels
 
     /// <summary>
     /// <see cref="QuantizeInput"/> into byte buffers of at least x.Length each, without its checks: a whole number of
-    /// 32-value pieces shorter than <see cref="ShortRow"/> by <see cref="QuantizeShort"/> (Avx2), anything else by
+    /// 32-value pieces shorter than <see cref="ShortRow"/> (at most 64 with Avx512BW) by <see cref="QuantizeShort"/> (Avx2), anything else by
     /// <see cref="MaxAbsMin"/> and <see cref="QuantizeScanned"/> (the one-sample layer asks for it inlined; at this size
     /// the JIT calls QuantizeScanned).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Quantize(ReadOnlySpan<float> x, ref byte pr, ref byte nr, out bool hasNegative)
     {
-        if (Avx2.IsSupported && x.Length % 32 == 0 && x.Length is > 0 and < ShortRow)
+        // (with Avx512BW, rows of 128 inputs or more load 64 bytes, which 32-byte stores could not forward: those keep the
+        // 64-byte stores of QuantizeScanned)
+        if (Avx2.IsSupported && x.Length % 32 == 0 && x.Length is > 0 and < ShortRow && (x.Length <= 64 || !Avx512BW.IsSupported))
         {
             return QuantizeShort(x, ref pr, ref nr, out hasNegative);
         }
@@ -660,13 +666,20 @@ public static class Int8Kernels
     private const int ShortRow = 256;
 
     /// <summary>
+    /// Fails to compile if <see cref="ShortRow"/> passes <see cref="Int8Quantization.MaxFloat32RescaleFanIn"/> (a negative
+    /// constant does not convert to uint): the row blocks rescale every row by the float32 rule, which holds only for
+    /// such fan-ins.
+    /// </summary>
+    private const uint ShortRowTakesTheFloat32Rescale = Int8Quantization.MaxFloat32RescaleFanIn - ShortRow;
+
+    /// <summary>
     /// The vector width in bytes one sample of an [m × n] layer goes by blocks of 8 rows with (<see cref="Rows8"/>):
     /// 64 (Avx512BW, n ≥ 128), 32 (Avx2, n ≥ 32; also where Avx512BW exists, see the class remarks), or 0 (use the
-    /// tiles: long rows, fewer than 8 rows, no SIMD).
+    /// tiles: long rows, fewer than 8 rows, no SIMD, or no Fma, which the blocks' rescale (<see cref="Scale8"/>) takes).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int OneSampleWidth(int m, int n) =>
-        n >= ShortRow || m < 8 ? 0 : Avx512BW.IsSupported && n >= 128 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 0;
+        n >= ShortRow || m < 8 || !Fma.IsSupported ? 0 : Avx512BW.IsSupported && n >= 128 ? 64 : Avx2.IsSupported && n >= 32 ? 32 : 0;
 
     private static Vector256<int> Lanes8 => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
 
@@ -775,8 +788,8 @@ public static class Int8Kernels
         // SmallestInputMaxAbs
         Vector256<float> zero = Vector256.LessThan(max, Vector256.Create(Int8Quantization.SmallestInputMaxAbs));
         Vector256<int> bits = max.AsInt32();
-        Vector256<int> scaleBits = ((bits + Vector256.Create(0x00010000)) & Vector256.Create(0x7F800000)) - Vector256.Create(6 << 23);
-        inverse = Vector256.AndNot((Vector256.Create(254 << 23) - scaleBits).AsSingle(), zero);
+        Vector256<int> scaleBits = Int8Quantization.InputScaleBits(bits);
+        inverse = Vector256.AndNot((Vector256.Create(Int8Quantization.InverseBits) - scaleBits).AsSingle(), zero);
         Vector256<float> scale = Vector256.AndNot(scaleBits.AsSingle(), zero);
         hasNegative = min.ToScalar() < 0f && zero.ToScalar() == 0f;
         return scale;
@@ -1024,33 +1037,53 @@ public static class Int8Kernels
         }
     }
 
-    /// <summary>Four lanes of <see cref="Scale8"/>: the same IEEE operations.</summary>
+    /// <summary>Four lanes of <see cref="Scale8"/>: the same IEEE operations (Fma).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Scale4(Vector128<int> t, float sx, ref float ws, ref float b)
     {
-        if (Fma.IsSupported)
+        Vector128<float> scale = Vector128.Create(sx) * Vector128.LoadUnsafe(ref ws);
+        if (IsNormal(scale))
         {
-            return Fma.MultiplyAdd(Sse2.ConvertToVector128Single(t), Vector128.Create(sx) * Vector128.LoadUnsafe(ref ws), Vector128.LoadUnsafe(ref b));
+            return Fma.MultiplyAdd(Sse2.ConvertToVector128Single(t), scale, Vector128.LoadUnsafe(ref b));
         }
-        return Vector128.Create(
-            RescaleOne(t.GetElement(0), sx, ws, b, single: true),
-            RescaleOne(t.GetElement(1), sx, Unsafe.Add(ref ws, 1), Unsafe.Add(ref b, 1), single: true),
-            RescaleOne(t.GetElement(2), sx, Unsafe.Add(ref ws, 2), Unsafe.Add(ref b, 2), single: true),
-            RescaleOne(t.GetElement(3), sx, Unsafe.Add(ref ws, 3), Unsafe.Add(ref b, 3), single: true));
+        return ScaleLanes(t, sx, ref ws, ref b);
     }
+
+    /// <summary><see cref="Scale4"/> lane by lane through <see cref="RescaleOne"/> (rare: kept out of the row blocks' code).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> ScaleLanes(Vector128<int> t, float sx, ref float ws, ref float b) =>
+        Vector128.Create(
+            RescaleOne(t.GetElement(0), sx, ws, b, float32: true),
+            RescaleOne(t.GetElement(1), sx, Unsafe.Add(ref ws, 1), Unsafe.Add(ref b, 1), float32: true),
+            RescaleOne(t.GetElement(2), sx, Unsafe.Add(ref ws, 2), Unsafe.Add(ref b, 2), float32: true),
+            RescaleOne(t.GetElement(3), sx, Unsafe.Add(ref ws, 3), Unsafe.Add(ref b, 3), float32: true));
+
+    /// <summary>Whether every lane is a normal float: its exponent field, less one, below 0xFE (unsigned: 0 and 0xFF wrap or pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNormal(Vector128<float> v) =>
+        Vector128.LessThanAll(((v.AsUInt32() & Vector128.Create(0x7F800000u)) - Vector128.Create(0x00800000u)), Vector128.Create(0x7F000000u));
+
+    /// <summary><see cref="IsNormal(Vector128{float})"/> of eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNormal(Vector256<float> v) =>
+        Vector256.LessThanAll(((v.AsUInt32() & Vector256.Create(0x7F800000u)) - Vector256.Create(0x00800000u)), Vector256.Create(0x7F000000u));
 
     /// <summary>
     /// Eight lanes of <see cref="RescaleOne"/>'s float32 rule (a fan-in of at most 1,040, as every one-sample row block
-    /// has) before the activation: z = fma(t, s_x ⊗ s_w, b), each step one IEEE operation, so the scalar bits.
+    /// has; Fma, which <see cref="OneSampleWidth"/> and <see cref="Rescale{TAct}"/> require) before the activation:
+    /// z = fma(t, s_x ⊗ s_w, b), each step one IEEE operation, so the scalar bits. A block with an s_x ⊗ s_w outside the
+    /// normal range (a zero row or sample, or extreme magnitudes: the branch is decided before the sums arrive) goes lane
+    /// by lane through <see cref="RescaleOne"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Scale8(Vector256<int> t, float sx, ref float ws, ref float b)
     {
-        if (Fma.IsSupported)
+        Vector256<float> scale = Vector256.Create(sx) * Vector256.LoadUnsafe(ref ws);
+        if (IsNormal(scale))
         {
-            return Fma.MultiplyAdd(Avx.ConvertToVector256Single(t), Vector256.Create(sx) * Vector256.LoadUnsafe(ref ws), Vector256.LoadUnsafe(ref b));
+            return Fma.MultiplyAdd(Avx.ConvertToVector256Single(t), scale, Vector256.LoadUnsafe(ref b));
         }
-        return Vector256.Create(Scale4(t.GetLower(), sx, ref ws, ref b), Scale4(t.GetUpper(), sx, ref Unsafe.Add(ref ws, 4), ref Unsafe.Add(ref b, 4)));
+        return Vector256.Create(ScaleLanes(t.GetLower(), sx, ref ws, ref b), ScaleLanes(t.GetUpper(), sx, ref Unsafe.Add(ref ws, 4), ref Unsafe.Add(ref b, 4)));
     }
 
     /// <summary>

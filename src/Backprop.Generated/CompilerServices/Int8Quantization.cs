@@ -41,41 +41,60 @@ static class Int8Quantization
 
     /// <summary>
     /// The largest fan-in whose int32 sums are exact in float32: n · 127 · 127 ≤ 2²⁴, so n ≤ 1,040. A layer with at most
-    /// this many inputs scales its sums back in float32 with one fused multiply-add, z = fma(t, s_x · s_w, b) (s_x a power
-    /// of two, so s_x · s_w is exact: the correctly rounded value), a wider one in float64 (<c>Int8Kernels.RescaleOne</c>).
+    /// this many inputs scales its sums back in float32 with one fused multiply-add, z = fma(t, s_x · s_w, b), the exact
+    /// value rounded once (s_x a power of two makes s_x · s_w exact while it is a normal float; where it is not, that
+    /// unit takes the float64 form), a wider layer in float64 (<c>Int8Kernels.RescaleOne</c>).
     /// </summary>
-    public const int MaxSingleRescaleFanIn = (1 << 24) / (MaxLevel * MaxLevel);
+    public const int MaxFloat32RescaleFanIn = (1 << 24) / (MaxLevel * MaxLevel);
 
     /// <summary>
-    /// The smallest max|x| of a layer's input quantized with a scale: 2⁻¹²⁰ (about 7.5e-37), the smallest maximum whose
-    /// power-of-two scale (<see cref="InputScale"/>, 2⁻¹²⁶ here) is a normal float. A sample with a smaller max|x| (an
-    /// all-zero one among them) counts as zero: scale 0, every value quantized to 0, on every path.
+    /// The smallest max|x| of a layer's input quantized with a scale: 2⁻¹²⁰ (about 7.5e-37), a round cut-off a little
+    /// above the smallest maximum whose power-of-two scale (<see cref="InputScale"/>) is a normal float (2⁻¹²⁶ from
+    /// about 1.99 · 2⁻¹²¹ on). A sample with a smaller max|x| (an all-zero one among them) counts as zero: scale 0, every
+    /// value quantized to 0, on every path.
     /// </summary>
     public const float SmallestInputMaxAbs = 7.523164e-37f;
 
 #if !BACKPROP_GENERATOR
     // run time only (the generator quantizes weights, not inputs; netstandard2.0 lacks these BitConverter members)
     /// <summary>
-    /// The scale of a layer's input (per sample, at run time) whose largest magnitude is <paramref name="maxAbs"/>: the
-    /// power of two 2^k with max|x| / 2^k in [63.75, 127.5), so the levels reach at least ±64 and rounding never passes
-    /// ±127: k = e − 6 for maxAbs = m · 2^e with m in [1, 127.5 / 64), k = e − 5 for m in [127.5 / 64, 2). A power of two
-    /// makes q = x / 2^k a rounding of an exact quotient and s_x · s_w exact, so the rescale is one rounding
-    /// (<see cref="MaxSingleRescaleFanIn"/>); it costs at most one bit of the input's resolution against max|x| / 127.
-    /// 0 below <see cref="SmallestInputMaxAbs"/>. Found from the bits, with no division.
+    /// The scale of a layer's input (per sample, at run time) whose largest magnitude is <paramref name="maxAbs"/> (finite,
+    /// at least 0): the power of two 2^k with max|x| / 2^k in [63.75, 127.5), so the levels reach at least ±64 and
+    /// rounding never passes ±127: k = e − 6 for maxAbs = m · 2^e with m in [1, 127.5 / 64), k = e − 5 for m in
+    /// [127.5 / 64, 2). A power of two makes q = x / 2^k a rounding of an exact quotient and s_x · s_w exact, so the
+    /// rescale is one rounding (<see cref="MaxFloat32RescaleFanIn"/>); it costs at most one bit of the input's resolution
+    /// against max|x| / 127. 0 below <see cref="SmallestInputMaxAbs"/>. Found from the bits, with no division.
     /// </summary>
     public static float InputScale(float maxAbs) => maxAbs < SmallestInputMaxAbs ? 0f : BitConverter.Int32BitsToSingle(InputScaleBits(BitConverter.SingleToInt32Bits(maxAbs)));
 
     /// <summary>1 / <see cref="InputScale"/>, exact (a power of two): what the input values are multiplied by before rounding; 0 below <see cref="SmallestInputMaxAbs"/>.</summary>
-    public static float InputInverseScale(float maxAbs) => maxAbs < SmallestInputMaxAbs ? 0f : BitConverter.Int32BitsToSingle((254 << 23) - InputScaleBits(BitConverter.SingleToInt32Bits(maxAbs)));
+    public static float InputInverseScale(float maxAbs) => maxAbs < SmallestInputMaxAbs ? 0f : BitConverter.Int32BitsToSingle(InverseBits - InputScaleBits(BitConverter.SingleToInt32Bits(maxAbs)));
+
+    /// <summary>Added to max|x|'s bits: carries into the exponent field exactly where the mantissa field is at least 0x7F0000 (m ≥ 127.5 / 64).</summary>
+    internal const int ScaleCarry = 0x00010000;
+
+    /// <summary>The exponent field of a float.</summary>
+    internal const int ExponentField = 0x7F800000;
+
+    /// <summary>Six binades: max|x| / 2^k in [64, 128) before the carry.</summary>
+    internal const int LevelBinades = 6 << 23;
+
+    /// <summary>The bits of 2^k plus those of 2^−k (exponent fields 127 + k and 127 − k).</summary>
+    internal const int InverseBits = 254 << 23;
 
     /// <summary>
     /// The bits of 2^k for a finite maxAbs ≥ <see cref="SmallestInputMaxAbs"/> (bits <paramref name="maxBits"/>): its
-    /// exponent field less 6, plus one where the mantissa field is at least 0x7F0000 (m ≥ 127.5 / 64): adding 0x10000
-    /// carries into the exponent field exactly then (a finite maxAbs has an exponent field of at most 0xFE, so the sum
-    /// stays below the sign bit). The vectorized quantizers of <c>Int8Kernels</c> do these integer steps lane by lane.
+    /// exponent field less 6, plus one where the mantissa field is at least 0x7F0000 (m ≥ 127.5 / 64): adding
+    /// <see cref="ScaleCarry"/> carries into the exponent field exactly then (a finite maxAbs has an exponent field of at
+    /// most 0xFE, so the sum stays below the sign bit). <see cref="InputScaleBits(System.Runtime.Intrinsics.Vector256{int})"/>
+    /// does the same steps lane by lane.
     /// </summary>
-    private static int InputScaleBits(int maxBits) =>
-        ((maxBits + 0x00010000) & 0x7F800000) - (6 << 23);
+    private static int InputScaleBits(int maxBits) => ((maxBits + ScaleCarry) & ExponentField) - LevelBinades;
+
+    /// <summary><see cref="InputScaleBits(int)"/> in every lane (the vectorized quantizers of <c>Int8Kernels</c>).</summary>
+    internal static System.Runtime.Intrinsics.Vector256<int> InputScaleBits(System.Runtime.Intrinsics.Vector256<int> maxBits) =>
+        ((maxBits + System.Runtime.Intrinsics.Vector256.Create(ScaleCarry)) & System.Runtime.Intrinsics.Vector256.Create(ExponentField))
+        - System.Runtime.Intrinsics.Vector256.Create(LevelBinades);
 #endif
 
     /// <summary>
@@ -107,7 +126,8 @@ static class Int8Quantization
     }
 
     /// <summary>
-    /// <paramref name="value"/> quantized with <paramref name="inverseScale"/> (<see cref="InverseScale"/>):
+    /// <paramref name="value"/> quantized with <paramref name="inverseScale"/> (<see cref="InverseScale"/> for weights,
+    /// <see cref="InputInverseScale"/> for layer inputs):
     /// clamp(round-to-nearest-even(value · inverseScale), −127, 127). The product is one float multiplication and the
     /// rounding is exact, so this gives the same integer on every machine and in the vectorized quantizer of the
     /// runtime's <c>Int8Kernels</c>.

@@ -129,8 +129,6 @@ public class Int8KernelTests
             Assert.Equal(1f, scale * inverse);
             double levels = (double)max / scale;
             Assert.InRange(levels, 63.75, 127.49999999);
-            // the smallest such power: half of it would put the maximum at 127.5 levels or more
-            Assert.True(levels * 2 >= 127.5, $"max {max}: {levels} levels");
             Assert.InRange(Int8Quantization.Quantize(max, inverse), 64, 127);
         }
     }
@@ -344,6 +342,54 @@ public class Int8KernelTests
             }
         }
         if (n > 1100) Assert.True(largest > 1 << 24, $"the widest sum {largest} does not reach past 2^24");
+    }
+
+    [Theory]
+    [InlineData(8, 64, 1)]
+    [InlineData(10, 32, 1)]
+    [InlineData(12, 200, 3)]
+    [InlineData(9, 300, 1)]
+    public void Scales_outside_the_normal_range_take_the_float64_form(int m, int n, int samples)
+    {
+        var random = new Random(m + n);
+        float[] bias = Enumerable.Range(0, m).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        // tiny inputs and tiny weights: s_x · s_w is subnormal (about 1e-46); the float32 form would lose bits
+        float[] tinyW = Enumerable.Range(0, m * n).Select(_ => (float)((random.NextDouble() * 2 - 1) * 1e-12)).ToArray();
+        float[] tinyX = Enumerable.Range(0, samples * n).Select(_ => (float)(random.NextDouble() * 1e-30)).ToArray();
+        (sbyte[] q, float[] scales, float[] y) = QuantizedDense(m, n, samples, tinyW, bias, tinyX);
+        for (int s = 0; s < samples; s++)
+        {
+            float[] sample = tinyX[(s * n)..((s + 1) * n)];
+            float maxAbs = Int8Quantization.MaxAbs(sample);
+            float sx = Int8Quantization.InputScale(maxAbs), inverse = Int8Quantization.InputInverseScale(maxAbs);
+            for (int o = 0; o < m; o++)
+            {
+                Assert.False(float.IsNormal(sx * scales[o]), $"s_x · s_w = {sx * scales[o]} is meant to be subnormal");
+                long sum = 0;
+                for (int i = 0; i < n; i++) sum += (long)Int8Quantization.Quantize(sample[i], inverse) * q[o * n + i];
+                Assert.Equal(BitConverter.SingleToInt32Bits(Int8RescaleReference.Rescale(sum, sx, scales[o], bias[o], n)), BitConverter.SingleToInt32Bits(y[s * m + o]));
+                float exact = (float)(sum * ((double)sx * scales[o]) + bias[o]);
+                Assert.True(Math.Abs(y[s * m + o] - exact) <= MathF.BitIncrement(MathF.Abs(exact)) - MathF.Abs(exact), $"unit {o}: {y[s * m + o]} vs {exact}");
+            }
+        }
+        // huge inputs and weights: s_x · s_w overflows float32; sums of exactly 0 must give the bias, not NaN (0 · ∞)
+        float[] hugeW = new float[m * n], hugeX = new float[samples * n];
+        for (int o = 0; o < m; o++)
+        {
+            hugeW[o * n] = 1e22f;
+            hugeW[o * n + 1] = -1e22f;
+        }
+        for (int s = 0; s < samples; s++)
+        {
+            hugeX[s * n] = 1e22f;
+            hugeX[s * n + 1] = 1e22f;
+        }
+        (_, float[] hugeScales, float[] hy) = QuantizedDense(m, n, samples, hugeW, bias, hugeX);
+        Assert.True(float.IsPositiveInfinity(Int8Quantization.InputScale(1e22f) * hugeScales[0]));
+        for (int i = 0; i < hy.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(bias[i % m]), BitConverter.SingleToInt32Bits(hy[i]));
+        }
     }
 
     /// <summary>The weights quantized by rows and one <see cref="Int8Kernels.DenseForward{TAct}"/> (no activation) of the samples.</summary>

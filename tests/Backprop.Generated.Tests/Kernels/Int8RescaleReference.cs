@@ -6,8 +6,8 @@ namespace Backprop.Generated.Tests.Kernels;
 /// <summary>
 /// The int8 rescale rule from its definition, written out here rather than taken from the runtime: a layer of fan-in
 /// n ≤ 1,040 (its sums exact in float32) scales back with one fused multiply-add, z = fma(t, s_x · s_w, b) (s_x a power
-/// of two, so s_x · s_w is exact and z the exact value rounded once); a wider layer in float64,
-/// (float)(t · ((double)s_x · s_w) + b). The references of the int8 tests take their bits from here.
+/// of two, so s_x · s_w is exact while it is a normal float, and z the exact value rounded once); a wider layer, or a
+/// unit whose s_x · s_w is subnormal, zero or infinite, in float64, (float)(t · ((double)s_x · s_w) + b). The references of the int8 tests take their bits from here.
 /// </summary>
 internal static class Int8RescaleReference
 {
@@ -19,7 +19,9 @@ internal static class Int8RescaleReference
             return (float)(sum * ((double)sx * sw) + b);
         }
         Assert.True(Math.Abs(sum) <= 1 << 24, $"a fan-in of {fanIn} cannot reach a sum of {sum}");
-        return MathF.FusedMultiplyAdd(sum, sx * sw, b);
+        float scale = sx * sw;
+        // exact only while s_x · s_w is a normal float; a subnormal, zero or infinite one takes the float64 form
+        return float.IsNormal(scale) ? MathF.FusedMultiplyAdd(sum, scale, b) : (float)(sum * ((double)sx * sw) + b);
     }
 }
 
@@ -28,7 +30,7 @@ public class Int8RescaleRuleTests
     [Fact]
     public void The_float32_fan_in_limit_is_where_sums_stop_being_exact_in_float32()
     {
-        Assert.Equal(1040, Int8Quantization.MaxSingleRescaleFanIn);
+        Assert.Equal(1040, Int8Quantization.MaxFloat32RescaleFanIn);
         Assert.True(1040L * 127 * 127 <= 1 << 24);
         Assert.True(1041L * 127 * 127 > 1 << 24);
     }
