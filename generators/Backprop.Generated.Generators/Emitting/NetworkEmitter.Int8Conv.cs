@@ -16,7 +16,7 @@ namespace Backprop.Generated.Generators.Emitting;
 /// </code>
 /// and at run time a convolution computes, with one scale per sample over its whole input (s_x = Int8Quantization.InputScale),
 /// <code>
-/// z[f, y, x] = act((float)(s_x · s_w[f] · Σ_c Σ_u Σ_v q_W[f, c, u, v] · q_x[c, y·sy + u·dy − py, x·sx + v·dx − px] + b[f]))
+/// z[f, y, x] = act(s_x · s_w[f] · Σ_c Σ_u Σ_v q_W[f, c, u, v] · q_x[c, y·sy + u·dy − py, x·sx + v·dx − px] + b[f])
 /// </code>
 /// (the sum exact in int32, scaled back by Int8Kernels.RescaleOne's rule for the filter's fan-in; <c>Int8ConvKernels.Forward</c>). ReLU and LeakyReLU are applied by
 /// the kernel after the scaling, other activations in float32 after it; pooling and batch norm work in float32 on the

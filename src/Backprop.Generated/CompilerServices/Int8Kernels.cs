@@ -138,7 +138,7 @@ public static class Int8Kernels
 
     /// <summary>
     /// y[o] = act(<see cref="RescaleOne"/>(sums[o], s_x, s_w[o], b[o])) for a layer of fan-in <paramref name="fanIn"/>, in
-    /// place over the sums (y and sums share storage): eight float32 lanes (<see cref="Scale8"/>) or, for a fan-in past
+    /// place over the sums (y and sums share storage): eight float32 lanes (<see cref="ScaleChecked8"/>) or, for a fan-in past
     /// 1,040, eight (AVX-512) or four (AVX) float64 lanes, each step one IEEE operation, so the scalar bits.
     /// Int8ConvKernels rescales each output position's filters with it too.
     /// </summary>
@@ -159,7 +159,7 @@ public static class Int8Kernels
             {
                 for (; o <= m - 8; o += 8)
                 {
-                    TAct.Apply(Scale8(Vector256.LoadUnsafe(ref sr, (nuint)o), sx, ref Unsafe.Add(ref wr, o), ref Unsafe.Add(ref br, o))).StoreUnsafe(ref yr, (nuint)o);
+                    TAct.Apply(ScaleChecked8(Vector256.LoadUnsafe(ref sr, (nuint)o), sx, ref Unsafe.Add(ref wr, o), ref Unsafe.Add(ref br, o))).StoreUnsafe(ref yr, (nuint)o);
                 }
             }
         }
@@ -905,6 +905,18 @@ public static class Int8Kernels
     }
 
     /// <summary>
+    /// The row blocks' layer again through <see cref="OneByTiles{TAct}"/> (exact sums, then <see cref="Rescale{TAct}"/>,
+    /// which gives a unit whose s_x ⊗ s_w is not a normal float its float64 form): what the blocks do when they find such
+    /// a unit (extreme magnitudes, a zero row or sample). Returns max|y| and min y without quantizing the next input, so
+    /// <see cref="Next"/> does that from y.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> Redo<TAct>(ref sbyte w, ref float ws, ref float b, int m, int n, ref byte pr, bool hasNegative, float sx, ref float yr)
+        where TAct : struct, IFusedActivation =>
+        OneByTiles<TAct>(MemoryMarshal.CreateReadOnlySpan(ref w, m * n), MemoryMarshal.CreateReadOnlySpan(ref ws, m), MemoryMarshal.CreateReadOnlySpan(ref b, m),
+            m, n, MemoryMarshal.CreateReadOnlySpan(ref pr, 2 * n), sx, hasNegative, MemoryMarshal.CreateSpan(ref yr, m));
+
+    /// <summary>
     /// One sample's layer by blocks of 8 rows: each block summed (<see cref="Rows8"/>) and scaled back in registers
     /// with the very operations of <see cref="Rescale{TAct}"/> (<see cref="Scale8"/>); returns max|y| and min(min y, 0),
     /// taken from the registers. The last block overlaps the one before when m is not a whole number of blocks; it
@@ -917,6 +929,7 @@ public static class Int8Kernels
     {
         TV mask = TW.TailMask(n);
         Vector256<float> max = Vector256<float>.Zero, min = Vector256<float>.Zero;
+        Vector256<uint> abnormal = Vector256<uint>.Zero;
         // The last 8 rows first, then the blocks from row 0: where the last block overlaps the one before, the later
         // store holds every value a reader's aligned load wants, so the next layer's loads are forwarded from one store.
         int blocks = (m + 7) / 8, overlapping = m % 8 == 0 ? 0 : 1;
@@ -924,10 +937,14 @@ public static class Int8Kernels
         {
             int o = k < overlapping ? m - 8 : 8 * (k - overlapping);
             Vector256<int> t = Rows8<TW, TV>(ref Unsafe.Add(ref w, o * n), n, ref pr, ref nr, hasNegative, mask);
-            Vector256<float> v = TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o)));
+            Vector256<float> v = TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o), ref abnormal));
             v.StoreUnsafe(ref yr, (nuint)o);
             max = MaxNative(max, Vector256.Abs(v));
             min = MinNative(min, v);
+        }
+        if (abnormal != Vector256<uint>.Zero)
+        {
+            return Redo<TAct>(ref w, ref ws, ref b, m, n, ref pr, hasNegative, sx, ref yr);
         }
         return ReducePair(MaxNative(max.GetLower(), max.GetUpper()), MinNative(min.GetLower(), min.GetUpper()));
     }
@@ -968,6 +985,7 @@ public static class Int8Kernels
             }
         }
         Vector256<float> max = Vector256<float>.Zero, min = Vector256<float>.Zero;
+        Vector256<uint> abnormal = Vector256<uint>.Zero;
         int blocks = (m + 7) / 8, overlapping = m % 8 == 0 ? 0 : 1;
         if (m % 8 is > 0 and <= 4)
         {
@@ -978,7 +996,7 @@ public static class Int8Kernels
             Vector128<int> t4 = hasNegative
                 ? Sums(TW.Fold(Signed(ref r4, 0)), TW.Fold(Signed(ref r4, 1)), TW.Fold(Signed(ref r4, 2)), TW.Fold(Signed(ref r4, 3)))
                 : Sums(TW.Fold(Row(ref r4, 0)), TW.Fold(Row(ref r4, 1)), TW.Fold(Row(ref r4, 2)), TW.Fold(Row(ref r4, 3)));
-            Vector128<float> v4 = TAct.Apply(Scale4(t4, sx, ref Unsafe.Add(ref ws, o4), ref Unsafe.Add(ref b, o4)));
+            Vector128<float> v4 = TAct.Apply(Scale4(t4, sx, ref Unsafe.Add(ref ws, o4), ref Unsafe.Add(ref b, o4), ref abnormal));
             v4.StoreUnsafe(ref yr, (nuint)o4);
             max = Vector256.Create(Vector128.Abs(v4), Vector128.Abs(v4));
             min = Vector256.Create(MinNative(v4, Vector128<float>.Zero), MinNative(v4, Vector128<float>.Zero));
@@ -998,10 +1016,15 @@ public static class Int8Kernels
             {
                 t = TW.Totals(Row(ref r, 0), Row(ref r, 1), Row(ref r, 2), Row(ref r, 3), Row(ref r, 4), Row(ref r, 5), Row(ref r, 6), Row(ref r, 7));
             }
-            Vector256<float> v = TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o)));
+            Vector256<float> v = TAct.Apply(Scale8(t, sx, ref Unsafe.Add(ref ws, o), ref Unsafe.Add(ref b, o), ref abnormal));
             v.StoreUnsafe(ref yr, (nuint)o);
             max = MaxNative(max, Vector256.Abs(v));
             min = MinNative(min, v);
+        }
+        if (abnormal != Vector256<uint>.Zero)
+        {
+            // some s_x ⊗ s_w is not a normal float: the layer again by the general path (the input bytes are still here)
+            return Redo<TAct>(ref w, ref ws, ref b, m, n, ref pr, hasNegative, sx, ref yr);
         }
         if (!next)
         {
@@ -1037,19 +1060,48 @@ public static class Int8Kernels
         }
     }
 
-    /// <summary>Four lanes of <see cref="Scale8"/>: the same IEEE operations (Fma).</summary>
+    /// <summary>Four lanes of <see cref="Scale8"/>: the same IEEE operations (Fma), the same gathering of abnormal lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Scale4(Vector128<int> t, float sx, ref float ws, ref float b)
+    private static Vector128<float> Scale4(Vector128<int> t, float sx, ref float ws, ref float b, ref Vector256<uint> abnormal)
     {
         Vector128<float> scale = Vector128.Create(sx) * Vector128.LoadUnsafe(ref ws);
-        if (IsNormal(scale))
-        {
-            return Fma.MultiplyAdd(Sse2.ConvertToVector128Single(t), scale, Vector128.LoadUnsafe(ref b));
-        }
-        return ScaleLanes(t, sx, ref ws, ref b);
+        Vector128<uint> lanes = Abnormal(scale);
+        abnormal |= Vector256.Create(lanes, lanes);
+        return Fma.MultiplyAdd(Sse2.ConvertToVector128Single(t), scale, Vector128.LoadUnsafe(ref b));
     }
 
-    /// <summary><see cref="Scale4"/> lane by lane through <see cref="RescaleOne"/> (rare: kept out of the row blocks' code).</summary>
+    /// <summary>
+    /// Eight lanes of <see cref="RescaleOne"/>'s float32 rule before the activation, for the one-sample row blocks (a
+    /// fan-in under 256, within 1,040; Fma, which <see cref="OneSampleWidth"/> requires): z = fma(t, s_x ⊗ s_w, b), each
+    /// step one IEEE operation, so the scalar bits while every s_x ⊗ s_w is a normal float. Lanes where it is not are
+    /// gathered into <paramref name="abnormal"/> rather than branched on (a branch to an out-of-line call in the blocks'
+    /// loop cost 2 to 10 ns a layer): a caller that finds any redoes the layer through <see cref="OneByTiles{TAct}"/>,
+    /// whose <see cref="Rescale{TAct}"/> takes those units' float64 form.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Scale8(Vector256<int> t, float sx, ref float ws, ref float b, ref Vector256<uint> abnormal)
+    {
+        Vector256<float> scale = Vector256.Create(sx) * Vector256.LoadUnsafe(ref ws);
+        abnormal |= Abnormal(scale);
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(t), scale, Vector256.LoadUnsafe(ref b));
+    }
+
+    /// <summary>
+    /// <see cref="Scale8"/> for <see cref="Rescale{TAct}"/>'s loop: a block with an s_x ⊗ s_w outside the normal range
+    /// goes lane by lane through <see cref="RescaleOne"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ScaleChecked8(Vector256<int> t, float sx, ref float ws, ref float b)
+    {
+        Vector256<float> scale = Vector256.Create(sx) * Vector256.LoadUnsafe(ref ws);
+        if (Abnormal(scale) == Vector256<uint>.Zero)
+        {
+            return Fma.MultiplyAdd(Avx.ConvertToVector256Single(t), scale, Vector256.LoadUnsafe(ref b));
+        }
+        return Vector256.Create(ScaleLanes(t.GetLower(), sx, ref ws, ref b), ScaleLanes(t.GetUpper(), sx, ref Unsafe.Add(ref ws, 4), ref Unsafe.Add(ref b, 4)));
+    }
+
+    /// <summary>Four lanes through <see cref="RescaleOne"/> (rare: out of line).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector128<float> ScaleLanes(Vector128<int> t, float sx, ref float ws, ref float b) =>
         Vector128.Create(
@@ -1058,33 +1110,15 @@ public static class Int8Kernels
             RescaleOne(t.GetElement(2), sx, Unsafe.Add(ref ws, 2), Unsafe.Add(ref b, 2), float32: true),
             RescaleOne(t.GetElement(3), sx, Unsafe.Add(ref ws, 3), Unsafe.Add(ref b, 3), float32: true));
 
-    /// <summary>Whether every lane is a normal float: its exponent field, less one, below 0xFE (unsigned: 0 and 0xFF wrap or pass).</summary>
+    /// <summary>All bits set in the lanes that are not normal floats: exponent field, less one, at or above 0xFE (unsigned: 0 and 0xFF).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsNormal(Vector128<float> v) =>
-        Vector128.LessThanAll(((v.AsUInt32() & Vector128.Create(0x7F800000u)) - Vector128.Create(0x00800000u)), Vector128.Create(0x7F000000u));
+    private static Vector128<uint> Abnormal(Vector128<float> v) =>
+        Vector128.GreaterThanOrEqual((v.AsUInt32() & Vector128.Create(0x7F800000u)) - Vector128.Create(0x00800000u), Vector128.Create(0x7F000000u));
 
-    /// <summary><see cref="IsNormal(Vector128{float})"/> of eight lanes.</summary>
+    /// <summary><see cref="Abnormal(Vector128{float})"/> of eight lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsNormal(Vector256<float> v) =>
-        Vector256.LessThanAll(((v.AsUInt32() & Vector256.Create(0x7F800000u)) - Vector256.Create(0x00800000u)), Vector256.Create(0x7F000000u));
-
-    /// <summary>
-    /// Eight lanes of <see cref="RescaleOne"/>'s float32 rule (a fan-in of at most 1,040, as every one-sample row block
-    /// has; Fma, which <see cref="OneSampleWidth"/> and <see cref="Rescale{TAct}"/> require) before the activation:
-    /// z = fma(t, s_x ⊗ s_w, b), each step one IEEE operation, so the scalar bits. A block with an s_x ⊗ s_w outside the
-    /// normal range (a zero row or sample, or extreme magnitudes: the branch is decided before the sums arrive) goes lane
-    /// by lane through <see cref="RescaleOne"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Scale8(Vector256<int> t, float sx, ref float ws, ref float b)
-    {
-        Vector256<float> scale = Vector256.Create(sx) * Vector256.LoadUnsafe(ref ws);
-        if (IsNormal(scale))
-        {
-            return Fma.MultiplyAdd(Avx.ConvertToVector256Single(t), scale, Vector256.LoadUnsafe(ref b));
-        }
-        return Vector256.Create(ScaleLanes(t.GetLower(), sx, ref ws, ref b), ScaleLanes(t.GetUpper(), sx, ref Unsafe.Add(ref ws, 4), ref Unsafe.Add(ref b, 4)));
-    }
+    private static Vector256<uint> Abnormal(Vector256<float> v) =>
+        Vector256.GreaterThanOrEqual((v.AsUInt32() & Vector256.Create(0x7F800000u)) - Vector256.Create(0x00800000u), Vector256.Create(0x7F000000u));
 
     /// <summary>
     /// Lane r: Σ_i q⁺[i] · w[r · n + i] − Σ_i q⁻[i] · w[r · n + i] for the eight rows from <paramref name="w"/> (n ≥ the

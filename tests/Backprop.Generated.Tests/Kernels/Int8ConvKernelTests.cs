@@ -66,6 +66,8 @@ public class Int8ConvKernelTests
         { "SensorNet conv1 (1-D, stride 2, pad 2)", new[] { 1, 3, 1, 128, 8, 5, 2, 2, 1 } },
         { "1-D dilation 2, fan-in 24", new[] { 1, 8, 1, 32, 16, 3, 1, 0, 2 } },
         { "1-D fan-in 120, 130 positions (3 blocks)", new[] { 1, 40, 1, 130, 7, 3, 1, 1, 1 } },
+        { "1-D fan-in 1040 (the widest float32 rescale)", new[] { 1, 208, 1, 16, 4, 5, 1, 2, 1 } },
+        { "fan-in 1200 (the float64 rescale)", new[] { 2, 48, 8, 8, 6, 5, 1, 2, 1 } },
     };
 
     private static ConvShape Shape(int[] a) => a[0] == 2
@@ -121,8 +123,9 @@ public class Int8ConvKernelTests
         ConvKernels.Forward(s, w, bias, x, exact, 1);
         var y = new float[s.OutputSize];
         Int8ConvKernels.Forward<LinearActivation>(s, q, scales, bias, x, y, 1, new byte[Int8ConvKernels.ScratchBytes(s)]);
-        // each product's error is at most |w|·s_x/2 + |x|·s_w/2 + s_w·s_x/4; over 400 terms of |w|, |x| ≤ 1 that bounds
-        // the sum by 400 · (1/254 + 1/254 + 1/64516) ≈ 3.2; the errors are unbiased, so the largest is far smaller
+        // each product's error is at most |w|·s_x/2 + |x|·s_w/2 + s_w·s_x/4, with s_x ≤ max|x| / 63.75 (a power of two) and
+        // s_w = max|w| / 127; over 400 terms of |w|, |x| ≤ 1 that bounds the sum by 400 · (1/127.5 + 1/254 + 1/32385) ≈ 4.7;
+        // the errors are unbiased, so the largest is far smaller
         double largest = Enumerable.Range(0, s.OutputSize).Max(i => Math.Abs(exact[i] - y[i]));
         double spread = Math.Sqrt(exact.Average(v => (double)v * v));
         Assert.True(largest < 0.05 * spread, $"largest difference {largest} against an RMS output of {spread}");

@@ -466,7 +466,7 @@ public class Int8KernelTests
             if (trial >= 11)
             {
                 // outputs of tiny magnitude on both sides of SmallestInputMaxAbs (below it the next input counts as all zeros,
-                // scale 0; from it on 127 / max|y| is finite and the extremes quantize to ±127)
+                // scale 0; from it on the scale is a normal power of two and the extremes quantize to 64 to 127 levels)
                 Array.Clear(weights);
                 for (int o = 0; o < m; o++) bias[o] = o % 2 == 0 ? tiny[trial - 11] : -tiny[trial - 11];
             }
