@@ -48,7 +48,8 @@ internal sealed partial class NetworkEmitter
     private static readonly string Int8RescaleRule =
         "z = s_x · s_w · Σ q_x q_w + b is computed for a layer of at most " + Literal.Int(Int8Quantization.MaxFloat32RescaleFanIn) +
         " inputs (whose sums are exact in float32) as one fused multiply-add in float32, " +
-        "fma(Σ, s_x · s_w, b) (s_x a power of two, so s_x · s_w is exact and z is the exact value rounded once), for a wider layer in float64 and rounded once to float32";
+        "fma(Σ, s_x · s_w, b) (s_x a power of two, so while s_x · s_w is a normal float it is exact and z is the exact value rounded once; a unit where it is not takes the float64 form), " +
+        "for a wider layer in float64 and rounded once to float32";
 
     /// <summary>
     /// What every int8 class has after its first remarks (Dense-only here, convolutional in NetworkEmitter.Int8Conv.cs):
