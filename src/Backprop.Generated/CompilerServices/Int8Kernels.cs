@@ -139,7 +139,8 @@ public static class Int8Kernels
     /// <summary>
     /// y[o] = act(<see cref="RescaleOne"/>(sums[o], s_x, s_w[o], b[o])) for a layer of fan-in <paramref name="fanIn"/>, in
     /// place over the sums (y and sums share storage): eight float32 lanes (<see cref="ScaleChecked8"/>) or, for a fan-in past
-    /// 1,040, eight (AVX-512) or four (AVX) float64 lanes, each step one IEEE operation, so the scalar bits.
+    /// 1,040, four float64 lanes (Avx; such layers spend their time in the products), each step one IEEE operation, so
+    /// the scalar bits.
     /// Int8ConvKernels rescales each output position's filters with it too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -161,18 +162,6 @@ public static class Int8Kernels
                 {
                     TAct.Apply(ScaleChecked8(Vector256.LoadUnsafe(ref sr, (nuint)o), sx, ref Unsafe.Add(ref wr, o), ref Unsafe.Add(ref br, o))).StoreUnsafe(ref yr, (nuint)o);
                 }
-            }
-        }
-        else if (Avx512F.IsSupported)
-        {
-            Vector512<double> vsx = Vector512.Create((double)sx);
-            for (; o <= m - 8; o += 8)
-            {
-                Vector512<double> acc = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref sr, (nuint)o));
-                Vector512<double> ws = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref wr, (nuint)o));
-                Vector512<double> b = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref br, (nuint)o));
-                Vector256<float> z = Avx512F.ConvertToVector256Single(acc * (vsx * ws) + b);
-                TAct.Apply(z).StoreUnsafe(ref yr, (nuint)o);
             }
         }
         else if (Avx.IsSupported)
@@ -334,58 +323,37 @@ public static class Int8Kernels
             return 0f;
         }
         i = 0;
-        if (Avx512F.IsSupported)
+        // v · 2^-k (exact) rounded to nearest even by the conversion (MXCSR's default mode), as Int8Quantization.Quantize;
+        // the inverse is that of these values' own max|x|, so the levels lie within ±127 and need no clamp (see Quantize32)
+        if (Avx512BW.IsSupported)
         {
-            // v · 2^-k (exact) rounded to nearest even by the conversion (MXCSR's default mode), as Int8Quantization.Quantize.
+            // 64 values into one 64-byte store (rows of 64-byte vectors load it whole, forwarded from the store):
+            // saturating packs to int16 then to bytes (negatives to 0, so max(q, 0)), then the dwords back in order
             Vector512<float> vs = Vector512.Create(inverse);
-            Vector512<int> hi = Vector512.Create(Int8Quantization.MaxLevel);
-            Vector512<int> lo = Vector512.Create(-Int8Quantization.MaxLevel);
-            if (Avx512BW.IsSupported)
+            Vector512<int> order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+            for (; i <= n - 64; i += 64)
             {
-                // 64 values into one 64-byte store (the matrix product then loads it whole, forwarded from the store):
-                // saturating packs to int16 then to bytes (negatives to 0, so max(q, 0)), then the dwords back in order
-                Vector512<int> order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-                for (; i <= n - 64; i += 64)
-                {
-                    Vector512<int> q0 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
-                    Vector512<int> q1 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs), lo), hi);
-                    Vector512<int> q2 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)) * vs), lo), hi);
-                    Vector512<int> q3 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)) * vs), lo), hi);
-                    Vector512<short> ab = Avx512BW.PackSignedSaturate(q0, q1), cd = Avx512BW.PackSignedSaturate(q2, q3);
-                    Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(ab, cd).AsInt32(), order).AsByte().StoreUnsafe(ref pr, (nuint)i);
-                    if (hasNegative) Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(-ab, -cd).AsInt32(), order).AsByte().StoreUnsafe(ref nr, (nuint)i);
-                }
-            }
-            // 32 values into one 32-byte store (a row block of 32-byte vectors loads it whole)
-            for (; i <= n - 32; i += 32)
-            {
-                Vector512<int> q0 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
-                Vector512<int> q1 = Vector512.Min(Vector512.Max(Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs), lo), hi);
-                Vector256.Create(Avx512F.ConvertToVector128Byte(Vector512.Max(q0, Vector512<int>.Zero)), Avx512F.ConvertToVector128Byte(Vector512.Max(q1, Vector512<int>.Zero))).StoreUnsafe(ref pr, (nuint)i);
-                if (hasNegative) Vector256.Create(Avx512F.ConvertToVector128Byte(Vector512.Max(-q0, Vector512<int>.Zero)), Avx512F.ConvertToVector128Byte(Vector512.Max(-q1, Vector512<int>.Zero))).StoreUnsafe(ref nr, (nuint)i);
-            }
-            for (; i <= n - 16; i += 16)
-            {
-                Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs);
-                q = Vector512.Min(Vector512.Max(q, lo), hi);
-                Avx512F.ConvertToVector128Byte(Vector512.Max(q, Vector512<int>.Zero)).StoreUnsafe(ref pr, (nuint)i);
-                if (hasNegative) Avx512F.ConvertToVector128Byte(Vector512.Max(-q, Vector512<int>.Zero)).StoreUnsafe(ref nr, (nuint)i);
+                Vector512<int> q0 = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)i) * vs);
+                Vector512<int> q1 = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 16)) * vs);
+                Vector512<int> q2 = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 32)) * vs);
+                Vector512<int> q3 = Avx512F.ConvertToVector512Int32(Vector512.LoadUnsafe(ref xr, (nuint)(i + 48)) * vs);
+                Vector512<short> ab = Avx512BW.PackSignedSaturate(q0, q1), cd = Avx512BW.PackSignedSaturate(q2, q3);
+                Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(ab, cd).AsInt32(), order).AsByte().StoreUnsafe(ref pr, (nuint)i);
+                if (hasNegative) Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(-ab, -cd).AsInt32(), order).AsByte().StoreUnsafe(ref nr, (nuint)i);
             }
         }
-        else if (Avx2.IsSupported)
+        if (Avx2.IsSupported)
         {
             Vector256<float> vs = Vector256.Create(inverse);
-            Vector256<int> hi = Vector256.Create(Int8Quantization.MaxLevel);
-            Vector256<int> lo = Vector256.Create(-Int8Quantization.MaxLevel);
-            // 32 values into one 32-byte store (a row block loads it whole)
+            // 32 values into one 32-byte store (a row block of 32-byte vectors loads it whole)
             for (; i <= n - 32; i += 32)
             {
                 Quantize32(ref Unsafe.Add(ref xr, i), vs, ref Unsafe.Add(ref pr, i), ref Unsafe.Add(ref nr, i), hasNegative);
             }
             for (; i <= n - 16; i += 16)
             {
-                Vector256<int> q0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) * vs), lo), hi);
-                Vector256<int> q1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * vs), lo), hi);
+                Vector256<int> q0 = Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)i) * vs);
+                Vector256<int> q1 = Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * vs);
                 StoreBytes(Vector256.Max(q0, Vector256<int>.Zero), Vector256.Max(q1, Vector256<int>.Zero), ref pr, i);
                 if (hasNegative) StoreBytes(Vector256.Max(-q0, Vector256<int>.Zero), Vector256.Max(-q1, Vector256<int>.Zero), ref nr, i);
             }
@@ -1093,12 +1061,11 @@ public static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ScaleChecked8(Vector256<int> t, float sx, ref float ws, ref float b)
     {
-        Vector256<float> scale = Vector256.Create(sx) * Vector256.LoadUnsafe(ref ws);
-        if (Abnormal(scale) == Vector256<uint>.Zero)
-        {
-            return Fma.MultiplyAdd(Avx.ConvertToVector256Single(t), scale, Vector256.LoadUnsafe(ref b));
-        }
-        return Vector256.Create(ScaleLanes(t.GetLower(), sx, ref ws, ref b), ScaleLanes(t.GetUpper(), sx, ref Unsafe.Add(ref ws, 4), ref Unsafe.Add(ref b, 4)));
+        Vector256<uint> abnormal = Vector256<uint>.Zero;
+        Vector256<float> z = Scale8(t, sx, ref ws, ref b, ref abnormal);
+        return abnormal == Vector256<uint>.Zero
+            ? z
+            : Vector256.Create(ScaleLanes(t.GetLower(), sx, ref ws, ref b), ScaleLanes(t.GetUpper(), sx, ref Unsafe.Add(ref ws, 4), ref Unsafe.Add(ref b, 4)));
     }
 
     /// <summary>Four lanes through <see cref="RescaleOne"/> (rare: out of line).</summary>

@@ -107,6 +107,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork, global::Backpr
     /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
+    // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
@@ -119,6 +120,7 @@ partial class BatchNormNet : global::Backprop.Generated.INetwork, global::Backpr
     }
 
     /// <summary>One sample in inference mode: dropout is the identity, batch norm uses the running statistics.</summary>
+    // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {

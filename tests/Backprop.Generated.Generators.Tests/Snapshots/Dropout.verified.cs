@@ -98,6 +98,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork, global::Backprop
     /// <c>inputs.Length == k * InputSize</c>, <c>outputs.Length == k * OutputSize</c>. Allocates nothing.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
+    // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
@@ -110,6 +111,7 @@ partial class DropoutNet : global::Backprop.Generated.INetwork, global::Backprop
     }
 
     /// <summary>One sample in inference mode: dropout is the identity, batch norm uses the running statistics.</summary>
+    // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
     {

@@ -85,6 +85,7 @@ namespace Device
         /// sample at a time; allocates nothing after a thread's first batch call.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
+        // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
@@ -123,6 +124,7 @@ namespace Device
         }
 
         /// <summary>One sample through every layer, each Dense layer's input quantized once into the scratch bytes (the bits of ForwardChunk with ns = 1).</summary>
+        // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
         {

@@ -97,6 +97,7 @@ namespace Models.Vision
                 /// lanes (bit-equal to one sample at a time). Allocates nothing.
                 /// </summary>
                 /// <exception cref="global::System.ArgumentException">The lengths are not whole, matching numbers of samples.</exception>
+                // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
                 {
@@ -115,6 +116,7 @@ namespace Models.Vision
                 }
 
                 /// <summary>One sample: <paramref name="x"/> holds InputSize floats, <paramref name="y"/> receives OutputSize floats.</summary>
+                // compiled fully optimized on its first call, not tiered: one sample's latency counts from the first call
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> scratch)
                 {
